@@ -1,0 +1,258 @@
+//! `spanflame`: inspect OTLP profiles and print folded stacks from the command line.
+
+use std::process::ExitCode;
+
+use spanflame_core::model::parse_hex;
+use spanflame_core::{Filter, Limits, Loaded, ProfileSet, SpanScope, SpanSelection, TraceSet, load};
+
+const USAGE: &str = "\
+usage:
+  spanflame info FILE
+  spanflame fold FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace]
+                      [--sample-type NAME] [--from UNIX_NS] [--to UNIX_NS] [--attr KEY=VALUE]...
+
+FILE is an OTLP profile (protobuf, JSON, JSON Lines, length-prefixed; gzip or not).
+fold prints one `root;...;leaf value` line per distinct stack, sorted, as flamegraph.pl
+and inferno read them.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("spanflame: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("info") => {
+            let [_, file] = args else {
+                return Err(format!("info takes one FILE\n{USAGE}"));
+            };
+            info(file)
+        }
+        Some("fold") => fold(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.to_owned()),
+    }
+}
+
+fn read(path: &str) -> Result<Loaded, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    load(&bytes, &Limits::default()).map_err(|e| format!("{path}: {e}"))
+}
+
+fn read_profiles(path: &str) -> Result<ProfileSet, String> {
+    match read(path)? {
+        Loaded::Profiles(set) => Ok(set),
+        Loaded::Traces(_) => Err(format!("{path}: this is a trace file, not a profile")),
+    }
+}
+
+fn read_traces(path: &str) -> Result<TraceSet, String> {
+    match read(path)? {
+        Loaded::Traces(set) => Ok(set),
+        Loaded::Profiles(_) => Err(format!("{path}: this is a profile, not a trace file")),
+    }
+}
+
+fn time(ns: u64) -> String {
+    format!("{ns} ns")
+}
+
+fn info(path: &str) -> Result<(), String> {
+    let set = match read(path)? {
+        Loaded::Profiles(set) => set,
+        Loaded::Traces(traces) => {
+            let n = traces.spans.len();
+            let trace_ids: std::collections::HashSet<_> =
+                traces.spans.iter().map(|s| s.key.trace_id).collect();
+            println!("format: OTLP traces");
+            println!("spans: {n} in {} traces", trace_ids.len());
+            for d in traces.diagnostics.items() {
+                println!("diagnostic: {d}");
+            }
+            return Ok(());
+        }
+    };
+    println!("format: {}", set.format());
+    println!("layout: {}", set.layout);
+    println!("resources: {}", set.resources.len());
+    for (i, r) in set.resources.iter().enumerate() {
+        let attrs: Vec<String> = r
+            .attributes
+            .iter()
+            .map(|a| format!("{}={}", a.key, a.value))
+            .collect();
+        println!("  [{i}] {}", attrs.join(" "));
+    }
+    println!("profiles: {}", set.profiles.len());
+    for (i, p) in set.profiles.iter().enumerate() {
+        let st = &set.sample_types[p.sample_type as usize];
+        let rows = p.samples.clone();
+        let total: i64 = set.samples.value[rows.start as usize..rows.end as usize]
+            .iter()
+            .sum();
+        let period = p
+            .period_type
+            .as_ref()
+            .map(|pt| format!(", period {} {pt}", p.period))
+            .unwrap_or_default();
+        println!(
+            "  [{i}] resource {} scope {:?}: {st}, {} samples, total {total}{period}",
+            p.resource,
+            p.scope,
+            rows.len()
+        );
+    }
+    let types: Vec<String> = set.sample_types.iter().map(ToString::to_string).collect();
+    println!("sample types: {}", types.join(", "));
+    println!("samples: {}", set.samples.len());
+    let linked = set.linked_sample_count();
+    println!("linked samples: {linked}");
+    println!("links: {}", set.links.len());
+    match set.time_range() {
+        Some((lo, hi)) => println!(
+            "time range: {} .. {} ({:.3} s)",
+            time(lo),
+            time(hi),
+            (hi - lo) as f64 / 1e9
+        ),
+        None => println!("time range: none (no sample timestamps)"),
+    }
+    if set.diagnostics.is_empty() {
+        println!("diagnostics: none");
+    }
+    for d in &set.diagnostics {
+        println!("diagnostic: {d}");
+    }
+    Ok(())
+}
+
+fn fold(args: &[String]) -> Result<(), String> {
+    let mut file = None;
+    let mut trace_file = None;
+    let mut span = None;
+    let mut scope = SpanScope::Only;
+    let mut sample_type = None;
+    let mut from = None;
+    let mut to = None;
+    let mut filter = Filter::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match arg.as_str() {
+            "--trace" => trace_file = Some(value("--trace")?),
+            "--span" => span = Some(value("--span")?),
+            "--span-scope" => {
+                scope = match value("--span-scope")?.as_str() {
+                    "only" => SpanScope::Only,
+                    "children" => SpanScope::WithChildren,
+                    "trace" => SpanScope::Trace,
+                    other => return Err(format!("--span-scope: unknown scope {other:?}; use only, children or trace")),
+                }
+            }
+            "--sample-type" => sample_type = Some(value("--sample-type")?),
+            "--from" => from = Some(parse_ns(&value("--from")?)?),
+            "--to" => to = Some(parse_ns(&value("--to")?)?),
+            "--attr" => {
+                let kv = value("--attr")?;
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or_else(|| format!("--attr wants KEY=VALUE, got {kv:?}"))?;
+                filter.attributes.push((k.to_owned(), v.to_owned()));
+            }
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}\n{USAGE}")),
+            path if file.is_none() => file = Some(path.to_owned()),
+            extra => return Err(format!("unexpected argument {extra:?}\n{USAGE}")),
+        }
+    }
+    let file = file.ok_or_else(|| format!("fold needs a FILE\n{USAGE}"))?;
+    let set = read_profiles(&file)?;
+    if set.sample_types.is_empty() {
+        return Err(format!("{file}: the file holds no profiles"));
+    }
+    filter.sample_type = match &sample_type {
+        None => 0,
+        Some(name) => set
+            .sample_types
+            .iter()
+            .position(|t| &t.name == name || t.to_string() == *name)
+            .ok_or_else(|| {
+                let have: Vec<String> = set.sample_types.iter().map(ToString::to_string).collect();
+                format!("{file}: no sample type {name:?}; the file has {}", have.join(", "))
+            })?,
+    };
+    if sample_type.is_none() {
+        eprintln!(
+            "spanflame: sample type {} (use --sample-type to pick another)",
+            set.sample_types[0]
+        );
+    }
+    if from.is_some() || to.is_some() {
+        filter.time = Some((from.unwrap_or(0), to.unwrap_or(u64::MAX)));
+    }
+    let traces = trace_file.as_deref().map(read_traces).transpose()?;
+    if let Some(span_hex) = span {
+        let span_id = parse_hex::<8>(&span_hex)
+            .ok_or_else(|| format!("--span wants 16 hex digits, got {span_hex:?}"))?;
+        filter.spans = Some(span_selection(&set, traces.as_ref(), span_id, scope)?);
+    } else if scope != SpanScope::Only {
+        return Err("--span-scope needs --span".into());
+    }
+    for (stack, value) in set.folded(&filter) {
+        println!("{stack} {value}");
+    }
+    Ok(())
+}
+
+fn span_selection(
+    set: &ProfileSet,
+    traces: Option<&TraceSet>,
+    span_id: [u8; 8],
+    scope: SpanScope,
+) -> Result<SpanSelection, String> {
+    if let Some(traces) = traces {
+        let span = traces
+            .find_span_id(&span_id)
+            .ok_or_else(|| format!("span {} is not in the trace file", hex8(&span_id)))?;
+        return Ok(traces.selection(span, scope));
+    }
+    let link = set.links.iter().find(|l| l.span_id == span_id);
+    match scope {
+        SpanScope::WithChildren => Err(
+            "--span-scope children needs --trace TRACEFILE to know the span's descendants".into(),
+        ),
+        SpanScope::Only => Ok(SpanSelection::Spans(
+            link.map(|l| vec![*l]).unwrap_or_default(),
+        )),
+        SpanScope::Trace => link
+            .map(|l| SpanSelection::Trace(l.trace_id))
+            .ok_or_else(|| {
+                format!(
+                    "no sample links to span {}, so its trace is unknown without --trace",
+                    hex8(&span_id)
+                )
+            }),
+    }
+}
+
+fn hex8(id: &[u8; 8]) -> String {
+    spanflame_core::model::hex(id)
+}
+
+fn parse_ns(text: &str) -> Result<u64, String> {
+    text.parse()
+        .map_err(|_| format!("expected a time in UNIX nanoseconds, got {text:?}"))
+}
+

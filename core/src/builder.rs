@@ -1,0 +1,220 @@
+//! Builds a [`ProfileSet`] row by row. Every importer (OTLP, pprof, folded) feeds one of these,
+//! so interning, limits and stack truncation are written once.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::error::{At, Diagnostics, Error, Format, Result};
+use crate::limits::Limits;
+use crate::model::{
+    Attribute, Frame, FrameKind, Function, Interner, Layout, NONE, ProfileInfo, ProfileSet,
+    Resource, SampleTable, SampleType, SpanKey, StackTable,
+};
+
+/// Incremental builder for a [`ProfileSet`].
+pub struct Builder<'l> {
+    /// The format being read, for errors and diagnostics.
+    pub format: Format,
+    limits: &'l Limits,
+    /// Diagnostics collected so far.
+    pub diags: Diagnostics,
+    strings: Interner<String>,
+    functions: Interner<Function>,
+    frames: Interner<Frame>,
+    stacks: Interner<(u32, u32)>,
+    links: Interner<SpanKey>,
+    attr_sets: Interner<Vec<Attribute>>,
+    sample_types: Interner<SampleType>,
+    resources: Vec<Resource>,
+    profiles: Vec<ProfileInfo>,
+    samples: SampleTable,
+    truncated_frame: Option<u32>,
+}
+
+/// One sample observation to add.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    /// Stack id from [`Builder::stack`], or [`NONE`].
+    pub stack: u32,
+    /// Weight.
+    pub value: i64,
+    /// Timestamp in UTC nanoseconds, 0 if none.
+    pub time: u64,
+    /// Link id from [`Builder::link`], or [`NONE`].
+    pub link: u32,
+    /// Attribute-set id from [`Builder::attr_set`].
+    pub attrs: u32,
+}
+
+impl<'l> Builder<'l> {
+    /// A builder for data read from `format`.
+    pub fn new(format: Format, limits: &'l Limits) -> Self {
+        let mut b = Builder {
+            format,
+            limits,
+            diags: Diagnostics::default(),
+            strings: Interner::default(),
+            functions: Interner::default(),
+            frames: Interner::default(),
+            stacks: Interner::default(),
+            links: Interner::default(),
+            attr_sets: Interner::default(),
+            sample_types: Interner::default(),
+            resources: Vec::new(),
+            profiles: Vec::new(),
+            samples: SampleTable::default(),
+            truncated_frame: None,
+        };
+        b.strings.intern(String::new());
+        b.attr_sets.intern(Vec::new());
+        b
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        self.limits
+    }
+
+    /// Fail if a table the input declares is longer than the limits allow.
+    pub fn check_table_len(&self, what: &str, len: usize) -> Result<()> {
+        if len as u64 > self.limits.max_table_len {
+            return Err(Error::limit(
+                self.format,
+                At::Input,
+                format!(
+                    "{what} has {len} entries, over the limit of {}",
+                    self.limits.max_table_len
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Intern a string.
+    pub fn string(&mut self, s: &str) -> u32 {
+        match self.strings.get(s) {
+            Some(id) => id,
+            None => self.strings.intern(s.to_owned()),
+        }
+    }
+
+    /// Intern a function by name and file.
+    pub fn function(&mut self, name: &str, file: &str) -> u32 {
+        let name = self.string(name);
+        let file = self.string(file);
+        self.functions.intern(Function { name, file })
+    }
+
+    /// Intern a frame.
+    pub fn frame(&mut self, function: u32, line: u32, kind: FrameKind) -> u32 {
+        self.frames.intern(Frame {
+            function,
+            line,
+            kind,
+        })
+    }
+
+    /// Intern a stack given its frames root first. Stacks deeper than the limit keep their
+    /// leaf-most frames under a `(truncated)` frame, with a diagnostic.
+    pub fn stack(&mut self, frames_root_first: &[u32]) -> u32 {
+        let max = self.limits.max_stack_depth.max(2) as usize;
+        let mut parent = NONE;
+        let frames = if frames_root_first.len() > max {
+            self.diags.push(
+                self.format,
+                format!("stacks deeper than {max} frames were truncated at the root side"),
+            );
+            let marker = match self.truncated_frame {
+                Some(f) => f,
+                None => {
+                    let func = self.function("(truncated)", "");
+                    let f = self.frame(func, 0, FrameKind::Unknown);
+                    self.truncated_frame = Some(f);
+                    f
+                }
+            };
+            parent = self.stacks.intern((NONE, marker));
+            &frames_root_first[frames_root_first.len() - (max - 1)..]
+        } else {
+            frames_root_first
+        };
+        for &frame in frames {
+            parent = self.stacks.intern((parent, frame));
+        }
+        parent
+    }
+
+    /// Intern a link; all-zero ids mean "no link" and give [`NONE`].
+    pub fn link(&mut self, key: SpanKey) -> u32 {
+        if key.span_id == [0; 8] && key.trace_id == [0; 16] {
+            return NONE;
+        }
+        self.links.intern(key)
+    }
+
+    /// Intern a set of attributes (sorted, so order does not matter).
+    pub fn attr_set(&mut self, mut attrs: Vec<Attribute>) -> u32 {
+        attrs.sort();
+        self.attr_sets.intern(attrs)
+    }
+
+    /// Add a resource and return its index.
+    pub fn resource(&mut self, resource: Resource) -> u32 {
+        self.resources.push(resource);
+        (self.resources.len() - 1) as u32
+    }
+
+    /// Start a profile; rows added until the next call belong to it.
+    pub fn begin_profile(&mut self, mut info: ProfileInfo, sample_type: SampleType) {
+        info.sample_type = self.sample_types.intern(sample_type);
+        let start = self.samples.len() as u32;
+        info.samples = start..start;
+        self.profiles.push(info);
+    }
+
+    /// Add a sample row to the current profile.
+    pub fn row(&mut self, row: Row) -> Result<()> {
+        if self.samples.len() as u64 >= self.limits.max_samples {
+            return Err(Error::limit(
+                self.format,
+                At::Input,
+                format!(
+                    "more than {} sample observations, the limit",
+                    self.limits.max_samples
+                ),
+            ));
+        }
+        let Some(profile) = self.profiles.len().checked_sub(1) else {
+            return Err(Error::malformed(self.format, At::Input, "sample outside a profile"));
+        };
+        let s = &mut self.samples;
+        s.profile.push(profile as u32);
+        s.stack.push(row.stack);
+        s.value.push(row.value);
+        s.time.push(row.time);
+        s.link.push(row.link);
+        s.attrs.push(row.attrs);
+        self.profiles[profile].samples.end = s.len() as u32;
+        Ok(())
+    }
+
+    /// Finish building.
+    pub fn finish(self, layout: Layout) -> ProfileSet {
+        let (parent, frame) = self.stacks.into_items().into_iter().unzip();
+        ProfileSet {
+            format: self.format,
+            layout,
+            strings: Arc::new(self.strings.into_items()),
+            functions: self.functions.into_items(),
+            frames: self.frames.into_items(),
+            stacks: StackTable { parent, frame },
+            links: self.links.into_items(),
+            attr_sets: self.attr_sets.into_items(),
+            resources: self.resources,
+            sample_types: self.sample_types.into_items(),
+            profiles: self.profiles,
+            samples: self.samples,
+            diagnostics: self.diags.items().to_vec(),
+            index: OnceLock::new(),
+        }
+    }
+}

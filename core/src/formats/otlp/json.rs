@@ -1,0 +1,1587 @@
+//! OTLP/JSON and JSON Lines, decoded into the same prost messages the protobuf path produces.
+//!
+//! Producers disagree on the details of OTLP/JSON (reference §1.5 and §2.1): keys in
+//! lowerCamelCase or snake_case, 64-bit integers as strings or numbers, ids in hex or base64,
+//! and keys renamed between proto releases. This reader walks a `serde_json::Value` with a
+//! cursor that remembers its JSON path, accepts every variant we know of, and names the exact
+//! path when something cannot be read. The `with-serde` feature of `opentelemetry-proto` is not
+//! used because its JSON is not OTLP/JSON (reference §3.4).
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use opentelemetry_proto::tonic::common::v1::{
+    AnyValue, ArrayValue, EntityRef, InstrumentationScope, KeyValue, KeyValueList, any_value,
+};
+use opentelemetry_proto::tonic::profiles::v1development::{
+    Function, KeyValueAndUnit, Line, Link, Location, Mapping, Profile, ProfilesData,
+    ProfilesDictionary, ResourceProfiles, Sample, ScopeProfiles, Stack, ValueType,
+};
+use opentelemetry_proto::tonic::resource::v1::Resource;
+use serde_json::{Map, Value};
+
+use super::trace_proto::{ResourceSpans, ScopeSpans, Span, Status, TracesData};
+use crate::error::{At, Diagnostics, Error, ErrorKind, Format, Result};
+use crate::limits::Limits;
+
+/// What top-level object a JSON text holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    /// `resourceProfiles`: OTLP profiles.
+    Profiles,
+    /// `resourceSpans`: OTLP traces.
+    Traces,
+}
+
+/// Tells profiles from traces by the top-level keys of the first JSON object, without parsing
+/// it: a byte scan that stops at the first telling key. `None` if the text does not start with
+/// an object holding `resourceProfiles` / `resource_profiles` or `resourceSpans` /
+/// `resource_spans`.
+pub fn sniff(bytes: &[u8]) -> Option<JsonKind> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut i = skip_ws(bytes, 0);
+    if bytes.get(i) != Some(&b'{') {
+        return None;
+    }
+    let mut depth = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return None; // the first object ended without a telling key
+                }
+            }
+            b'"' => {
+                let start = i + 1;
+                let end = start + string_len(bytes.get(start..)?)?;
+                i = end;
+                // At depth 1 a string followed by ':' is a top-level key.
+                if depth == 1 && bytes.get(skip_ws(bytes, end + 1)) == Some(&b':') {
+                    match bytes.get(start..end)? {
+                        b"resourceProfiles" | b"resource_profiles" => {
+                            return Some(JsonKind::Profiles);
+                        }
+                        b"resourceSpans" | b"resource_spans" => return Some(JsonKind::Traces),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Decoded messages; `lines` is true when the input was JSON Lines (several objects, one per
+/// line, each with its own dictionary).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonDecoded<T> {
+    /// One message per JSON object, in input order.
+    pub messages: Vec<T>,
+    /// Whether the input held more than one object (JSON Lines).
+    pub lines: bool,
+}
+
+/// Decodes OTLP/JSON profiles (`ProfilesData` / `ExportProfilesServiceRequest`), one object or
+/// JSON Lines.
+pub fn decode_profiles(
+    bytes: &[u8],
+    limits: &Limits,
+    diags: &mut Diagnostics,
+) -> Result<JsonDecoded<ProfilesData>> {
+    decode(
+        bytes,
+        limits,
+        diags,
+        Format::OtlpProfilesJson,
+        Format::OtlpProfilesJsonLines,
+    )
+}
+
+/// Decodes OTLP/JSON traces (`TracesData` / `ExportTraceServiceRequest`), one object or JSON
+/// Lines.
+pub fn decode_traces(
+    bytes: &[u8],
+    limits: &Limits,
+    diags: &mut Diagnostics,
+) -> Result<JsonDecoded<TracesData>> {
+    decode(
+        bytes,
+        limits,
+        diags,
+        Format::OtlpTracesJson,
+        Format::OtlpTracesJson,
+    )
+}
+
+/// One JSON value, or several separated by whitespace (JSON Lines, blank lines allowed). Each
+/// value is parsed, converted and dropped before the next, so only one tree is in memory.
+fn decode<T: FromJson>(
+    bytes: &[u8],
+    limits: &Limits,
+    diags: &mut Diagnostics,
+    single: Format,
+    lines_format: Format,
+) -> Result<JsonDecoded<T>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Error::malformed(single, At::Byte(e.valid_up_to() as u64), "invalid UTF-8"))?;
+    // JSON forbids a byte-order mark, but Windows editors write one.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let mut lines = LineCounter { offset: 0, line: 1 };
+    let mut decoded = JsonDecoded {
+        messages: Vec::new(),
+        lines: false,
+    };
+    let mut format = single;
+    loop {
+        let start = skip_ws(text.as_bytes(), stream.byte_offset());
+        if start >= text.len() {
+            break;
+        }
+        let line = lines.line_of(text.as_bytes(), start);
+        let value = match stream.next() {
+            Some(Ok(value)) => value,
+            Some(Err(e)) => return Err(syntax_error(format, &e)),
+            None => break,
+        };
+        if decoded.messages.is_empty() {
+            decoded.lines = is_json_lines(text.as_bytes(), start, stream.byte_offset());
+            if decoded.lines {
+                format = lines_format;
+            }
+        }
+        let ctx = Ctx {
+            format,
+            line: decoded.lines.then_some(line),
+            max_len: limits.max_table_len,
+            notes: RefCell::default(),
+        };
+        let message = T::read(&Cur::root(&value, &ctx))?;
+        for note in ctx.notes.into_inner() {
+            diags.push(format, note);
+        }
+        decoded.messages.push(message);
+    }
+    if decoded.messages.is_empty() {
+        return Err(Error::malformed(
+            single,
+            At::Input,
+            "the input holds no JSON value",
+        ));
+    }
+    Ok(decoded)
+}
+
+/// Whether the first value, at `start..end`, begins JSON Lines: more values follow it, or it
+/// is one line ended by a newline, as the collector's file exporter writes a single export.
+/// A pretty-printed object, or a compact one with no newline (an HTTP body), is plain JSON.
+fn is_json_lines(text: &[u8], start: usize, end: usize) -> bool {
+    let next = skip_ws(text, end);
+    let one_line = text.get(start..end).is_some_and(|v| !v.contains(&b'\n'));
+    let newline_after = text.get(end..next).is_some_and(|ws| ws.contains(&b'\n'));
+    next < text.len() || (one_line && newline_after)
+}
+
+/// A serde_json syntax error, with the line in `At` and the column in the message.
+fn syntax_error(format: Format, e: &serde_json::Error) -> Error {
+    let full = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    let what = full.strip_suffix(&position).unwrap_or(&full);
+    Error::malformed(
+        format,
+        At::Line(e.line()),
+        format!("invalid JSON: {what} (column {})", e.column()),
+    )
+}
+
+/// The offset of the first non-whitespace byte at or after `from` (JSON whitespace only).
+fn skip_ws(bytes: &[u8], from: usize) -> usize {
+    let rest = bytes.get(from..).unwrap_or_default();
+    from + rest
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count()
+}
+
+/// The length of a JSON string's body up to its closing quote; `None` if it never closes.
+fn string_len(body: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(&b) = body.get(i) {
+        match b {
+            b'"' => return Some(i),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// 1-based line numbers for offsets visited in increasing order, in one pass over the text.
+struct LineCounter {
+    offset: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    fn line_of(&mut self, text: &[u8], offset: usize) -> usize {
+        if let Some(seen) = text.get(self.offset..offset) {
+            self.line += seen.iter().filter(|&&b| b == b'\n').count();
+            self.offset = offset;
+        }
+        self.line
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// The cursor
+
+/// What every cursor into one message shares.
+struct Ctx {
+    format: Format,
+    /// The JSON Lines line of the message; `None` for a single object.
+    line: Option<usize>,
+    max_len: u64,
+    /// Recoverable oddities, moved into the caller's `Diagnostics` after the message.
+    notes: RefCell<Vec<String>>,
+}
+
+/// One step of a JSON path.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+/// A JSON value and the path that reached it. The path is the chain of parent cursors on the
+/// stack; it is turned into text only when an error needs it.
+#[derive(Clone, Copy)]
+struct Cur<'a> {
+    value: &'a Value,
+    step: Step<'a>,
+    parent: Option<&'a Cur<'a>>,
+    ctx: &'a Ctx,
+}
+
+impl<'a> Cur<'a> {
+    fn root(value: &'a Value, ctx: &'a Ctx) -> Self {
+        Cur {
+            value,
+            step: Step::Root,
+            parent: None,
+            ctx,
+        }
+    }
+
+    fn child<'b>(&'b self, step: Step<'b>, value: &'b Value) -> Cur<'b> {
+        Cur {
+            value,
+            step,
+            parent: Some(self),
+            ctx: self.ctx,
+        }
+    }
+
+    /// `$.resourceProfiles[0].dictionary`, spelled with the keys the input used.
+    fn path(&self) -> String {
+        let mut steps = Vec::new();
+        let mut cur = Some(self);
+        while let Some(c) = cur {
+            steps.push(c.step);
+            cur = c.parent;
+        }
+        let mut path = String::from("$");
+        for step in steps.iter().rev() {
+            match step {
+                Step::Root => {}
+                Step::Key(key) => {
+                    path.push('.');
+                    path.push_str(key);
+                }
+                Step::Index(i) => {
+                    let _ = write!(path, "[{i}]");
+                }
+            }
+        }
+        path
+    }
+
+    fn error(&self, kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            format: self.ctx.format,
+            at: At::Json {
+                line: self.ctx.line,
+                path: self.path(),
+            },
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// "expected an array, found a number (3)".
+    fn expected(&self, what: &str) -> Error {
+        self.error(
+            ErrorKind::Malformed,
+            format!("expected {what}, found {}", describe(self.value)),
+        )
+    }
+
+    /// Rejects the pre-v1.8 layout, whose samples point into a flat location list.
+    fn v1_7(&self) -> Error {
+        self.error(
+            ErrorKind::Unsupported,
+            "this is the OTLP/JSON layout of profiles v1.7 or older, which is not supported; \
+             export with a producer that writes v1.8 or newer",
+        )
+    }
+
+    fn note(&self, message: String) {
+        self.ctx.notes.borrow_mut().push(message);
+    }
+
+    /// The first of `names` that is present and not null; each name is also tried in
+    /// snake_case. `None` when absent or when this is not an object.
+    fn field(&self, names: &[&'static str]) -> Option<Cur<'_>> {
+        let obj = self.value.as_object()?;
+        let (key, value) = names.iter().find_map(|name| lookup(obj, name))?;
+        Some(self.child(Step::Key(key), value))
+    }
+
+    /// A field read with `T`'s rules, or `T::default()` when absent (proto3 defaults).
+    fn get<T: FromJson + Default>(&self, names: &[&'static str]) -> Result<T> {
+        self.get_with(names, T::read)
+    }
+
+    /// A field read with `read`, or `T::default()` when absent.
+    fn get_with<T: Default>(
+        &self,
+        names: &[&'static str],
+        read: impl FnOnce(&Cur<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.field(names)
+            .map_or_else(|| Ok(T::default()), |c| read(&c))
+    }
+
+    fn object(&self) -> Result<&'a Map<String, Value>> {
+        self.value
+            .as_object()
+            .ok_or_else(|| self.expected("an object"))
+    }
+
+    /// An array, checked against `Limits::max_table_len` before anything is allocated for it.
+    fn array(&self) -> Result<&'a [Value]> {
+        let items = self
+            .value
+            .as_array()
+            .ok_or_else(|| self.expected("an array"))?;
+        if items.len() as u64 > self.ctx.max_len {
+            return Err(self.error(
+                ErrorKind::LimitExceeded,
+                format!(
+                    "{} entries, more than the limit of {} (Limits::max_table_len)",
+                    items.len(),
+                    self.ctx.max_len
+                ),
+            ));
+        }
+        Ok(items)
+    }
+
+    fn str(&self) -> Result<&'a str> {
+        self.value.as_str().ok_or_else(|| self.expected("a string"))
+    }
+
+    /// An integer from a JSON number or a decimal string (OTLP/JSON writes 64-bit integers as
+    /// strings; int32 in a string is tolerated), range-checked into `T`.
+    fn int<T: TryFrom<i128>>(&self, what: &str) -> Result<T> {
+        // Integral floats such as `1e3` are tolerated while they are exact.
+        const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+        let wide: Option<i128> = match self.value {
+            Value::Number(n) => n
+                .as_i64()
+                .map(i128::from)
+                .or_else(|| n.as_u64().map(i128::from))
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() <= MAX_EXACT)
+                        .map(|f| f as i128)
+                }),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        };
+        let wide = wide.ok_or_else(|| self.expected(what))?;
+        T::try_from(wide).map_err(|_| {
+            self.error(
+                ErrorKind::Malformed,
+                format!("expected {what}, found {wide}, which is out of range"),
+            )
+        })
+    }
+
+    /// A proto3 JSON enum: the number the spec requires or, leniently, the value's name with
+    /// or without its prefix ("SPAN_KIND_SERVER", "SERVER"), in any case.
+    fn enum_value(&self, prefix: &str, names: &[&str]) -> Result<i32> {
+        if let Value::String(s) = self.value {
+            let short = match s.get(..prefix.len()) {
+                Some(p) if p.eq_ignore_ascii_case(prefix) => &s[prefix.len()..],
+                _ => s.as_str(),
+            };
+            if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(short)) {
+                return Ok(i as i32);
+            }
+        }
+        self.int("an enum number or name")
+    }
+
+    /// A proto3 JSON `bytes` field: base64.
+    fn base64(&self) -> Result<Vec<u8>> {
+        decode_base64(self.str()?).ok_or_else(|| self.expected("base64"))
+    }
+
+    /// A trace, span or profile id of `len` bytes. The spec says hex (either case); Go
+    /// protojson and pbjson write base64. An empty string means unset.
+    fn id(&self, len: usize, what: &str) -> Result<Vec<u8>> {
+        let s = self.str()?;
+        if s.is_empty() {
+            return Ok(Vec::new());
+        }
+        if s.len() == 2 * len
+            && let Some(bytes) = decode_hex(s)
+        {
+            return Ok(bytes);
+        }
+        if let Some(bytes) = decode_base64(s).filter(|b| b.len() == len) {
+            return Ok(bytes);
+        }
+        // A wrong length: keep the bytes (they can still match the same id elsewhere).
+        let bytes = decode_hex(s)
+            .or_else(|| decode_base64(s))
+            .ok_or_else(|| self.expected(&format!("a {what} in hex or base64")))?;
+        self.note(format!(
+            "a {what} of {} bytes (expected {len}) was kept as is",
+            bytes.len()
+        ));
+        Ok(bytes)
+    }
+}
+
+/// `obj[name]`, or the snake_case spelling of `name`; null counts as absent.
+fn lookup<'v>(obj: &'v Map<String, Value>, camel: &str) -> Option<(&'v str, &'v Value)> {
+    let found = obj.get_key_value(camel).or_else(|| {
+        if camel.bytes().any(|b| b.is_ascii_uppercase()) {
+            obj.iter().find(|(key, _)| is_snake_case_of(key, camel))
+        } else {
+            None
+        }
+    });
+    found
+        .filter(|(_, value)| !value.is_null())
+        .map(|(key, value)| (key.as_str(), value))
+}
+
+/// Whether `key` is `camel` in snake_case (`stackIndex` → `stack_index`), without allocating.
+fn is_snake_case_of(key: &str, camel: &str) -> bool {
+    let mut key = key.bytes();
+    camel.bytes().all(|c| {
+        if c.is_ascii_uppercase() {
+            key.next() == Some(b'_') && key.next() == Some(c.to_ascii_lowercase())
+        } else {
+            key.next() == Some(c)
+        }
+    }) && key.next().is_none()
+}
+
+/// A short description of a value for error messages.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("a boolean ({b})"),
+        Value::Number(n) => format!("a number ({n})"),
+        Value::String(s) => match s.char_indices().nth(40) {
+            Some((cut, _)) => format!("a string ({:?}…)", &s[..cut]),
+            None => format!("a string ({s:?})"),
+        },
+        Value::Array(_) => "an array".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    fn digit(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    s.as_bytes()
+        .chunks_exact(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
+}
+
+/// Standard or URL-safe base64, padded or not.
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    const CONFIG: GeneralPurposeConfig =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, CONFIG);
+    const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, CONFIG);
+    STANDARD.decode(s).or_else(|_| URL_SAFE.decode(s)).ok()
+}
+
+// ------------------------------------------------------------------------------------------
+// Reading values and messages
+
+/// Reads one scalar, list or message from the value under a cursor.
+trait FromJson: Sized {
+    fn read(c: &Cur<'_>) -> Result<Self>;
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        let items = c.array()?;
+        (items.iter().enumerate())
+            .map(|(i, value)| T::read(&c.child(Step::Index(i), value)))
+            .collect()
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        T::read(c).map(Some)
+    }
+}
+
+macro_rules! int_from_json {
+    ($($ty:ty => $what:literal),* $(,)?) => {$(
+        impl FromJson for $ty {
+            fn read(c: &Cur<'_>) -> Result<Self> {
+                c.int($what)
+            }
+        }
+    )*};
+}
+
+int_from_json!(i32 => "an int32", u32 => "a uint32", i64 => "an int64", u64 => "a uint64");
+
+impl FromJson for String {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.str().map(str::to_owned)
+    }
+}
+
+impl FromJson for bool {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        match c.value {
+            Value::Bool(b) => Ok(*b),
+            Value::String(s) if s == "true" => Ok(true),
+            Value::String(s) if s == "false" => Ok(false),
+            _ => Err(c.expected("a boolean")),
+        }
+    }
+}
+
+impl FromJson for f64 {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        match c.value {
+            Value::Number(n) => n.as_f64(),
+            // Proto3 JSON writes non-finite doubles as "NaN", "Infinity" and "-Infinity",
+            // which `f64::from_str` accepts, as it does numbers in strings.
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        }
+        .ok_or_else(|| c.expected("a double"))
+    }
+}
+
+// --- common.v1 and resource.v1
+
+impl FromJson for AnyValue {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        use any_value::Value as V;
+        c.object()?;
+        const KINDS: [&str; 8] = [
+            "stringValue",
+            "boolValue",
+            "intValue",
+            "doubleValue",
+            "arrayValue",
+            "kvlistValue",
+            "bytesValue",
+            "stringValueStrindex",
+        ];
+        // `{}` is an empty value; if several kinds are set, the first in field order wins.
+        let Some((kind, f)) = KINDS
+            .iter()
+            .find_map(|&kind| c.field(&[kind]).map(|f| (kind, f)))
+        else {
+            return Ok(AnyValue { value: None });
+        };
+        let value = match kind {
+            "stringValue" => V::StringValue(String::read(&f)?),
+            "boolValue" => V::BoolValue(bool::read(&f)?),
+            "intValue" => V::IntValue(i64::read(&f)?),
+            "doubleValue" => V::DoubleValue(f64::read(&f)?),
+            "arrayValue" => V::ArrayValue(ArrayValue::read(&f)?),
+            "kvlistValue" => V::KvlistValue(KeyValueList::read(&f)?),
+            "bytesValue" => V::BytesValue(f.base64()?),
+            _ => V::StringValueStrindex(i32::read(&f)?),
+        };
+        Ok(AnyValue { value: Some(value) })
+    }
+}
+
+impl FromJson for ArrayValue {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(ArrayValue {
+            values: c.get(&["values"])?,
+        })
+    }
+}
+
+impl FromJson for KeyValueList {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(KeyValueList {
+            values: c.get(&["values"])?,
+        })
+    }
+}
+
+impl FromJson for KeyValue {
+    /// `key` or `keyStrindex`; a later stage resolves the index against the string table.
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(KeyValue {
+            key: c.get(&["key"])?,
+            value: c.get(&["value"])?,
+            key_strindex: c.get(&["keyStrindex"])?,
+        })
+    }
+}
+
+impl FromJson for InstrumentationScope {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(InstrumentationScope {
+            name: c.get(&["name"])?,
+            version: c.get(&["version"])?,
+            attributes: c.get(&["attributes"])?,
+            dropped_attributes_count: c.get(&["droppedAttributesCount"])?,
+        })
+    }
+}
+
+impl FromJson for EntityRef {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(EntityRef {
+            schema_url: c.get(&["schemaUrl"])?,
+            r#type: c.get(&["type"])?,
+            id_keys: c.get(&["idKeys"])?,
+            description_keys: c.get(&["descriptionKeys"])?,
+        })
+    }
+}
+
+impl FromJson for Resource {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(Resource {
+            attributes: c.get(&["attributes"])?,
+            dropped_attributes_count: c.get(&["droppedAttributesCount"])?,
+            entity_refs: c.get(&["entityRefs"])?,
+        })
+    }
+}
+
+// --- profiles.v1development
+
+impl FromJson for ProfilesData {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(ProfilesData {
+            resource_profiles: c.get(&["resourceProfiles"])?,
+            dictionary: c.get(&["dictionary"])?,
+        })
+    }
+}
+
+impl FromJson for ProfilesDictionary {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(ProfilesDictionary {
+            mapping_table: c.get(&["mappingTable"])?,
+            location_table: c.get(&["locationTable"])?,
+            function_table: c.get(&["functionTable"])?,
+            link_table: c.get(&["linkTable"])?,
+            string_table: c.get(&["stringTable"])?,
+            attribute_table: c.get(&["attributeTable"])?,
+            stack_table: c.get(&["stackTable"])?,
+        })
+    }
+}
+
+impl FromJson for ResourceProfiles {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(ResourceProfiles {
+            resource: c.get(&["resource"])?,
+            scope_profiles: c.get(&["scopeProfiles"])?,
+            schema_url: c.get(&["schemaUrl"])?,
+        })
+    }
+}
+
+impl FromJson for ScopeProfiles {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(ScopeProfiles {
+            scope: c.get(&["scope"])?,
+            profiles: c.get(&["profiles"])?,
+            schema_url: c.get(&["schemaUrl"])?,
+        })
+    }
+}
+
+impl FromJson for Profile {
+    /// Keys of v1.8 (`sample`, `timeNanos`…) are read too; `commentStrindices`,
+    /// `aggregationTemporality` and `attributeUnits` are ignored like any unknown key.
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        if let Some(f) = c.field(&["locationIndices"]) {
+            return Err(f.v1_7());
+        }
+        let sample_type = match c.field(&["sampleType"]) {
+            Some(f) if f.value.is_array() => return Err(f.v1_7()),
+            Some(f) => Some(ValueType::read(&f)?),
+            None => None,
+        };
+        Ok(Profile {
+            sample_type,
+            samples: c.get(&["samples", "sample"])?,
+            time_unix_nano: c.get(&["timeUnixNano", "timeNanos"])?,
+            duration_nano: c.get(&["durationNano", "durationNanos"])?,
+            period_type: c.get(&["periodType"])?,
+            period: c.get(&["period"])?,
+            profile_id: c.get_with(&["profileId"], |f| f.id(16, "profile id"))?,
+            dropped_attributes_count: c.get(&["droppedAttributesCount"])?,
+            original_payload_format: c.get(&["originalPayloadFormat"])?,
+            original_payload: c.get_with(&["originalPayload"], |f| f.base64())?,
+            attribute_indices: c.get(&["attributeIndices"])?,
+        })
+    }
+}
+
+impl FromJson for ValueType {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(ValueType {
+            type_strindex: c.get(&["typeStrindex"])?,
+            unit_strindex: c.get(&["unitStrindex"])?,
+        })
+    }
+}
+
+impl FromJson for Sample {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        if let Some(f) = c.field(&["locationsStartIndex", "locationsLength"]) {
+            return Err(f.v1_7());
+        }
+        Ok(Sample {
+            stack_index: c.get(&["stackIndex"])?,
+            attribute_indices: c.get(&["attributeIndices"])?,
+            link_index: c.get(&["linkIndex"])?,
+            values: c.get(&["values"])?,
+            timestamps_unix_nano: c.get(&["timestampsUnixNano"])?,
+        })
+    }
+}
+
+impl FromJson for Link {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(Link {
+            trace_id: c.get_with(&["traceId"], |f| f.id(16, "trace id"))?,
+            span_id: c.get_with(&["spanId"], |f| f.id(8, "span id"))?,
+        })
+    }
+}
+
+impl FromJson for Mapping {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(Mapping {
+            memory_start: c.get(&["memoryStart"])?,
+            memory_limit: c.get(&["memoryLimit"])?,
+            file_offset: c.get(&["fileOffset"])?,
+            filename_strindex: c.get(&["filenameStrindex"])?,
+            attribute_indices: c.get(&["attributeIndices"])?,
+        })
+    }
+}
+
+impl FromJson for Stack {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(Stack {
+            location_indices: c.get(&["locationIndices"])?,
+        })
+    }
+}
+
+impl FromJson for Location {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(Location {
+            mapping_index: c.get(&["mappingIndex"])?,
+            address: c.get(&["address"])?,
+            lines: c.get(&["lines", "line"])?,
+            attribute_indices: c.get(&["attributeIndices"])?,
+        })
+    }
+}
+
+impl FromJson for Line {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(Line {
+            function_index: c.get(&["functionIndex"])?,
+            line: c.get(&["line"])?,
+            column: c.get(&["column"])?,
+        })
+    }
+}
+
+impl FromJson for Function {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(Function {
+            name_strindex: c.get(&["nameStrindex"])?,
+            system_name_strindex: c.get(&["systemNameStrindex"])?,
+            filename_strindex: c.get(&["filenameStrindex"])?,
+            start_line: c.get(&["startLine"])?,
+        })
+    }
+}
+
+impl FromJson for KeyValueAndUnit {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(KeyValueAndUnit {
+            key_strindex: c.get(&["keyStrindex"])?,
+            value: c.get(&["value"])?,
+            unit_strindex: c.get(&["unitStrindex"])?,
+        })
+    }
+}
+
+// --- trace.v1
+
+impl FromJson for TracesData {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(TracesData {
+            resource_spans: c.get(&["resourceSpans"])?,
+        })
+    }
+}
+
+impl FromJson for ResourceSpans {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(ResourceSpans {
+            resource: c.get(&["resource"])?,
+            // `instrumentationLibrarySpans` is the pre-1.0 name, still written by old SDKs.
+            scope_spans: c.get(&["scopeSpans", "instrumentationLibrarySpans"])?,
+            schema_url: c.get(&["schemaUrl"])?,
+        })
+    }
+}
+
+impl FromJson for ScopeSpans {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(ScopeSpans {
+            scope: c.get(&["scope", "instrumentationLibrary"])?,
+            spans: c.get(&["spans"])?,
+            schema_url: c.get(&["schemaUrl"])?,
+        })
+    }
+}
+
+impl FromJson for Span {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        const KINDS: [&str; 6] = [
+            "UNSPECIFIED",
+            "INTERNAL",
+            "SERVER",
+            "CLIENT",
+            "PRODUCER",
+            "CONSUMER",
+        ];
+        c.object()?;
+        Ok(Span {
+            trace_id: c.get_with(&["traceId"], |f| f.id(16, "trace id"))?,
+            span_id: c.get_with(&["spanId"], |f| f.id(8, "span id"))?,
+            trace_state: c.get(&["traceState"])?,
+            parent_span_id: c.get_with(&["parentSpanId"], |f| f.id(8, "span id"))?,
+            name: c.get(&["name"])?,
+            kind: c.get_with(&["kind"], |f| f.enum_value("SPAN_KIND_", &KINDS))?,
+            start_time_unix_nano: c.get(&["startTimeUnixNano"])?,
+            end_time_unix_nano: c.get(&["endTimeUnixNano"])?,
+            attributes: c.get(&["attributes"])?,
+            status: c.get(&["status"])?,
+            flags: c.get(&["flags"])?,
+        })
+    }
+}
+
+impl FromJson for Status {
+    fn read(c: &Cur<'_>) -> Result<Self> {
+        c.object()?;
+        Ok(Status {
+            message: c.get(&["message"])?,
+            code: c.get_with(&["code"], |f| {
+                f.enum_value("STATUS_CODE_", &["UNSET", "OK", "ERROR"])
+            })?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message as _;
+    use serde_json::json;
+
+    macro_rules! fixture {
+        ($path:literal) => {
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/otlp/",
+                $path
+            ))
+            .as_slice()
+        };
+    }
+
+    fn profiles(bytes: &[u8]) -> Result<JsonDecoded<ProfilesData>> {
+        decode_profiles(bytes, &Limits::default(), &mut Diagnostics::default())
+    }
+
+    fn traces(bytes: &[u8]) -> Result<JsonDecoded<TracesData>> {
+        decode_traces(bytes, &Limits::default(), &mut Diagnostics::default())
+    }
+
+    /// The one message of a single-object JSON payload.
+    fn one_profile(doc: &Value) -> ProfilesData {
+        let decoded = profiles(doc.to_string().as_bytes()).unwrap();
+        assert!(!decoded.lines);
+        assert_eq!(decoded.messages.len(), 1);
+        decoded.messages.into_iter().next().unwrap()
+    }
+
+    /// `doc` wrapped as `resourceProfiles[0].scopeProfiles[0].profiles[0]`.
+    fn with_profile(profile: Value) -> Value {
+        json!({"resourceProfiles": [{"scopeProfiles": [{"profiles": [profile]}]}]})
+    }
+
+    fn first_profile(data: &ProfilesData) -> &Profile {
+        &data.resource_profiles[0].scope_profiles[0].profiles[0]
+    }
+
+    fn json_path(err: &Error) -> &str {
+        match &err.at {
+            At::Json { path, .. } => path,
+            other => panic!("expected a JSON path, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn python_profiles_json_equals_binary() {
+        let binary = ProfilesData::decode(fixture!("python-ext-0.63b4-file/profiles.v1_10.binpb"));
+        let decoded = profiles(fixture!("python-ext-0.63b4-file/profiles.json")).unwrap();
+        assert!(!decoded.lines);
+        assert_eq!(decoded.messages, vec![binary.unwrap()]);
+    }
+
+    #[test]
+    fn python_profiles_jsonl_equals_binary() {
+        let binary = ProfilesData::decode(fixture!("python-ext-0.63b4-file/profiles.v1_10.binpb"));
+        let decoded = profiles(fixture!("python-ext-0.63b4-file/profiles.otlp.jsonl")).unwrap();
+        assert!(decoded.lines);
+        assert_eq!(decoded.messages, vec![binary.unwrap()]);
+    }
+
+    #[test]
+    fn synthetic_profiles_json_equals_binary() {
+        let binary = ProfilesData::decode(fixture!("synthetic-v1_10/profiles.binpb")).unwrap();
+        for (bytes, lines) in [
+            (fixture!("synthetic-v1_10/profiles.json"), false),
+            (fixture!("synthetic-v1_10/profiles.otlp.jsonl"), true),
+        ] {
+            let mut diags = Diagnostics::default();
+            let decoded = decode_profiles(bytes, &Limits::default(), &mut diags).unwrap();
+            assert_eq!(decoded.lines, lines);
+            assert_eq!(decoded.messages, vec![binary.clone()]);
+            assert!(diags.is_empty(), "{:?}", diags.items());
+        }
+        let profile = first_profile(&binary);
+        assert_eq!(
+            profile.profile_id,
+            decode_hex("00112233445566778899aabbccddeeff").unwrap()
+        );
+    }
+
+    #[test]
+    fn traces_json_equals_binary() {
+        let binary = TracesData::decode(fixture!("python-ext-0.63b4-file/traces.binpb")).unwrap();
+        for bytes in [
+            fixture!("python-ext-0.63b4-file/traces.json"),
+            fixture!("python-ext-0.63b4-file/traces.otlp.jsonl"),
+        ] {
+            let decoded = traces(bytes).unwrap();
+            assert_eq!(decoded.messages, vec![binary.clone()]);
+        }
+        let spans: usize = (binary.resource_spans.iter())
+            .flat_map(|r| &r.scope_spans)
+            .map(|s| s.spans.len())
+            .sum();
+        assert_eq!(spans, 18);
+
+        let binary = TracesData::decode(fixture!("synthetic-v1_10/traces.binpb")).unwrap();
+        let decoded = traces(fixture!("synthetic-v1_10/traces.json")).unwrap();
+        assert_eq!(decoded.messages, vec![binary]);
+    }
+
+    #[test]
+    fn snake_case_keys_equal_camel_case() {
+        let camel = json!({
+            "resourceProfiles": [{
+                "scopeProfiles": [{"profiles": [{
+                    "sampleType": {"typeStrindex": 1, "unitStrindex": 2},
+                    "samples": [{"stackIndex": 1, "linkIndex": 1, "attributeIndices": [1],
+                                 "values": ["3"], "timestampsUnixNano": ["9"]}],
+                    "timeUnixNano": "10", "durationNano": "20", "period": "5",
+                    "periodType": {"typeStrindex": 3}, "droppedAttributesCount": 1,
+                    "originalPayloadFormat": "pprof", "originalPayload": "AQI=",
+                    "attributeIndices": [2]
+                }], "schemaUrl": "s"}],
+                "schemaUrl": "r",
+                "resource": {"attributes": [{"key": "k", "value": {"intValue": "1"}}],
+                             "droppedAttributesCount": 2}
+            }],
+            "dictionary": {
+                "mappingTable": [{"memoryStart": "1", "memoryLimit": "2", "fileOffset": "3",
+                                  "filenameStrindex": 1, "attributeIndices": [1]}],
+                "locationTable": [{"mappingIndex": 1, "address": "4",
+                                   "lines": [{"functionIndex": 1, "line": "5", "column": "6"}]}],
+                "functionTable": [{"nameStrindex": 1, "systemNameStrindex": 2,
+                                   "filenameStrindex": 3, "startLine": "7"}],
+                "linkTable": [{"traceId": "0102030405060708090a0b0c0d0e0f10",
+                               "spanId": "0102030405060708"}],
+                "stringTable": ["", "a", "b", "c"],
+                "attributeTable": [{"keyStrindex": 1, "unitStrindex": 2,
+                                    "value": {"stringValueStrindex": 3}}],
+                "stackTable": [{"locationIndices": [0, 0]}]
+            }
+        });
+        let snake = json!({
+            "resource_profiles": [{
+                "scope_profiles": [{"profiles": [{
+                    "sample_type": {"type_strindex": 1, "unit_strindex": 2},
+                    "samples": [{"stack_index": 1, "link_index": 1, "attribute_indices": [1],
+                                 "values": ["3"], "timestamps_unix_nano": ["9"]}],
+                    "time_unix_nano": "10", "duration_nano": "20", "period": "5",
+                    "period_type": {"type_strindex": 3}, "dropped_attributes_count": 1,
+                    "original_payload_format": "pprof", "original_payload": "AQI=",
+                    "attribute_indices": [2]
+                }], "schema_url": "s"}],
+                "schema_url": "r",
+                "resource": {"attributes": [{"key": "k", "value": {"int_value": "1"}}],
+                             "dropped_attributes_count": 2}
+            }],
+            "dictionary": {
+                "mapping_table": [{"memory_start": "1", "memory_limit": "2", "file_offset": "3",
+                                   "filename_strindex": 1, "attribute_indices": [1]}],
+                "location_table": [{"mapping_index": 1, "address": "4",
+                                    "lines": [{"function_index": 1, "line": "5", "column": "6"}]}],
+                "function_table": [{"name_strindex": 1, "system_name_strindex": 2,
+                                    "filename_strindex": 3, "start_line": "7"}],
+                "link_table": [{"trace_id": "0102030405060708090a0b0c0d0e0f10",
+                                "span_id": "0102030405060708"}],
+                "string_table": ["", "a", "b", "c"],
+                "attribute_table": [{"key_strindex": 1, "unit_strindex": 2,
+                                     "value": {"string_value_strindex": 3}}],
+                "stack_table": [{"location_indices": [0, 0]}]
+            }
+        });
+        let decoded = one_profile(&camel);
+        assert_eq!(decoded, one_profile(&snake));
+        // Spot checks that the fields really were read.
+        let profile = first_profile(&decoded);
+        assert_eq!(profile.samples[0].values, [3]);
+        assert_eq!(profile.original_payload, [1, 2]);
+        let dict = decoded.dictionary.as_ref().unwrap();
+        assert_eq!(dict.function_table[0].start_line, 7);
+        assert_eq!(dict.link_table[0].span_id, [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(
+            dict.attribute_table[0].value,
+            Some(AnyValue {
+                value: Some(any_value::Value::StringValueStrindex(3))
+            })
+        );
+    }
+
+    #[test]
+    fn numbers_are_accepted_where_strings_are_usual() {
+        let as_strings = with_profile(json!({
+            "samples": [{"stackIndex": "2", "values": ["-4", "5"],
+                         "timestampsUnixNano": ["18446744073709551615"]}],
+            "timeUnixNano": "1795628900696905496", "period": "5000000"
+        }));
+        let as_numbers = with_profile(json!({
+            "samples": [{"stackIndex": 2, "values": [-4, 5.0],
+                         "timestampsUnixNano": [18446744073709551615u64]}],
+            "timeUnixNano": 1795628900696905496u64, "period": 5e6
+        }));
+        let decoded = one_profile(&as_strings);
+        assert_eq!(decoded, one_profile(&as_numbers));
+        let profile = first_profile(&decoded);
+        assert_eq!(profile.samples[0].stack_index, 2);
+        assert_eq!(profile.samples[0].values, [-4, 5]);
+        assert_eq!(profile.samples[0].timestamps_unix_nano, [u64::MAX]);
+        assert_eq!(profile.period, 5_000_000);
+    }
+
+    #[test]
+    fn bad_integers_are_errors_naming_the_path() {
+        for (bad, found) in [
+            (json!(3_000_000_000u64), "3000000000, which is out of range"),
+            (json!(1.5), "a number (1.5)"),
+            (json!("1.0"), "a string (\"1.0\")"),
+            (json!(true), "a boolean (true)"),
+        ] {
+            let doc = with_profile(json!({"samples": [{}, {"stackIndex": bad}]}));
+            let err = profiles(doc.to_string().as_bytes()).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Malformed);
+            assert_eq!(
+                json_path(&err),
+                "$.resourceProfiles[0].scopeProfiles[0].profiles[0].samples[1].stackIndex"
+            );
+            assert_eq!(err.message, format!("expected an int32, found {found}"));
+        }
+        let doc = with_profile(json!({"timeUnixNano": "-1"}));
+        let err = profiles(doc.to_string().as_bytes()).unwrap_err();
+        assert_eq!(
+            err.message,
+            "expected a uint64, found -1, which is out of range"
+        );
+    }
+
+    #[test]
+    fn base64_ids_are_accepted() {
+        let doc = json!({"dictionary": {"linkTable": [
+            {"traceId": "", "spanId": ""},
+            {"traceId": "AQIDBAUGBwgJCgsMDQ4PEA==", "spanId": "AQIDBAUGBwg="},
+            {"traceId": "0102030405060708090A0B0C0D0E0F10", "spanId": "0102030405060708"},
+            {"traceId": "AQIDBAUGBwgJCgsMDQ4PEA", "spanId": "AQIDBAUGBwg"}
+        ]}, "resourceProfiles": [{"scopeProfiles": [{"profiles": [
+            {"profileId": "AAECAwQFBgcICQoLDA0ODw=="},
+            {"profileId": "000102030405060708090a0b0c0d0e0f"}
+        ]}]}]});
+        let decoded = one_profile(&doc);
+        let links = &decoded.dictionary.as_ref().unwrap().link_table;
+        assert_eq!(links[0], Link::default());
+        let expected = Link {
+            trace_id: (1..=16).collect(),
+            span_id: (1..=8).collect(),
+        };
+        assert_eq!(links[1..], [expected.clone(), expected.clone(), expected]);
+        let profiles = &decoded.resource_profiles[0].scope_profiles[0].profiles;
+        let id: Vec<u8> = (0..16).collect();
+        assert_eq!(profiles[0].profile_id, id);
+        assert_eq!(profiles[1].profile_id, id);
+    }
+
+    #[test]
+    fn odd_ids_are_kept_with_a_diagnostic_or_rejected() {
+        let doc = json!({"dictionary": {"linkTable": [{"spanId": "0102"}]}});
+        let mut diags = Diagnostics::default();
+        let decoded =
+            decode_profiles(doc.to_string().as_bytes(), &Limits::default(), &mut diags).unwrap();
+        let link = &decoded.messages[0].dictionary.as_ref().unwrap().link_table[0];
+        assert_eq!(link.span_id, [1, 2]);
+        assert_eq!(diags.items().len(), 1);
+        assert!(diags.items()[0].message.contains("span id of 2 bytes"));
+
+        let doc = json!({"dictionary": {"linkTable": [{"traceId": "not an id!"}]}});
+        let err = profiles(doc.to_string().as_bytes()).unwrap_err();
+        assert_eq!(json_path(&err), "$.dictionary.linkTable[0].traceId");
+        assert!(
+            err.message
+                .starts_with("expected a trace id in hex or base64")
+        );
+    }
+
+    #[test]
+    fn legacy_sample_and_line_keys_and_nanos() {
+        let legacy = json!({
+            "resourceProfiles": [{"scopeProfiles": [{"profiles": [{
+                "sample": [{"stackIndex": 1, "values": ["2"]}],
+                "timeNanos": "5", "durationNanos": "6",
+                "commentStrindices": [1], "attributeUnits": [], "aggregationTemporality": 1
+            }]}]}],
+            "dictionary": {"locationTable": [{"line": [{"functionIndex": 1, "line": "9"}]}]}
+        });
+        let current = json!({
+            "resourceProfiles": [{"scopeProfiles": [{"profiles": [{
+                "samples": [{"stackIndex": 1, "values": ["2"]}],
+                "timeUnixNano": "5", "durationNano": "6"
+            }]}]}],
+            "dictionary": {"locationTable": [{"lines": [{"functionIndex": 1, "line": "9"}]}]}
+        });
+        let decoded = one_profile(&legacy);
+        assert_eq!(decoded, one_profile(&current));
+        assert_eq!(first_profile(&decoded).samples.len(), 1);
+        assert_eq!(first_profile(&decoded).duration_nano, 6);
+        let location = &decoded.dictionary.as_ref().unwrap().location_table[0];
+        assert_eq!(location.lines[0].line, 9);
+    }
+
+    #[test]
+    fn v1_7_layout_is_unsupported() {
+        let cases = [
+            (
+                json!({"sampleType": [{"typeStrindex": 1}], "sample": []}),
+                "$.resourceProfiles[0].scopeProfiles[0].profiles[0].sampleType",
+            ),
+            (
+                json!({"sample": [{"locationsStartIndex": 0, "locationsLength": 2, "value": ["1"]}]}),
+                "$.resourceProfiles[0].scopeProfiles[0].profiles[0].sample[0].locationsStartIndex",
+            ),
+            (
+                json!({"locationIndices": [0, 1]}),
+                "$.resourceProfiles[0].scopeProfiles[0].profiles[0].locationIndices",
+            ),
+        ];
+        for (profile, path) in cases {
+            let err = profiles(with_profile(profile).to_string().as_bytes()).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Unsupported);
+            assert_eq!(json_path(&err), path);
+            assert!(err.message.contains("v1.7 or older"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn wrong_types_name_the_exact_path() {
+        let doc = with_profile(json!({"samples": 3}));
+        let err = profiles(doc.to_string().as_bytes()).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Malformed);
+        assert_eq!(err.format, Format::OtlpProfilesJson);
+        assert_eq!(
+            err.at,
+            At::Json {
+                line: None,
+                path: "$.resourceProfiles[0].scopeProfiles[0].profiles[0].samples".into()
+            }
+        );
+        assert_eq!(err.message, "expected an array, found a number (3)");
+
+        let samples = json!([{}, {}, {}, {"values": ["1", "x"]}]);
+        let doc = with_profile(json!({ "samples": samples }));
+        let err = profiles(doc.to_string().as_bytes()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "OTLP profiles (JSON): at $.resourceProfiles[0].scopeProfiles[0].profiles[0]\
+             .samples[3].values[1]: expected an int64, found a string (\"x\")"
+        );
+
+        // The path uses the key spelling found in the input.
+        let doc = json!({"dictionary": {"string_table": ["", 7]}});
+        let err = profiles(doc.to_string().as_bytes()).unwrap_err();
+        assert_eq!(json_path(&err), "$.dictionary.string_table[1]");
+        assert_eq!(err.message, "expected a string, found a number (7)");
+
+        for top in ["[]", "3", "\"resourceProfiles\""] {
+            let err = profiles(top.as_bytes()).unwrap_err();
+            assert_eq!(json_path(&err), "$");
+        }
+        let err = profiles(br#"{"dictionary": []}"#).unwrap_err();
+        assert_eq!(err.message, "expected an object, found an array");
+    }
+
+    #[test]
+    fn nulls_and_empty_objects_are_defaults() {
+        let doc = json!({
+            "resourceProfiles": [{"resource": {}, "scopeProfiles": [{"scope": null,
+                "profiles": [{"sampleType": {}, "periodType": null, "samples": null}]}]}],
+            "dictionary": {}
+        });
+        let decoded = one_profile(&doc);
+        let rp = &decoded.resource_profiles[0];
+        assert_eq!(rp.resource, Some(Resource::default()));
+        assert_eq!(rp.scope_profiles[0].scope, None);
+        let profile = first_profile(&decoded);
+        assert_eq!(profile.sample_type, Some(ValueType::default()));
+        assert_eq!(profile.period_type, None);
+        assert!(profile.samples.is_empty());
+        assert_eq!(decoded.dictionary, Some(ProfilesDictionary::default()));
+        assert_eq!(one_profile(&json!({})), ProfilesData::default());
+    }
+
+    #[test]
+    fn any_value_kinds() {
+        let doc = json!({"resourceProfiles": [{"resource": {"attributes": [
+            {"key": "s", "value": {"stringValue": "x"}},
+            {"key": "b", "value": {"boolValue": true}},
+            {"key": "i", "value": {"intValue": 7}},
+            {"key": "d", "value": {"doubleValue": 1.5}},
+            {"key": "inf", "value": {"doubleValue": "-Infinity"}},
+            {"key": "nan", "value": {"doubleValue": "NaN"}},
+            {"key": "a", "value": {"arrayValue": {"values": [{"intValue": "1"}, {}]}}},
+            {"key": "kv", "value": {"kvlistValue": {"values": [{"keyStrindex": 2}]}}},
+            {"key": "y", "value": {"bytesValue": "AAH/"}},
+            {"keyStrindex": 3, "value": {"stringValueStrindex": 4}},
+            {"key": "empty", "value": {}},
+            {"key": "none"}
+        ]}}]});
+        let decoded = one_profile(&doc);
+        let attrs = &decoded.resource_profiles[0]
+            .resource
+            .as_ref()
+            .unwrap()
+            .attributes;
+        use any_value::Value as V;
+        let value = |i: usize| attrs[i].value.as_ref().and_then(|v| v.value.clone());
+        assert_eq!(value(0), Some(V::StringValue("x".into())));
+        assert_eq!(value(1), Some(V::BoolValue(true)));
+        assert_eq!(value(2), Some(V::IntValue(7)));
+        assert_eq!(value(3), Some(V::DoubleValue(1.5)));
+        assert_eq!(value(4), Some(V::DoubleValue(f64::NEG_INFINITY)));
+        assert!(matches!(value(5), Some(V::DoubleValue(d)) if d.is_nan()));
+        let array = ArrayValue {
+            values: vec![
+                AnyValue {
+                    value: Some(V::IntValue(1)),
+                },
+                AnyValue { value: None },
+            ],
+        };
+        assert_eq!(value(6), Some(V::ArrayValue(array)));
+        let kvlist = KeyValueList {
+            values: vec![KeyValue {
+                key_strindex: 2,
+                ..KeyValue::default()
+            }],
+        };
+        assert_eq!(value(7), Some(V::KvlistValue(kvlist)));
+        assert_eq!(value(8), Some(V::BytesValue(vec![0, 1, 255])));
+        assert_eq!(attrs[9].key, "");
+        assert_eq!(attrs[9].key_strindex, 3);
+        assert_eq!(value(9), Some(V::StringValueStrindex(4)));
+        assert_eq!(attrs[10].value, Some(AnyValue { value: None }));
+        assert_eq!(attrs[11].value, None);
+    }
+
+    #[test]
+    fn json_lines_give_one_message_per_line() {
+        let text =
+            "{\"resourceProfiles\":[]}\n\n  \r\n{\"dictionary\":{\"stringTable\":[\"\",\"a\"]}}\n";
+        let decoded = profiles(text.as_bytes()).unwrap();
+        assert!(decoded.lines);
+        assert_eq!(decoded.messages.len(), 2);
+        assert_eq!(
+            decoded.messages[1]
+                .dictionary
+                .as_ref()
+                .unwrap()
+                .string_table,
+            ["", "a"]
+        );
+
+        // One compact object is JSON Lines only when a newline ends it.
+        assert!(profiles(b"{}\n").unwrap().lines);
+        assert!(!profiles(b"{}").unwrap().lines);
+        assert!(!profiles(b"{\n}\n").unwrap().lines);
+
+        // Errors name the line of the object they are in.
+        let text = "{}\n\n{\"dictionary\": {\"stringTable\": [1]}}\n";
+        let err = profiles(text.as_bytes()).unwrap_err();
+        assert_eq!(err.format, Format::OtlpProfilesJsonLines);
+        assert_eq!(
+            err.at,
+            At::Json {
+                line: Some(3),
+                path: "$.dictionary.stringTable[0]".into()
+            }
+        );
+        let text = "{}\n{\"dictionary\": {\n";
+        let err = profiles(text.as_bytes()).unwrap_err();
+        assert_eq!(err.at, At::Line(3));
+        assert!(
+            err.message.starts_with("invalid JSON: EOF"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn truncated_input_is_an_error_not_a_panic() {
+        // Every cut before the closing brace (trailing whitespace may go).
+        let cuts = |bytes: &[u8], step: usize| {
+            let last = bytes
+                .iter()
+                .rposition(|b| !b.is_ascii_whitespace())
+                .unwrap();
+            (0..last).step_by(step).chain([last])
+        };
+        for (bytes, step) in [
+            (fixture!("synthetic-v1_10/profiles.json"), 1),
+            (fixture!("synthetic-v1_10/profiles.otlp.jsonl"), 1),
+            (fixture!("python-ext-0.63b4-file/profiles.json"), 7),
+        ] {
+            for cut in cuts(bytes, step) {
+                assert!(profiles(&bytes[..cut]).is_err(), "cut at {cut} decoded");
+            }
+        }
+        let traces_json = fixture!("python-ext-0.63b4-file/traces.json");
+        for cut in cuts(traces_json, 3) {
+            assert!(traces(&traces_json[..cut]).is_err(), "cut at {cut} decoded");
+        }
+    }
+
+    #[test]
+    fn mutated_input_never_panics() {
+        // Deterministic byte mutations of a real payload: any result is fine, a panic is not.
+        let original = fixture!("synthetic-v1_10/profiles.otlp.jsonl");
+        let replacements = b"\"0-9{}[],:.eAn\\ \n\xff";
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..3000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mut bytes = original.to_vec();
+            let pos = (state % bytes.len() as u64) as usize;
+            bytes[pos] = replacements[(state >> 32) as usize % replacements.len()];
+            let _ = profiles(&bytes);
+            let _ = traces(&bytes);
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_byte_offset() {
+        let err = profiles(b"{\"dictionary\": {\"stringTable\": [\"a\xff\"]}}").unwrap_err();
+        assert_eq!(err.at, At::Byte(34));
+        assert_eq!(err.kind, ErrorKind::Malformed);
+    }
+
+    #[test]
+    fn empty_input_is_an_error_and_a_bom_is_skipped() {
+        assert!(profiles(b"").is_err());
+        assert!(profiles(b" \n\n").is_err());
+        let decoded = profiles(b"\xEF\xBB\xBF{\"resourceProfiles\": []}").unwrap();
+        assert_eq!(decoded.messages, [ProfilesData::default()]);
+    }
+
+    #[test]
+    fn table_lengths_are_limited() {
+        let limits = Limits {
+            max_table_len: 2,
+            ..Limits::default()
+        };
+        let doc = json!({"dictionary": {"stringTable": ["", "a", "b"]}});
+        let err = decode_profiles(
+            doc.to_string().as_bytes(),
+            &limits,
+            &mut Diagnostics::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::LimitExceeded);
+        assert_eq!(json_path(&err), "$.dictionary.stringTable");
+    }
+
+    #[test]
+    fn trace_enums_names_and_legacy_keys() {
+        let doc = json!({"resourceSpans": [{"instrumentationLibrarySpans": [{
+            "instrumentationLibrary": {"name": "old"},
+            "spans": [
+                {"kind": "SPAN_KIND_SERVER", "status": {"code": "STATUS_CODE_ERROR", "message": "m"}},
+                {"kind": "client", "status": {"code": 1}, "flags": "256",
+                 "parentSpanId": "", "traceState": "a=b", "name": "n",
+                 "startTimeUnixNano": 1, "endTimeUnixNano": "2",
+                 "attributes": [{"key": "k", "value": {"boolValue": false}}]},
+                {"kind": 4, "status": {"code": "2"}}
+            ]
+        }]}]});
+        let decoded = traces(doc.to_string().as_bytes()).unwrap();
+        let scope = &decoded.messages[0].resource_spans[0].scope_spans[0];
+        assert_eq!(scope.scope.as_ref().unwrap().name, "old");
+        let spans = &scope.spans;
+        assert_eq!((spans[0].kind, spans[1].kind, spans[2].kind), (2, 3, 4));
+        let codes: Vec<i32> = spans
+            .iter()
+            .map(|s| s.status.as_ref().unwrap().code)
+            .collect();
+        assert_eq!(codes, [2, 1, 2]);
+        assert_eq!(spans[1].flags, 256);
+        assert_eq!(spans[1].end_time_unix_nano, 2);
+        assert!(spans[1].parent_span_id.is_empty());
+
+        let doc = json!({"resourceSpans": [{"scopeSpans": [{"spans": [{"kind": "SIDEWAYS"}]}]}]});
+        let err = traces(doc.to_string().as_bytes()).unwrap_err();
+        assert_eq!(
+            json_path(&err),
+            "$.resourceSpans[0].scopeSpans[0].spans[0].kind"
+        );
+        assert_eq!(err.format, Format::OtlpTracesJson);
+    }
+
+    #[test]
+    fn sniff_tells_profiles_from_traces() {
+        assert_eq!(
+            sniff(fixture!("python-ext-0.63b4-file/profiles.json")),
+            Some(JsonKind::Profiles)
+        );
+        assert_eq!(
+            sniff(fixture!("synthetic-v1_10/profiles.otlp.jsonl")),
+            Some(JsonKind::Profiles)
+        );
+        assert_eq!(
+            sniff(fixture!("python-ext-0.63b4-file/traces.json")),
+            Some(JsonKind::Traces)
+        );
+        assert_eq!(
+            sniff(
+                br#"{"dictionary": {"stringTable": ["resourceSpans"]}, "resource_profiles": []}"#
+            ),
+            Some(JsonKind::Profiles)
+        );
+        assert_eq!(
+            sniff(b"\xEF\xBB\xBF {\"a\\\"\": {\"resourceProfiles\": 1}, \"resource_spans\": []}"),
+            Some(JsonKind::Traces)
+        );
+        for other in [
+            &b""[..],
+            b"[]",
+            b"{}",
+            b"{\"resourceProfiles\"",
+            b"{\"x\": \"resourceSpans\"}",
+            b"{\"x\": [\"resourceSpans\", 1]}",
+            b"}}}",
+            b"{\"unterminated",
+            b"\x1f\x8b\x08",
+        ] {
+            assert_eq!(sniff(other), None, "{:?}", String::from_utf8_lossy(other));
+        }
+    }
+}

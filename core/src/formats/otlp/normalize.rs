@@ -1,0 +1,393 @@
+//! v1.10 OTLP profile messages → the columnar [`ProfileSet`].
+//!
+//! Index 0 of a dictionary table is looked up literally: the spec reserves it for a zero
+//! value, but real producers (the Python extension) put data there. Every index is bounds
+//! checked; a dangling one becomes a diagnostic and a placeholder, never a panic.
+
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
+use opentelemetry_proto::tonic::profiles::v1development::{
+    KeyValueAndUnit, Profile, ProfilesData, ProfilesDictionary, Sample,
+};
+
+use crate::builder::{Builder, Row};
+use crate::error::Result;
+use crate::model::{Attribute, FrameKind, NONE, ProfileInfo, Resource, SampleType, SpanKey, hex};
+
+/// Add every profile of `data` to `b`. Each message resolves against its own dictionary.
+pub fn add_message(b: &mut Builder<'_>, data: &ProfilesData) -> Result<()> {
+    let empty = ProfilesDictionary::default();
+    let dict = data.dictionary.as_ref().unwrap_or(&empty);
+    b.check_table_len("the string table", dict.string_table.len())?;
+    b.check_table_len("the function table", dict.function_table.len())?;
+    b.check_table_len("the location table", dict.location_table.len())?;
+    b.check_table_len("the stack table", dict.stack_table.len())?;
+    b.check_table_len("the attribute table", dict.attribute_table.len())?;
+    b.check_table_len("the link table", dict.link_table.len())?;
+    let mut d = Dict {
+        dict,
+        locations: vec![None; dict.location_table.len()],
+        stacks: vec![None; dict.stack_table.len()],
+        links: vec![None; dict.link_table.len()],
+        scratch: Vec::new(),
+    };
+    for rp in &data.resource_profiles {
+        let attributes = rp
+            .resource
+            .as_ref()
+            .map(|r| d.key_values(b, &r.attributes))
+            .unwrap_or_default();
+        let resource = b.resource(Resource { attributes });
+        for sp in &rp.scope_profiles {
+            let scope = sp.scope.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+            for profile in &sp.profiles {
+                d.add_profile(b, resource, &scope, profile)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One message's dictionary with caches of what it resolved to in the builder.
+struct Dict<'d> {
+    dict: &'d ProfilesDictionary,
+    /// Location index → our frames, caller first (inlined callees after their caller).
+    locations: Vec<Option<Vec<u32>>>,
+    /// Stack index → our stack id.
+    stacks: Vec<Option<u32>>,
+    /// Link index → our link id.
+    links: Vec<Option<u32>>,
+    scratch: Vec<u32>,
+}
+
+impl Dict<'_> {
+    fn string(&self, b: &mut Builder<'_>, index: i32, what: &str) -> String {
+        match usize::try_from(index)
+            .ok()
+            .and_then(|i| self.dict.string_table.get(i))
+        {
+            Some(s) => s.clone(),
+            None => {
+                b.diags.push(
+                    b.format,
+                    format!("a {what} string index is outside the string table; left empty"),
+                );
+                String::new()
+            }
+        }
+    }
+
+    fn value_text(&self, b: &mut Builder<'_>, value: Option<&AnyValue>) -> String {
+        let Some(value) = value.and_then(|v| v.value.as_ref()) else {
+            return String::new();
+        };
+        match value {
+            Value::StringValue(s) => s.clone(),
+            Value::BoolValue(v) => v.to_string(),
+            Value::IntValue(v) => v.to_string(),
+            Value::DoubleValue(v) => v.to_string(),
+            Value::BytesValue(v) => hex(v),
+            Value::StringValueStrindex(i) => self.string(b, *i, "attribute value"),
+            Value::ArrayValue(a) => {
+                let items: Vec<String> = a
+                    .values
+                    .iter()
+                    .map(|v| self.value_text(b, Some(v)))
+                    .collect();
+                format!("[{}]", items.join(", "))
+            }
+            Value::KvlistValue(kv) => {
+                let items: Vec<String> = self
+                    .key_values(b, &kv.values)
+                    .into_iter()
+                    .map(|a| format!("{}: {}", a.key, a.value))
+                    .collect();
+                format!("{{{}}}", items.join(", "))
+            }
+        }
+    }
+
+    /// Resource and scope attributes; keys may be literal or (v1.10+) string-table references.
+    fn key_values(&self, b: &mut Builder<'_>, kvs: &[KeyValue]) -> Vec<Attribute> {
+        kvs.iter()
+            .filter_map(|kv| {
+                let key = if kv.key.is_empty() && kv.key_strindex != 0 {
+                    self.string(b, kv.key_strindex, "attribute key")
+                } else {
+                    kv.key.clone()
+                };
+                let value = self.value_text(b, kv.value.as_ref());
+                (!key.is_empty()).then_some(Attribute { key, value })
+            })
+            .collect()
+    }
+
+    fn attribute(&self, b: &mut Builder<'_>, index: i32) -> Option<Attribute> {
+        let Some(kvu): Option<&KeyValueAndUnit> = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.dict.attribute_table.get(i))
+        else {
+            b.diags.push(
+                b.format,
+                "an attribute index is outside the attribute table; attribute skipped",
+            );
+            return None;
+        };
+        let key = self.string(b, kvu.key_strindex, "attribute key");
+        let value = self.value_text(b, kvu.value.as_ref());
+        (!key.is_empty()).then_some(Attribute { key, value })
+    }
+
+    fn attributes(&self, b: &mut Builder<'_>, indices: &[i32]) -> Vec<Attribute> {
+        indices
+            .iter()
+            .filter_map(|&i| self.attribute(b, i))
+            .collect()
+    }
+
+    /// Frames of one location, caller first.
+    fn location(&mut self, b: &mut Builder<'_>, index: i32) -> Vec<u32> {
+        let slot = usize::try_from(index)
+            .ok()
+            .filter(|&i| i < self.dict.location_table.len());
+        if let Some(Some(cached)) = slot.map(|i| &self.locations[i]) {
+            return cached.clone();
+        }
+        let Some(i) = slot else {
+            b.diags.push(
+                b.format,
+                "a stack refers to a location outside the location table; shown as (unknown location)",
+            );
+            let f = b.function("(unknown location)", "");
+            return vec![b.frame(f, 0, FrameKind::Unknown)];
+        };
+        let loc = &self.dict.location_table[i];
+        let kind = self
+            .attributes(b, &loc.attribute_indices)
+            .iter()
+            .find(|a| a.key == "profile.frame.type")
+            .map_or(FrameKind::Unknown, |a| FrameKind::from_frame_type(&a.value));
+        let mut frames = Vec::with_capacity(loc.lines.len().max(1));
+        // lines[0] is the innermost (inlined) function; the last line is its caller.
+        for line in loc.lines.iter().rev() {
+            let func = usize::try_from(line.function_index)
+                .ok()
+                .and_then(|f| self.dict.function_table.get(f));
+            let function = match func {
+                Some(func) => {
+                    let mut name = self.string(b, func.name_strindex, "function name");
+                    if name.is_empty() {
+                        name = self.string(b, func.system_name_strindex, "function system name");
+                    }
+                    if name.is_empty() {
+                        name = "(unnamed function)".into();
+                    }
+                    let file = self.string(b, func.filename_strindex, "file name");
+                    b.function(&name, &file)
+                }
+                None => {
+                    b.diags.push(
+                        b.format,
+                        "a location line refers to a function outside the function table; shown as (unknown function)",
+                    );
+                    b.function("(unknown function)", "")
+                }
+            };
+            let line_no = u32::try_from(line.line).unwrap_or(0);
+            frames.push(b.frame(function, line_no, kind));
+        }
+        if frames.is_empty() {
+            let name = self.unsymbolized_name(b, loc.mapping_index, loc.address);
+            let function = b.function(&name, "");
+            let kind = if kind == FrameKind::Unknown {
+                FrameKind::Native
+            } else {
+                kind
+            };
+            frames.push(b.frame(function, 0, kind));
+        }
+        self.locations[i] = Some(frames.clone());
+        frames
+    }
+
+    /// `binary+0xoffset` for a native frame without symbols (or `0xaddress` without a mapping).
+    fn unsymbolized_name(&self, b: &mut Builder<'_>, mapping_index: i32, address: u64) -> String {
+        let mapping = usize::try_from(mapping_index)
+            .ok()
+            .and_then(|m| self.dict.mapping_table.get(m))
+            .filter(|m| m.filename_strindex != 0 || m.memory_limit != 0);
+        match mapping {
+            Some(m) => {
+                let file = self.string(b, m.filename_strindex, "mapping file name");
+                let base = file.rsplit('/').next().unwrap_or(&file).to_owned();
+                let offset = address
+                    .wrapping_sub(m.memory_start)
+                    .wrapping_add(m.file_offset);
+                let base = if base.is_empty() { "[unknown]".into() } else { base };
+                format!("{base}+0x{offset:x}")
+            }
+            None => format!("0x{address:x}"),
+        }
+    }
+
+    fn stack(&mut self, b: &mut Builder<'_>, index: i32) -> u32 {
+        let Some(i) = usize::try_from(index)
+            .ok()
+            .filter(|&i| i < self.dict.stack_table.len())
+        else {
+            if index != 0 || !self.dict.stack_table.is_empty() {
+                b.diags.push(
+                    b.format,
+                    "a sample refers to a stack outside the stack table; counted with an empty stack",
+                );
+            }
+            return NONE;
+        };
+        if let Some(id) = self.stacks[i] {
+            return id;
+        }
+        let mut frames = std::mem::take(&mut self.scratch);
+        frames.clear();
+        // Stacks are leaf first on the wire; ours are root first.
+        for &loc in self.dict.stack_table[i].location_indices.iter().rev() {
+            frames.extend(self.location(b, loc));
+        }
+        let id = if frames.is_empty() {
+            NONE
+        } else {
+            b.stack(&frames)
+        };
+        self.scratch = frames;
+        self.stacks[i] = Some(id);
+        id
+    }
+
+    fn link(&mut self, b: &mut Builder<'_>, index: i32) -> u32 {
+        let Some(i) = usize::try_from(index)
+            .ok()
+            .filter(|&i| i < self.dict.link_table.len())
+        else {
+            if index != 0 {
+                b.diags.push(
+                    b.format,
+                    "a sample refers to a link outside the link table; treated as unlinked",
+                );
+            }
+            return NONE;
+        };
+        if let Some(id) = self.links[i] {
+            return id;
+        }
+        let link = &self.dict.link_table[i];
+        let id = if link.trace_id.is_empty() && link.span_id.is_empty() {
+            NONE
+        } else {
+            match (
+                <[u8; 16]>::try_from(link.trace_id.as_slice()),
+                <[u8; 8]>::try_from(link.span_id.as_slice()),
+            ) {
+                (Ok(trace_id), Ok(span_id)) => b.link(SpanKey { trace_id, span_id }),
+                _ => {
+                    b.diags.push(
+                        b.format,
+                        "a link's trace id is not 16 bytes or its span id not 8 bytes; treated as unlinked",
+                    );
+                    NONE
+                }
+            }
+        };
+        self.links[i] = Some(id);
+        id
+    }
+
+    fn add_profile(
+        &mut self,
+        b: &mut Builder<'_>,
+        resource: u32,
+        scope: &str,
+        p: &Profile,
+    ) -> Result<()> {
+        let value_type = |b: &mut Builder<'_>, vt: Option<&_>| {
+            vt.map(
+                |vt: &opentelemetry_proto::tonic::profiles::v1development::ValueType| SampleType {
+                    name: self.string(b, vt.type_strindex, "sample type"),
+                    unit: self.string(b, vt.unit_strindex, "sample unit"),
+                },
+            )
+        };
+        let mut sample_type = value_type(b, p.sample_type.as_ref()).unwrap_or(SampleType {
+            name: String::new(),
+            unit: String::new(),
+        });
+        if sample_type.name.is_empty() {
+            sample_type.name = "samples".into();
+        }
+        if sample_type.unit.is_empty() {
+            sample_type.unit = "count".into();
+        }
+        let period_type = value_type(b, p.period_type.as_ref()).filter(|t| !t.name.is_empty());
+        let attributes = self.attributes(b, &p.attribute_indices);
+        let info = ProfileInfo {
+            resource,
+            scope: scope.to_owned(),
+            sample_type: 0,
+            period_type,
+            period: p.period,
+            time_unix_nano: p.time_unix_nano,
+            duration_nano: p.duration_nano,
+            attributes,
+            profile_id: hex(&p.profile_id),
+            samples: 0..0,
+        };
+        b.begin_profile(info, sample_type);
+        for sample in &p.samples {
+            self.add_sample(b, sample)?;
+        }
+        Ok(())
+    }
+
+    fn add_sample(&mut self, b: &mut Builder<'_>, s: &Sample) -> Result<()> {
+        let stack = self.stack(b, s.stack_index);
+        let link = self.link(b, s.link_index);
+        let attrs = self.attributes(b, &s.attribute_indices);
+        let attrs = b.attr_set(attrs);
+        let row = |value, time| Row {
+            stack,
+            value,
+            time,
+            link,
+            attrs,
+        };
+        let (values, times) = (&s.values, &s.timestamps_unix_nano);
+        match (values.len(), times.len()) {
+            (0, 0) => {
+                b.diags
+                    .push(b.format, "a sample has neither values nor timestamps; skipped");
+            }
+            // Shape (a): each timestamp is one observation.
+            (0, _) => {
+                for &t in times {
+                    b.row(row(1, t))?;
+                }
+            }
+            // Shape (b): one aggregated value (several values without time are summed).
+            (_, 0) => {
+                let total = values.iter().fold(0i64, |acc, v| acc.saturating_add(*v));
+                b.row(row(total, 0))?;
+            }
+            // Shape (c): values paired with timestamps.
+            (nv, nt) => {
+                if nv != nt {
+                    b.diags.push(
+                        b.format,
+                        "a sample has values and timestamps of different lengths; unpaired values kept without a timestamp, unpaired timestamps counted as 1",
+                    );
+                }
+                for i in 0..nv.max(nt) {
+                    let value = values.get(i).copied().unwrap_or(1);
+                    b.row(row(value, times.get(i).copied().unwrap_or(0)))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

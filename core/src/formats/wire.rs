@@ -1,0 +1,136 @@
+//! A minimal protobuf wire reader, used to tell formats and layouts apart before decoding.
+//!
+//! It never allocates and never panics; malformed input ends iteration with an error.
+
+/// Protobuf wire types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireType {
+    /// 0: varint.
+    Varint,
+    /// 1: 8 bytes.
+    I64,
+    /// 2: length-delimited.
+    Len,
+    /// 5: 4 bytes.
+    I32,
+}
+
+/// One field read off the wire.
+#[derive(Debug, Clone, Copy)]
+pub struct Field<'a> {
+    /// Field number.
+    pub number: u32,
+    /// Wire type.
+    pub wire: WireType,
+    /// For `Len`, the payload; empty otherwise.
+    pub payload: &'a [u8],
+    /// For `Varint`, the value.
+    pub varint: u64,
+    /// Offset of the field's tag from the start of the buffer given to [`Fields::new`].
+    pub offset: usize,
+}
+
+/// Iterates over the fields of one message.
+pub struct Fields<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    /// Set when the message was malformed: the byte offset and what was wrong.
+    pub error: Option<(usize, &'static str)>,
+}
+
+impl<'a> Fields<'a> {
+    /// Read the fields of `buf`.
+    pub fn new(buf: &'a [u8]) -> Self {
+        Fields {
+            buf,
+            pos: 0,
+            error: None,
+        }
+    }
+
+    fn varint(&mut self) -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..70).step_by(7) {
+            let byte = *self.buf.get(self.pos)?;
+            self.pos += 1;
+            if shift == 63 && byte > 1 {
+                return None;
+            }
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    fn fail(&mut self, at: usize, what: &'static str) -> Option<Field<'a>> {
+        self.error = Some((at, what));
+        self.pos = self.buf.len();
+        None
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = Field<'a>;
+
+    fn next(&mut self) -> Option<Field<'a>> {
+        if self.pos >= self.buf.len() || self.error.is_some() {
+            return None;
+        }
+        let offset = self.pos;
+        let Some(tag) = self.varint() else {
+            return self.fail(offset, "truncated field tag");
+        };
+        let number = (tag >> 3) as u32;
+        if number == 0 || tag >> 3 > u64::from(u32::MAX >> 3) {
+            return self.fail(offset, "invalid field number");
+        }
+        let mut field = Field {
+            number,
+            wire: WireType::Varint,
+            payload: &[],
+            varint: 0,
+            offset,
+        };
+        match tag & 7 {
+            0 => match self.varint() {
+                Some(v) => field.varint = v,
+                None => return self.fail(offset, "truncated varint"),
+            },
+            1 | 5 => {
+                let width = if tag & 7 == 1 { 8 } else { 4 };
+                field.wire = if width == 8 {
+                    WireType::I64
+                } else {
+                    WireType::I32
+                };
+                if self.buf.len() - self.pos < width {
+                    return self.fail(offset, "truncated fixed-width field");
+                }
+                self.pos += width;
+            }
+            2 => {
+                field.wire = WireType::Len;
+                let Some(len) = self.varint() else {
+                    return self.fail(offset, "truncated length");
+                };
+                if len > (self.buf.len() - self.pos) as u64 {
+                    return self.fail(offset, "length runs past the end of the message");
+                }
+                let len = len as usize;
+                field.payload = &self.buf[self.pos..self.pos + len];
+                self.pos += len;
+            }
+            _ => return self.fail(offset, "unknown or group wire type"),
+        }
+        Some(field)
+    }
+}
+
+/// Whether `buf` reads as a well-formed protobuf message at its top level.
+pub fn is_message(buf: &[u8]) -> bool {
+    let mut fields = Fields::new(buf);
+    fields.by_ref().for_each(drop);
+    fields.error.is_none()
+}

@@ -1,0 +1,125 @@
+//! Flame graph layout: one rectangle per call-tree node, x as a share of the total, y as depth.
+
+use crate::tree::{CallTree, NodeId};
+
+/// One frame of a flame graph.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlameRect {
+    /// The call-tree node drawn.
+    pub node: NodeId,
+    /// Row: 0 for the outermost frames.
+    pub depth: u32,
+    /// Left edge as a share of the total, in `[0, 1]`.
+    pub x0: f64,
+    /// Right edge as a share of the total, in `[0, 1]`.
+    pub x1: f64,
+}
+
+/// The rectangles of a flame graph, ordered by depth, then left to right.
+#[derive(Debug, Clone, Default)]
+pub struct FlameLayout {
+    rects: Vec<FlameRect>,
+    row_start: Vec<usize>,
+}
+
+impl FlameLayout {
+    /// Lay out the whole tree; children are placed left to right in name order.
+    pub fn new(tree: &CallTree) -> FlameLayout {
+        Self::focused(tree, CallTree::ROOT)
+    }
+
+    /// Lay out the subtree under `focus` so that `focus` spans the full width. Its ancestors
+    /// are placed above it at full width too, so the path to the focus stays visible.
+    pub fn focused(tree: &CallTree, focus: NodeId) -> FlameLayout {
+        let mut rects = Vec::new();
+        let scale = tree.total_weight(focus);
+        if scale <= 0 {
+            return FlameLayout::default();
+        }
+        let path = tree.path(focus);
+        for (depth, &node) in path.iter().enumerate() {
+            if node != focus {
+                rects.push(FlameRect {
+                    node,
+                    depth: depth as u32,
+                    x0: 0.0,
+                    x1: 1.0,
+                });
+            }
+        }
+        let base_depth = path.len().saturating_sub(1) as u32;
+        let scale = scale as f64;
+        // (node, x0, depth)
+        let mut work: Vec<(NodeId, f64, u32)> = if focus == CallTree::ROOT {
+            Self::children_at(tree, focus, 0.0, 0, scale)
+        } else {
+            vec![(focus, 0.0, base_depth)]
+        };
+        while let Some((node, x0, depth)) = work.pop() {
+            let w = tree.total_weight(node) as f64 / scale;
+            rects.push(FlameRect {
+                node,
+                depth,
+                x0,
+                x1: (x0 + w).min(1.0),
+            });
+            work.extend(Self::children_at(tree, node, x0, depth + 1, scale));
+        }
+        // Depth-first order visits each row left to right; a stable sort keeps that.
+        rects.sort_by_key(|r| r.depth);
+        let mut row_start = Vec::new();
+        for (i, r) in rects.iter().enumerate() {
+            while row_start.len() <= r.depth as usize {
+                row_start.push(i);
+            }
+        }
+        row_start.push(rects.len());
+        FlameLayout { rects, row_start }
+    }
+
+    fn children_at(
+        tree: &CallTree,
+        node: NodeId,
+        mut x0: f64,
+        depth: u32,
+        scale: f64,
+    ) -> Vec<(NodeId, f64, u32)> {
+        let mut out = Vec::new();
+        for &c in tree.children(node) {
+            let w = tree.total_weight(c);
+            if w > 0 {
+                out.push((c, x0, depth));
+                x0 += w as f64 / scale;
+            }
+        }
+        // Reverse so that popping from the work stack visits left to right.
+        out.reverse();
+        out
+    }
+
+    /// All rectangles, by depth then x.
+    pub fn rects(&self) -> &[FlameRect] {
+        &self.rects
+    }
+
+    /// Number of rows.
+    pub fn depth_count(&self) -> u32 {
+        self.row_start.len().saturating_sub(1) as u32
+    }
+
+    /// The rectangles of one row.
+    pub fn row(&self, depth: u32) -> &[FlameRect] {
+        let d = depth as usize;
+        match (self.row_start.get(d), self.row_start.get(d + 1)) {
+            (Some(&a), Some(&b)) => &self.rects[a..b],
+            _ => &[],
+        }
+    }
+
+    /// The rectangle at `x` (share of width) in row `depth`, if any.
+    pub fn hit(&self, depth: u32, x: f64) -> Option<&FlameRect> {
+        let row = self.row(depth);
+        let i = row.partition_point(|r| r.x1 <= x);
+        row.get(i).filter(|r| r.x0 <= x)
+    }
+}

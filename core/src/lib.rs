@@ -1,0 +1,55 @@
+//! # spanflame-core
+//!
+//! The plain-Rust heart of Spanflame: it reads OpenTelemetry profiles (and traces), builds
+//! call trees, filters them by span, time and attribute, and lays out flame graphs. It has no
+//! browser dependencies and compiles natively and to `wasm32-unknown-unknown`.
+//!
+//! ## The pipeline
+//!
+//! 1. **Detect and decode** ([`load`]): gzip is undone (bounded by [`Limits`]); the content
+//!    decides the format — OTLP/JSON or JSON Lines, the collector file exporter's
+//!    length-prefixed protobuf, or plain protobuf. Binary OTLP profiles come in three wire
+//!    layouts under one package name (v1.8, v1.9, v1.10/v1.11); the layout is told from wire
+//!    types alone ([`formats::otlp::sniff_layout`]) and every layout is decoded into the v1.10
+//!    types of the `opentelemetry-proto` crate.
+//! 2. **Normalise** ([`formats::otlp::normalize`] through [`builder::Builder`]) into one
+//!    columnar [`ProfileSet`]: interned strings, functions, frames (inlined lines expanded),
+//!    a root-first stack prefix tree, links, attribute sets, and one sample row per
+//!    observation. Dangling indices and odd shapes become [`Diagnostic`]s, not panics.
+//! 3. **Filter** ([`Filter`]): by sample type, profile, resource, span ([`SpanSelection`],
+//!    resolved against a [`TraceSet`] for "span and children"), time range and attributes.
+//!    An index built once per set makes span and time filters touch only matching rows.
+//! 4. **Aggregate** ([`ProfileSet::call_tree`], [`ProfileSet::inverted_call_tree`],
+//!    [`ProfileSet::folded`]): weights per stack, then a call tree merged by function.
+//! 5. **Lay out** ([`FlameLayout`]): one rectangle per node, x as the share of the total,
+//!    y as depth, ready for a canvas.
+//!
+//! ```
+//! use spanflame_core::{Filter, FlameLayout, Limits, Loaded, load};
+//! let bytes = include_bytes!("../tests/fixtures/otlp/python-ext-0.63b4-file/profiles.v1_9.binpb");
+//! let Loaded::Profiles(set) = load(bytes, &Limits::default()).unwrap() else { panic!() };
+//! let tree = set.call_tree(&Filter::default());
+//! assert_eq!(tree.total(), 187);
+//! let layout = FlameLayout::new(&tree);
+//! assert!(layout.rects().iter().any(|r| tree.name(r.node) == "hash_loop"));
+//! ```
+#![deny(missing_docs)]
+
+pub mod builder;
+pub mod error;
+pub mod filter;
+pub mod formats;
+pub mod layout;
+pub mod limits;
+pub mod model;
+pub mod trace;
+pub mod tree;
+
+pub use error::{At, Diagnostic, Error, ErrorKind, Format, Result};
+pub use filter::{Filter, SpanSelection};
+pub use formats::{Loaded, load};
+pub use layout::{FlameLayout, FlameRect};
+pub use limits::Limits;
+pub use model::{Layout, ProfileSet, SampleType, SpanKey};
+pub use trace::{Span, SpanScope, TraceSet};
+pub use tree::{CallTree, FunctionStats, NodeId};

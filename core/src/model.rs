@@ -1,0 +1,395 @@
+//! The columnar profile model every input format is normalised into.
+//!
+//! Tables are struct-of-arrays with `u32` ids, as in pprof and the Firefox Profiler's processed
+//! format: compact, cache-friendly and cheap to filter. Strings, functions, frames, stacks,
+//! links and attribute sets are interned across every message of a file (JSON Lines carry one
+//! dictionary per line), so equal things get equal ids.
+//!
+//! Stacks are a prefix tree stored root-first: `stacks.parent[s]` is the stack one frame
+//! shorter, and a parent always has a smaller id than its children. Building a call tree is
+//! therefore a single forward pass.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, OnceLock};
+
+use crate::error::{Diagnostic, Format};
+
+/// "No entry" in a `u32` id column.
+pub const NONE: u32 = u32::MAX;
+
+/// Interns values of type `T`, handing out dense `u32` ids.
+#[derive(Debug, Clone)]
+pub struct Interner<T: Eq + Hash + Clone> {
+    items: Vec<T>,
+    ids: HashMap<T, u32>,
+}
+
+impl<T: Eq + Hash + Clone> Default for Interner<T> {
+    fn default() -> Self {
+        Interner {
+            items: Vec::new(),
+            ids: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Eq + Hash + Clone> Interner<T> {
+    /// The id of `item`, adding it if new.
+    pub fn intern(&mut self, item: T) -> u32 {
+        if let Some(&id) = self.ids.get(&item) {
+            return id;
+        }
+        let id = self.items.len() as u32;
+        self.items.push(item.clone());
+        self.ids.insert(item, id);
+        id
+    }
+
+    /// The id of `item` if it is interned.
+    pub fn get<Q>(&self, item: &Q) -> Option<u32>
+    where
+        T: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.ids.get(item).copied()
+    }
+
+    /// The interned values, indexed by id.
+    pub fn items(&self) -> &[T] {
+        &self.items
+    }
+
+    /// Number of interned values.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether nothing is interned.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Drop the lookup map once building is done; the items stay.
+    pub fn into_items(self) -> Vec<T> {
+        self.items
+    }
+}
+
+/// What kind of code a frame is, from the `profile.frame.type` location attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum FrameKind {
+    /// Not said.
+    #[default]
+    Unknown,
+    /// Operating-system kernel.
+    Kernel,
+    /// Native code (C, C++, Rust, Go, ...).
+    Native,
+    /// Interpreted or JIT-compiled code (Python, JVM, V8, Ruby, PHP, .NET, ...).
+    Interpreted,
+}
+
+impl FrameKind {
+    /// Map a `profile.frame.type` value to a kind.
+    pub fn from_frame_type(value: &str) -> FrameKind {
+        match value {
+            "kernel" => FrameKind::Kernel,
+            "native" | "go" | "rust" | "c" | "cpp" => FrameKind::Native,
+            "" => FrameKind::Unknown,
+            _ => FrameKind::Interpreted,
+        }
+    }
+
+    /// A short label for legends and tooltips.
+    pub fn label(self) -> &'static str {
+        match self {
+            FrameKind::Unknown => "unknown",
+            FrameKind::Kernel => "kernel",
+            FrameKind::Native => "native",
+            FrameKind::Interpreted => "interpreted/JIT",
+        }
+    }
+}
+
+/// A function: name and file, the unit a call tree merges on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Function {
+    /// Human-readable name (for an unsymbolised frame, `binary+0xoffset`).
+    pub name: u32,
+    /// Source file, or the empty string's id.
+    pub file: u32,
+}
+
+/// A frame: one function at one line. Inlined lines of a location become several frames.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Frame {
+    /// Function id.
+    pub function: u32,
+    /// Source line, 0 if unknown.
+    pub line: u32,
+    /// Kind of code.
+    pub kind: FrameKind,
+}
+
+/// A trace/span pair a sample is linked to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SpanKey {
+    /// 16-byte trace id.
+    pub trace_id: [u8; 16],
+    /// 8-byte span id.
+    pub span_id: [u8; 8],
+}
+
+impl SpanKey {
+    /// Lower-case hex of the span id.
+    pub fn span_hex(&self) -> String {
+        hex(&self.span_id)
+    }
+
+    /// Lower-case hex of the trace id.
+    pub fn trace_hex(&self) -> String {
+        hex(&self.trace_id)
+    }
+}
+
+/// Lower-case hex of some bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Parse hex (either case) into exactly `N` bytes.
+pub fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let text = text.trim();
+    if text.len() != N * 2 {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, pair) in text.as_bytes().chunks(2).enumerate() {
+        let s = std::str::from_utf8(pair).ok()?;
+        out[i] = u8::from_str_radix(s, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// A key/value attribute, the value rendered as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Attribute {
+    /// Key.
+    pub key: String,
+    /// Value as text (integers in decimal, arrays as JSON-like lists).
+    pub value: String,
+}
+
+/// What a profile's values measure, e.g. `cpu`/`nanoseconds` or `samples`/`count`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SampleType {
+    /// The type, e.g. `cpu`, `wall`, `samples`, `alloc_space`.
+    pub name: String,
+    /// The unit, e.g. `nanoseconds`, `count`, `bytes`.
+    pub unit: String,
+}
+
+impl std::fmt::Display for SampleType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.name, self.unit)
+    }
+}
+
+/// A resource (a process, service or container) with its attributes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Resource {
+    /// Resource attributes.
+    pub attributes: Vec<Attribute>,
+}
+
+impl Resource {
+    /// The value of attribute `key`.
+    pub fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|a| a.key == key)
+            .map(|a| a.value.as_str())
+    }
+}
+
+/// One profile of the input: a sample type over a time range from one resource and scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileInfo {
+    /// Index into [`ProfileSet::resources`].
+    pub resource: u32,
+    /// Instrumentation scope name.
+    pub scope: String,
+    /// Index into [`ProfileSet::sample_types`].
+    pub sample_type: u32,
+    /// What `period` measures (for example `cpu`/`nanoseconds`), if given.
+    pub period_type: Option<SampleType>,
+    /// The sampling period in `period_type` units, 0 if not given.
+    pub period: i64,
+    /// Collection start, UTC nanoseconds; 0 if not given.
+    pub time_unix_nano: u64,
+    /// Collection duration in nanoseconds.
+    pub duration_nano: u64,
+    /// Profile attributes.
+    pub attributes: Vec<Attribute>,
+    /// Hex profile id, empty if not given.
+    pub profile_id: String,
+    /// Sample rows `[start, end)` belonging to this profile.
+    pub samples: std::ops::Range<u32>,
+}
+
+/// The sample rows: one row per observation (a timestamp, or one aggregated value).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SampleTable {
+    /// Profile index per row.
+    pub profile: Vec<u32>,
+    /// Stack id per row ([`NONE`] for an empty stack).
+    pub stack: Vec<u32>,
+    /// Weight per row, in the profile's sample type.
+    pub value: Vec<i64>,
+    /// Timestamp per row, UTC nanoseconds; 0 when the sample has none.
+    pub time: Vec<u64>,
+    /// Link id per row ([`NONE`] when unlinked).
+    pub link: Vec<u32>,
+    /// Attribute-set id per row.
+    pub attrs: Vec<u32>,
+}
+
+impl SampleTable {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.stack.is_empty()
+    }
+}
+
+/// The stack prefix tree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StackTable {
+    /// The stack one frame shorter ([`NONE`] at the root).
+    pub parent: Vec<u32>,
+    /// The innermost frame of this stack.
+    pub frame: Vec<u32>,
+}
+
+impl StackTable {
+    /// Number of stacks.
+    pub fn len(&self) -> usize {
+        self.frame.len()
+    }
+
+    /// Whether there are no stacks.
+    pub fn is_empty(&self) -> bool {
+        self.frame.is_empty()
+    }
+}
+
+/// Format-specific facts about how a file was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// OTLP profiles v1.8 (`Sample.values` = 2, `Profile.comment_strindices` = 7).
+    OtlpV1_8,
+    /// OTLP profiles v1.9 (`Sample.values` = 2, `attribute_indices` = 3, `link_index` = 4).
+    OtlpV1_9,
+    /// OTLP profiles v1.10 and v1.11 (`Sample.attribute_indices` = 2, `link_index` = 3, `values` = 4).
+    OtlpV1_10,
+    /// JSON carries field names, not numbers, so the wire layouts read alike.
+    OtlpJson,
+    /// Not an OTLP file.
+    NotOtlp,
+}
+
+impl std::fmt::Display for Layout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Layout::OtlpV1_8 => "v1.8",
+            Layout::OtlpV1_9 => "v1.9",
+            Layout::OtlpV1_10 => "v1.10/v1.11",
+            Layout::OtlpJson => "JSON (field names; v1.8 to v1.11)",
+            Layout::NotOtlp => "-",
+        })
+    }
+}
+
+/// A parsed profile file: every profile in it, over shared interned tables.
+#[derive(Debug, Clone)]
+pub struct ProfileSet {
+    /// The format the data was read from.
+    pub format: Format,
+    /// The wire layout detected.
+    pub layout: Layout,
+    /// Interned strings (function names, files).
+    pub strings: Arc<Vec<String>>,
+    /// Functions, by id.
+    pub functions: Vec<Function>,
+    /// Frames, by id.
+    pub frames: Vec<Frame>,
+    /// Stack prefix tree.
+    pub stacks: StackTable,
+    /// Trace/span links, by id.
+    pub links: Vec<SpanKey>,
+    /// Attribute sets, by id (sample attributes such as `thread.name`).
+    pub attr_sets: Vec<Vec<Attribute>>,
+    /// Resources.
+    pub resources: Vec<Resource>,
+    /// Distinct sample types, by id.
+    pub sample_types: Vec<SampleType>,
+    /// Profiles, in input order.
+    pub profiles: Vec<ProfileInfo>,
+    /// Sample rows of all profiles, grouped by profile.
+    pub samples: SampleTable,
+    /// Recoverable oddities met while reading.
+    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) index: OnceLock<crate::filter::SampleIndex>,
+}
+
+impl ProfileSet {
+    /// The format the data was read from.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The distinct sample types, in first-seen order.
+    pub fn sample_types(&self) -> &[SampleType] {
+        &self.sample_types
+    }
+
+    /// The name of function `f`.
+    pub fn function_name(&self, f: u32) -> &str {
+        self.functions
+            .get(f as usize)
+            .and_then(|func| self.strings.get(func.name as usize))
+            .map_or("", String::as_str)
+    }
+
+    /// Frames of stack `s`, root first.
+    pub fn stack_frames(&self, mut s: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        while s != NONE {
+            out.push(self.stacks.frame[s as usize]);
+            s = self.stacks.parent[s as usize];
+        }
+        out.reverse();
+        out
+    }
+
+    /// Smallest and largest sample timestamp, if any sample has one.
+    pub fn time_range(&self) -> Option<(u64, u64)> {
+        let mut times = self.samples.time.iter().copied().filter(|&t| t != 0);
+        let first = times.next()?;
+        Some(times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+    }
+
+    /// Number of sample rows linked to a span.
+    pub fn linked_sample_count(&self) -> usize {
+        self.samples.link.iter().filter(|&&l| l != NONE).count()
+    }
+}

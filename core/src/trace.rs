@@ -1,0 +1,264 @@
+//! OTLP traces as a span table with per-trace span trees.
+
+use std::collections::HashMap;
+
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
+
+use crate::error::{Diagnostics, Format};
+use crate::filter::SpanSelection;
+use crate::formats::otlp::trace_proto::TracesData;
+use crate::model::{Attribute, NONE, SpanKey, hex};
+
+/// One span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// Trace and span id.
+    pub key: SpanKey,
+    /// Index of the parent span in [`TraceSet::spans`], or [`NONE`] for a root.
+    pub parent: u32,
+    /// Span name.
+    pub name: String,
+    /// `service.name` of the span's resource.
+    pub service: String,
+    /// SpanKind number (1 internal, 2 server, 3 client, 4 producer, 5 consumer).
+    pub kind: i32,
+    /// Start, UTC ns.
+    pub start: u64,
+    /// End, UTC ns.
+    pub end: u64,
+    /// Status code (2 = error).
+    pub status_code: i32,
+    /// Status message.
+    pub status_message: String,
+    /// Span attributes.
+    pub attributes: Vec<Attribute>,
+    /// Depth in its trace: 0 for a root.
+    pub depth: u32,
+}
+
+/// How much of the trace around a span to select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SpanScope {
+    /// The span alone.
+    #[default]
+    Only,
+    /// The span and all its descendants.
+    WithChildren,
+    /// Every span of the span's trace.
+    Trace,
+}
+
+/// The spans of one or more traces.
+#[derive(Debug, Clone, Default)]
+pub struct TraceSet {
+    /// Spans in input order.
+    pub spans: Vec<Span>,
+    /// Children of each span, by start time.
+    pub children: Vec<Vec<u32>>,
+    /// Root spans, by start time.
+    pub roots: Vec<u32>,
+    by_key: HashMap<SpanKey, u32>,
+    /// Recoverable oddities met while reading.
+    pub diagnostics: Diagnostics,
+}
+
+fn value_text(v: Option<&AnyValue>) -> String {
+    match v.and_then(|v| v.value.as_ref()) {
+        None => String::new(),
+        Some(Value::StringValue(s)) => s.clone(),
+        Some(Value::BoolValue(b)) => b.to_string(),
+        Some(Value::IntValue(i)) => i.to_string(),
+        Some(Value::DoubleValue(d)) => d.to_string(),
+        Some(Value::BytesValue(b)) => hex(b),
+        Some(Value::StringValueStrindex(i)) => format!("#{i}"),
+        Some(Value::ArrayValue(a)) => format!(
+            "[{}]",
+            a.values
+                .iter()
+                .map(|v| value_text(Some(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Some(Value::KvlistValue(kv)) => format!(
+            "{{{}}}",
+            attributes(&kv.values)
+                .iter()
+                .map(|a| format!("{}: {}", a.key, a.value))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn attributes(kvs: &[KeyValue]) -> Vec<Attribute> {
+    kvs.iter()
+        .filter(|kv| !kv.key.is_empty())
+        .map(|kv| Attribute {
+            key: kv.key.clone(),
+            value: value_text(kv.value.as_ref()),
+        })
+        .collect()
+}
+
+impl TraceSet {
+    /// Build from decoded messages.
+    pub fn from_messages(format: Format, messages: &[TracesData]) -> TraceSet {
+        let mut set = TraceSet::default();
+        let mut parent_ids: Vec<Option<[u8; 8]>> = Vec::new();
+        for m in messages {
+            for rs in &m.resource_spans {
+                let res_attrs = rs
+                    .resource
+                    .as_ref()
+                    .map(|r| attributes(&r.attributes))
+                    .unwrap_or_default();
+                let service = res_attrs
+                    .iter()
+                    .find(|a| a.key == "service.name")
+                    .map(|a| a.value.clone())
+                    .unwrap_or_default();
+                for ss in &rs.scope_spans {
+                    for s in &ss.spans {
+                        let (Ok(trace_id), Ok(span_id)) = (
+                            <[u8; 16]>::try_from(s.trace_id.as_slice()),
+                            <[u8; 8]>::try_from(s.span_id.as_slice()),
+                        ) else {
+                            set.diagnostics.push(
+                                format,
+                                "a span's trace id is not 16 bytes or its span id not 8 bytes; span skipped",
+                            );
+                            continue;
+                        };
+                        let key = SpanKey { trace_id, span_id };
+                        if set.by_key.contains_key(&key) {
+                            set.diagnostics
+                                .push(format, "a span id appears twice in one trace; kept the first");
+                            continue;
+                        }
+                        set.by_key.insert(key, set.spans.len() as u32);
+                        parent_ids.push(<[u8; 8]>::try_from(s.parent_span_id.as_slice()).ok());
+                        let status = s.status.clone().unwrap_or_default();
+                        set.spans.push(Span {
+                            key,
+                            parent: NONE,
+                            name: s.name.clone(),
+                            service: service.clone(),
+                            kind: s.kind,
+                            start: s.start_time_unix_nano,
+                            end: s.end_time_unix_nano.max(s.start_time_unix_nano),
+                            status_code: status.code,
+                            status_message: status.message,
+                            attributes: attributes(&s.attributes),
+                            depth: 0,
+                        });
+                    }
+                }
+            }
+        }
+        for (i, parent) in parent_ids.iter().enumerate() {
+            let Some(parent) = parent.filter(|p| *p != [0; 8]) else {
+                continue;
+            };
+            let key = SpanKey {
+                trace_id: set.spans[i].key.trace_id,
+                span_id: parent,
+            };
+            // A parent outside the file leaves the span a root, as trace viewers do.
+            if let Some(&p) = set.by_key.get(&key) {
+                set.spans[i].parent = p;
+            }
+        }
+        set.break_cycles(format);
+        set.link_children();
+        set
+    }
+
+    /// Walk up from every span; a walk that meets itself is a cycle, broken at that span.
+    fn break_cycles(&mut self, format: Format) {
+        let n = self.spans.len();
+        // 0 = unvisited, 1 = on the current walk, 2 = known to reach a root.
+        let mut state = vec![0u8; n];
+        for start in 0..n {
+            let mut walk = Vec::new();
+            let mut s = start as u32;
+            while s != NONE && state[s as usize] == 0 {
+                state[s as usize] = 1;
+                walk.push(s);
+                s = self.spans[s as usize].parent;
+            }
+            if s != NONE && state[s as usize] == 1 {
+                self.spans[s as usize].parent = NONE;
+                self.diagnostics.push(
+                    format,
+                    "span parent links form a cycle; the cycle was broken and the span made a root",
+                );
+            }
+            for w in walk {
+                state[w as usize] = 2;
+            }
+        }
+    }
+
+    fn link_children(&mut self) {
+        let n = self.spans.len();
+        self.children = vec![Vec::new(); n];
+        self.roots.clear();
+        for i in 0..n {
+            match self.spans[i].parent {
+                NONE => self.roots.push(i as u32),
+                p => self.children[p as usize].push(i as u32),
+            }
+        }
+        let spans = &self.spans;
+        let by_start = |a: &u32, b: &u32| spans[*a as usize].start.cmp(&spans[*b as usize].start);
+        self.roots.sort_by(by_start);
+        for c in &mut self.children {
+            c.sort_by(by_start);
+        }
+        // Depths, top-down from the roots (the parent graph is now a forest).
+        let mut work: Vec<(u32, u32)> = self.roots.iter().map(|&r| (r, 0)).collect();
+        while let Some((s, d)) = work.pop() {
+            self.spans[s as usize].depth = d;
+            work.extend(self.children[s as usize].iter().map(|&c| (c, d + 1)));
+        }
+    }
+
+    /// The span with this trace and span id.
+    pub fn find(&self, key: &SpanKey) -> Option<u32> {
+        self.by_key.get(key).copied()
+    }
+
+    /// The first span whose span id matches (for links known only by span id).
+    pub fn find_span_id(&self, span_id: &[u8; 8]) -> Option<u32> {
+        self.spans
+            .iter()
+            .position(|s| &s.key.span_id == span_id)
+            .map(|i| i as u32)
+    }
+
+    /// `span` and all its descendants, depth first.
+    pub fn descendants(&self, span: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut work = vec![span];
+        while let Some(s) = work.pop() {
+            out.push(s);
+            work.extend(self.children[s as usize].iter().rev());
+        }
+        out
+    }
+
+    /// The sample selection for a span and scope.
+    pub fn selection(&self, span: u32, scope: SpanScope) -> SpanSelection {
+        let key = self.spans[span as usize].key;
+        match scope {
+            SpanScope::Only => SpanSelection::Spans(vec![key]),
+            SpanScope::WithChildren => SpanSelection::Spans(
+                self.descendants(span)
+                    .into_iter()
+                    .map(|s| self.spans[s as usize].key)
+                    .collect(),
+            ),
+            SpanScope::Trace => SpanSelection::Trace(key.trace_id),
+        }
+    }
+}

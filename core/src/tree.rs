@@ -1,0 +1,332 @@
+//! Call trees: top-down (callees under callers) and bottom-up (callers under callees).
+//!
+//! Nodes merge by function (name and file), not by line, as every flame graph does. Node 0
+//! is a virtual root holding the total; a parent's id is always smaller than its children's.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::filter::Filter;
+use crate::model::{FrameKind, NONE, ProfileSet, SampleType};
+
+/// A call-tree node id; [`CallTree::ROOT`] is the virtual root.
+pub type NodeId = u32;
+
+/// A call tree with self and total weight per node.
+#[derive(Debug, Clone)]
+pub struct CallTree {
+    strings: Arc<Vec<String>>,
+    parent: Vec<NodeId>,
+    name: Vec<u32>,
+    file: Vec<u32>,
+    kind: Vec<FrameKind>,
+    depth: Vec<u32>,
+    self_weight: Vec<i64>,
+    total_weight: Vec<i64>,
+    children: Vec<Vec<NodeId>>,
+    sample_type: SampleType,
+    inverted: bool,
+}
+
+/// Self and total weight of one function over the whole tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionStats {
+    /// Function name.
+    pub name: String,
+    /// Source file.
+    pub file: String,
+    /// Weight of samples where the function is the leaf.
+    pub self_weight: i64,
+    /// Weight of samples where the function is anywhere on the stack (counted once).
+    pub total_weight: i64,
+}
+
+struct TreeBuilder {
+    tree: CallTree,
+    lookup: HashMap<(NodeId, u32, u32), NodeId>,
+}
+
+impl TreeBuilder {
+    fn new(set: &ProfileSet, filter: &Filter, inverted: bool) -> Self {
+        let sample_type = set
+            .sample_types
+            .get(filter.sample_type)
+            .cloned()
+            .unwrap_or(SampleType {
+                name: "samples".into(),
+                unit: "count".into(),
+            });
+        let root_name = set.strings.iter().position(String::is_empty).unwrap_or(0) as u32;
+        TreeBuilder {
+            tree: CallTree {
+                strings: Arc::clone(&set.strings),
+                parent: vec![NONE],
+                name: vec![root_name],
+                file: vec![root_name],
+                kind: vec![FrameKind::Unknown],
+                depth: vec![0],
+                self_weight: vec![0],
+                total_weight: vec![0],
+                children: vec![Vec::new()],
+                sample_type,
+                inverted,
+            },
+            lookup: HashMap::new(),
+        }
+    }
+
+    fn child(&mut self, set: &ProfileSet, parent: NodeId, frame: u32) -> NodeId {
+        let frame = &set.frames[frame as usize];
+        let func = &set.functions[frame.function as usize];
+        let t = &mut self.tree;
+        *self
+            .lookup
+            .entry((parent, func.name, func.file))
+            .or_insert_with(|| {
+                let id = t.parent.len() as NodeId;
+                t.parent.push(parent);
+                t.name.push(func.name);
+                t.file.push(func.file);
+                t.kind.push(frame.kind);
+                t.depth.push(t.depth[parent as usize] + 1);
+                t.self_weight.push(0);
+                t.total_weight.push(0);
+                t.children.push(Vec::new());
+                t.children[parent as usize].push(id);
+                id
+            })
+    }
+
+    fn finish(mut self) -> CallTree {
+        let t = &mut self.tree;
+        let strings = Arc::clone(&t.strings);
+        let name = t.name.clone();
+        for children in &mut t.children {
+            children.sort_by(|&a, &b| strings[name[a as usize] as usize].cmp(&strings[name[b as usize] as usize]));
+        }
+        self.tree
+    }
+}
+
+impl ProfileSet {
+    /// The top-down call tree of the samples the filter keeps.
+    pub fn call_tree(&self, filter: &Filter) -> CallTree {
+        let (weights, stackless) = self.stack_weights(filter);
+        let mut b = TreeBuilder::new(self, filter, false);
+        // Only stacks with weight, and their ancestors, become nodes.
+        let mut used: Vec<bool> = weights.iter().map(|&w| w != 0).collect();
+        for s in (0..used.len()).rev() {
+            let p = self.stacks.parent[s];
+            if used[s] && p != NONE {
+                used[p as usize] = true;
+            }
+        }
+        let mut node_of_stack = vec![0 as NodeId; self.stacks.len()];
+        for s in 0..self.stacks.len() {
+            if !used[s] {
+                continue;
+            }
+            let parent = match self.stacks.parent[s] {
+                NONE => CallTree::ROOT,
+                p => node_of_stack[p as usize],
+            };
+            let node = b.child(self, parent, self.stacks.frame[s]);
+            node_of_stack[s] = node;
+            b.tree.self_weight[node as usize] += weights[s];
+        }
+        let t = &mut b.tree;
+        t.self_weight[0] = stackless;
+        for n in (0..t.parent.len()).rev() {
+            t.total_weight[n] += t.self_weight[n];
+            if n > 0 {
+                let p = t.parent[n] as usize;
+                t.total_weight[p] += t.total_weight[n];
+            }
+        }
+        b.finish()
+    }
+
+    /// The bottom-up (inverted) call tree: leaf functions at the top level, their callers below.
+    pub fn inverted_call_tree(&self, filter: &Filter) -> CallTree {
+        let (weights, stackless) = self.stack_weights(filter);
+        let mut b = TreeBuilder::new(self, filter, true);
+        for (s, &w) in weights.iter().enumerate() {
+            if w == 0 {
+                continue;
+            }
+            let mut node = CallTree::ROOT;
+            let mut st = s as u32;
+            while st != NONE {
+                node = b.child(self, node, self.stacks.frame[st as usize]);
+                b.tree.total_weight[node as usize] += w;
+                if st == s as u32 {
+                    b.tree.self_weight[node as usize] += w;
+                }
+                st = self.stacks.parent[st as usize];
+            }
+        }
+        let t = &mut b.tree;
+        t.self_weight[0] = stackless;
+        t.total_weight[0] = weights.iter().sum::<i64>() + stackless;
+        b.finish()
+    }
+
+    /// Folded stacks (`root;...;leaf value`), merged by function names and sorted, for the
+    /// samples the filter keeps.
+    pub fn folded(&self, filter: &Filter) -> Vec<(String, i64)> {
+        let (weights, stackless) = self.stack_weights(filter);
+        let mut out: BTreeMap<String, i64> = BTreeMap::new();
+        for (s, &w) in weights.iter().enumerate() {
+            if w == 0 {
+                continue;
+            }
+            let names: Vec<&str> = self
+                .stack_frames(s as u32)
+                .into_iter()
+                .map(|f| self.function_name(self.frames[f as usize].function))
+                .collect();
+            *out.entry(names.join(";")).or_default() += w;
+        }
+        if stackless != 0 {
+            *out.entry("(no stack)".into()).or_default() += stackless;
+        }
+        out.into_iter().collect()
+    }
+}
+
+impl CallTree {
+    /// The virtual root.
+    pub const ROOT: NodeId = 0;
+
+    /// Number of nodes, the root included.
+    pub fn len(&self) -> usize {
+        self.parent.len()
+    }
+
+    /// Whether the tree has only its root.
+    pub fn is_empty(&self) -> bool {
+        self.parent.len() <= 1
+    }
+
+    /// Total weight of everything the filter kept.
+    pub fn total(&self) -> i64 {
+        self.total_weight[0]
+    }
+
+    /// What the weights measure.
+    pub fn sample_type(&self) -> &SampleType {
+        &self.sample_type
+    }
+
+    /// Whether this is a bottom-up tree.
+    pub fn is_inverted(&self) -> bool {
+        self.inverted
+    }
+
+    /// Function name of a node (empty for the root).
+    pub fn name(&self, node: NodeId) -> &str {
+        &self.strings[self.name[node as usize] as usize]
+    }
+
+    /// Source file of a node's function.
+    pub fn file(&self, node: NodeId) -> &str {
+        &self.strings[self.file[node as usize] as usize]
+    }
+
+    /// Frame kind of a node.
+    pub fn kind(&self, node: NodeId) -> FrameKind {
+        self.kind[node as usize]
+    }
+
+    /// Parent of a node ([`NONE`] for the root).
+    pub fn parent(&self, node: NodeId) -> NodeId {
+        self.parent[node as usize]
+    }
+
+    /// Children of a node, sorted by name.
+    pub fn children(&self, node: NodeId) -> &[NodeId] {
+        &self.children[node as usize]
+    }
+
+    /// Depth of a node: 0 for the root, 1 for its children.
+    pub fn depth(&self, node: NodeId) -> u32 {
+        self.depth[node as usize]
+    }
+
+    /// The deepest node's depth.
+    pub fn max_depth(&self) -> u32 {
+        self.depth.iter().copied().max().unwrap_or(0)
+    }
+
+    /// Weight of samples whose leaf is this node.
+    pub fn self_weight(&self, node: NodeId) -> i64 {
+        self.self_weight[node as usize]
+    }
+
+    /// Weight of samples passing through this node.
+    pub fn total_weight(&self, node: NodeId) -> i64 {
+        self.total_weight[node as usize]
+    }
+
+    /// Nodes from the root's child down to `node`.
+    pub fn path(&self, mut node: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        while node != Self::ROOT && node != NONE {
+            out.push(node);
+            node = self.parent[node as usize];
+        }
+        out.reverse();
+        out
+    }
+
+    /// Per-function self and total weight, sorted by self weight, then total, descending.
+    /// A function's total counts each sample once, even when it recurses.
+    pub fn function_stats(&self) -> Vec<FunctionStats> {
+        if self.inverted {
+            // Top-level nodes of an inverted tree are exactly the leaf functions.
+            let mut by_fn: HashMap<(u32, u32), (i64, i64)> = HashMap::new();
+            for n in 1..self.len() {
+                let e = by_fn.entry((self.name[n], self.file[n])).or_default();
+                e.0 += self.self_weight[n];
+            }
+            return self.stats_from(by_fn);
+        }
+        let mut by_fn: HashMap<(u32, u32), (i64, i64)> = HashMap::new();
+        // Depth-first, counting how often each function is already on the path.
+        let mut on_path: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut stack: Vec<(NodeId, bool)> = self.children(Self::ROOT).iter().map(|&c| (c, true)).collect();
+        while let Some((n, enter)) = stack.pop() {
+            let key = (self.name[n as usize], self.file[n as usize]);
+            if enter {
+                let depth = on_path.entry(key).or_default();
+                let e = by_fn.entry(key).or_default();
+                e.0 += self.self_weight[n as usize];
+                if *depth == 0 {
+                    e.1 += self.total_weight[n as usize];
+                }
+                *depth += 1;
+                stack.push((n, false));
+                stack.extend(self.children(n).iter().map(|&c| (c, true)));
+            } else if let Some(d) = on_path.get_mut(&key) {
+                *d -= 1;
+            }
+        }
+        self.stats_from(by_fn)
+    }
+
+    fn stats_from(&self, by_fn: HashMap<(u32, u32), (i64, i64)>) -> Vec<FunctionStats> {
+        let mut out: Vec<FunctionStats> = by_fn
+            .into_iter()
+            .map(|((name, file), (s, t))| FunctionStats {
+                name: self.strings[name as usize].clone(),
+                file: self.strings[file as usize].clone(),
+                self_weight: s,
+                total_weight: t,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (b.self_weight, b.total_weight, &a.name).cmp(&(a.self_weight, a.total_weight, &b.name))
+        });
+        out
+    }
+}
