@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use spanflame_core::model::parse_hex;
-use spanflame_core::{Filter, Limits, Loaded, ProfileSet, SpanScope, SpanSelection, TraceSet, load};
+use spanflame_core::{
+    Filter, Limits, Loaded, ProfileSet, SpanScope, SpanSelection, TraceSet, load,
+};
 
 const USAGE: &str = "\
 usage:
@@ -73,7 +75,13 @@ fn info(path: &str) -> Result<(), String> {
             let n = traces.spans.len();
             let trace_ids: std::collections::HashSet<_> =
                 traces.spans.iter().map(|s| s.key.trace_id).collect();
-            println!("format: OTLP traces");
+            let format = traces.format.map_or("OTLP traces", |f| f.name());
+            let gz = if traces.gzipped {
+                ", gzip-compressed"
+            } else {
+                ""
+            };
+            println!("format: {format}{gz}");
             println!("spans: {n} in {} traces", trace_ids.len());
             for d in traces.diagnostics.items() {
                 println!("diagnostic: {d}");
@@ -81,7 +89,8 @@ fn info(path: &str) -> Result<(), String> {
             return Ok(());
         }
     };
-    println!("format: {}", set.format());
+    let gz = if set.gzipped { ", gzip-compressed" } else { "" };
+    println!("format: {}{gz}", set.format());
     println!("layout: {}", set.layout);
     println!("resources: {}", set.resources.len());
     for (i, r) in set.resources.iter().enumerate() {
@@ -159,7 +168,11 @@ fn fold(args: &[String]) -> Result<(), String> {
                     "only" => SpanScope::Only,
                     "children" => SpanScope::WithChildren,
                     "trace" => SpanScope::Trace,
-                    other => return Err(format!("--span-scope: unknown scope {other:?}; use only, children or trace")),
+                    other => {
+                        return Err(format!(
+                            "--span-scope: unknown scope {other:?}; use only, children or trace"
+                        ));
+                    }
                 }
             }
             "--sample-type" => sample_type = Some(value("--sample-type")?),
@@ -172,7 +185,9 @@ fn fold(args: &[String]) -> Result<(), String> {
                     .ok_or_else(|| format!("--attr wants KEY=VALUE, got {kv:?}"))?;
                 filter.attributes.push((k.to_owned(), v.to_owned()));
             }
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}\n{USAGE}")),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option {flag}\n{USAGE}"));
+            }
             path if file.is_none() => file = Some(path.to_owned()),
             extra => return Err(format!("unexpected argument {extra:?}\n{USAGE}")),
         }
@@ -190,7 +205,10 @@ fn fold(args: &[String]) -> Result<(), String> {
             .position(|t| &t.name == name || t.to_string() == *name)
             .ok_or_else(|| {
                 let have: Vec<String> = set.sample_types.iter().map(ToString::to_string).collect();
-                format!("{file}: no sample type {name:?}; the file has {}", have.join(", "))
+                format!(
+                    "{file}: no sample type {name:?}; the file has {}",
+                    have.join(", ")
+                )
             })?,
     };
     if sample_type.is_none() {
@@ -255,4 +273,3 @@ fn parse_ns(text: &str) -> Result<u64, String> {
     text.parse()
         .map_err(|_| format!("expected a time in UNIX nanoseconds, got {text:?}"))
 }
-

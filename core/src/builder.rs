@@ -184,7 +184,11 @@ impl<'l> Builder<'l> {
             ));
         }
         let Some(profile) = self.profiles.len().checked_sub(1) else {
-            return Err(Error::malformed(self.format, At::Input, "sample outside a profile"));
+            return Err(Error::malformed(
+                self.format,
+                At::Input,
+                "sample outside a profile",
+            ));
         };
         let s = &mut self.samples;
         s.profile.push(profile as u32);
@@ -203,6 +207,7 @@ impl<'l> Builder<'l> {
         ProfileSet {
             format: self.format,
             layout,
+            gzipped: false,
             strings: Arc::new(self.strings.into_items()),
             functions: self.functions.into_items(),
             frames: self.frames.into_items(),

@@ -3,7 +3,6 @@
 /// Limits applied while reading input. Every size the input declares is checked against
 /// these before memory is allocated for it. Raise them for trusted, very large files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Limits {
     /// Largest input after decompression, in bytes. Default 2 GiB.
     pub max_decompressed_bytes: u64,

@@ -326,6 +326,8 @@ pub struct ProfileSet {
     pub format: Format,
     /// The wire layout detected.
     pub layout: Layout,
+    /// Whether the file was gzip-compressed.
+    pub gzipped: bool,
     /// Interned strings (function names, files).
     pub strings: Arc<Vec<String>>,
     /// Functions, by id.

@@ -51,6 +51,10 @@ pub enum SpanScope {
 /// The spans of one or more traces.
 #[derive(Debug, Clone, Default)]
 pub struct TraceSet {
+    /// The format the spans were read from.
+    pub format: Option<Format>,
+    /// Whether the file was gzip-compressed.
+    pub gzipped: bool,
     /// Spans in input order.
     pub spans: Vec<Span>,
     /// Children of each span, by start time.
@@ -103,7 +107,10 @@ fn attributes(kvs: &[KeyValue]) -> Vec<Attribute> {
 impl TraceSet {
     /// Build from decoded messages.
     pub fn from_messages(format: Format, messages: &[TracesData]) -> TraceSet {
-        let mut set = TraceSet::default();
+        let mut set = TraceSet {
+            format: Some(format),
+            ..TraceSet::default()
+        };
         let mut parent_ids: Vec<Option<[u8; 8]>> = Vec::new();
         for m in messages {
             for rs in &m.resource_spans {
@@ -131,8 +138,10 @@ impl TraceSet {
                         };
                         let key = SpanKey { trace_id, span_id };
                         if set.by_key.contains_key(&key) {
-                            set.diagnostics
-                                .push(format, "a span id appears twice in one trace; kept the first");
+                            set.diagnostics.push(
+                                format,
+                                "a span id appears twice in one trace; kept the first",
+                            );
                             continue;
                         }
                         set.by_key.insert(key, set.spans.len() as u32);

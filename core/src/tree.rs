@@ -102,7 +102,9 @@ impl TreeBuilder {
         let strings = Arc::clone(&t.strings);
         let name = t.name.clone();
         for children in &mut t.children {
-            children.sort_by(|&a, &b| strings[name[a as usize] as usize].cmp(&strings[name[b as usize] as usize]));
+            children.sort_by(|&a, &b| {
+                strings[name[a as usize] as usize].cmp(&strings[name[b as usize] as usize])
+            });
         }
         self.tree
     }
@@ -294,7 +296,11 @@ impl CallTree {
         let mut by_fn: HashMap<(u32, u32), (i64, i64)> = HashMap::new();
         // Depth-first, counting how often each function is already on the path.
         let mut on_path: HashMap<(u32, u32), u32> = HashMap::new();
-        let mut stack: Vec<(NodeId, bool)> = self.children(Self::ROOT).iter().map(|&c| (c, true)).collect();
+        let mut stack: Vec<(NodeId, bool)> = self
+            .children(Self::ROOT)
+            .iter()
+            .map(|&c| (c, true))
+            .collect();
         while let Some((n, enter)) = stack.pop() {
             let key = (self.name[n as usize], self.file[n as usize]);
             if enter {

@@ -21,6 +21,8 @@ use otlp::{BinaryKind, trace_proto::TracesData};
 
 /// What a file held.
 #[derive(Debug, Clone)]
+// Boxing would only move one allocation around: a Loaded is made once per file.
+#[allow(clippy::large_enum_variant)]
 pub enum Loaded {
     /// Profiles.
     Profiles(ProfileSet),
@@ -30,8 +32,17 @@ pub enum Loaded {
 
 /// Read a profile or trace file in any supported format and encoding.
 pub fn load(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
-    let bytes = gunzip_all(bytes, limits)?;
-    let bytes = bytes.as_ref();
+    let plain = gunzip_all(bytes, limits)?;
+    let gzipped = matches!(plain, std::borrow::Cow::Owned(_));
+    let mut loaded = load_plain(plain.as_ref(), limits)?;
+    match &mut loaded {
+        Loaded::Profiles(set) => set.gzipped = gzipped,
+        Loaded::Traces(set) => set.gzipped = gzipped,
+    }
+    Ok(loaded)
+}
+
+fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
     if bytes.is_empty() {
         return Err(Error::unrecognized("the file is empty"));
     }
@@ -71,7 +82,11 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
                     format!("not a valid traces message: {e}"),
                 )
             })?;
-            check_span_count(Format::OtlpTracesBinary, std::slice::from_ref(&data), limits)?;
+            check_span_count(
+                Format::OtlpTracesBinary,
+                std::slice::from_ref(&data),
+                limits,
+            )?;
             Ok(Loaded::Traces(TraceSet::from_messages(
                 Format::OtlpTracesBinary,
                 &[data],
@@ -135,10 +150,7 @@ fn check_span_count(format: Format, messages: &[TracesData], limits: &Limits) ->
         return Err(Error::limit(
             format,
             At::Input,
-            format!(
-                "{spans} spans, over the limit of {}",
-                limits.max_table_len
-            ),
+            format!("{spans} spans, over the limit of {}", limits.max_table_len),
         ));
     }
     Ok(())

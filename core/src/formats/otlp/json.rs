@@ -84,7 +84,9 @@ pub fn sniff(bytes: &[u8]) -> Option<JsonKind> {
 pub struct JsonDecoded<T> {
     /// One message per JSON object, in input order.
     pub messages: Vec<T>,
-    /// Whether the input held more than one object (JSON Lines).
+    /// Whether the input was JSON Lines: several objects, or one compact object ended by a
+    /// newline (the collector file exporter's `json` format). A pretty-printed object, or a
+    /// compact one with no newline after it, is plain JSON.
     pub lines: bool,
 }
 
@@ -181,7 +183,6 @@ fn decode<T: FromJson>(
 
 /// Whether the first value, at `start..end`, begins JSON Lines: more values follow it, or it
 /// is one line ended by a newline, as the collector's file exporter writes a single export.
-/// A pretty-printed object, or a compact one with no newline (an HTTP body), is plain JSON.
 fn is_json_lines(text: &[u8], start: usize, end: usize) -> bool {
     let next = skip_ws(text, end);
     let one_line = text.get(start..end).is_some_and(|v| !v.contains(&b'\n'));
@@ -375,7 +376,8 @@ impl<'a> Cur<'a> {
             .ok_or_else(|| self.expected("an object"))
     }
 
-    /// An array, checked against `Limits::max_table_len` before anything is allocated for it.
+    /// An array, checked against `Limits::max_table_len` before anything is allocated for it
+    /// (every array: tables, samples, and the lists inside them).
     fn array(&self) -> Result<&'a [Value]> {
         let items = self
             .value

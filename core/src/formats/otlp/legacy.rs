@@ -213,5 +213,15 @@ macro_rules! containers {
         }
     };
 }
-containers!(ProfilesDataV19, ResourceProfilesV19, ScopeProfilesV19, ProfileV19);
-containers!(ProfilesDataV18, ResourceProfilesV18, ScopeProfilesV18, ProfileV18);
+containers!(
+    ProfilesDataV19,
+    ResourceProfilesV19,
+    ScopeProfilesV19,
+    ProfileV19
+);
+containers!(
+    ProfilesDataV18,
+    ResourceProfilesV18,
+    ScopeProfilesV18,
+    ProfileV18
+);

@@ -38,7 +38,11 @@ pub fn add_message(b: &mut Builder<'_>, data: &ProfilesData) -> Result<()> {
             .unwrap_or_default();
         let resource = b.resource(Resource { attributes });
         for sp in &rp.scope_profiles {
-            let scope = sp.scope.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+            let scope = sp
+                .scope
+                .as_ref()
+                .map(|s| s.name.clone())
+                .unwrap_or_default();
             for profile in &sp.profiles {
                 d.add_profile(b, resource, &scope, profile)?;
             }
@@ -222,7 +226,11 @@ impl Dict<'_> {
                 let offset = address
                     .wrapping_sub(m.memory_start)
                     .wrapping_add(m.file_offset);
-                let base = if base.is_empty() { "[unknown]".into() } else { base };
+                let base = if base.is_empty() {
+                    "[unknown]".into()
+                } else {
+                    base
+                };
                 format!("{base}+0x{offset:x}")
             }
             None => format!("0x{address:x}"),
@@ -360,8 +368,10 @@ impl Dict<'_> {
         let (values, times) = (&s.values, &s.timestamps_unix_nano);
         match (values.len(), times.len()) {
             (0, 0) => {
-                b.diags
-                    .push(b.format, "a sample has neither values nor timestamps; skipped");
+                b.diags.push(
+                    b.format,
+                    "a sample has neither values nor timestamps; skipped",
+                );
             }
             // Shape (a): each timestamp is one observation.
             (0, _) => {

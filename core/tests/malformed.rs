@@ -1,0 +1,266 @@
+//! Bad input never panics: it gives an error naming the format, where and what, or, when
+//! the data can still be read, a diagnostic the user sees.
+
+mod common;
+
+use std::io::Write;
+
+use common::fixture;
+use opentelemetry_proto::tonic::profiles::v1development as otlp;
+use prost::Message;
+use spanflame_core::{ErrorKind, Filter, Format, Limits, Loaded, load};
+
+const PY_V19: &str = "otlp/python-ext-0.63b4-file/profiles.v1_9.binpb";
+const PY_V110: &str = "otlp/python-ext-0.63b4-file/profiles.v1_10.binpb";
+
+/// Loading must return, whatever the bytes; and a loaded set must survive a tree build.
+fn load_never_panics(bytes: &[u8]) -> Option<spanflame_core::Error> {
+    match load(bytes, &Limits::default()) {
+        Ok(Loaded::Profiles(set)) => {
+            for i in 0..set.sample_types.len() {
+                let f = Filter {
+                    sample_type: i,
+                    ..Filter::default()
+                };
+                let tree = set.call_tree(&f);
+                let _ = spanflame_core::FlameLayout::new(&tree);
+                let _ = set.inverted_call_tree(&f);
+            }
+            None
+        }
+        Ok(Loaded::Traces(_)) => None,
+        Err(e) => {
+            assert!(!e.message.is_empty());
+            Some(e)
+        }
+    }
+}
+
+#[test]
+fn truncated_at_every_byte() {
+    for file in [
+        PY_V19,
+        PY_V110,
+        "otlp/synthetic-v1_10/profiles.binpb",
+        "otlp/synthetic-v1_10/profiles.fileexporter-proto.bin",
+        "otlp/python-ext-0.63b4-file/traces.binpb",
+    ] {
+        let bytes = fixture(file);
+        let mut errors = 0;
+        for cut in 1..bytes.len() {
+            if load_never_panics(&bytes[..cut]).is_some() {
+                errors += 1;
+            }
+        }
+        // Almost every prefix cuts a field in half; those must be errors, not silent success.
+        assert!(
+            errors > bytes.len() / 2,
+            "{file}: only {errors} of {} prefixes failed",
+            bytes.len()
+        );
+    }
+}
+
+#[test]
+fn truncated_json_is_an_error_with_a_place() {
+    let text = fixture("otlp/python-ext-0.63b4-file/profiles.json");
+    for cut in (1..text.len()).step_by(97) {
+        let e = load_never_panics(&text[..cut]).expect("a truncated JSON object is an error");
+        assert!(
+            matches!(
+                e.format,
+                Format::OtlpProfilesJson | Format::OtlpProfilesJsonLines | Format::Unknown
+            ),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn bit_flips_never_panic() {
+    let bytes = fixture(PY_V110);
+    // A fixed pseudo-random walk over positions and bits keeps the test repeatable.
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..3000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let mut flipped = bytes.clone();
+        let pos = (x as usize) % flipped.len();
+        flipped[pos] ^= 1 << ((x >> 32) % 8);
+        load_never_panics(&flipped);
+    }
+}
+
+#[test]
+fn absurd_declared_length_is_an_error_not_an_allocation() {
+    // Field 1, wire type LEN, length 2^40: far past the end of the input.
+    let mut bytes = vec![0x0a];
+    let mut len = 1u64 << 40;
+    while len >= 0x80 {
+        bytes.push((len as u8) | 0x80);
+        len >>= 7;
+    }
+    bytes.push(len as u8);
+    bytes.extend_from_slice(&[0; 16]);
+    let e = load(&bytes, &Limits::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unrecognized, "{e}");
+    // The same inside a length-prefixed record that claims 4 GiB.
+    let e = load(&[0xff, 0xff, 0xff, 0xff, 0x0a, 0x00], &Limits::default()).unwrap_err();
+    assert!(e.to_string().contains("not an OTLP profile"), "{e}");
+}
+
+#[test]
+fn gzip_bomb_stops_at_the_limit() {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..16 {
+        enc.write_all(&zeros).unwrap();
+    }
+    let bomb = enc.finish().unwrap();
+    assert!(bomb.len() < 100_000);
+    let limits = Limits {
+        max_decompressed_bytes: 4 << 20,
+        ..Limits::default()
+    };
+    let e = load(&bomb, &limits).unwrap_err();
+    assert_eq!(
+        (e.format, e.kind),
+        (Format::Gzip, ErrorKind::LimitExceeded),
+        "{e}"
+    );
+    // Corrupt gzip names the format too.
+    let mut bad = fixture("otlp/python-ext-0.63b4-file/profiles.v1_10.binpb.gz");
+    let n = bad.len();
+    bad.truncate(n / 2);
+    let e = load(&bad, &Limits::default()).unwrap_err();
+    assert_eq!(e.format, Format::Gzip, "{e}");
+}
+
+fn python_v110() -> otlp::ProfilesData {
+    otlp::ProfilesData::decode(fixture(PY_V110).as_slice()).unwrap()
+}
+
+fn load_set(data: &otlp::ProfilesData) -> spanflame_core::ProfileSet {
+    match load(&data.encode_to_vec(), &Limits::default()) {
+        Ok(Loaded::Profiles(set)) => set,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn out_of_range_indices_become_diagnostics() {
+    let mut data = python_v110();
+    {
+        let profile = &mut data.resource_profiles[0].scope_profiles[0].profiles[0];
+        profile.samples[1].stack_index = 9999;
+        profile.samples[2].link_index = -3;
+        profile.samples[3].attribute_indices.push(123_456);
+    }
+    {
+        let dict = data.dictionary.as_mut().unwrap();
+        dict.stack_table[3].location_indices.push(77_777);
+        dict.location_table[0].lines[0].function_index = 55_555;
+        dict.function_table[1].name_strindex = 1 << 30;
+    }
+    let set = load_set(&data);
+    let text: Vec<String> = set.diagnostics.iter().map(ToString::to_string).collect();
+    let all = text.join("\n");
+    for needle in [
+        "stack outside",
+        "link outside",
+        "attribute index",
+        "location outside",
+        "function outside",
+        "string index",
+    ] {
+        assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
+    }
+    // Nothing was dropped: every observation still counts.
+    assert_eq!(set.call_tree(&Filter::default()).total(), 187);
+}
+
+#[test]
+fn values_and_timestamps_of_different_lengths_are_flagged() {
+    let mut data = python_v110();
+    let sample = &mut data.resource_profiles[0].scope_profiles[0].profiles[0].samples[2];
+    let extra = sample.timestamps_unix_nano.len() + 2;
+    sample.values = vec![5; extra];
+    let set = load_set(&data);
+    assert!(
+        set.diagnostics
+            .iter()
+            .any(|d| d.message.contains("different lengths")),
+        "{:?}",
+        set.diagnostics
+    );
+}
+
+#[test]
+fn table_length_limit_is_enforced() {
+    let limits = Limits {
+        max_table_len: 10,
+        ..Limits::default()
+    };
+    let e = load(&fixture(PY_V110), &limits).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::LimitExceeded, "{e}");
+    let limits = Limits {
+        max_samples: 100,
+        ..Limits::default()
+    };
+    let e = load(&fixture(PY_V19), &limits).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::LimitExceeded, "{e}");
+    assert!(e.to_string().contains("OTLP profiles (protobuf)"), "{e}");
+}
+
+#[test]
+fn deep_stacks_are_truncated_with_a_diagnostic() {
+    let mut data = python_v110();
+    let dict = data.dictionary.as_mut().unwrap();
+    let deep: Vec<i32> = (0..10_000)
+        .map(|i| (i % dict.location_table.len()) as i32)
+        .collect();
+    dict.stack_table[0].location_indices = deep;
+    let limits = Limits {
+        max_stack_depth: 64,
+        ..Limits::default()
+    };
+    let Ok(Loaded::Profiles(set)) = load(&data.encode_to_vec(), &limits) else {
+        panic!()
+    };
+    assert!(
+        set.diagnostics
+            .iter()
+            .any(|d| d.message.contains("truncated"))
+    );
+    let tree = set.call_tree(&Filter::default());
+    assert!(tree.max_depth() <= 64);
+    assert_eq!(tree.total(), 187);
+}
+
+#[test]
+fn v1_7_layout_is_refused_by_name() {
+    // A v1.7 Profile has packed `location_indices` in field 3.
+    let profile = [0x1a, 0x02, 0x01, 0x02];
+    let scope = [&[0x12, profile.len() as u8][..], &profile].concat();
+    let resource = [&[0x12, scope.len() as u8][..], &scope].concat();
+    let data = [&[0x0a, resource.len() as u8][..], &resource, &[0x12, 0x00]].concat();
+    let e = load(&data, &Limits::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unsupported, "{e}");
+    assert!(e.to_string().contains("v1.7"), "{e}");
+}
+
+#[test]
+fn garbage_and_empty_input() {
+    for bytes in [
+        &b""[..],
+        b"hello world",
+        b"\xff\xfe\xfd",
+        b"[1,2,3]",
+        b"{\"foo\": 1}",
+        b"    ",
+    ] {
+        let e = load(bytes, &Limits::default()).unwrap_err();
+        assert!(!e.to_string().is_empty());
+    }
+}
