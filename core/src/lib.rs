@@ -42,6 +42,7 @@ pub mod formats;
 pub mod layout;
 pub mod limits;
 pub mod model;
+pub mod spans;
 pub mod trace;
 pub mod tree;
 
@@ -51,5 +52,6 @@ pub use formats::{Loaded, load};
 pub use layout::{FlameLayout, FlameRect};
 pub use limits::Limits;
 pub use model::{Layout, ProfileSet, SampleType, SpanKey};
+pub use spans::SpanSamples;
 pub use trace::{Span, SpanScope, TraceSet};
 pub use tree::{CallTree, FunctionStats, NodeId};

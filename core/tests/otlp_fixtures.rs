@@ -398,3 +398,29 @@ fn flame_layout_is_a_partition_of_the_total() {
     assert_eq!((focus.x0, focus.x1, focus.depth), (0.0, 1.0, hash.depth));
     assert_eq!(zoomed.row(0).len(), 1);
 }
+
+#[test]
+fn per_span_counts_for_the_waterfall() {
+    let set = profiles(&format!("{PY}/profiles.v1_10.binpb"));
+    let trace = traces(&format!("{PY}/traces.json"));
+    let by_span = set.samples_by_span(&Filter::default());
+    assert_eq!(by_span.values().map(|n| n.samples).sum::<u64>(), 174);
+    let counts = trace.span_counts(&by_span);
+    for &(_, span_hex, _, count) in SPAN_ONLY {
+        let i = trace.find_span_id(&parse_hex(span_hex).unwrap()).unwrap() as usize;
+        assert_eq!(counts[i].0.samples, count as u64, "{span_hex}");
+    }
+    let get0 = trace
+        .find_span_id(&parse_hex("adec6d49f47ac7bb").unwrap())
+        .unwrap() as usize;
+    assert_eq!((counts[get0].0.samples, counts[get0].1.samples), (0, 43));
+    assert!(trace.unknown_spans(&by_span).is_empty());
+    // Reverse: which spans ran hash_loop? The four compute_hash spans, 44 samples in all.
+    let hash = set.spans_running_function(&Filter::default(), "hash_loop");
+    assert_eq!(hash.len(), 4);
+    assert_eq!(hash.values().map(|n| n.samples).sum::<u64>(), 44);
+    for key in hash.keys() {
+        let i = trace.find(key).unwrap() as usize;
+        assert_eq!(trace.spans[i].name, "compute_hash");
+    }
+}
