@@ -13,7 +13,8 @@ usage:
   spanflame fold FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace]
                       [--sample-type NAME] [--from UNIX_NS] [--to UNIX_NS] [--attr KEY=VALUE]...
 
-FILE is an OTLP profile (protobuf, JSON, JSON Lines, length-prefixed; gzip or not).
+FILE is an OTLP profile (protobuf, JSON, JSON Lines, length-prefixed) or a pprof
+profile, gzipped or not; TRACEFILE is OTLP traces (protobuf, JSON, JSON Lines).
 fold prints one `root;...;leaf value` line per distinct stack, sorted, as flamegraph.pl
 and inferno read them.";
 

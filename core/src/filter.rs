@@ -159,13 +159,19 @@ impl ProfileSet {
         }
     }
 
-    /// Link ids a span selection covers.
+    /// Link ids a span selection covers. A link with an all-zero trace id (pprof labels that
+    /// give only a span id) matches a selected span of any trace with the same span id.
     pub fn links_of(&self, selection: &SpanSelection) -> Vec<u32> {
         match selection {
             SpanSelection::Spans(keys) => {
+                let span_ids: HashSet<&[u8; 8]> = keys.iter().map(|k| &k.span_id).collect();
                 let keys: HashSet<&SpanKey> = keys.iter().collect();
                 (0..self.links.len() as u32)
-                    .filter(|&l| keys.contains(&self.links[l as usize]))
+                    .filter(|&l| {
+                        let link = &self.links[l as usize];
+                        keys.contains(link)
+                            || (link.trace_id == [0; 16] && span_ids.contains(&link.span_id))
+                    })
                     .collect()
             }
             SpanSelection::Trace(trace) => (0..self.links.len() as u32)

@@ -107,7 +107,10 @@ fn absurd_declared_length_is_an_error_not_an_allocation() {
     assert_eq!(e.kind, ErrorKind::Unrecognized, "{e}");
     // The same inside a length-prefixed record that claims 4 GiB.
     let e = load(&[0xff, 0xff, 0xff, 0xff, 0x0a, 0x00], &Limits::default()).unwrap_err();
-    assert!(e.to_string().contains("not an OTLP profile"), "{e}");
+    assert!(
+        e.to_string().contains("not a format Spanflame reads"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -263,4 +266,20 @@ fn garbage_and_empty_input() {
         let e = load(bytes, &Limits::default()).unwrap_err();
         assert!(!e.to_string().is_empty());
     }
+}
+
+#[test]
+fn repeated_inlined_locations_cannot_blow_up() {
+    // 20k references to one location with 500 inlined lines: 10M frames if expanded.
+    let mut data = python_v110();
+    let dict = data.dictionary.as_mut().unwrap();
+    let line = dict.location_table[0].lines[0];
+    dict.location_table[0].lines = vec![line; 500];
+    dict.stack_table[0].location_indices = vec![0; 20_000];
+    let Ok(Loaded::Profiles(set)) = load(&data.encode_to_vec(), &Limits::default()) else {
+        panic!()
+    };
+    let tree = set.call_tree(&Filter::default());
+    assert!(tree.max_depth() <= Limits::default().max_stack_depth);
+    assert_eq!(tree.total(), 187);
 }

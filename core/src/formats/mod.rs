@@ -5,6 +5,7 @@
 //! exactly, and binary OTLP by the shape of its top-level fields.
 
 pub mod otlp;
+pub mod pprof;
 pub mod wire;
 
 use std::io::Read;
@@ -92,8 +93,10 @@ fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
                 &[data],
             )))
         }
+        // pprof always has a string table (field 6), which no OTLP message has at its top.
+        None if pprof::sniff(bytes) => Ok(Loaded::Profiles(pprof::load(bytes, limits)?)),
         None => Err(Error::unrecognized(format!(
-            "not an OTLP profile or trace in protobuf, JSON or gzip (it starts with bytes {})",
+            "not a format Spanflame reads (OTLP profiles or traces as protobuf, JSON or JSON Lines, pprof, any of them gzipped); it starts with bytes {}",
             crate::model::hex(&bytes[..bytes.len().min(8)])
         ))),
     }

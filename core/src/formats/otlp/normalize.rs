@@ -1,4 +1,4 @@
-//! v1.10 OTLP profile messages → the columnar [`ProfileSet`].
+//! v1.10 OTLP profile messages → the columnar [`crate::model::ProfileSet`].
 //!
 //! Index 0 of a dictionary table is looked up literally: the spec reserves it for a zero
 //! value, but real producers (the Python extension) put data there. Every index is bounds
@@ -12,6 +12,9 @@ use opentelemetry_proto::tonic::profiles::v1development::{
 use crate::builder::{Builder, Row};
 use crate::error::Result;
 use crate::model::{Attribute, FrameKind, NONE, ProfileInfo, Resource, SampleType, SpanKey, hex};
+
+/// Longest attribute value kept, in bytes; longer values are cut with an ellipsis.
+pub const MAX_VALUE_TEXT: usize = 1024;
 
 /// Add every profile of `data` to `b`. Each message resolves against its own dictionary.
 pub fn add_message(b: &mut Builder<'_>, data: &ProfilesData) -> Result<()> {
@@ -80,7 +83,22 @@ impl Dict<'_> {
         }
     }
 
+    /// Attribute values as text, at most [`MAX_VALUE_TEXT`] bytes: a short input can refer to
+    /// one long string from many attributes.
     fn value_text(&self, b: &mut Builder<'_>, value: Option<&AnyValue>) -> String {
+        let mut text = self.value_text_full(b, value);
+        if text.len() > MAX_VALUE_TEXT {
+            let mut cut = MAX_VALUE_TEXT;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+            text.push('…');
+        }
+        text
+    }
+
+    fn value_text_full(&self, b: &mut Builder<'_>, value: Option<&AnyValue>) -> String {
         let Some(value) = value.and_then(|v| v.value.as_ref()) else {
             return String::new();
         };
@@ -255,10 +273,18 @@ impl Dict<'_> {
         }
         let mut frames = std::mem::take(&mut self.scratch);
         frames.clear();
-        // Stacks are leaf first on the wire; ours are root first.
-        for &loc in self.dict.stack_table[i].location_indices.iter().rev() {
-            frames.extend(self.location(b, loc));
+        // Stacks are leaf first on the wire; ours are root first. Collect leaf first and stop
+        // one past the depth limit, so a few bytes repeating an inlined location cannot
+        // expand into millions of frames; the builder then marks the cut.
+        let cap = b.limits().max_stack_depth as usize + 1;
+        for &loc in &self.dict.stack_table[i].location_indices {
+            frames.extend(self.location(b, loc).iter().rev());
+            if frames.len() >= cap {
+                frames.truncate(cap);
+                break;
+            }
         }
+        frames.reverse();
         let id = if frames.is_empty() {
             NONE
         } else {
