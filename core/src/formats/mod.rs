@@ -4,6 +4,7 @@
 //! character and top-level keys, length-prefixed protobuf by records that tile the input
 //! exactly, and binary OTLP by the shape of its top-level fields.
 
+pub mod folded;
 pub mod otlp;
 pub mod pprof;
 pub mod wire;
@@ -95,6 +96,7 @@ fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
         }
         // pprof always has a string table (field 6), which no OTLP message has at its top.
         None if pprof::sniff(bytes) => Ok(Loaded::Profiles(pprof::load(bytes, limits)?)),
+        None if folded::sniff(bytes) => Ok(Loaded::Profiles(folded::load(bytes, limits)?)),
         None => Err(Error::unrecognized(format!(
             "not a format Spanflame reads (OTLP profiles or traces as protobuf, JSON or JSON Lines, pprof, any of them gzipped); it starts with bytes {}",
             crate::model::hex(&bytes[..bytes.len().min(8)])

@@ -1,0 +1,136 @@
+//! Folded (collapsed) stacks, as flamegraph.pl, inferno and `spanflame fold` write them:
+//! one `root;caller;leaf value` line per stack.
+
+use crate::builder::{Builder, Row};
+use crate::error::{At, Error, Format, Result};
+use crate::limits::Limits;
+use crate::model::{FrameKind, Layout, NONE, ProfileInfo, ProfileSet, SampleType};
+
+/// Whether `bytes` look like folded stacks: UTF-8 text whose first non-empty lines end in
+/// a space and an integer.
+pub fn sniff(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    // A cut in the middle of a UTF-8 sequence is fine: look at the valid prefix only.
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => match std::str::from_utf8(&head[..e.valid_up_to()]) {
+            Ok(t) if e.error_len().is_none() => t,
+            _ => return false,
+        },
+    };
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return false;
+    }
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty()).peekable();
+    // The last line of the head may be cut; judge the complete ones.
+    let complete: Vec<&str> = if head.len() < bytes.len() {
+        let mut v: Vec<&str> = lines.collect();
+        v.pop();
+        v
+    } else {
+        lines.by_ref().collect()
+    };
+    !complete.is_empty() && complete.iter().take(20).all(|l| split_line(l).is_some())
+}
+
+fn split_line(line: &str) -> Option<(&str, i64)> {
+    let line = line.trim_end();
+    let (stack, value) = line.rsplit_once(' ')?;
+    let value = value.parse().ok()?;
+    let stack = stack.trim_end();
+    (!stack.is_empty() && !stack.starts_with('{')).then_some((stack, value))
+}
+
+/// Read folded stacks into a one-profile set of `samples/count`.
+pub fn load(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Error::malformed(
+            Format::Folded,
+            At::Byte(e.valid_up_to() as u64),
+            "not UTF-8 text",
+        )
+    })?;
+    let mut b = Builder::new(Format::Folded, limits);
+    b.begin_profile(
+        ProfileInfo {
+            resource: 0,
+            scope: String::new(),
+            sample_type: 0,
+            period_type: None,
+            period: 0,
+            time_unix_nano: 0,
+            duration_nano: 0,
+            attributes: Vec::new(),
+            profile_id: String::new(),
+            samples: 0..0,
+        },
+        SampleType {
+            name: "samples".into(),
+            unit: "count".into(),
+        },
+    );
+    b.resource(Default::default());
+    let mut frames = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (stack, value) = split_line(line).ok_or_else(|| {
+            Error::malformed(
+                Format::Folded,
+                At::Line(n + 1),
+                "expected `frame;frame;... value` with an integer value",
+            )
+        })?;
+        frames.clear();
+        for name in stack.split(';') {
+            let f = b.function(name, "");
+            frames.push(b.frame(f, 0, FrameKind::Unknown));
+        }
+        let stack = b.stack(&frames);
+        let attrs = b.attr_set(Vec::new());
+        b.row(Row {
+            stack,
+            value,
+            time: 0,
+            link: NONE,
+            attrs,
+        })?;
+    }
+    Ok(b.finish(Layout::NotOtlp))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::Filter;
+
+    #[test]
+    fn reads_what_fold_writes() {
+        let text = "main;a;b 3\nmain;c 1\n\nmain;a 2\n";
+        assert!(sniff(text.as_bytes()));
+        let set = load(text.as_bytes(), &Limits::default()).unwrap();
+        let folded = set.folded(&Filter::default());
+        assert_eq!(
+            folded,
+            vec![
+                ("main;a".to_owned(), 2),
+                ("main;a;b".to_owned(), 3),
+                ("main;c".to_owned(), 1)
+            ]
+        );
+        assert_eq!(set.call_tree(&Filter::default()).total(), 6);
+    }
+
+    #[test]
+    fn rejects_what_is_not_folded() {
+        assert!(!sniff(b"{\"a\": 1}"));
+        assert!(!sniff(b"hello world"));
+        assert!(!sniff(b"\x00\x01\x02 3"));
+        let e = load(b"main;a 1\nbroken line\n", &Limits::default()).unwrap_err();
+        assert_eq!(e.at, At::Line(2));
+    }
+}
