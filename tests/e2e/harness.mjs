@@ -1,0 +1,150 @@
+// Shared harness for the browser end-to-end tests (node:test + playwright-core).
+//
+// `openApp(t, options)` serves dist/ on 127.0.0.1 (a free port, optionally under a sub-path),
+// launches the Debian Chromium with a fresh profile, and records every request, console error,
+// page error, failed request and HTTP error. `session.assertClean()` fails the test on any of
+// them, and on any request that was not for 127.0.0.1 (such requests are also aborted, so that
+// nothing leaves the machine). Everything is closed when the test ends.
+//
+// It FAILS, never skips, when Chromium or dist/ is missing.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startStaticServer } from '../static-server.mjs';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = path.join(REPO_ROOT, 'dist');
+export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'target', 'e2e-screenshots');
+export const CHROMIUM = process.env.SPANFLAME_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** True for URLs that stay on this machine: http(s) to 127.0.0.1, and data:/blob: URLs. */
+export function isLocal(url) {
+  const u = new URL(url);
+  if (u.protocol === 'data:' || u.protocol === 'blob:') return true;
+  return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname === '127.0.0.1';
+}
+
+/**
+ * Starts a server and a browser page for one test.
+ * options: { prefix = '/', viewport = {width: 1280, height: 800}, deviceScaleFactor = 1,
+ *            colorScheme = 'light' }
+ * Returns { page, url, requests, problems, screenshot(name), assertClean() }.
+ */
+export async function openApp(t, options = {}) {
+  const {
+    prefix = '/',
+    viewport = { width: 1280, height: 800 },
+    deviceScaleFactor = 1,
+    colorScheme = 'light',
+  } = options;
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: run scripts/setup.sh (apt-get install chromium)`);
+  assert.ok(
+    existsSync(path.join(DIST, 'index.html')),
+    `${DIST}/index.html not found: run \`trunk build --release --offline\` first`,
+  );
+
+  const server = await startStaticServer({ root: DIST, prefix });
+  t.after(() => server.close());
+  // launch() gives a fresh temporary user-data-dir; newContext() a fresh context.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  t.after(() => browser.close());
+  const context = await browser.newContext({ viewport, deviceScaleFactor, colorScheme });
+
+  const requests = [];
+  const problems = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (isLocal(url)) return route.continue();
+    problems.push(`blocked request to ${url}`);
+    return route.abort('blockedbyclient');
+  });
+  context.on('request', (request) => requests.push(request.url()));
+  context.on('requestfailed', (request) =>
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
+  );
+  context.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+
+  return {
+    page,
+    url: server.url,
+    requests,
+    problems,
+    /** Saves target/e2e-screenshots/<name>.png and returns its path. */
+    async screenshot(name) {
+      await mkdir(SCREENSHOT_DIR, { recursive: true });
+      const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    /** Fails on any console/page error, failed or non-local request, or HTTP error. */
+    assertClean() {
+      assert.ok(requests.length > 0, 'no request was recorded');
+      const foreign = requests.filter((url) => !isLocal(url));
+      assert.deepEqual(foreign, [], 'requests that left 127.0.0.1');
+      assert.deepEqual(problems, [], 'console errors, page errors or failed requests');
+    },
+  };
+}
+
+/**
+ * Counts the canvas pixels that differ from its background (the canvas is transparent where
+ * nothing is drawn, so: pixels with alpha > 0). Returns { painted, total, colours }.
+ */
+export async function canvasStats(page, selector = 'canvas#flame') {
+  return page.$eval(selector, (canvas) => {
+    const { width, height } = canvas;
+    if (width === 0 || height === 0) return { painted: 0, total: 0, colours: 0 };
+    const data = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+    let painted = 0;
+    const colours = new Set();
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] === 0) continue;
+      painted += 1;
+      if (colours.size < 1000) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    }
+    return { painted, total: width * height, colours: colours.size };
+  });
+}
+
+/** Waits until the canvas has at least `minShare` of its pixels painted; fails with the stats otherwise. */
+export async function waitForPaintedCanvas(page, { selector = 'canvas#flame', minShare = 0.05, timeout = 15000 } = {}) {
+  try {
+    await page.waitForFunction(
+      ({ selector, minShare }) => {
+        const canvas = document.querySelector(selector);
+        if (!canvas || canvas.width === 0 || canvas.height === 0) return false;
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted += 1;
+        return painted >= minShare * canvas.width * canvas.height;
+      },
+      { selector, minShare },
+      { timeout },
+    );
+  } catch (error) {
+    const stats = await canvasStats(page, selector).catch(() => 'no canvas');
+    assert.fail(`${selector} was not drawn within ${timeout} ms: ${JSON.stringify(stats)} (${error.message.split('\n')[0]})`);
+  }
+  return canvasStats(page, selector);
+}
