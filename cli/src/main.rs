@@ -12,6 +12,7 @@ usage:
   spanflame info FILE
   spanflame fold FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace]
                       [--sample-type NAME] [--from UNIX_NS] [--to UNIX_NS] [--attr KEY=VALUE]...
+  spanflame gen --size S|M|L [--seed N] --out DIR
 
 FILE is an OTLP profile (protobuf, JSON, JSON Lines, length-prefixed) or a pprof
 profile, gzipped or not; TRACEFILE is OTLP traces (protobuf, JSON, JSON Lines).
@@ -38,6 +39,7 @@ fn run(args: &[String]) -> Result<(), String> {
             info(file)
         }
         Some("fold") => fold(&args[1..]),
+        Some("gen") => gen_synthetic(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -273,4 +275,92 @@ fn hex8(id: &[u8; 8]) -> String {
 fn parse_ns(text: &str) -> Result<u64, String> {
     text.parse()
         .map_err(|_| format!("expected a time in UNIX nanoseconds, got {text:?}"))
+}
+
+// ------------------------------------------------------------------------------------------
+// `spanflame gen`: write a seeded synthetic data set (spanflame_core::synth).
+
+fn gen_synthetic(args: &[String]) -> Result<(), String> {
+    use spanflame_core::synth::{Size, SynthOptions, generate};
+    use std::io::{BufWriter, Write};
+
+    let mut size = None;
+    let mut seed = None;
+    let mut out = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{arg} needs a value"))
+        };
+        match arg.as_str() {
+            "--size" => size = Some(value()?.parse::<Size>()?),
+            "--seed" => {
+                let v = value()?;
+                seed = Some(
+                    v.parse::<u64>()
+                        .map_err(|_| format!("--seed wants a number, got {v:?}"))?,
+                );
+            }
+            "--out" => out = Some(std::path::PathBuf::from(value()?)),
+            other => return Err(format!("gen: unexpected argument {other:?}\n{USAGE}")),
+        }
+    }
+    let (Some(size), Some(dir)) = (size, out) else {
+        return Err(format!("gen needs --size and --out\n{USAGE}"));
+    };
+    let mut opts = SynthOptions::size(size);
+    if let Some(seed) = seed {
+        opts.seed = seed;
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let started = std::time::Instant::now();
+    let synth = generate(&opts);
+    let stats = synth.stats();
+    eprintln!(
+        "spanflame: generated {:?} in {:.1} s: {} observations per sample type ({}), {} Sample messages, {} stacks (deepest {}), {} spans",
+        size,
+        started.elapsed().as_secs_f64(),
+        stats
+            .observations
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join("/"),
+        synth
+            .sample_types()
+            .iter()
+            .map(|(t, u)| format!("{t}/{u}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        stats.sample_messages,
+        stats.stacks,
+        stats.max_stack_depth,
+        stats.spans,
+    );
+    let write =
+        |name: &str, f: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| -> Result<(), String> {
+            let path = dir.join(name);
+            let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+            let file = std::fs::File::create(&path).map_err(fail)?;
+            let mut w = BufWriter::with_capacity(1 << 20, file);
+            f(&mut w).map_err(fail)?;
+            w.flush().map_err(fail)?;
+            let len = std::fs::metadata(&path).map_err(fail)?.len();
+            eprintln!("spanflame: wrote {} ({len} bytes)", path.display());
+            Ok(())
+        };
+    write("profile.binpb", &|w| {
+        synth.write_profiles_binary(w).map(drop)
+    })?;
+    write("profile.json", &|w| synth.write_profiles_json(w))?;
+    write("profile.folded", &|w| {
+        w.write_all(synth.folded(0).as_bytes())
+    })?;
+    write("traces.binpb", &|w| w.write_all(&synth.traces_binary()))?;
+    write("traces.json", &|w| {
+        w.write_all(synth.traces_json().as_bytes())
+    })?;
+    Ok(())
 }

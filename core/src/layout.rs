@@ -116,6 +116,15 @@ impl FlameLayout {
         }
     }
 
+    /// Indices into [`FlameLayout::rects`] of one row (empty past the last row).
+    pub fn row_range(&self, depth: u32) -> std::ops::Range<usize> {
+        let d = depth as usize;
+        match (self.row_start.get(d), self.row_start.get(d + 1)) {
+            (Some(&a), Some(&b)) => a..b,
+            _ => 0..0,
+        }
+    }
+
     /// The rectangle at `x` (share of width) in row `depth`, if any.
     pub fn hit(&self, depth: u32, x: f64) -> Option<&FlameRect> {
         let row = self.row(depth);

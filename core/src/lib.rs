@@ -42,9 +42,16 @@ pub mod formats;
 pub mod layout;
 pub mod limits;
 pub mod model;
+pub mod navigate;
+pub mod palette;
+pub mod search;
 pub mod spans;
+#[cfg(feature = "synth")]
+pub mod synth;
 pub mod trace;
 pub mod tree;
+pub mod units;
+pub mod viewport;
 
 pub use error::{At, Diagnostic, Error, ErrorKind, Format, Result};
 pub use filter::{Filter, SpanSelection};

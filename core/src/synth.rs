@@ -81,9 +81,10 @@ pub enum Size {
     S,
     /// 1 000 000 CPU samples, about 50 000 distinct stacks, 2 000 spans: benchmarks.
     M,
-    /// About 1 GB of OTLP binary (some 115 million observations in 60 windows of 10 s): stress
-    /// tests. Generating it takes minutes and about 1 GB of memory; it is over the default
-    /// [`crate::Limits`].
+    /// About 1 GB of OTLP binary: 65 million observations, 200 000 distinct stacks and
+    /// 100 000 spans over 10 minutes, in 60 windows of 10 s. For stress tests: writing it
+    /// takes minutes, the JSON is about 4 GB, and its 65 million sample rows are over the
+    /// default [`crate::Limits::max_samples`].
     L,
 }
 
@@ -160,9 +161,9 @@ impl SynthOptions {
                 ..base
             },
             Size::L => SynthOptions {
-                samples: 75_000_000,
-                wall_samples: 30_000_000,
-                alloc_samples: 10_000_000,
+                samples: 42_000_000,
+                wall_samples: 17_000_000,
+                alloc_samples: 6_000_000,
                 distinct_stacks: 200_000,
                 spans: 100_000,
                 duration_nano: 600_000_000_000,
@@ -253,28 +254,37 @@ impl Rng {
     }
 }
 
-/// Zipf's law over `0..n`: item `k` has weight `1 / (k + 1)^s`.
+/// A distribution over `0..n` given by cumulative weights.
 #[derive(Debug, Clone, Default)]
-struct Zipf {
+struct Discrete {
     cdf: Vec<f64>,
 }
 
-impl Zipf {
-    fn new(n: usize, s: f64) -> Zipf {
+impl Discrete {
+    /// Zipf's law with exponent 1: item `k` has weight `1 / (k + 1)`. Only `+` and `/`, so the
+    /// table is bit-identical everywhere (a `powf` could differ between libms).
+    fn zipf(n: usize) -> Discrete {
+        Discrete::weighted((0..n).map(|k| 1.0 / (k + 1) as f64))
+    }
+
+    fn weighted(weights: impl IntoIterator<Item = f64>) -> Discrete {
         let mut acc = 0.0;
-        let cdf = (0..n)
-            .map(|k| {
-                acc += 1.0 / ((k + 1) as f64).powf(s);
+        let cdf = weights
+            .into_iter()
+            .map(|w| {
+                acc += w;
                 acc
             })
             .collect();
-        Zipf { cdf }
+        Discrete { cdf }
     }
 
     fn sample(&self, rng: &mut Rng) -> usize {
-        let total = *self.cdf.last().expect("Zipf over an empty range");
+        let total = *self.cdf.last().expect("a distribution over an empty range");
         let u = rng.unit() * total;
-        self.cdf.partition_point(|&c| c <= u).min(self.cdf.len() - 1)
+        self.cdf
+            .partition_point(|&c| c <= u)
+            .min(self.cdf.len() - 1)
     }
 }
 
@@ -703,7 +713,10 @@ fn jvm_catalog() -> Catalog {
             "j:java.util.HashMap.putVal",
             "j:java.util.HashMap.newNode",
         ],
-        vec!["j:java.math.BigDecimal.add", "j:java.math.BigDecimal.valueOf"],
+        vec![
+            "j:java.math.BigDecimal.add",
+            "j:java.math.BigDecimal.valueOf",
+        ],
         vec![
             "j:com.fasterxml.jackson.databind.ObjectMapper.readValue",
             "j:com.fasterxml.jackson.databind.deser.BeanDeserializer.deserialize",
@@ -780,24 +793,22 @@ fn jvm_catalog() -> Catalog {
             K_SEND,
         ]),
     ];
-    let rpc = vec![
-        cat(&[
-            &[
-                "j:org.springframework.web.client.RestTemplate.postForObject",
-                "j:org.springframework.web.client.RestTemplate.execute",
-                "j:org.springframework.web.client.RestTemplate.doExecute",
-                "j:org.springframework.http.client.AbstractClientHttpRequest.execute",
-                "j:org.springframework.http.client.JdkClientHttpRequest.executeInternal",
-                "j:jdk.internal.net.http.HttpClientFacade.send",
-                "j:jdk.internal.net.http.HttpClientImpl.send",
-                "j:java.util.concurrent.CompletableFuture.get",
-                "j:java.util.concurrent.CompletableFuture.waitingGet",
-                "j:java.util.concurrent.locks.LockSupport.park",
-            ],
-            JVM_PARK,
-            K_FUTEX,
-        ]),
-    ];
+    let rpc = vec![cat(&[
+        &[
+            "j:org.springframework.web.client.RestTemplate.postForObject",
+            "j:org.springframework.web.client.RestTemplate.execute",
+            "j:org.springframework.web.client.RestTemplate.doExecute",
+            "j:org.springframework.http.client.AbstractClientHttpRequest.execute",
+            "j:org.springframework.http.client.JdkClientHttpRequest.executeInternal",
+            "j:jdk.internal.net.http.HttpClientFacade.send",
+            "j:jdk.internal.net.http.HttpClientImpl.send",
+            "j:java.util.concurrent.CompletableFuture.get",
+            "j:java.util.concurrent.CompletableFuture.waitingGet",
+            "j:java.util.concurrent.locks.LockSupport.park",
+        ],
+        JVM_PARK,
+        K_FUTEX,
+    ])];
     let gc_prefix = vec![
         "n:libc.so.6!clone3",
         "n:libc.so.6!start_thread",
@@ -958,7 +969,10 @@ fn python_catalog() -> Catalog {
         ],
     ];
     let alloc = vec![
-        vec!["n:python3.12!PyObject_Malloc", "n:python3.12!pymalloc_alloc"],
+        vec![
+            "n:python3.12!PyObject_Malloc",
+            "n:python3.12!pymalloc_alloc",
+        ],
         vec![
             "n:python3.12!PyList_Append",
             "n:python3.12!list_resize",
@@ -1203,16 +1217,14 @@ fn go_catalog() -> Catalog {
         K_READ,
     ])];
     let rpc = vec![
-        cat(&[
-            &[
-                "g:net/http/httputil.(*ReverseProxy).ServeHTTP",
-                "g:net/http.(*Transport).RoundTrip",
-                "g:net/http.(*Transport).roundTrip",
-                "g:net/http.(*persistConn).roundTrip",
-                "g:runtime.selectgo",
-                "g:runtime.gopark",
-            ],
-        ]),
+        cat(&[&[
+            "g:net/http/httputil.(*ReverseProxy).ServeHTTP",
+            "g:net/http.(*Transport).RoundTrip",
+            "g:net/http.(*Transport).roundTrip",
+            "g:net/http.(*persistConn).roundTrip",
+            "g:runtime.selectgo",
+            "g:runtime.gopark",
+        ]]),
         cat(&[
             &[
                 "g:net/http/httputil.(*ReverseProxy).ServeHTTP",
@@ -1281,12 +1293,16 @@ fn go_catalog() -> Catalog {
                 "g:runtime.mstart1",
                 "g:runtime.sysmon",
             ],
-            suffixes: vec![cat(&[&["g:runtime.usleep"], &K_SLEEP[..2], &[
-                "k:__x64_sys_nanosleep",
-                "k:hrtimer_nanosleep",
-                "k:do_nanosleep",
-                "k:schedule",
-            ]])],
+            suffixes: vec![cat(&[
+                &["g:runtime.usleep"],
+                &K_SLEEP[..2],
+                &[
+                    "k:__x64_sys_nanosleep",
+                    "k:hrtimer_nanosleep",
+                    "k:do_nanosleep",
+                    "k:schedule",
+                ],
+            ])],
         },
     ];
     Catalog {
@@ -1298,8 +1314,12 @@ fn go_catalog() -> Catalog {
 
 fn worker_names(runtime: Runtime) -> Vec<String> {
     match runtime {
-        Runtime::Jvm => (1..=16).map(|i| format!("http-nio-8080-exec-{i}")).collect(),
-        Runtime::Python => (0..8).map(|i| format!("ThreadPoolExecutor-0_{i}")).collect(),
+        Runtime::Jvm => (1..=16)
+            .map(|i| format!("http-nio-8080-exec-{i}"))
+            .collect(),
+        Runtime::Python => (0..8)
+            .map(|i| format!("ThreadPoolExecutor-0_{i}"))
+            .collect(),
         Runtime::Go => Vec::new(),
     }
 }
@@ -1345,9 +1365,26 @@ const JVM_MODULES: &[&str] = &[
     "payments",
 ];
 const NOUNS: &[&str] = &[
-    "Cart", "Item", "Price", "Discount", "Order", "Line", "Customer", "Address", "Rule", "Tax",
-    "Stock", "Payment", "Session", "Token", "Currency", "Promotion", "Coupon", "Shipment",
-    "Invoice", "Product",
+    "Cart",
+    "Item",
+    "Price",
+    "Discount",
+    "Order",
+    "Line",
+    "Customer",
+    "Address",
+    "Rule",
+    "Tax",
+    "Stock",
+    "Payment",
+    "Session",
+    "Token",
+    "Currency",
+    "Promotion",
+    "Coupon",
+    "Shipment",
+    "Invoice",
+    "Product",
 ];
 const ROLES: &[&str] = &[
     "Service",
@@ -1362,8 +1399,25 @@ const ROLES: &[&str] = &[
     "Assembler",
 ];
 const VERBS: &[&str] = &[
-    "add", "get", "find", "load", "compute", "apply", "validate", "build", "resolve", "update",
-    "check", "merge", "convert", "fetch", "create", "save", "handle", "normalize", "enrich",
+    "add",
+    "get",
+    "find",
+    "load",
+    "compute",
+    "apply",
+    "validate",
+    "build",
+    "resolve",
+    "update",
+    "check",
+    "merge",
+    "convert",
+    "fetch",
+    "create",
+    "save",
+    "handle",
+    "normalize",
+    "enrich",
     "score",
 ];
 const PY_PACKAGES: &[&str] = &[
@@ -1429,13 +1483,6 @@ fn anchors(runtime: Runtime) -> Anchors {
     }
 }
 
-fn upper_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-        .unwrap_or_default()
-}
-
 /// A generated function name as a frame spec.
 fn app_name(runtime: Runtime, handler: bool, rng: &mut Rng) -> String {
     let noun = rng.pick(NOUNS);
@@ -1458,7 +1505,10 @@ fn app_name(runtime: Runtime, handler: bool, rng: &mut Rng) -> String {
                 format!("p:myapp.handlers.{module}:{f}")
             } else if rng.chance(0.5) {
                 let role = rng.pick(ROLES);
-                format!("p:myapp.{}.{module}:{noun}{role}.{f}", rng.pick(PY_PACKAGES))
+                format!(
+                    "p:myapp.{}.{module}:{noun}{role}.{f}",
+                    rng.pick(PY_PACKAGES)
+                )
             } else {
                 format!("p:myapp.{}.{module}:{f}", rng.pick(PY_PACKAGES))
             }
@@ -1489,8 +1539,7 @@ fn app_name(runtime: Runtime, handler: bool, rng: &mut Rng) -> String {
 struct AppGraph {
     funcs: Vec<u32>,
     callees: Vec<Vec<u32>>,
-    handlers: usize,
-    handler_zipf: Zipf,
+    handler_zipf: Discrete,
     /// `(function, partner)`: calls itself through `partner` (which may be itself).
     recursion: HashMap<u32, u32>,
 }
@@ -1741,7 +1790,10 @@ impl Dict {
             let lines: Vec<(u32, u32)> = (a..b)
                 .map(|i| {
                     let next = steps.get(i + 1).map(|s| s.func);
-                    (steps[i].func, self.line_of(steps[i].func, next, steps[i].variant))
+                    (
+                        steps[i].func,
+                        self.line_of(steps[i].func, next, steps[i].variant),
+                    )
                 })
                 .collect();
             let expected = lines
@@ -1751,14 +1803,17 @@ impl Dict {
             let (mapping, address) = match (kind, lib) {
                 (FrameKind::Native, Some(lib)) => {
                     let (mapping, start, _, _) = self.mapping(service, &lib);
-                    let h = lines
-                        .iter()
-                        .fold(0u64, |h, &(f, l)| mix(h ^ (u64::from(f) << 20) ^ u64::from(l)));
+                    let h = lines.iter().fold(0u64, |h, &(f, l)| {
+                        mix(h ^ (u64::from(f) << 20) ^ u64::from(l))
+                    });
                     (mapping, start + 0x1000 + (h % 0x3f_0000) * 4)
                 }
                 (FrameKind::Kernel, _) => {
                     let h = name_hash(&[&self.funcs[lines[0].0 as usize].name]);
-                    (0, 0xffff_ffff_8100_0000 + (h % 0x0100_0000) + u64::from(lines[0].1))
+                    (
+                        0,
+                        0xffff_ffff_8100_0000 + (h % 0x0100_0000) + u64::from(lines[0].1),
+                    )
                 }
                 _ => (0, 0),
             };
@@ -1857,5 +1912,2106 @@ fn source_file(kind: FrameKind, name: &str) -> String {
             format!("{pkg}/{last}.go")
         }
         _ => String::new(),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// The program: call graphs and the stack pool
+
+/// One service's code and threads.
+struct ServiceCode {
+    catalog: Catalog,
+    app: AppGraph,
+    /// `thread.name` attribute of each request worker (empty for Go).
+    worker_attrs: Vec<i32>,
+    /// `thread.name` attributes of each background kind's threads.
+    background_attrs: Vec<Vec<i32>>,
+}
+
+/// A pool stack: its index in the stack table and the thread group that runs it
+/// (0 = request workers, `1 + b` = background kind `b`).
+#[derive(Debug, Clone, Copy)]
+struct PoolEntry {
+    stack: i32,
+    group: u16,
+}
+
+fn build_app(dict: &mut Dict, runtime: Runtime, n: usize, rng: &mut Rng) -> AppGraph {
+    let a = anchors(runtime);
+    let handlers = (n / 12).max(3);
+    let n = n.max(handlers + 3);
+    let mut seen: HashSet<String> = [a.handler, a.service, a.recursive, a.partner]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut funcs = Vec::with_capacity(n);
+    for i in 0..n {
+        let spec = if i == 0 {
+            a.handler.to_owned()
+        } else if i == handlers {
+            a.service.to_owned()
+        } else if i == handlers + 1 {
+            a.recursive.to_owned()
+        } else {
+            let mut spec = app_name(runtime, i < handlers, rng);
+            let mut k = 2;
+            while seen.contains(&spec) {
+                spec = if k < 20 {
+                    app_name(runtime, i < handlers, rng)
+                } else {
+                    format!("{}{k}", app_name(runtime, i < handlers, rng))
+                };
+                k += 1;
+            }
+            seen.insert(spec.clone());
+            spec
+        };
+        funcs.push(dict.func(&spec).0);
+    }
+    let mut callees: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (i, out) in callees.iter_mut().enumerate() {
+        let (lo, hi) = if i < handlers {
+            (handlers, n)
+        } else {
+            (i + 1, n)
+        };
+        if lo >= hi {
+            continue;
+        }
+        for _ in 0..rng.range(2, 5) {
+            let u = rng.unit();
+            let j = (lo + (u * u * (hi - lo) as f64) as usize).min(hi - 1) as u32;
+            if !out.contains(&j) {
+                out.push(j);
+            }
+        }
+    }
+    // The anchors are the hottest path: first handler -> first service -> recursion.
+    for (from, to) in [(0, handlers as u32), (handlers, handlers as u32 + 1)] {
+        callees[from].retain(|&c| c != to);
+        callees[from].insert(0, to);
+    }
+    let mut recursion = HashMap::new();
+    recursion.insert(funcs[handlers + 1], dict.func(a.partner).0);
+    for &f in &funcs[handlers + 2..] {
+        if rng.chance(0.02) {
+            recursion.insert(f, f);
+        }
+    }
+    AppGraph {
+        funcs,
+        callees,
+        handler_zipf: Discrete::zipf(handlers),
+        recursion,
+    }
+}
+
+/// How often a recursive function recurses: usually a little, sometimes very deep.
+fn recursion_depth(rng: &mut Rng) -> u64 {
+    let u = rng.unit();
+    if u < 0.7 {
+        rng.range(1, 3)
+    } else if u < 0.93 {
+        rng.range(4, 15)
+    } else {
+        rng.range(16, 55)
+    }
+}
+
+/// A prefix of `chain`: all of it, or (when `partial`) at least `min` frames of it.
+fn chain_prefix<'c>(chain: &'c [&'static str], partial: bool, rng: &mut Rng) -> &'c [&'static str] {
+    if !partial || chain.len() <= 2 || rng.chance(0.5) {
+        return chain;
+    }
+    let min = 2.min(chain.len()) as u64;
+    &chain[..rng.range(min, chain.len() as u64) as usize]
+}
+
+struct Program {
+    dict: Dict,
+    code: Vec<ServiceCode>,
+    /// Pool per service and category.
+    pools: Vec<Vec<Vec<PoolEntry>>>,
+    zipfs: Vec<Vec<Discrete>>,
+}
+
+impl Program {
+    fn build(opts: &SynthOptions, rng: &mut Rng) -> Program {
+        let mut dict = Dict::new();
+        let app_size = (opts.distinct_stacks as usize / 25).clamp(24, 4000);
+        let code: Vec<ServiceCode> = SERVICES
+            .iter()
+            .map(|svc| {
+                let catalog = catalog(svc.runtime);
+                let n = ((app_size as f64) * svc.share * 2.0) as usize;
+                let app = build_app(&mut dict, svc.runtime, n.max(12), rng);
+                let worker_attrs = catalog
+                    .worker_threads
+                    .iter()
+                    .map(|t| dict.attribute("thread.name", t))
+                    .collect();
+                let background_attrs = catalog
+                    .background
+                    .iter()
+                    .map(|b| {
+                        b.threads
+                            .iter()
+                            .map(|t| dict.attribute("thread.name", t))
+                            .collect()
+                    })
+                    .collect();
+                ServiceCode {
+                    catalog,
+                    app,
+                    worker_attrs,
+                    background_attrs,
+                }
+            })
+            .collect();
+        let mut program = Program {
+            dict,
+            code,
+            pools: Vec::new(),
+            zipfs: Vec::new(),
+        };
+        program.fill_pools(opts, rng);
+        program
+    }
+
+    fn available(&self, service: usize, cat: Cat) -> bool {
+        let c = &self.code[service].catalog;
+        match cat {
+            Cat::Compute => true,
+            Cat::Background => !c.background.is_empty(),
+            other => !c.tails[other as usize].is_empty(),
+        }
+    }
+
+    fn fill_pools(&mut self, opts: &SynthOptions, rng: &mut Rng) {
+        let max_depth = opts.max_depth.max(1) as usize;
+        let mut seen: HashSet<Vec<i32>> = HashSet::new();
+        for (service, svc) in SERVICES.iter().enumerate() {
+            let share_sum: f64 = CATS
+                .iter()
+                .filter(|&&c| self.available(service, c))
+                .map(|&c| CAT_SHARE[c as usize])
+                .sum();
+            let mut pools: Vec<Vec<PoolEntry>> = vec![Vec::new(); CATS.len()];
+            let mut shortfall = 0;
+            // Background work has little variety; what it cannot fill goes to compute.
+            for &c in CATS.iter().rev() {
+                if !self.available(service, c) {
+                    continue;
+                }
+                let want =
+                    f64::from(opts.distinct_stacks) * svc.share * CAT_SHARE[c as usize] / share_sum;
+                // Every service can always compute, idle and allocate.
+                let floor = usize::from(matches!(c, Cat::Compute | Cat::Background | Cat::Alloc));
+                let mut target = (want.round() as usize).max(floor);
+                if c == Cat::Compute {
+                    target += shortfall;
+                }
+                let pool = &mut pools[c as usize];
+                let mut attempts = target * 20 + 50;
+                while pool.len() < target && attempts > 0 {
+                    attempts -= 1;
+                    let (steps, group) = self.walk(service, c, rng);
+                    let locs = self.dict.stack_of(service, &steps, max_depth);
+                    if seen.insert(locs.clone()) {
+                        let stack = self.dict.stacks.len() as i32;
+                        self.dict.stacks.push(Stack {
+                            location_indices: locs,
+                        });
+                        pool.push(PoolEntry { stack, group });
+                    }
+                }
+                shortfall += target - pool.len();
+            }
+            self.pools.push(pools);
+        }
+        self.zipfs = self
+            .pools
+            .iter()
+            .map(|ps| ps.iter().map(|p| Discrete::zipf(p.len())).collect())
+            .collect();
+    }
+
+    /// One random stack of `service` doing `cat`, root first, and its thread group.
+    fn walk(&mut self, service: usize, cat: Cat, rng: &mut Rng) -> (Vec<Step>, u16) {
+        let runtime = SERVICES[service].runtime;
+        let code = &self.code[service];
+        let mut specs: Vec<&'static str> = Vec::new();
+        let mut app: Vec<u32> = Vec::new();
+        let mut tail: &[&'static str] = &[];
+        let group;
+        if cat == Cat::Background {
+            let b = rng.skewed(code.catalog.background.len());
+            let bg = &code.catalog.background[b];
+            specs.extend_from_slice(&bg.prefix);
+            let suffix = &bg.suffixes[rng.skewed(bg.suffixes.len())];
+            tail = chain_prefix(suffix, true, rng);
+            group = 1 + b as u16;
+        } else {
+            specs = worker_prefix(runtime, rng);
+            let g = &code.app;
+            let mut cur = g.handler_zipf.sample(rng);
+            app.push(g.funcs[cur]);
+            for depth in 0.. {
+                let f = g.funcs[cur];
+                if let Some(&partner) = g.recursion.get(&f) {
+                    for _ in 0..recursion_depth(rng) {
+                        if partner != f {
+                            app.push(partner);
+                        }
+                        app.push(f);
+                    }
+                }
+                let next = &g.callees[cur];
+                if next.is_empty() || depth >= 14 || (depth > 0 && rng.chance(0.3)) {
+                    break;
+                }
+                cur = next[rng.skewed(next.len())] as usize;
+                app.push(g.funcs[cur]);
+            }
+            let tails = &code.catalog.tails[cat as usize];
+            let skip = tails.is_empty() || (cat == Cat::Compute && rng.chance(0.45));
+            if !skip {
+                let chain = &tails[rng.skewed(tails.len())];
+                tail = chain_prefix(chain, cat != Cat::Alloc, rng);
+            }
+            group = 0;
+        }
+        let mut steps: Vec<Step> = Vec::with_capacity(specs.len() + app.len() + tail.len());
+        for spec in &specs {
+            let (func, inlined) = self.dict.func(spec);
+            steps.push(Step {
+                func,
+                inlined,
+                variant: 0,
+            });
+        }
+        steps.extend(app.iter().map(|&func| Step {
+            func,
+            inlined: false,
+            variant: 0,
+        }));
+        for spec in tail {
+            let (func, inlined) = self.dict.func(spec);
+            let raw = self.dict.funcs[func as usize].kind == FrameKind::Raw;
+            steps.push(Step {
+                func,
+                inlined,
+                variant: if raw { rng.below(24) as u32 } else { 0 },
+            });
+        }
+        if let Some(leaf) = steps.last_mut()
+            && self.dict.funcs[leaf.func as usize].kind != FrameKind::Raw
+        {
+            leaf.variant = rng.below(4) as u32;
+        }
+        (steps, group)
+    }
+
+    /// A stack from the pool of `service` and `cat`, falling back to another pool of the
+    /// service (then of any service) when that one is empty.
+    fn pick(&self, service: usize, cat: Cat, rng: &mut Rng) -> PoolEntry {
+        let order = [cat as usize, Cat::Compute as usize, 0, 1, 2, 3, 4, 5];
+        for s in [service, 0, 1, 2] {
+            for &c in &order {
+                let pool = &self.pools[s][c];
+                if !pool.is_empty() {
+                    return pool[self.zipfs[s][c].sample(rng)];
+                }
+            }
+        }
+        unreachable!("every service has at least one compute stack")
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Traces
+
+const SPAN_INTERNAL: i32 = 1;
+const SPAN_SERVER: i32 = 2;
+const SPAN_CLIENT: i32 = 3;
+
+/// A generated span with what the sampler needs to know about it.
+#[derive(Debug, Clone)]
+struct SpanRec {
+    key: SpanKey,
+    parent: Option<u32>,
+    service: usize,
+    name: String,
+    kind: i32,
+    role: Role,
+    start: u64,
+    end: u64,
+    attributes: Vec<KeyValue>,
+    error: bool,
+    /// Self time: the parts of the span not covered by its children.
+    gaps: Vec<(u64, u64)>,
+    /// Worker thread of the span's service that ran it.
+    thread: u32,
+}
+
+/// What a server span does, child by child.
+enum Plan {
+    Leaf(Role, String, Vec<KeyValue>),
+    Compute(String, Vec<Plan>),
+    Call(usize, &'static str, &'static str),
+}
+
+fn kv(key: &str, value: impl Into<String>) -> KeyValue {
+    KeyValue {
+        key: key.to_owned(),
+        value: Some(AnyValue {
+            value: Some(Value::StringValue(value.into())),
+        }),
+        key_strindex: 0,
+    }
+}
+
+fn kv_int(key: &str, value: i64) -> KeyValue {
+    KeyValue {
+        key: key.to_owned(),
+        value: Some(AnyValue {
+            value: Some(Value::IntValue(value)),
+        }),
+        key_strindex: 0,
+    }
+}
+
+const TABLES: &[&str] = &[
+    "cart_items",
+    "carts",
+    "products",
+    "prices",
+    "customers",
+    "orders",
+    "order_lines",
+    "inventory",
+];
+
+fn db_plan(op: &str, table: &str) -> Plan {
+    let query = match op {
+        "SELECT" => format!("SELECT * FROM {table} WHERE id = $1"),
+        "INSERT" => format!("INSERT INTO {table} VALUES ($1, $2, $3)"),
+        _ => format!("UPDATE {table} SET updated_at = now() WHERE id = $1"),
+    };
+    Plan::Leaf(
+        Role::Db,
+        format!("{op} acme.{table}"),
+        vec![
+            kv("db.system.name", "postgresql"),
+            kv("db.namespace", "acme"),
+            kv("db.operation.name", op),
+            kv("db.collection.name", table),
+            kv("db.query.text", query),
+        ],
+    )
+}
+
+fn cache_plan(op: &str) -> Plan {
+    Plan::Leaf(
+        Role::Cache,
+        op.to_owned(),
+        vec![kv("db.system.name", "redis"), kv("db.operation.name", op)],
+    )
+}
+
+struct TraceBuilder<'r> {
+    rng: &'r mut Rng,
+    spans: Vec<SpanRec>,
+    trace_id: [u8; 16],
+    threads: [Option<u32>; 3],
+    id_seed: u64,
+    next_id: &'r mut u64,
+}
+
+impl TraceBuilder<'_> {
+    fn span_id(&mut self) -> [u8; 8] {
+        *self.next_id += 1;
+        let id = mix(self.id_seed ^ *self.next_id).max(1);
+        id.to_be_bytes()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        parent: Option<u32>,
+        service: usize,
+        name: String,
+        kind: i32,
+        role: Role,
+        (start, end): (u64, u64),
+        attributes: Vec<KeyValue>,
+    ) -> u32 {
+        let span_id = self.span_id();
+        let workers = worker_names(SERVICES[service].runtime).len() as u64;
+        let rng = &mut *self.rng;
+        let thread = *self.threads[service].get_or_insert_with(|| {
+            if workers == 0 {
+                0
+            } else {
+                rng.below(workers) as u32
+            }
+        });
+        self.spans.push(SpanRec {
+            key: SpanKey {
+                trace_id: self.trace_id,
+                span_id,
+            },
+            parent,
+            service,
+            name,
+            kind,
+            role,
+            start,
+            end,
+            attributes,
+            error: false,
+            gaps: vec![(start, end)],
+            thread,
+        });
+        (self.spans.len() - 1) as u32
+    }
+
+    fn server(
+        &mut self,
+        parent: Option<u32>,
+        service: usize,
+        method: &'static str,
+        route: &'static str,
+        interval: (u64, u64),
+    ) -> u32 {
+        let attrs = vec![
+            kv("http.request.method", method),
+            kv("http.route", route),
+            kv(
+                "url.path",
+                route.replace("{id}", &self.rng.range(1000, 99_999).to_string()),
+            ),
+            kv_int("http.response.status_code", 200),
+        ];
+        let me = self.push(
+            parent,
+            service,
+            format!("{method} {route}"),
+            SPAN_SERVER,
+            Role::Request,
+            interval,
+            attrs,
+        );
+        let rng = &mut *self.rng;
+        let mut plan = Vec::new();
+        match service {
+            GATEWAY => {
+                if rng.chance(0.7) {
+                    plan.push(Plan::Compute("authenticate".into(), Vec::new()));
+                }
+                if rng.chance(0.5) {
+                    plan.push(cache_plan("EVALSHA"));
+                }
+                let (target, t_method, t_route) = match route {
+                    "/api/cart" => (CHECKOUT, "GET", "/cart"),
+                    "/api/cart/items" => (CHECKOUT, "POST", "/cart/items"),
+                    "/api/checkout" => (CHECKOUT, "POST", "/checkout"),
+                    "/api/orders" => (ORDERS, "POST", "/orders"),
+                    "/api/orders/{id}" => (ORDERS, "GET", "/orders/{id}"),
+                    _ => (GATEWAY, "", ""),
+                };
+                if target != GATEWAY {
+                    plan.push(Plan::Call(target, t_method, t_route));
+                }
+            }
+            CHECKOUT => {
+                if rng.chance(0.8) {
+                    plan.push(cache_plan("GET"));
+                }
+                for _ in 0..rng.range(1, 3) {
+                    let table = *rng.pick(&TABLES[..5]);
+                    plan.push(db_plan("SELECT", table));
+                }
+                let mut pricing = Vec::new();
+                if rng.chance(0.6) {
+                    pricing.push(Plan::Compute("apply promotions".into(), Vec::new()));
+                }
+                if rng.chance(0.4) {
+                    pricing.push(db_plan("SELECT", "prices"));
+                }
+                plan.push(Plan::Compute("price cart".into(), pricing));
+                if route == "/checkout" {
+                    plan.push(Plan::Call(ORDERS, "POST", "/orders"));
+                    plan.push(db_plan("UPDATE", "carts"));
+                } else if rng.chance(0.3) {
+                    plan.push(cache_plan("SET"));
+                }
+            }
+            _ => {
+                for _ in 0..rng.range(1, 3) {
+                    let (op, table) = *rng.pick(&[
+                        ("INSERT", "orders"),
+                        ("SELECT", "order_lines"),
+                        ("SELECT", "orders"),
+                        ("INSERT", "order_lines"),
+                    ]);
+                    plan.push(db_plan(op, table));
+                }
+                if rng.chance(0.8) {
+                    plan.push(Plan::Compute("serialize order".into(), Vec::new()));
+                }
+                if rng.chance(0.4) {
+                    plan.push(cache_plan("SET"));
+                }
+            }
+        }
+        self.fill(me, plan);
+        me
+    }
+
+    /// Lay the children of span `me` out one after another inside it, with gaps between.
+    fn fill(&mut self, me: u32, plan: Vec<Plan>) {
+        if plan.is_empty() {
+            return;
+        }
+        let (start, end, service) = {
+            let s = &self.spans[me as usize];
+            (s.start, s.end, s.service)
+        };
+        let rng = &mut *self.rng;
+        let weights: Vec<f64> = plan
+            .iter()
+            .map(|p| {
+                let base = match p {
+                    Plan::Leaf(Role::Db, ..) => 2.0,
+                    Plan::Leaf(..) => 0.6,
+                    Plan::Compute(..) => 3.0,
+                    Plan::Call(..) => 6.0,
+                };
+                base * (0.5 + rng.unit())
+            })
+            .collect();
+        let gaps: Vec<f64> = (0..=plan.len()).map(|_| 0.2 + rng.unit() * 0.6).collect();
+        let total: f64 = weights.iter().sum::<f64>() + gaps.iter().sum::<f64>();
+        let scale = (end - start) as f64 / total;
+        let mut cursor = start as f64;
+        let mut self_gaps = Vec::new();
+        let mut last = start;
+        for (i, p) in plan.into_iter().enumerate() {
+            cursor += gaps[i] * scale;
+            let cs = (cursor as u64).clamp(last, end);
+            cursor += weights[i] * scale;
+            let ce = (cursor as u64).clamp(cs, end);
+            if cs > last {
+                self_gaps.push((last, cs));
+            }
+            last = ce;
+            if ce <= cs {
+                continue;
+            }
+            match p {
+                Plan::Leaf(role, name, attrs) => {
+                    self.push(Some(me), service, name, SPAN_CLIENT, role, (cs, ce), attrs);
+                }
+                Plan::Compute(name, children) => {
+                    let c = self.push(
+                        Some(me),
+                        service,
+                        name,
+                        SPAN_INTERNAL,
+                        Role::Compute,
+                        (cs, ce),
+                        Vec::new(),
+                    );
+                    self.fill(c, children);
+                }
+                Plan::Call(target, method, route) => {
+                    let attrs = vec![
+                        kv("http.request.method", method),
+                        kv("server.address", SERVICES[target].name),
+                        kv_int("server.port", 8080),
+                        kv(
+                            "url.full",
+                            format!("http://{}:8080{route}", SERVICES[target].name),
+                        ),
+                    ];
+                    let c = self.push(
+                        Some(me),
+                        service,
+                        method.to_owned(),
+                        SPAN_CLIENT,
+                        Role::Rpc,
+                        (cs, ce),
+                        attrs,
+                    );
+                    let delta = ((ce - cs) / 20).clamp(1, 500_000);
+                    if ce - cs > 2 * delta {
+                        self.spans[c as usize].gaps = vec![(cs, cs + delta), (ce - delta, ce)];
+                        self.server(Some(c), target, method, route, (cs + delta, ce - delta));
+                    }
+                }
+            }
+        }
+        if end > last {
+            self_gaps.push((last, end));
+        }
+        self.spans[me as usize].gaps = self_gaps;
+    }
+}
+
+const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/cart"),
+    ("POST", "/api/cart/items"),
+    ("GET", "/api/orders/{id}"),
+    ("POST", "/api/orders"),
+    ("POST", "/api/checkout"),
+];
+
+/// Exactly `opts.spans` spans in traces that start at random times in the profile.
+fn generate_spans(opts: &SynthOptions, rng: &mut Rng) -> Vec<SpanRec> {
+    let target = opts.spans as usize;
+    let mut spans: Vec<SpanRec> = Vec::with_capacity(target);
+    let mut next_id = 0u64;
+    let id_seed = mix(opts.seed ^ 0x5BA4_1D5E_ED00_0001);
+    let route_zipf = Discrete::zipf(ROUTES.len());
+    let duration = opts.duration_nano.max(1);
+    while spans.len() < target {
+        let mut trace = [0u8; 16];
+        let hi = mix(id_seed ^ 0xA11C_E000_0000_0000 ^ (spans.len() as u64)).max(1);
+        trace[..8].copy_from_slice(&hi.to_be_bytes());
+        trace[8..].copy_from_slice(&mix(hi).to_be_bytes());
+        let healthz = target - spans.len() < 12 || rng.chance(0.03);
+        let dur = if healthz {
+            rng.range(300_000, 1_500_000)
+        } else {
+            {
+                let u = rng.unit();
+                8_000_000 + (u * u * 300_000_000.0) as u64
+            }
+        }
+        .min(duration);
+        let start = opts.start_unix_nano + rng.below(duration - dur + 1);
+        let mut b = TraceBuilder {
+            rng: &mut *rng,
+            spans: Vec::new(),
+            trace_id: trace,
+            threads: [None; 3],
+            id_seed,
+            next_id: &mut next_id,
+        };
+        if healthz {
+            b.server(None, GATEWAY, "GET", "/healthz", (start, start + dur));
+        } else {
+            let (method, route) = ROUTES[route_zipf.sample(b.rng)];
+            b.server(None, GATEWAY, method, route, (start, start + dur));
+        }
+        let mut trace_spans = b.spans;
+        if spans.len() + trace_spans.len() > target {
+            continue;
+        }
+        if rng.chance(0.02) {
+            let root = &mut trace_spans[0];
+            root.error = true;
+            root.attributes
+                .retain(|a| a.key != "http.response.status_code");
+            root.attributes
+                .push(kv_int("http.response.status_code", 504));
+        }
+        let offset = spans.len() as u32;
+        for mut s in trace_spans {
+            s.parent = s.parent.map(|p| p + offset);
+            spans.push(s);
+        }
+    }
+    spans
+}
+
+fn resource_attributes(service: usize) -> Vec<KeyValue> {
+    let s = &SERVICES[service];
+    vec![
+        kv("service.name", s.name),
+        kv("service.version", s.version),
+        kv("service.namespace", "acme-shop"),
+        kv("deployment.environment.name", "production"),
+        kv("host.name", "node-7.acme.internal"),
+        kv_int("process.pid", s.pid),
+        kv("process.runtime.name", s.runtime_name),
+        kv("telemetry.sdk.language", s.language),
+    ]
+}
+
+fn traces_message(spans: &[SpanRec]) -> TracesData {
+    let resource_spans = (0..SERVICES.len())
+        .filter(|&service| spans.iter().any(|s| s.service == service))
+        .map(|service| trace_proto::ResourceSpans {
+            resource: Some(Resource {
+                attributes: resource_attributes(service),
+                dropped_attributes_count: 0,
+                entity_refs: Vec::new(),
+            }),
+            scope_spans: vec![trace_proto::ScopeSpans {
+                scope: Some(InstrumentationScope {
+                    name: SERVICES[service].trace_scope.into(),
+                    version: "2.11.0".into(),
+                    attributes: Vec::new(),
+                    dropped_attributes_count: 0,
+                }),
+                spans: spans
+                    .iter()
+                    .filter(|s| s.service == service)
+                    .map(|s| trace_proto::Span {
+                        trace_id: s.key.trace_id.to_vec(),
+                        span_id: s.key.span_id.to_vec(),
+                        trace_state: String::new(),
+                        parent_span_id: s
+                            .parent
+                            .map(|p| spans[p as usize].key.span_id.to_vec())
+                            .unwrap_or_default(),
+                        name: s.name.clone(),
+                        kind: s.kind,
+                        start_time_unix_nano: s.start,
+                        end_time_unix_nano: s.end,
+                        attributes: s.attributes.clone(),
+                        status: s.error.then(|| trace_proto::Status {
+                            message: "upstream request timeout".into(),
+                            code: 2,
+                        }),
+                        flags: 0x101,
+                    })
+                    .collect(),
+                schema_url: "https://opentelemetry.io/schemas/1.37.0".into(),
+            }],
+            schema_url: String::new(),
+        })
+        .collect();
+    TracesData { resource_spans }
+}
+
+// ------------------------------------------------------------------------------------------
+// The generated data set
+
+/// What the generator itself recorded while emitting observations.
+#[derive(Debug, Clone, Default)]
+struct Expected {
+    /// Weight per stack-table index, per sample type.
+    weights: Vec<Vec<i64>>,
+    /// Weight per span, per sample type.
+    link_weights: Vec<Vec<i64>>,
+    observations: Vec<u64>,
+    sample_messages: u64,
+}
+
+/// Sizes of what was generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynthStats {
+    /// Observations per sample type, in [`Synth::sample_types`] order.
+    pub observations: Vec<u64>,
+    /// `Sample` messages over all profiles and windows.
+    pub sample_messages: u64,
+    /// Stack-table entries, the zero entry excluded (each is used by some sample).
+    pub stacks: usize,
+    /// Location-table entries, the zero entry excluded.
+    pub locations: usize,
+    /// Function-table entries, the zero entry excluded.
+    pub functions: usize,
+    /// String-table entries.
+    pub strings: usize,
+    /// Spans (each has a link-table entry).
+    pub spans: usize,
+    /// The deepest stack, in locations.
+    pub max_stack_depth: usize,
+}
+
+/// A generated profile data set and its traces; see the [module docs](self).
+pub struct Synth {
+    opts: SynthOptions,
+    /// Enabled sample types (indices into `SAMPLE_TYPES`), in profile order.
+    types: Vec<usize>,
+    program: Program,
+    dictionary: ProfilesDictionary,
+    spans: Vec<SpanRec>,
+    traces: TracesData,
+    expected: Expected,
+}
+
+/// Generate the data set `opts` describes. Observations are drawn once here to record the
+/// expected totals, and drawn again, identically, whenever an encoding is written.
+pub fn generate(opts: &SynthOptions) -> Synth {
+    let mut rng = Rng::new(opts.seed);
+    let mut program = Program::build(opts, &mut rng);
+    let spans = generate_spans(opts, &mut rng);
+    let types: Vec<usize> = (0..SAMPLE_TYPES.len())
+        .filter(|&t| opts.counts()[t] > 0)
+        .collect();
+    for &t in &types {
+        let st = &SAMPLE_TYPES[t];
+        for s in [st.name, st.unit, st.period_name, st.period_unit] {
+            program.dict.string(s);
+        }
+    }
+    let d = &program.dict;
+    let mut link_table = vec![Link {
+        trace_id: vec![0; 16],
+        span_id: vec![0; 8],
+    }];
+    link_table.extend(spans.iter().map(|s| Link {
+        trace_id: s.key.trace_id.to_vec(),
+        span_id: s.key.span_id.to_vec(),
+    }));
+    let dictionary = ProfilesDictionary {
+        mapping_table: d.mappings.clone(),
+        location_table: d.locations.clone(),
+        function_table: d.functions.clone(),
+        link_table,
+        string_table: d.strings.clone(),
+        attribute_table: d.attributes.clone(),
+        stack_table: d.stacks.clone(),
+    };
+    let traces = traces_message(&spans);
+    let mut synth = Synth {
+        opts: opts.clone(),
+        types,
+        program,
+        dictionary,
+        spans,
+        traces,
+        expected: Expected::default(),
+    };
+    let n = synth.types.len();
+    let mut expected = Expected {
+        weights: vec![vec![0; synth.dictionary.stack_table.len()]; n],
+        link_weights: vec![vec![0; synth.spans.len()]; n],
+        observations: vec![0; n],
+        sample_messages: 0,
+    };
+    for w in 0..synth.window_count() {
+        synth.window(w, Some(&mut expected));
+    }
+    synth.expected = expected;
+    synth
+}
+
+/// Samples of one profile being assembled, merged by identity.
+#[derive(Default)]
+struct ProfileAcc {
+    index: HashMap<(i32, i32, i32), usize>,
+    samples: Vec<Sample>,
+}
+
+/// One window's profiles (per service, per sample type) being assembled, and the totals
+/// the generator records as it goes.
+struct WindowAcc<'a> {
+    types: &'a [usize],
+    timestamps: bool,
+    profiles: Vec<Vec<ProfileAcc>>,
+    expected: Option<&'a mut Expected>,
+}
+
+impl WindowAcc<'_> {
+    /// Add one observation: a value drawn for the sample type, merged into the Sample with
+    /// the same stack, attribute and link.
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        rng: &mut Rng,
+        service: usize,
+        tpos: usize,
+        stack: i32,
+        attr: i32,
+        link: u32,
+        time: u64,
+    ) {
+        let sample_type = self.types[tpos];
+        let value = match sample_type {
+            CPU => 1,
+            WALL if rng.chance(0.2) => 10_000_000 * rng.range(2, 5) as i64,
+            WALL => 10_000_000,
+            _ => 1i64 << (4 + rng.below(17)),
+        };
+        let acc = &mut self.profiles[service][tpos];
+        let next = acc.samples.len();
+        let i = *acc.index.entry((stack, attr, link as i32)).or_insert(next);
+        if i == next {
+            acc.samples.push(Sample {
+                stack_index: stack,
+                attribute_indices: if attr > 0 { vec![attr] } else { Vec::new() },
+                link_index: link as i32,
+                values: Vec::new(),
+                timestamps_unix_nano: Vec::new(),
+            });
+        }
+        let sample = &mut acc.samples[i];
+        if self.timestamps {
+            // CPU samples are timestamps only (each counts 1); the others pair values.
+            sample.timestamps_unix_nano.push(time);
+            if sample_type != CPU {
+                sample.values.push(value);
+            }
+        } else if let Some(v) = sample.values.first_mut() {
+            *v += value;
+        } else {
+            sample.values.push(value);
+        }
+        if let Some(e) = self.expected.as_deref_mut() {
+            e.weights[tpos][stack as usize] += value;
+            if link > 0 {
+                e.link_weights[tpos][link as usize - 1] += value;
+            }
+            e.observations[tpos] += 1;
+        }
+    }
+}
+
+fn resource_profiles(service: usize, profiles: Vec<Profile>) -> ResourceProfiles {
+    ResourceProfiles {
+        resource: Some(Resource {
+            attributes: resource_attributes(service),
+            dropped_attributes_count: 0,
+            entity_refs: Vec::new(),
+        }),
+        scope_profiles: vec![ScopeProfiles {
+            scope: Some(InstrumentationScope {
+                name: "go.opentelemetry.io/ebpf-profiler".into(),
+                version: "v0.0.202613".into(),
+                attributes: Vec::new(),
+                dropped_attributes_count: 0,
+            }),
+            profiles,
+            schema_url: String::new(),
+        }],
+        schema_url: "https://opentelemetry.io/schemas/1.37.0".into(),
+    }
+}
+
+impl Synth {
+    /// The options this set was generated with.
+    pub fn options(&self) -> &SynthOptions {
+        &self.opts
+    }
+
+    /// The distinct sample types as `(type, unit)`, in the order a parser first meets them
+    /// (the order of [`crate::ProfileSet::sample_types`]).
+    pub fn sample_types(&self) -> Vec<(String, String)> {
+        self.types
+            .iter()
+            .map(|&t| (SAMPLE_TYPES[t].name.into(), SAMPLE_TYPES[t].unit.into()))
+            .collect()
+    }
+
+    /// Number of time windows, each a batch of `ResourceProfiles`.
+    pub fn window_count(&self) -> u32 {
+        self.opts.windows.max(1)
+    }
+
+    /// The shared dictionary.
+    pub fn dictionary(&self) -> &ProfilesDictionary {
+        &self.dictionary
+    }
+
+    /// The traces the samples link to.
+    pub fn traces(&self) -> &TracesData {
+        &self.traces
+    }
+
+    /// The whole profiles message (every window), built in memory.
+    pub fn profiles(&self) -> ProfilesData {
+        ProfilesData {
+            resource_profiles: (0..self.window_count())
+                .flat_map(|w| self.window(w, None))
+                .collect(),
+            dictionary: Some(self.dictionary.clone()),
+        }
+    }
+
+    /// One window as a message of its own, with a copy of the dictionary: what one export of
+    /// a collector would carry. Concatenate them for the file exporter's formats.
+    pub fn window_message(&self, w: u32) -> ProfilesData {
+        ProfilesData {
+            resource_profiles: self.window(w, None),
+            dictionary: Some(self.dictionary.clone()),
+        }
+    }
+
+    /// Sizes of what was generated.
+    pub fn stats(&self) -> SynthStats {
+        let d = &self.dictionary;
+        SynthStats {
+            observations: self.expected.observations.clone(),
+            sample_messages: self.expected.sample_messages,
+            stacks: d.stack_table.len() - 1,
+            locations: d.location_table.len() - 1,
+            functions: d.function_table.len() - 1,
+            strings: d.string_table.len(),
+            spans: self.spans.len(),
+            max_stack_depth: d
+                .stack_table
+                .iter()
+                .map(|s| s.location_indices.len())
+                .max()
+                .unwrap_or(0),
+        }
+    }
+
+    fn window_bounds(&self, w: u32) -> (u64, u64) {
+        let n = u128::from(self.window_count());
+        let d = u128::from(self.opts.duration_nano.max(1));
+        let at = |i: u128| self.opts.start_unix_nano + (d * i / n) as u64;
+        (
+            at(u128::from(w)),
+            at(u128::from(w) + 1).max(at(u128::from(w)) + 1),
+        )
+    }
+
+    /// Spans running in `[lo, hi)` and, per sample type, the cumulative weights of their
+    /// self time in it (scaled by [`Role::weight`]).
+    fn span_candidates(&self, lo: u64, hi: u64) -> (Vec<u32>, Vec<Vec<u64>>) {
+        let mut spans = Vec::new();
+        let mut self_time = Vec::new();
+        for (i, s) in self.spans.iter().enumerate() {
+            if s.end > lo && s.start < hi {
+                let t: u64 = s
+                    .gaps
+                    .iter()
+                    .map(|&(a, b)| b.min(hi).saturating_sub(a.max(lo)))
+                    .sum();
+                if t > 0 {
+                    spans.push(i as u32);
+                    self_time.push(t);
+                }
+            }
+        }
+        let cdfs = self
+            .types
+            .iter()
+            .map(|&t| {
+                let mut acc = 0u64;
+                spans
+                    .iter()
+                    .zip(&self_time)
+                    .map(|(&s, &time)| {
+                        acc += time * self.spans[s as usize].role.weight(t);
+                        acc
+                    })
+                    .collect()
+            })
+            .collect();
+        (spans, cdfs)
+    }
+
+    /// The `thread.name` attribute for a sample of `service` run by thread `group`.
+    fn thread_attr(&self, service: usize, group: u16, rng: &mut Rng) -> i32 {
+        let code = &self.program.code[service];
+        let attrs = match group {
+            0 => &code.worker_attrs,
+            g => &code.background_attrs[g as usize - 1],
+        };
+        if attrs.is_empty() {
+            0
+        } else {
+            *rng.pick(attrs)
+        }
+    }
+
+    /// Draw window `w`'s observations (always the same ones) into `ResourceProfiles`, one
+    /// per service, and add them to `expected` if given.
+    fn window(&self, w: u32, expected: Option<&mut Expected>) -> Vec<ResourceProfiles> {
+        let (lo, hi) = self.window_bounds(w);
+        let mut rng = Rng::new(self.opts.seed ^ mix(0xC0FF_EE00_0000_0000 + u64::from(w)));
+        let types = &self.types;
+        let (cands, cdfs) = self.span_candidates(lo, hi);
+        let windows = u64::from(self.window_count());
+        let budgets: Vec<u64> = types
+            .iter()
+            .map(|&t| {
+                let total = self.opts.counts()[t];
+                total / windows + u64::from(u64::from(w) < total % windows)
+            })
+            .collect();
+        let mut used = vec![0u64; types.len()];
+        let mut acc = WindowAcc {
+            types,
+            timestamps: self.opts.timestamps,
+            profiles: (0..SERVICES.len())
+                .map(|_| types.iter().map(|_| ProfileAcc::default()).collect())
+                .collect(),
+            expected,
+        };
+        // The first window uses every pool stack once, so all of them appear.
+        if w == 0 {
+            let alloc = types.iter().position(|&t| t == ALLOC);
+            for (service, pools) in self.program.pools.iter().enumerate() {
+                for (c, pool) in pools.iter().enumerate() {
+                    for &pick in pool {
+                        let tpos = match alloc {
+                            Some(a) if c == Cat::Alloc as usize => a,
+                            _ => 0,
+                        };
+                        if used[tpos] < budgets[tpos] {
+                            used[tpos] += 1;
+                            let attr = self.thread_attr(service, pick.group, &mut rng);
+                            let time = lo + rng.below(hi - lo);
+                            acc.add(&mut rng, service, tpos, pick.stack, attr, 0, time);
+                        }
+                    }
+                }
+            }
+        }
+        let shares = Discrete::weighted(SERVICES.iter().map(|s| s.share));
+        for (tpos, &t) in types.iter().enumerate() {
+            let cdf = &cdfs[tpos];
+            let total = cdf.last().copied().unwrap_or(0);
+            for _ in used[tpos]..budgets[tpos] {
+                if total > 0 && rng.chance(self.opts.linked_fraction) {
+                    // A running span, then a stack that fits what the span does.
+                    let x = rng.below(total);
+                    let span_index = cands[cdf.partition_point(|&c| c <= x)];
+                    let span = &self.spans[span_index as usize];
+                    let cat = match (span.role, t) {
+                        (_, ALLOC) => Cat::Alloc,
+                        (Role::Request | Role::Compute, _) if rng.chance(0.12) => Cat::Alloc,
+                        (Role::Request | Role::Compute, _) => Cat::Compute,
+                        (Role::Db, _) => Cat::Db,
+                        (Role::Cache, _) => Cat::Cache,
+                        (Role::Rpc, _) => Cat::Rpc,
+                    };
+                    let time = time_in(&span.gaps, lo, hi, &mut rng);
+                    let pick = self.program.pick(span.service, cat, &mut rng);
+                    let workers = &self.program.code[span.service].worker_attrs;
+                    let attr = workers.get(span.thread as usize).copied().unwrap_or(0);
+                    let link = span_index + 1;
+                    acc.add(&mut rng, span.service, tpos, pick.stack, attr, link, time);
+                } else {
+                    // Background work, or work outside any trace.
+                    let service = shares.sample(&mut rng);
+                    let cat = match t {
+                        ALLOC => Cat::Alloc,
+                        CPU if rng.chance(0.4) => Cat::Compute,
+                        WALL if rng.chance(0.15) => Cat::Compute,
+                        _ => Cat::Background,
+                    };
+                    let pick = self.program.pick(service, cat, &mut rng);
+                    let attr = self.thread_attr(service, pick.group, &mut rng);
+                    let time = lo + rng.below(hi - lo);
+                    acc.add(&mut rng, service, tpos, pick.stack, attr, 0, time);
+                }
+            }
+        }
+        let mut messages = 0u64;
+        let out = acc
+            .profiles
+            .into_iter()
+            .enumerate()
+            .map(|(service, profiles)| {
+                let profiles = profiles
+                    .into_iter()
+                    .enumerate()
+                    .map(|(tpos, p)| {
+                        messages += p.samples.len() as u64;
+                        self.profile(w, service, tpos, p.samples, (lo, hi))
+                    })
+                    .collect();
+                resource_profiles(service, profiles)
+            })
+            .collect();
+        if let Some(e) = acc.expected {
+            e.sample_messages += messages;
+        }
+        out
+    }
+
+    fn profile(
+        &self,
+        w: u32,
+        service: usize,
+        tpos: usize,
+        mut samples: Vec<Sample>,
+        (lo, hi): (u64, u64),
+    ) -> Profile {
+        for s in &mut samples {
+            if s.timestamps_unix_nano.len() > 1 {
+                if s.values.is_empty() {
+                    s.timestamps_unix_nano.sort_unstable();
+                } else {
+                    let mut pairs: Vec<(u64, i64)> = s
+                        .timestamps_unix_nano
+                        .iter()
+                        .copied()
+                        .zip(s.values.iter().copied())
+                        .collect();
+                    pairs.sort_unstable();
+                    (s.timestamps_unix_nano, s.values) = pairs.into_iter().unzip();
+                }
+            }
+        }
+        let st = &SAMPLE_TYPES[self.types[tpos]];
+        let strings = &self.program.dict.string_ids;
+        let vt = |name: &str, unit: &str| ValueType {
+            type_strindex: strings[name],
+            unit_strindex: strings[unit],
+        };
+        let id_seed =
+            mix(self.opts.seed ^ mix((u64::from(w) << 16) ^ ((service as u64) << 8) ^ tpos as u64));
+        let mut profile_id = [0u8; 16];
+        profile_id[..8].copy_from_slice(&id_seed.to_be_bytes());
+        profile_id[8..].copy_from_slice(&mix(id_seed).max(1).to_be_bytes());
+        Profile {
+            sample_type: Some(vt(st.name, st.unit)),
+            samples,
+            time_unix_nano: lo,
+            duration_nano: hi - lo,
+            period_type: Some(vt(st.period_name, st.period_unit)),
+            period: st.period,
+            profile_id: profile_id.to_vec(),
+            dropped_attributes_count: 0,
+            original_payload_format: String::new(),
+            original_payload: Vec::new(),
+            attribute_indices: Vec::new(),
+        }
+    }
+
+    // --- expected output
+
+    /// Expected folded stacks of sample type `sample_type` (an index into
+    /// [`Synth::sample_types`]): `(root;...;leaf, weight)`, merged by name and sorted, as
+    /// [`crate::ProfileSet::folded`] gives them. Computed from the generator's own records.
+    pub fn folded_pairs(&self, sample_type: usize) -> Vec<(String, i64)> {
+        let mut out: BTreeMap<String, i64> = BTreeMap::new();
+        let Some(weights) = self.expected.weights.get(sample_type) else {
+            return Vec::new();
+        };
+        let d = &self.program.dict;
+        for (stack, &w) in weights.iter().enumerate() {
+            if w == 0 {
+                continue;
+            }
+            let mut names: Vec<&str> = Vec::new();
+            for &loc in d.stacks[stack].location_indices.iter().rev() {
+                for &n in &d.location_names[loc as usize] {
+                    names.push(&d.names[n as usize]);
+                }
+            }
+            *out.entry(names.join(";")).or_default() += w;
+        }
+        out.into_iter().collect()
+    }
+
+    /// [`Synth::folded_pairs`] as text, one `stack weight` line each: the format flamegraph.pl,
+    /// inferno and speedscope read.
+    pub fn folded(&self, sample_type: usize) -> String {
+        let mut out = String::new();
+        for (stack, w) in self.folded_pairs(sample_type) {
+            out.push_str(&stack);
+            out.push(' ');
+            out.push_str(&w.to_string());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Expected total weight per linked span for a sample type (spans without samples left
+    /// out).
+    pub fn link_weights(&self, sample_type: usize) -> BTreeMap<SpanKey, i64> {
+        let Some(weights) = self.expected.link_weights.get(sample_type) else {
+            return BTreeMap::new();
+        };
+        weights
+            .iter()
+            .enumerate()
+            .filter(|&(_, &w)| w != 0)
+            .map(|(s, &w)| (self.spans[s].key, w))
+            .collect()
+    }
+
+    // --- encodings
+
+    /// The profiles as v1.10/v1.11 protobuf (`ProfilesData`), streamed window by window;
+    /// byte-identical to encoding [`Synth::profiles`]. Returns the bytes written.
+    pub fn write_profiles_binary(&self, out: &mut dyn Write) -> io::Result<u64> {
+        let mut written = 0u64;
+        let mut buf = Vec::new();
+        for w in 0..self.window_count() {
+            for rp in self.window(w, None) {
+                buf.clear();
+                prost::encoding::message::encode(1, &rp, &mut buf);
+                out.write_all(&buf)?;
+                written += buf.len() as u64;
+            }
+        }
+        buf.clear();
+        prost::encoding::message::encode(2, &self.dictionary, &mut buf);
+        out.write_all(&buf)?;
+        Ok(written + buf.len() as u64)
+    }
+
+    /// The profiles as v1.10/v1.11 protobuf.
+    pub fn profiles_binary(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write_profiles_binary(&mut out)
+            .expect("writing to a Vec cannot fail");
+        out
+    }
+
+    /// The profiles in the v1.9 wire layout (`Sample.values` = 2, `attribute_indices` = 3,
+    /// `link_index` = 4), as the Python profiling extension still writes them.
+    pub fn profiles_binary_v1_9(&self) -> Vec<u8> {
+        to_legacy_v1_9(self.profiles()).encode_to_vec()
+    }
+
+    /// The profiles in the v1.8 wire layout (v1.9 samples, and `Profile` fields 7..11 one
+    /// number higher for `comment_strindices`).
+    pub fn profiles_binary_v1_8(&self) -> Vec<u8> {
+        to_legacy_v1_8(self.profiles()).encode_to_vec()
+    }
+
+    /// The profiles as OTLP/JSON: lowerCamelCase keys, 64-bit integers as strings, trace,
+    /// span and profile ids in hex, default values left out. One table entry or sample per
+    /// line, so the text is not mistaken for JSON Lines.
+    pub fn write_profiles_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut buf = String::from("{\"resourceProfiles\":[");
+        let mut first = true;
+        for w in 0..self.window_count() {
+            for rp in self.window(w, None) {
+                if !first {
+                    buf.push(',');
+                }
+                first = false;
+                buf.push('\n');
+                json::resource_profiles(&mut buf, &rp, "\n");
+                out.write_all(buf.as_bytes())?;
+                buf.clear();
+            }
+        }
+        buf.push_str("],\n\"dictionary\":");
+        json::dictionary(&mut buf, &self.dictionary, "\n");
+        buf.push_str("}\n");
+        out.write_all(buf.as_bytes())
+    }
+
+    /// [`Synth::write_profiles_json`] into a string.
+    pub fn profiles_json(&self) -> String {
+        let mut out = Vec::new();
+        self.write_profiles_json(&mut out)
+            .expect("writing to a Vec cannot fail");
+        String::from_utf8(out).expect("the JSON writer writes UTF-8")
+    }
+
+    /// The profiles as JSON Lines: one compact [`Synth::window_message`] per line, as the
+    /// collector's file exporter writes them.
+    pub fn profiles_json_lines(&self) -> String {
+        let mut out = String::new();
+        for w in 0..self.window_count() {
+            json::profiles_data(&mut out, &self.window_message(w), "");
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The traces as protobuf (`TracesData`).
+    pub fn traces_binary(&self) -> Vec<u8> {
+        self.traces.encode_to_vec()
+    }
+
+    /// The traces as OTLP/JSON (enums as numbers, ids in hex).
+    pub fn traces_json(&self) -> String {
+        let mut out = String::new();
+        json::traces_data(&mut out, &self.traces, "\n");
+        out.push('\n');
+        out
+    }
+}
+
+/// A uniform time in the parts of `gaps` inside `[lo, hi)`.
+fn time_in(gaps: &[(u64, u64)], lo: u64, hi: u64, rng: &mut Rng) -> u64 {
+    let clipped = gaps
+        .iter()
+        .map(|&(a, b)| (a.max(lo), b.min(hi)))
+        .filter(|(a, b)| b > a);
+    let total: u64 = clipped.clone().map(|(a, b)| b - a).sum();
+    let mut x = rng.below(total.max(1));
+    for (a, b) in clipped {
+        if x < b - a {
+            return a + x;
+        }
+        x -= b - a;
+    }
+    lo
+}
+
+fn to_legacy_samples(samples: Vec<Sample>) -> Vec<legacy::SampleV19> {
+    samples
+        .into_iter()
+        .map(|s| legacy::SampleV19 {
+            stack_index: s.stack_index,
+            values: s.values,
+            attribute_indices: s.attribute_indices,
+            link_index: s.link_index,
+            timestamps_unix_nano: s.timestamps_unix_nano,
+        })
+        .collect()
+}
+
+fn to_legacy_v1_9(data: ProfilesData) -> legacy::ProfilesDataV19 {
+    legacy::ProfilesDataV19 {
+        dictionary: data.dictionary,
+        resource_profiles: data
+            .resource_profiles
+            .into_iter()
+            .map(|rp| legacy::ResourceProfilesV19 {
+                resource: rp.resource,
+                schema_url: rp.schema_url,
+                scope_profiles: rp
+                    .scope_profiles
+                    .into_iter()
+                    .map(|sp| legacy::ScopeProfilesV19 {
+                        scope: sp.scope,
+                        schema_url: sp.schema_url,
+                        profiles: sp
+                            .profiles
+                            .into_iter()
+                            .map(|p| legacy::ProfileV19 {
+                                sample_type: p.sample_type,
+                                samples: to_legacy_samples(p.samples),
+                                time_unix_nano: p.time_unix_nano,
+                                duration_nano: p.duration_nano,
+                                period_type: p.period_type,
+                                period: p.period,
+                                profile_id: p.profile_id,
+                                dropped_attributes_count: p.dropped_attributes_count,
+                                original_payload_format: p.original_payload_format,
+                                original_payload: p.original_payload,
+                                attribute_indices: p.attribute_indices,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn to_legacy_v1_8(data: ProfilesData) -> legacy::ProfilesDataV18 {
+    legacy::ProfilesDataV18 {
+        dictionary: data.dictionary,
+        resource_profiles: data
+            .resource_profiles
+            .into_iter()
+            .map(|rp| legacy::ResourceProfilesV18 {
+                resource: rp.resource,
+                schema_url: rp.schema_url,
+                scope_profiles: rp
+                    .scope_profiles
+                    .into_iter()
+                    .map(|sp| legacy::ScopeProfilesV18 {
+                        scope: sp.scope,
+                        schema_url: sp.schema_url,
+                        profiles: sp
+                            .profiles
+                            .into_iter()
+                            .map(|p| legacy::ProfileV18 {
+                                sample_type: p.sample_type,
+                                samples: to_legacy_samples(p.samples),
+                                time_unix_nano: p.time_unix_nano,
+                                duration_nano: p.duration_nano,
+                                period_type: p.period_type,
+                                period: p.period,
+                                comment_strindices: Vec::new(),
+                                profile_id: p.profile_id,
+                                dropped_attributes_count: p.dropped_attributes_count,
+                                original_payload_format: p.original_payload_format,
+                                original_payload: p.original_payload,
+                                attribute_indices: p.attribute_indices,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// OTLP/JSON writer
+
+/// Writes the prost messages as OTLP/JSON. Every message is destructured field by field, so
+/// a field added to the proto is a compile error here rather than silently left out.
+mod json {
+    use std::fmt::Write as _;
+
+    use super::*;
+    use opentelemetry_proto::tonic::common::v1::{ArrayValue, EntityRef, KeyValueList};
+
+    /// A JSON string literal.
+    pub(super) fn string(out: &mut String, s: &str) {
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+
+    /// An object being written; fields at their default value are skipped.
+    struct Obj<'a> {
+        out: &'a mut String,
+        empty: bool,
+    }
+
+    impl<'a> Obj<'a> {
+        fn new(out: &'a mut String) -> Obj<'a> {
+            out.push('{');
+            Obj { out, empty: true }
+        }
+
+        fn key(&mut self, key: &str) -> &mut String {
+            if !self.empty {
+                self.out.push(',');
+            }
+            self.empty = false;
+            self.out.push('"');
+            self.out.push_str(key);
+            self.out.push_str("\":");
+            self.out
+        }
+
+        /// int32 and uint32: JSON numbers.
+        fn int(&mut self, key: &str, v: impl Into<i64>) {
+            let v = v.into();
+            if v != 0 {
+                let _ = write!(self.key(key), "{v}");
+            }
+        }
+
+        /// int64, uint64 and fixed64: decimal strings.
+        fn long(&mut self, key: &str, v: impl Into<i128>) {
+            let v = v.into();
+            if v != 0 {
+                let _ = write!(self.key(key), "\"{v}\"");
+            }
+        }
+
+        fn str(&mut self, key: &str, v: &str) {
+            if !v.is_empty() {
+                string(self.key(key), v);
+            }
+        }
+
+        /// Trace, span and profile ids: hex.
+        fn id(&mut self, key: &str, v: &[u8]) {
+            if !v.is_empty() {
+                let _ = write!(self.key(key), "\"{}\"", hex(v));
+            }
+        }
+
+        fn bytes(&mut self, key: &str, v: &[u8]) {
+            if !v.is_empty() {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(v);
+                let _ = write!(self.key(key), "\"{b64}\"");
+            }
+        }
+
+        fn ints(&mut self, key: &str, v: &[i32]) {
+            if !v.is_empty() {
+                list(self.key(key), v, "", |out, i| {
+                    let _ = write!(out, "{i}");
+                });
+            }
+        }
+
+        fn longs<T: Copy + Into<i128>>(&mut self, key: &str, v: &[T]) {
+            if !v.is_empty() {
+                list(self.key(key), v, "", |out, &i| {
+                    let _ = write!(out, "\"{}\"", i.into());
+                });
+            }
+        }
+
+        fn list<T>(&mut self, key: &str, v: &[T], nl: &str, item: impl FnMut(&mut String, &T)) {
+            if !v.is_empty() {
+                list(self.key(key), v, nl, item);
+            }
+        }
+
+        fn end(self) {
+            self.out.push('}');
+        }
+    }
+
+    fn list<T>(out: &mut String, items: &[T], nl: &str, mut item: impl FnMut(&mut String, &T)) {
+        out.push('[');
+        for (i, x) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(nl);
+            item(out, x);
+        }
+        out.push(']');
+    }
+
+    fn any_value(out: &mut String, v: &AnyValue) {
+        let AnyValue { value } = v;
+        let mut o = Obj::new(out);
+        match value {
+            None => {}
+            // A oneof member is written even at its default value.
+            Some(Value::StringValue(s)) => string(o.key("stringValue"), s),
+            Some(Value::BoolValue(b)) => {
+                let _ = write!(o.key("boolValue"), "{b}");
+            }
+            Some(Value::IntValue(i)) => {
+                let _ = write!(o.key("intValue"), "\"{i}\"");
+            }
+            Some(Value::DoubleValue(d)) => {
+                let out = o.key("doubleValue");
+                if d.is_finite() {
+                    let _ = write!(out, "{d:?}");
+                } else if d.is_nan() {
+                    out.push_str("\"NaN\"");
+                } else if *d > 0.0 {
+                    out.push_str("\"Infinity\"");
+                } else {
+                    out.push_str("\"-Infinity\"");
+                }
+            }
+            Some(Value::ArrayValue(ArrayValue { values })) => {
+                let mut a = Obj::new(o.key("arrayValue"));
+                a.list("values", values, "", any_value);
+                a.end();
+            }
+            Some(Value::KvlistValue(KeyValueList { values })) => {
+                let mut a = Obj::new(o.key("kvlistValue"));
+                a.list("values", values, "", key_value);
+                a.end();
+            }
+            Some(Value::BytesValue(b)) => {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(b);
+                let _ = write!(o.key("bytesValue"), "\"{b64}\"");
+            }
+            Some(Value::StringValueStrindex(i)) => {
+                let _ = write!(o.key("stringValueStrindex"), "{i}");
+            }
+        }
+        o.end();
+    }
+
+    fn key_value(out: &mut String, kv: &KeyValue) {
+        let KeyValue {
+            key,
+            value,
+            key_strindex,
+        } = kv;
+        let mut o = Obj::new(out);
+        o.str("key", key);
+        if let Some(v) = value {
+            any_value(o.key("value"), v);
+        }
+        o.int("keyStrindex", *key_strindex);
+        o.end();
+    }
+
+    fn resource(out: &mut String, r: &Resource) {
+        let Resource {
+            attributes,
+            dropped_attributes_count,
+            entity_refs,
+        } = r;
+        let mut o = Obj::new(out);
+        o.list("attributes", attributes, "", key_value);
+        o.int("droppedAttributesCount", *dropped_attributes_count);
+        o.list("entityRefs", entity_refs, "", |out, e| {
+            let EntityRef {
+                schema_url,
+                r#type,
+                id_keys,
+                description_keys,
+            } = e;
+            let mut o = Obj::new(out);
+            o.str("schemaUrl", schema_url);
+            o.str("type", r#type);
+            o.list("idKeys", id_keys, "", |out, k| string(out, k));
+            o.list("descriptionKeys", description_keys, "", |out, k| {
+                string(out, k)
+            });
+            o.end();
+        });
+        o.end();
+    }
+
+    fn scope(out: &mut String, s: &InstrumentationScope) {
+        let InstrumentationScope {
+            name,
+            version,
+            attributes,
+            dropped_attributes_count,
+        } = s;
+        let mut o = Obj::new(out);
+        o.str("name", name);
+        o.str("version", version);
+        o.list("attributes", attributes, "", key_value);
+        o.int("droppedAttributesCount", *dropped_attributes_count);
+        o.end();
+    }
+
+    fn value_type(out: &mut String, v: &ValueType) {
+        let ValueType {
+            type_strindex,
+            unit_strindex,
+        } = v;
+        let mut o = Obj::new(out);
+        o.int("typeStrindex", *type_strindex);
+        o.int("unitStrindex", *unit_strindex);
+        o.end();
+    }
+
+    fn sample(out: &mut String, s: &Sample) {
+        let Sample {
+            stack_index,
+            attribute_indices,
+            link_index,
+            values,
+            timestamps_unix_nano,
+        } = s;
+        let mut o = Obj::new(out);
+        o.int("stackIndex", *stack_index);
+        o.ints("attributeIndices", attribute_indices);
+        o.int("linkIndex", *link_index);
+        o.longs("values", values);
+        o.longs("timestampsUnixNano", timestamps_unix_nano);
+        o.end();
+    }
+
+    fn profile(out: &mut String, p: &Profile, nl: &str) {
+        let Profile {
+            sample_type,
+            samples,
+            time_unix_nano,
+            duration_nano,
+            period_type,
+            period,
+            profile_id,
+            dropped_attributes_count,
+            original_payload_format,
+            original_payload,
+            attribute_indices,
+        } = p;
+        let mut o = Obj::new(out);
+        if let Some(v) = sample_type {
+            value_type(o.key("sampleType"), v);
+        }
+        o.list("samples", samples, nl, sample);
+        o.long("timeUnixNano", *time_unix_nano);
+        o.long("durationNano", *duration_nano);
+        if let Some(v) = period_type {
+            value_type(o.key("periodType"), v);
+        }
+        o.long("period", *period);
+        o.id("profileId", profile_id);
+        o.int("droppedAttributesCount", *dropped_attributes_count);
+        o.str("originalPayloadFormat", original_payload_format);
+        o.bytes("originalPayload", original_payload);
+        o.ints("attributeIndices", attribute_indices);
+        o.end();
+    }
+
+    pub(super) fn resource_profiles(out: &mut String, rp: &ResourceProfiles, nl: &str) {
+        let ResourceProfiles {
+            resource: res,
+            scope_profiles,
+            schema_url,
+        } = rp;
+        let mut o = Obj::new(out);
+        if let Some(r) = res {
+            resource(o.key("resource"), r);
+        }
+        o.list("scopeProfiles", scope_profiles, "", |out, sp| {
+            let ScopeProfiles {
+                scope: sc,
+                profiles,
+                schema_url,
+            } = sp;
+            let mut o = Obj::new(out);
+            if let Some(s) = sc {
+                scope(o.key("scope"), s);
+            }
+            o.list("profiles", profiles, nl, |out, p| profile(out, p, nl));
+            o.str("schemaUrl", schema_url);
+            o.end();
+        });
+        o.str("schemaUrl", schema_url);
+        o.end();
+    }
+
+    pub(super) fn dictionary(out: &mut String, d: &ProfilesDictionary, nl: &str) {
+        let ProfilesDictionary {
+            mapping_table,
+            location_table,
+            function_table,
+            link_table,
+            string_table,
+            attribute_table,
+            stack_table,
+        } = d;
+        let mut o = Obj::new(out);
+        o.list("mappingTable", mapping_table, nl, |out, m| {
+            let Mapping {
+                memory_start,
+                memory_limit,
+                file_offset,
+                filename_strindex,
+                attribute_indices,
+            } = m;
+            let mut o = Obj::new(out);
+            o.long("memoryStart", *memory_start);
+            o.long("memoryLimit", *memory_limit);
+            o.long("fileOffset", *file_offset);
+            o.int("filenameStrindex", *filename_strindex);
+            o.ints("attributeIndices", attribute_indices);
+            o.end();
+        });
+        o.list("locationTable", location_table, nl, |out, l| {
+            let Location {
+                mapping_index,
+                address,
+                lines,
+                attribute_indices,
+            } = l;
+            let mut o = Obj::new(out);
+            o.int("mappingIndex", *mapping_index);
+            o.long("address", *address);
+            o.list("lines", lines, "", |out, line| {
+                let Line {
+                    function_index,
+                    line,
+                    column,
+                } = line;
+                let mut o = Obj::new(out);
+                o.int("functionIndex", *function_index);
+                o.long("line", *line);
+                o.long("column", *column);
+                o.end();
+            });
+            o.ints("attributeIndices", attribute_indices);
+            o.end();
+        });
+        o.list("functionTable", function_table, nl, |out, f| {
+            let Function {
+                name_strindex,
+                system_name_strindex,
+                filename_strindex,
+                start_line,
+            } = f;
+            let mut o = Obj::new(out);
+            o.int("nameStrindex", *name_strindex);
+            o.int("systemNameStrindex", *system_name_strindex);
+            o.int("filenameStrindex", *filename_strindex);
+            o.long("startLine", *start_line);
+            o.end();
+        });
+        o.list("linkTable", link_table, nl, |out, l| {
+            let Link { trace_id, span_id } = l;
+            let mut o = Obj::new(out);
+            o.id("traceId", trace_id);
+            o.id("spanId", span_id);
+            o.end();
+        });
+        o.list("stringTable", string_table, nl, |out, s| string(out, s));
+        o.list("attributeTable", attribute_table, nl, |out, a| {
+            let KeyValueAndUnit {
+                key_strindex,
+                value,
+                unit_strindex,
+            } = a;
+            let mut o = Obj::new(out);
+            o.int("keyStrindex", *key_strindex);
+            if let Some(v) = value {
+                any_value(o.key("value"), v);
+            }
+            o.int("unitStrindex", *unit_strindex);
+            o.end();
+        });
+        o.list("stackTable", stack_table, nl, |out, s| {
+            let Stack { location_indices } = s;
+            let mut o = Obj::new(out);
+            o.ints("locationIndices", location_indices);
+            o.end();
+        });
+        o.end();
+    }
+
+    pub(super) fn profiles_data(out: &mut String, data: &ProfilesData, nl: &str) {
+        let ProfilesData {
+            resource_profiles: rps,
+            dictionary: dict,
+        } = data;
+        let mut o = Obj::new(out);
+        o.list("resourceProfiles", rps, nl, |out, rp| {
+            resource_profiles(out, rp, nl)
+        });
+        if let Some(d) = dict {
+            dictionary(o.key("dictionary"), d, nl);
+        }
+        o.end();
+    }
+
+    fn span(out: &mut String, s: &trace_proto::Span) {
+        let trace_proto::Span {
+            trace_id,
+            span_id,
+            trace_state,
+            parent_span_id,
+            name,
+            kind,
+            start_time_unix_nano,
+            end_time_unix_nano,
+            attributes,
+            status,
+            flags,
+        } = s;
+        let mut o = Obj::new(out);
+        o.id("traceId", trace_id);
+        o.id("spanId", span_id);
+        o.str("traceState", trace_state);
+        o.id("parentSpanId", parent_span_id);
+        o.int("flags", *flags);
+        o.str("name", name);
+        o.int("kind", *kind);
+        o.long("startTimeUnixNano", *start_time_unix_nano);
+        o.long("endTimeUnixNano", *end_time_unix_nano);
+        o.list("attributes", attributes, "", key_value);
+        if let Some(trace_proto::Status { message, code }) = status {
+            let mut st = Obj::new(o.key("status"));
+            st.str("message", message);
+            st.int("code", *code);
+            st.end();
+        }
+        o.end();
+    }
+
+    pub(super) fn traces_data(out: &mut String, data: &TracesData, nl: &str) {
+        let TracesData { resource_spans } = data;
+        let mut o = Obj::new(out);
+        o.list("resourceSpans", resource_spans, nl, |out, rs| {
+            let trace_proto::ResourceSpans {
+                resource: res,
+                scope_spans,
+                schema_url,
+            } = rs;
+            let mut o = Obj::new(out);
+            if let Some(r) = res {
+                resource(o.key("resource"), r);
+            }
+            o.list("scopeSpans", scope_spans, "", |out, ss| {
+                let trace_proto::ScopeSpans {
+                    scope: sc,
+                    spans,
+                    schema_url,
+                } = ss;
+                let mut o = Obj::new(out);
+                if let Some(s) = sc {
+                    scope(o.key("scope"), s);
+                }
+                o.list("spans", spans, nl, span);
+                o.str("schemaUrl", schema_url);
+                o.end();
+            });
+            o.str("schemaUrl", schema_url);
+            o.end();
+        });
+        o.end();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small(seed: u64) -> SynthOptions {
+        SynthOptions {
+            seed,
+            samples: 3_000,
+            wall_samples: 800,
+            alloc_samples: 400,
+            distinct_stacks: 300,
+            spans: 60,
+            ..SynthOptions::size(Size::S)
+        }
+    }
+
+    #[test]
+    fn same_seed_same_bytes() {
+        let a = generate(&small(7));
+        let b = generate(&small(7));
+        assert_eq!(a.profiles_binary(), b.profiles_binary());
+        assert_eq!(a.traces_binary(), b.traces_binary());
+        assert_ne!(a.profiles_binary(), generate(&small(8)).profiles_binary());
+    }
+
+    #[test]
+    fn streamed_binary_equals_prost_encoding() {
+        let s = generate(&SynthOptions {
+            windows: 3,
+            ..small(3)
+        });
+        assert_eq!(s.profiles_binary(), s.profiles().encode_to_vec());
+    }
+
+    #[test]
+    fn counts_and_zero_entries() {
+        let s = generate(&small(11));
+        let stats = s.stats();
+        assert_eq!(stats.observations, vec![3_000, 800, 400]);
+        assert_eq!(stats.spans, 60);
+        let d = s.dictionary();
+        assert_eq!(d.string_table[0], "");
+        assert_eq!(d.function_table[0], Function::default());
+        assert_eq!(d.location_table[0], Location::default());
+        assert_eq!(d.mapping_table[0], Mapping::default());
+        assert_eq!(d.stack_table[0], Stack::default());
+        assert_eq!(d.attribute_table[0], KeyValueAndUnit::default());
+        assert!(d.link_table[0].trace_id.iter().all(|&b| b == 0));
+        let weight: i64 = s.folded_pairs(0).iter().map(|(_, w)| w).sum();
+        assert_eq!(weight, 3_000);
+        assert!(stats.max_stack_depth <= 120);
+    }
+
+    #[test]
+    fn names_and_kinds_are_realistic() {
+        let s = generate(&small(5));
+        let folded = s.folded(0);
+        for name in [
+            "com.acme.checkout.CartService.addItem",
+            "myapp.handlers.orders:create_order",
+            "do_syscall_64",
+            "libcrypto.so.3+0x",
+        ] {
+            assert!(folded.contains(name), "{name} missing");
+        }
+        assert!(s.folded(2).contains("runtime.mallocgc"));
+        let types: HashSet<String> = s
+            .dictionary()
+            .attribute_table
+            .iter()
+            .filter_map(|a| match a.value.as_ref()?.value.as_ref()? {
+                Value::StringValue(v)
+                    if s.dictionary().string_table[a.key_strindex as usize]
+                        == "profile.frame.type" =>
+                {
+                    Some(v.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        for t in ["jvm", "cpython", "native", "kernel"] {
+            assert!(types.contains(t), "{t}");
+        }
     }
 }

@@ -20,6 +20,8 @@ pub struct CallTree {
     name: Vec<u32>,
     file: Vec<u32>,
     kind: Vec<FrameKind>,
+    /// Source line of the frames merged into the node; [`NONE`] when they differ.
+    line: Vec<u32>,
     depth: Vec<u32>,
     self_weight: Vec<i64>,
     total_weight: Vec<i64>,
@@ -64,6 +66,7 @@ impl TreeBuilder {
                 name: vec![root_name],
                 file: vec![root_name],
                 kind: vec![FrameKind::Unknown],
+                line: vec![0],
                 depth: vec![0],
                 self_weight: vec![0],
                 total_weight: vec![0],
@@ -79,7 +82,7 @@ impl TreeBuilder {
         let frame = &set.frames[frame as usize];
         let func = &set.functions[frame.function as usize];
         let t = &mut self.tree;
-        *self
+        let id = *self
             .lookup
             .entry((parent, func.name, func.file))
             .or_insert_with(|| {
@@ -88,13 +91,18 @@ impl TreeBuilder {
                 t.name.push(func.name);
                 t.file.push(func.file);
                 t.kind.push(frame.kind);
+                t.line.push(frame.line);
                 t.depth.push(t.depth[parent as usize] + 1);
                 t.self_weight.push(0);
                 t.total_weight.push(0);
                 t.children.push(Vec::new());
                 t.children[parent as usize].push(id);
                 id
-            })
+            });
+        if t.line[id as usize] != frame.line {
+            t.line[id as usize] = NONE;
+        }
+        id
     }
 
     fn finish(mut self) -> CallTree {
@@ -238,6 +246,17 @@ impl CallTree {
     /// Frame kind of a node.
     pub fn kind(&self, node: NodeId) -> FrameKind {
         self.kind[node as usize]
+    }
+
+    /// Source line of a node, when every frame merged into it has the same known line.
+    pub fn line(&self, node: NodeId) -> Option<u32> {
+        Some(self.line[node as usize]).filter(|&l| l != 0 && l != NONE)
+    }
+
+    /// Interned id of a node's name: equal names have equal ids, so work per distinct
+    /// name (search, colours) can be cached by it.
+    pub fn name_id(&self, node: NodeId) -> u32 {
+        self.name[node as usize]
     }
 
     /// Parent of a node ([`NONE`] for the root).

@@ -1,0 +1,414 @@
+//! Frame colours: by package (a stable hash of the namespace), by frame kind, or by self
+//! weight, in palettes that stay readable for colour-blind people and on dark backgrounds.
+//!
+//! Colours are plain [`Rgb`] values; the app turns them into CSS strings. A package's colour
+//! depends only on its name, so `java.util` keeps its colour across files and sessions.
+
+use crate::model::FrameKind;
+use crate::tree::{CallTree, NodeId};
+
+/// An sRGB colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Rgb {
+    /// Red.
+    pub r: u8,
+    /// Green.
+    pub g: u8,
+    /// Blue.
+    pub b: u8,
+}
+
+impl Rgb {
+    /// From `0xrrggbb`.
+    pub const fn hex(v: u32) -> Rgb {
+        Rgb {
+            r: (v >> 16) as u8,
+            g: (v >> 8) as u8,
+            b: v as u8,
+        }
+    }
+
+    /// CSS `#rrggbb`.
+    pub fn css(self) -> String {
+        format!("#{:02x}{:02x}{:02x}", self.r, self.g, self.b)
+    }
+
+    /// `self` moved `t` (0..=1) of the way towards `other`.
+    pub fn mix(self, other: Rgb, t: f64) -> Rgb {
+        let m = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
+        Rgb {
+            r: m(self.r, other.r),
+            g: m(self.g, other.g),
+            b: m(self.b, other.b),
+        }
+    }
+
+    /// WCAG relative luminance, 0 (black) to 1 (white).
+    pub fn luminance(self) -> f64 {
+        let lin = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(self.r) + 0.7152 * lin(self.g) + 0.0722 * lin(self.b)
+    }
+
+    /// Dark or light label colour, whichever contrasts more with this fill.
+    pub fn text(self) -> Rgb {
+        // The luminance where black and white text have equal contrast.
+        if self.luminance() > 0.179 {
+            DARK_TEXT
+        } else {
+            LIGHT_TEXT
+        }
+    }
+}
+
+/// Label colour on light fills.
+pub const DARK_TEXT: Rgb = Rgb::hex(0x15181c);
+/// Label colour on dark fills.
+pub const LIGHT_TEXT: Rgb = Rgb::hex(0xf3f4f6);
+
+/// What decides a frame's colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColourMode {
+    /// A stable hash of the package, module, crate or namespace.
+    #[default]
+    Package,
+    /// Kernel, native, interpreted/JIT or unknown.
+    Kind,
+    /// How much of its own time the frame spends (not in callees): hot frames stand out.
+    SelfWeight,
+}
+
+/// The hues used for packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Palette {
+    /// Classic flame-graph reds, oranges and yellows.
+    #[default]
+    Warm,
+    /// Paul Tol's "light" qualitative scheme, told apart under all common colour-vision
+    /// deficiencies.
+    ColourBlind,
+}
+
+/// Paul Tol's "light" scheme without its pale grey (kept for merged frames).
+const TOL_LIGHT: [Rgb; 8] = [
+    Rgb::hex(0x77aadd),
+    Rgb::hex(0x99ddff),
+    Rgb::hex(0x44bb99),
+    Rgb::hex(0xbbcc33),
+    Rgb::hex(0xaaaa00),
+    Rgb::hex(0xeedd88),
+    Rgb::hex(0xee8866),
+    Rgb::hex(0xffaabb),
+];
+
+/// Okabe–Ito colours for frame kinds: safe for colour-blind readers.
+pub fn kind_colour(kind: FrameKind, dark: bool) -> Rgb {
+    let c = match kind {
+        FrameKind::Kernel => Rgb::hex(0xe69f00),
+        FrameKind::Native => Rgb::hex(0x56b4e9),
+        FrameKind::Interpreted => Rgb::hex(0x009e73),
+        FrameKind::Unknown => Rgb::hex(0xbbbbbb),
+    };
+    darken_for(c, dark)
+}
+
+/// The colour for frames merged because each is narrower than a pixel.
+pub fn merged_colour(dark: bool) -> Rgb {
+    if dark {
+        Rgb::hex(0x50565f)
+    } else {
+        Rgb::hex(0xc4c8ce)
+    }
+}
+
+/// Sequential ColorBrewer YlOrBr (colour-blind safe): `t` = 0 is cool, 1 is hot.
+pub fn heat_colour(t: f64, dark: bool) -> Rgb {
+    const STOPS: [Rgb; 5] = [
+        Rgb::hex(0xfff7bc),
+        Rgb::hex(0xfee391),
+        Rgb::hex(0xfec44f),
+        Rgb::hex(0xec7014),
+        Rgb::hex(0x993404),
+    ];
+    let t = t.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
+    let i = (t.floor() as usize).min(STOPS.len() - 2);
+    let c = STOPS[i].mix(STOPS[i + 1], t - i as f64);
+    darken_for(c, dark)
+}
+
+/// The colour of a package name.
+pub fn package_colour(package: &str, palette: Palette, dark: bool) -> Rgb {
+    let hash = fnv1a(package);
+    let c = match palette {
+        Palette::Warm => {
+            let hue = 4.0 + f64::from(hash % 48); // red .. amber
+            let sat = 0.62 + f64::from((hash >> 8) % 24) / 100.0;
+            let light = 0.63 + f64::from((hash >> 16) % 12) / 100.0;
+            hsl(hue, sat, light)
+        }
+        Palette::ColourBlind => {
+            // Small lightness steps keep neighbours that share a hue apart.
+            let base = TOL_LIGHT[(hash % TOL_LIGHT.len() as u32) as usize];
+            let step = f64::from((hash >> 8) % 3) * 0.1;
+            base.mix(Rgb::hex(0xffffff), step)
+        }
+    };
+    darken_for(c, dark)
+}
+
+/// Dark themes get the same hues, deeper, so light labels stay readable and frames do not glare.
+fn darken_for(c: Rgb, dark: bool) -> Rgb {
+    if dark {
+        c.mix(Rgb::hex(0x000000), 0.5)
+    } else {
+        c
+    }
+}
+
+fn hsl(h: f64, s: f64, l: f64) -> Rgb {
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let hp = h / 60.0;
+    let x = c * (1.0 - (hp % 2.0 - 1.0).abs());
+    let (r, g, b) = match hp as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    let to = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+    Rgb {
+        r: to(r),
+        g: to(g),
+        b: to(b),
+    }
+}
+
+/// 32-bit FNV-1a: small, and stable across runs and platforms.
+pub fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// The package, module, crate or namespace a function belongs to, which picks its colour:
+///
+/// * Rust and C++ paths: the crate or outer namespace (`core::ptr::drop_in_place` → `core`);
+/// * Go: the import path (`github.com/x/y.(*T).F` → `github.com/x/y`, `runtime.mallocgc` →
+///   `runtime`);
+/// * Java, .NET and other dotted names: the package, up to three parts
+///   (`java.util.HashMap.get` → `java.util`, `org.apache.tomcat.util.net.X.run` →
+///   `org.apache.tomcat`);
+/// * unsymbolised frames (`libc.so.6+0x9a8b`): the binary;
+/// * bare names (Python, C): the module from the file (`.../site-packages/requests/api.py`
+///   → `requests`, `/usr/lib/python3.11/threading.py` → `threading`), else the name itself;
+/// * kernel frames: `kernel`.
+pub fn package_of<'a>(name: &'a str, file: &'a str, kind: FrameKind) -> &'a str {
+    if kind == FrameKind::Kernel {
+        return "kernel";
+    }
+    if let Some(plus) = name.find("+0x") {
+        return &name[..plus];
+    }
+    if let Some(sep) = name.find("::") {
+        let start = name[..sep]
+            .rfind(['<', '&', ' ', '*', '('])
+            .map_or(0, |i| i + 1);
+        return &name[start..sep];
+    }
+    if let Some(slash) = name.rfind('/') {
+        return match name[slash..].find('.') {
+            Some(dot) => &name[..slash + dot],
+            None => &name[..slash],
+        };
+    }
+    if let Some(last_dot) = name.rfind('.').filter(|&d| d > 0) {
+        // Leading lower-case parts are the package; a capitalised part is a class.
+        let mut end = 0;
+        for (count, part) in name[..last_dot].split('.').enumerate() {
+            let lower = part.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+            if !lower || count == 3 {
+                break;
+            }
+            end += part.len() + usize::from(end > 0);
+        }
+        return if end > 0 {
+            &name[..end]
+        } else {
+            &name[..name.find('.').unwrap_or(last_dot)]
+        };
+    }
+    module_of_file(file).unwrap_or(name)
+}
+
+/// A Python-style module name from a source path.
+fn module_of_file(file: &str) -> Option<&str> {
+    if file.is_empty() {
+        return None;
+    }
+    for marker in ["site-packages/", "dist-packages/"] {
+        if let Some(i) = file.rfind(marker) {
+            let rest = &file[i + marker.len()..];
+            let end = rest.find(['/', '.']).unwrap_or(rest.len());
+            if end > 0 {
+                return Some(&rest[..end]);
+            }
+        }
+    }
+    let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let stem = base.split('.').next().unwrap_or(base);
+    (!stem.is_empty()).then_some(stem)
+}
+
+/// Colours of every node of `tree` (the root's is unused).
+pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: bool) -> Vec<Rgb> {
+    let n = tree.len() as NodeId;
+    match mode {
+        ColourMode::Package => {
+            // Hash each distinct package once.
+            let mut cache: std::collections::HashMap<&str, Rgb> = Default::default();
+            (0..n)
+                .map(|node| {
+                    let pkg = package_of(tree.name(node), tree.file(node), tree.kind(node));
+                    *cache
+                        .entry(pkg)
+                        .or_insert_with(|| package_colour(pkg, palette, dark))
+                })
+                .collect()
+        }
+        ColourMode::Kind => (0..n).map(|node| kind_colour(tree.kind(node), dark)).collect(),
+        ColourMode::SelfWeight => {
+            let max = (1..n).map(|node| tree.self_weight(node)).max().unwrap_or(0);
+            (0..n)
+                .map(|node| {
+                    let t = if max > 0 {
+                        (tree.self_weight(node).max(0) as f64 / max as f64).sqrt()
+                    } else {
+                        0.0
+                    };
+                    heat_colour(t, dark)
+                })
+                .collect()
+        }
+    }
+}
+
+/// The packages carrying the most self weight, heaviest first, with their weight: the
+/// legend of [`ColourMode::Package`].
+pub fn top_packages(tree: &CallTree, limit: usize) -> Vec<(String, i64)> {
+    let mut by_pkg: std::collections::HashMap<&str, i64> = Default::default();
+    for node in 1..tree.len() as NodeId {
+        let pkg = package_of(tree.name(node), tree.file(node), tree.kind(node));
+        *by_pkg.entry(pkg).or_default() += tree.self_weight(node);
+    }
+    let mut out: Vec<(String, i64)> = by_pkg
+        .into_iter()
+        .map(|(p, w)| (p.to_owned(), w))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out.truncate(limit);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkg(name: &str) -> &str {
+        package_of(name, "", FrameKind::Unknown)
+    }
+
+    #[test]
+    fn packages_by_language() {
+        assert_eq!(pkg("java.util.HashMap.get"), "java.util");
+        assert_eq!(pkg("java.util.concurrent.ThreadPoolExecutor.runWorker"), "java.util.concurrent");
+        assert_eq!(pkg("com.acme.shop.CheckoutService.checkout"), "com.acme.shop");
+        assert_eq!(pkg("org.apache.tomcat.util.net.NioEndpoint$SocketProcessor.doRun"), "org.apache.tomcat");
+        assert_eq!(pkg("core::ptr::drop_in_place<alloc::vec::Vec<u8>>"), "core");
+        assert_eq!(pkg("<alloc::vec::Vec<T> as core::ops::Drop>::drop"), "alloc");
+        assert_eq!(pkg("tokio::runtime::task::harness::poll"), "tokio");
+        assert_eq!(pkg("std::__1::vector<int>::push_back"), "std");
+        assert_eq!(pkg("github.com/acme/shop/cart.(*Cart).Add"), "github.com/acme/shop/cart");
+        assert_eq!(pkg("net/http.(*conn).serve"), "net/http");
+        assert_eq!(pkg("runtime.mallocgc"), "runtime");
+        assert_eq!(pkg("runtime.(*mheap).alloc"), "runtime");
+        assert_eq!(pkg("libc.so.6+0x9a8b"), "libc.so.6");
+        assert_eq!(pkg("Module._compile"), "Module");
+        assert_eq!(pkg("memcpy"), "memcpy");
+        assert_eq!(pkg("<module>"), "<module>");
+        assert_eq!(
+            package_of("get", "/venv/lib/python3.12/site-packages/requests/api.py", FrameKind::Interpreted),
+            "requests"
+        );
+        assert_eq!(
+            package_of("_bootstrap", "/usr/lib/python3.11/threading.py", FrameKind::Interpreted),
+            "threading"
+        );
+        assert_eq!(package_of("do_syscall_64", "", FrameKind::Kernel), "kernel");
+    }
+
+    #[test]
+    fn colours_are_stable_and_grouped_by_package() {
+        let a = package_colour(pkg("java.util.HashMap.get"), Palette::Warm, false);
+        let b = package_colour(pkg("java.util.ArrayList.add"), Palette::Warm, false);
+        let c = package_colour(pkg("com.acme.Shop.run"), Palette::Warm, false);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(fnv1a(""), 0x811c_9dc5);
+        assert_eq!(fnv1a("a"), 0xe40c_292c);
+        // Pinned: a colour must not change between releases.
+        assert_eq!(package_colour("java.util", Palette::Warm, false), package_colour("java.util", Palette::Warm, false));
+        for p in [Palette::Warm, Palette::ColourBlind] {
+            for dark in [false, true] {
+                let fill = package_colour("x", p, dark);
+                assert_ne!(fill.text(), fill, "labels contrast with fills");
+            }
+        }
+    }
+
+    #[test]
+    fn labels_contrast_with_fills() {
+        // WCAG contrast ratio of the chosen label colour is at least 4.5 for every palette colour.
+        let ratio = |a: Rgb, b: Rgb| {
+            let (x, y) = (a.luminance() + 0.05, b.luminance() + 0.05);
+            x.max(y) / x.min(y)
+        };
+        let mut fills: Vec<Rgb> = Vec::new();
+        for dark in [false, true] {
+            for i in 0..200 {
+                fills.push(package_colour(&format!("pkg{i}"), Palette::Warm, dark));
+                fills.push(package_colour(&format!("pkg{i}"), Palette::ColourBlind, dark));
+                fills.push(heat_colour(f64::from(i) / 199.0, dark));
+            }
+            for k in [FrameKind::Kernel, FrameKind::Native, FrameKind::Interpreted, FrameKind::Unknown] {
+                fills.push(kind_colour(k, dark));
+            }
+            fills.push(merged_colour(dark));
+        }
+        for fill in fills {
+            assert!(ratio(fill, fill.text()) >= 4.5, "{fill:?} with {:?}", fill.text());
+        }
+    }
+
+    #[test]
+    fn heat_runs_from_pale_to_deep() {
+        assert_eq!(heat_colour(0.0, false), Rgb::hex(0xfff7bc));
+        assert_eq!(heat_colour(1.0, false), Rgb::hex(0x993404));
+        assert!(heat_colour(0.2, false).luminance() > heat_colour(0.8, false).luminance());
+    }
+
+    #[test]
+    fn hsl_corners() {
+        assert_eq!(hsl(0.0, 1.0, 0.5), Rgb::hex(0xff0000));
+        assert_eq!(hsl(120.0, 1.0, 0.5), Rgb::hex(0x00ff00));
+        assert_eq!(hsl(0.0, 0.0, 1.0), Rgb::hex(0xffffff));
+    }
+}
