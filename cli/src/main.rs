@@ -19,6 +19,23 @@ profile, gzipped or not; TRACEFILE is OTLP traces (protobuf, JSON, JSON Lines).
 fold prints one `root;...;leaf value` line per distinct stack, sorted, as flamegraph.pl
 and inferno read them.";
 
+/// `println!` that ends the program quietly when the reader has gone (`spanflame fold | head`),
+/// instead of panicking on the closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        emit(format_args!($($arg)*))?
+    };
+}
+
+fn emit(line: std::fmt::Arguments<'_>) -> Result<(), String> {
+    use std::io::Write as _;
+    match writeln!(std::io::stdout().lock(), "{line}") {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(format!("writing the output: {e}")),
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
@@ -41,7 +58,7 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("fold") => fold(&args[1..]),
         Some("gen") => gen_synthetic(&args[1..]),
         Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
+            out!("{USAGE}");
             Ok(())
         }
         _ => Err(USAGE.to_owned()),
@@ -84,27 +101,27 @@ fn info(path: &str) -> Result<(), String> {
             } else {
                 ""
             };
-            println!("format: {format}{gz}");
-            println!("spans: {n} in {} traces", trace_ids.len());
+            out!("format: {format}{gz}");
+            out!("spans: {n} in {} traces", trace_ids.len());
             for d in traces.diagnostics.items() {
-                println!("diagnostic: {d}");
+                out!("diagnostic: {d}");
             }
             return Ok(());
         }
     };
     let gz = if set.gzipped { ", gzip-compressed" } else { "" };
-    println!("format: {}{gz}", set.format());
-    println!("layout: {}", set.layout);
-    println!("resources: {}", set.resources.len());
+    out!("format: {}{gz}", set.format());
+    out!("layout: {}", set.layout);
+    out!("resources: {}", set.resources.len());
     for (i, r) in set.resources.iter().enumerate() {
         let attrs: Vec<String> = r
             .attributes
             .iter()
             .map(|a| format!("{}={}", a.key, a.value))
             .collect();
-        println!("  [{i}] {}", attrs.join(" "));
+        out!("  [{i}] {}", attrs.join(" "));
     }
-    println!("profiles: {}", set.profiles.len());
+    out!("profiles: {}", set.profiles.len());
     for (i, p) in set.profiles.iter().enumerate() {
         let st = &set.sample_types[p.sample_type as usize];
         let rows = p.samples.clone();
@@ -116,7 +133,7 @@ fn info(path: &str) -> Result<(), String> {
             .as_ref()
             .map(|pt| format!(", period {} {pt}", p.period))
             .unwrap_or_default();
-        println!(
+        out!(
             "  [{i}] resource {} scope {:?}: {st}, {} samples, total {total}{period}",
             p.resource,
             p.scope,
@@ -124,25 +141,25 @@ fn info(path: &str) -> Result<(), String> {
         );
     }
     let types: Vec<String> = set.sample_types.iter().map(ToString::to_string).collect();
-    println!("sample types: {}", types.join(", "));
-    println!("samples: {}", set.samples.len());
+    out!("sample types: {}", types.join(", "));
+    out!("samples: {}", set.samples.len());
     let linked = set.linked_sample_count();
-    println!("linked samples: {linked}");
-    println!("links: {}", set.links.len());
+    out!("linked samples: {linked}");
+    out!("links: {}", set.links.len());
     match set.time_range() {
-        Some((lo, hi)) => println!(
+        Some((lo, hi)) => out!(
             "time range: {} .. {} ({:.3} s)",
             time(lo),
             time(hi),
             (hi - lo) as f64 / 1e9
         ),
-        None => println!("time range: none (no sample timestamps)"),
+        None => out!("time range: none (no sample timestamps)"),
     }
     if set.diagnostics.is_empty() {
-        println!("diagnostics: none");
+        out!("diagnostics: none");
     }
     for d in &set.diagnostics {
-        println!("diagnostic: {d}");
+        out!("diagnostic: {d}");
     }
     Ok(())
 }
@@ -232,7 +249,7 @@ fn fold(args: &[String]) -> Result<(), String> {
         return Err("--span-scope needs --span".into());
     }
     for (stack, value) in set.folded(&filter) {
-        println!("{stack} {value}");
+        out!("{stack} {value}");
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ pub struct Builder<'l> {
     links: Interner<SpanKey>,
     attr_sets: Interner<Vec<Attribute>>,
     sample_types: Interner<SampleType>,
-    resources: Vec<Resource>,
+    resources: Interner<Vec<Attribute>>,
     profiles: Vec<ProfileInfo>,
     samples: SampleTable,
     truncated_frame: Option<u32>,
@@ -59,7 +59,7 @@ impl<'l> Builder<'l> {
             links: Interner::default(),
             attr_sets: Interner::default(),
             sample_types: Interner::default(),
-            resources: Vec::new(),
+            resources: Interner::default(),
             profiles: Vec::new(),
             samples: SampleTable::default(),
             truncated_frame: None,
@@ -157,10 +157,10 @@ impl<'l> Builder<'l> {
         self.attr_sets.intern(attrs)
     }
 
-    /// Add a resource and return its index.
+    /// Add a resource and return its index; identical resources (JSON Lines batches of one
+    /// process, say) share one index.
     pub fn resource(&mut self, resource: Resource) -> u32 {
-        self.resources.push(resource);
-        (self.resources.len() - 1) as u32
+        self.resources.intern(resource.attributes)
     }
 
     /// Start a profile; rows added until the next call belong to it.
@@ -214,7 +214,12 @@ impl<'l> Builder<'l> {
             stacks: StackTable { parent, frame },
             links: self.links.into_items(),
             attr_sets: self.attr_sets.into_items(),
-            resources: self.resources,
+            resources: self
+                .resources
+                .into_items()
+                .into_iter()
+                .map(|attributes| Resource { attributes })
+                .collect(),
             sample_types: self.sample_types.into_items(),
             profiles: self.profiles,
             samples: self.samples,

@@ -424,3 +424,76 @@ fn per_span_counts_for_the_waterfall() {
         assert_eq!(trace.spans[i].name, "compute_hash");
     }
 }
+
+#[test]
+fn json_lines_batches_of_one_process_share_a_resource() {
+    let line = String::from_utf8(common::fixture(&format!("{PY}/profiles.otlp.jsonl"))).unwrap();
+    let two = format!("{}\n{}\n", line.trim_end(), line.trim_end());
+    let Ok(spanflame_core::Loaded::Profiles(set)) =
+        spanflame_core::load(two.as_bytes(), &spanflame_core::Limits::default())
+    else {
+        panic!()
+    };
+    assert_eq!(set.format, Format::OtlpProfilesJsonLines);
+    assert_eq!(set.resources.len(), 1);
+    assert_eq!(set.profiles.len(), 2);
+    assert_eq!(set.call_tree(&Filter::default()).total(), 2 * 187);
+}
+
+#[test]
+fn a_trace_file_without_spans_is_an_empty_trace() {
+    use prost::Message;
+    use spanflame_core::formats::otlp::trace_proto::{ResourceSpans, TracesData};
+    let data = TracesData {
+        resource_spans: vec![ResourceSpans::default()],
+    };
+    let loaded = spanflame_core::load(&data.encode_to_vec(), &spanflame_core::Limits::default());
+    match loaded {
+        Ok(spanflame_core::Loaded::Traces(t)) => assert!(t.spans.is_empty()),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn v1_9_samples_with_only_values_are_read_as_v1_9() {
+    use opentelemetry_proto::tonic::profiles::v1development as v10;
+    use prost::Message;
+    use spanflame_core::formats::otlp::legacy::{
+        ProfileV19, ProfilesDataV19, ResourceProfilesV19, SampleV19, ScopeProfilesV19,
+    };
+    // Take the real dictionary, and write samples that carry only a stack and values.
+    let real = v10::ProfilesData::decode(
+        common::fixture(&format!("{PY}/profiles.v1_10.binpb")).as_slice(),
+    )
+    .unwrap();
+    let samples = (0..3)
+        .map(|i| SampleV19 {
+            stack_index: i,
+            values: vec![1000 + i as i64],
+            ..SampleV19::default()
+        })
+        .collect();
+    let data = ProfilesDataV19 {
+        dictionary: real.dictionary,
+        resource_profiles: vec![ResourceProfilesV19 {
+            scope_profiles: vec![ScopeProfilesV19 {
+                profiles: vec![ProfileV19 {
+                    samples,
+                    ..ProfileV19::default()
+                }],
+                ..ScopeProfilesV19::default()
+            }],
+            ..ResourceProfilesV19::default()
+        }],
+    };
+    let Ok(spanflame_core::Loaded::Profiles(set)) =
+        spanflame_core::load(&data.encode_to_vec(), &spanflame_core::Limits::default())
+    else {
+        panic!()
+    };
+    assert_eq!(set.layout, Layout::OtlpV1_9);
+    assert_eq!(
+        set.call_tree(&Filter::default()).total(),
+        1000 + 1001 + 1002
+    );
+}

@@ -61,19 +61,14 @@ fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
         let mut b = Builder::new(Format::OtlpProfilesLengthPrefixed, limits);
         let mut layout = Layout::OtlpV1_10;
         for (offset, record) in records {
-            layout = otlp::sniff_layout(record, &mut b.diags).map_err(|e| at_record(e, offset))?;
-            let data = otlp::decode_binary(record, layout, Format::OtlpProfilesLengthPrefixed)
-                .map_err(|e| at_record(e, offset))?;
-            otlp::normalize::add_message(&mut b, &data)?;
+            layout = otlp::add_binary(&mut b, record).map_err(|e| at_record(e, offset))?;
         }
         return Ok(Loaded::Profiles(b.finish(layout)));
     }
     match otlp::sniff_binary(bytes) {
         Some(BinaryKind::Profiles) => {
             let mut b = Builder::new(Format::OtlpProfilesBinary, limits);
-            let layout = otlp::sniff_layout(bytes, &mut b.diags)?;
-            let data = otlp::decode_binary(bytes, layout, Format::OtlpProfilesBinary)?;
-            otlp::normalize::add_message(&mut b, &data)?;
+            let layout = otlp::add_binary(&mut b, bytes)?;
             Ok(Loaded::Profiles(b.finish(layout)))
         }
         Some(BinaryKind::Traces) => {
@@ -104,11 +99,14 @@ fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
     }
 }
 
+/// Place an error from inside a length-prefixed record in the whole file.
 fn at_record(mut e: Error, offset: usize) -> Error {
-    if e.at == At::Input {
-        e.at = At::Byte(offset as u64);
-        e.message = format!("in the record starting here: {}", e.message);
-    }
+    e.at = match e.at {
+        At::Byte(inner) => At::Byte(inner + offset as u64),
+        At::Input => At::Byte(offset as u64),
+        other => other,
+    };
+    e.message = format!("in the record at byte {offset}: {}", e.message);
     e
 }
 

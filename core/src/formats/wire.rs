@@ -34,6 +34,7 @@ pub struct Field<'a> {
 pub struct Fields<'a> {
     buf: &'a [u8],
     pos: usize,
+    lenient: bool,
     /// Set when the message was malformed: the byte offset and what was wrong.
     pub error: Option<(usize, &'static str)>,
 }
@@ -44,7 +45,18 @@ impl<'a> Fields<'a> {
         Fields {
             buf,
             pos: 0,
+            lenient: false,
             error: None,
+        }
+    }
+
+    /// Like [`Fields::new`], but a length-delimited field that runs past the end is still
+    /// yielded, with what remains of it, before iteration stops with the error. For telling
+    /// what a truncated file was meant to be.
+    pub fn lenient(buf: &'a [u8]) -> Self {
+        Fields {
+            lenient: true,
+            ..Fields::new(buf)
         }
     }
 
@@ -116,7 +128,16 @@ impl<'a> Iterator for Fields<'a> {
                     return self.fail(offset, "truncated length");
                 };
                 if len > (self.buf.len() - self.pos) as u64 {
-                    return self.fail(offset, "length runs past the end of the message");
+                    let rest = &self.buf[self.pos..];
+                    self.fail(
+                        offset,
+                        "a field's declared length runs past the end of the data (is the file truncated?)",
+                    );
+                    if self.lenient {
+                        field.payload = rest;
+                        return Some(field);
+                    }
+                    return None;
                 }
                 let len = len as usize;
                 field.payload = &self.buf[self.pos..self.pos + len];

@@ -187,27 +187,29 @@ macro_rules! containers {
             pub schema_url: String,
         }
 
+        impl From<$resource> for v10::ResourceProfiles {
+            fn from(r: $resource) -> Self {
+                v10::ResourceProfiles {
+                    resource: r.resource,
+                    schema_url: r.schema_url,
+                    scope_profiles: r
+                        .scope_profiles
+                        .into_iter()
+                        .map(|s| v10::ScopeProfiles {
+                            scope: s.scope,
+                            schema_url: s.schema_url,
+                            profiles: s.profiles.into_iter().map(Into::into).collect(),
+                        })
+                        .collect(),
+                }
+            }
+        }
+
         impl From<$data> for v10::ProfilesData {
             fn from(d: $data) -> Self {
                 v10::ProfilesData {
                     dictionary: d.dictionary,
-                    resource_profiles: d
-                        .resource_profiles
-                        .into_iter()
-                        .map(|r| v10::ResourceProfiles {
-                            resource: r.resource,
-                            schema_url: r.schema_url,
-                            scope_profiles: r
-                                .scope_profiles
-                                .into_iter()
-                                .map(|s| v10::ScopeProfiles {
-                                    scope: s.scope,
-                                    schema_url: s.schema_url,
-                                    profiles: s.profiles.into_iter().map(Into::into).collect(),
-                                })
-                                .collect(),
-                        })
-                        .collect(),
+                    resource_profiles: d.resource_profiles.into_iter().map(Into::into).collect(),
                 }
             }
         }

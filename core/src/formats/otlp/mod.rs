@@ -9,14 +9,18 @@ pub mod legacy;
 pub mod normalize;
 pub mod trace_proto;
 
-use opentelemetry_proto::tonic::profiles::v1development::ProfilesData;
+use opentelemetry_proto::tonic::profiles::v1development::{
+    ProfilesData, ProfilesDictionary, ResourceProfiles,
+};
 use prost::Message;
 
 use super::wire::{Fields, WireType};
+use crate::builder::Builder;
 use crate::error::{At, Diagnostics, Error, ErrorKind, Format, Result};
 use crate::model::Layout;
 
-/// What the wire says about the layout of a binary OTLP profiles message.
+/// What the wire says about the layout of a binary profiles message, and an upper bound on
+/// the sample observations it holds (counted before anything is decoded).
 #[derive(Debug, Default, Clone, Copy)]
 struct LayoutVotes {
     v1_7_or_older: bool,
@@ -25,6 +29,31 @@ struct LayoutVotes {
     v1_8_or_9_sample: bool,
     v1_10_sample: bool,
     samples: bool,
+    observations: u64,
+    /// Largest field-2 element of samples that have only field 2 and timestamps: in v1.10
+    /// an attribute index, in v1.9 a value.
+    ambiguous_field2_max: Option<u64>,
+}
+
+/// Elements of a packed repeated varint field (one per byte without the continuation bit).
+fn packed_varints(payload: &[u8]) -> u64 {
+    payload.iter().filter(|&&b| b & 0x80 == 0).count() as u64
+}
+
+/// Largest element of a packed repeated varint field.
+fn packed_max(payload: &[u8]) -> u64 {
+    let (mut max, mut value, mut shift) = (0u64, 0u64, 0u32);
+    for &byte in payload {
+        if shift < 64 {
+            value |= u64::from(byte & 0x7f) << shift;
+        }
+        shift += 7;
+        if byte & 0x80 == 0 {
+            max = max.max(value);
+            (value, shift) = (0, 0);
+        }
+    }
+    max
 }
 
 impl LayoutVotes {
@@ -43,6 +72,8 @@ impl LayoutVotes {
 
     fn sample(&mut self, sample: &[u8]) {
         self.samples = true;
+        let (mut field2, mut field3, mut field4, mut timestamps) = (0u64, false, 0u64, 0u64);
+        let mut field2_max = 0u64;
         for f in Fields::new(sample) {
             match (f.number, f.wire) {
                 (3, WireType::Len) | (4, WireType::Varint) => self.v1_8_or_9_sample = true,
@@ -50,18 +81,56 @@ impl LayoutVotes {
                 (6, _) => self.v1_7_or_older = true,
                 _ => {}
             }
+            match (f.number, f.wire) {
+                (2, WireType::Len) => {
+                    field2 += packed_varints(f.payload);
+                    field2_max = field2_max.max(packed_max(f.payload));
+                }
+                (2, WireType::Varint) => {
+                    field2 += 1;
+                    field2_max = field2_max.max(f.varint);
+                }
+                (3, _) => field3 = true,
+                (4, WireType::Len) => field4 += packed_varints(f.payload),
+                (4, WireType::Varint) => field4 += 1,
+                (5, WireType::Len) => timestamps += f.payload.len() as u64 / 8,
+                (5, WireType::I64) => timestamps += 1,
+                _ => {}
+            }
         }
+        // Read as v1.10, a sample with only field 2 would have attributes but neither values
+        // nor timestamps: meaningless. As v1.9 it is one aggregated value list.
+        if field2 > 0 && !field3 && field4 == 0 {
+            if timestamps == 0 {
+                self.v1_8_or_9_sample = true;
+            } else {
+                let max = self.ambiguous_field2_max.unwrap_or(0).max(field2_max);
+                self.ambiguous_field2_max = Some(max);
+            }
+        }
+        // Rows this sample can become, whichever field holds the values.
+        self.observations += field2.max(field4).max(timestamps).max(1);
     }
 }
 
 /// Tell the wire layout of a binary profiles message from its wire types alone
 /// (`ExportProfilesServiceRequest` and `ProfilesData` share one shape).
 pub fn sniff_layout(buf: &[u8], diags: &mut Diagnostics) -> Result<Layout> {
+    sniff(buf, diags).map(|(layout, _)| layout)
+}
+
+/// [`sniff_layout`], plus an upper bound on the sample observations in the message.
+fn sniff(buf: &[u8], diags: &mut Diagnostics) -> Result<(Layout, u64)> {
     let mut votes = LayoutVotes::default();
     let mut has_dictionary = false;
+    let mut attribute_table_len = 0u64;
     for top in Fields::new(buf) {
         match (top.number, top.wire) {
-            (2, WireType::Len) => has_dictionary = true,
+            (2, WireType::Len) => {
+                has_dictionary = true;
+                attribute_table_len +=
+                    Fields::new(top.payload).filter(|f| f.number == 6).count() as u64;
+            }
             (1, WireType::Len) => {
                 for rp in Fields::new(top.payload).filter(|f| f.number == 2) {
                     for sp in Fields::new(rp.payload).filter(|f| f.number == 2) {
@@ -104,11 +173,17 @@ pub fn sniff_layout(buf: &[u8], diags: &mut Diagnostics) -> Result<Layout> {
             "a v1.8 profile holds v1.10 samples",
         ));
     }
-    Ok(if votes.v1_10_sample {
+    let layout = if votes.v1_10_sample {
         Layout::OtlpV1_10
     } else if votes.v1_8_profile {
         Layout::OtlpV1_8
     } else if votes.v1_8_or_9_sample {
+        Layout::OtlpV1_9
+    } else if votes
+        .ambiguous_field2_max
+        .is_some_and(|max| max >= attribute_table_len)
+    {
+        // Read as v1.10, field 2 would index past the attribute table; as v1.9 it is values.
         Layout::OtlpV1_9
     } else {
         if votes.samples {
@@ -118,7 +193,50 @@ pub fn sniff_layout(buf: &[u8], diags: &mut Diagnostics) -> Result<Layout> {
             );
         }
         Layout::OtlpV1_10
-    })
+    };
+    Ok((layout, votes.observations))
+}
+
+/// Decode a binary profiles message resource by resource into `b`, so that only the
+/// dictionary and one `ResourceProfiles` are ever decoded at once. The observation count is
+/// checked against the limits before anything is decoded.
+pub fn add_binary(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
+    let format = b.format;
+    let (layout, observations) = sniff(buf, &mut b.diags)?;
+    let max = b.limits().max_samples;
+    if observations > max {
+        return Err(Error::limit(
+            format,
+            At::Input,
+            format!("up to {observations} sample observations, over the limit of {max}"),
+        ));
+    }
+    let bad = |offset: usize, what: &str, e: prost::DecodeError| {
+        Error::malformed(format, At::Byte(offset as u64), format!("{what}: {e}"))
+    };
+    // Several dictionary fields merge, as protobuf says repeated message fields do.
+    let mut dictionary = ProfilesDictionary::default();
+    let mut fields = Fields::new(buf);
+    for f in fields.by_ref().filter(|f| f.number == 2) {
+        dictionary
+            .merge(f.payload)
+            .map_err(|e| bad(f.offset, "the dictionary is not valid", e))?;
+    }
+    if let Some((offset, what)) = fields.error {
+        return Err(Error::malformed(format, At::Byte(offset as u64), what));
+    }
+    let mut n = normalize::Normalizer::new(b, &dictionary)?;
+    for f in Fields::new(buf).filter(|f| f.number == 1) {
+        let what = "a ResourceProfiles message is not valid";
+        let rp: ResourceProfiles = match layout {
+            Layout::OtlpV1_8 => legacy::ResourceProfilesV18::decode(f.payload).map(Into::into),
+            Layout::OtlpV1_9 => legacy::ResourceProfilesV19::decode(f.payload).map(Into::into),
+            _ => ResourceProfiles::decode(f.payload),
+        }
+        .map_err(|e| bad(f.offset, what, e))?;
+        n.add_resource(b, &rp)?;
+    }
+    Ok(layout)
 }
 
 /// Decode one binary profiles message with the given layout into v1.10 types.
@@ -165,7 +283,9 @@ pub enum BinaryKind {
 /// Guess whether `buf` is an OTLP profiles or traces message. Profiles messages have only
 /// fields 1 and 2 at the top; traces only field 1, whose spans start with a 16-byte trace id.
 pub fn sniff_binary(buf: &[u8]) -> Option<BinaryKind> {
-    let mut fields = Fields::new(buf);
+    // Lenient, so that a truncated file is still recognised and its decoder can say where
+    // it ends, instead of "unknown format".
+    let mut fields = Fields::lenient(buf);
     let mut saw_dictionary = false;
     let mut first_resource = None;
     for f in fields.by_ref() {
@@ -177,20 +297,32 @@ pub fn sniff_binary(buf: &[u8]) -> Option<BinaryKind> {
             _ => return None,
         }
     }
-    if fields.error.is_some() {
+    if first_resource.is_none() && !saw_dictionary {
         return None;
     }
     if saw_dictionary {
         return Some(BinaryKind::Profiles);
     }
     // ResourceSpans.scope_spans(2) -> ScopeSpans.spans(2) -> Span.trace_id(1) of 16 bytes.
-    let resource = first_resource?;
-    let scope = Fields::new(resource).find(|f| f.number == 2 && f.wire == WireType::Len)?;
-    let item = Fields::new(scope.payload).find(|f| f.number == 2 && f.wire == WireType::Len)?;
-    let first = Fields::new(item.payload).next()?;
-    if first.number == 1 && first.wire == WireType::Len && first.payload.len() == 16 {
-        Some(BinaryKind::Traces)
-    } else {
-        Some(BinaryKind::Profiles)
+    // Without a dictionary a profiles message could not reference a single frame, so
+    // anything that is not clearly profiles reads as (possibly empty) traces.
+    let Some(resource) = first_resource else {
+        return Some(BinaryKind::Traces);
+    };
+    let item = Fields::lenient(resource)
+        .find(|f| f.number == 2 && f.wire == WireType::Len)
+        .and_then(|scope| {
+            Fields::lenient(scope.payload).find(|f| f.number == 2 && f.wire == WireType::Len)
+        });
+    let Some(item) = item else {
+        return Some(BinaryKind::Traces);
+    };
+    match Fields::lenient(item.payload).next() {
+        Some(first)
+            if first.number == 1 && first.wire == WireType::Len && first.payload.len() == 16 =>
+        {
+            Some(BinaryKind::Traces)
+        }
+        _ => Some(BinaryKind::Profiles),
     }
 }

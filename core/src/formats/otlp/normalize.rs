@@ -6,7 +6,7 @@
 
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
 use opentelemetry_proto::tonic::profiles::v1development::{
-    KeyValueAndUnit, Profile, ProfilesData, ProfilesDictionary, Sample,
+    KeyValueAndUnit, Profile, ProfilesData, ProfilesDictionary, ResourceProfiles, Sample,
 };
 
 use crate::builder::{Builder, Row};
@@ -19,43 +19,17 @@ pub const MAX_VALUE_TEXT: usize = 1024;
 /// Add every profile of `data` to `b`. Each message resolves against its own dictionary.
 pub fn add_message(b: &mut Builder<'_>, data: &ProfilesData) -> Result<()> {
     let empty = ProfilesDictionary::default();
-    let dict = data.dictionary.as_ref().unwrap_or(&empty);
-    b.check_table_len("the string table", dict.string_table.len())?;
-    b.check_table_len("the function table", dict.function_table.len())?;
-    b.check_table_len("the location table", dict.location_table.len())?;
-    b.check_table_len("the stack table", dict.stack_table.len())?;
-    b.check_table_len("the attribute table", dict.attribute_table.len())?;
-    b.check_table_len("the link table", dict.link_table.len())?;
-    let mut d = Dict {
-        dict,
-        locations: vec![None; dict.location_table.len()],
-        stacks: vec![None; dict.stack_table.len()],
-        links: vec![None; dict.link_table.len()],
-        scratch: Vec::new(),
-    };
+    let mut n = Normalizer::new(b, data.dictionary.as_ref().unwrap_or(&empty))?;
     for rp in &data.resource_profiles {
-        let attributes = rp
-            .resource
-            .as_ref()
-            .map(|r| d.key_values(b, &r.attributes))
-            .unwrap_or_default();
-        let resource = b.resource(Resource { attributes });
-        for sp in &rp.scope_profiles {
-            let scope = sp
-                .scope
-                .as_ref()
-                .map(|s| s.name.clone())
-                .unwrap_or_default();
-            for profile in &sp.profiles {
-                d.add_profile(b, resource, &scope, profile)?;
-            }
-        }
+        n.add_resource(b, rp)?;
     }
     Ok(())
 }
 
-/// One message's dictionary with caches of what it resolved to in the builder.
-struct Dict<'d> {
+/// Resolves the profiles of one message against its dictionary, caching what each table
+/// entry became in the builder. Resources can be fed one at a time, so a large binary
+/// message never has to be decoded whole.
+pub struct Normalizer<'d> {
     dict: &'d ProfilesDictionary,
     /// Location index → our frames, caller first (inlined callees after their caller).
     locations: Vec<Option<Vec<u32>>>,
@@ -66,7 +40,47 @@ struct Dict<'d> {
     scratch: Vec<u32>,
 }
 
-impl Dict<'_> {
+impl<'d> Normalizer<'d> {
+    /// Check the dictionary's table sizes against the limits and prepare its caches.
+    pub fn new(b: &Builder<'_>, dict: &'d ProfilesDictionary) -> Result<Self> {
+        b.check_table_len("the string table", dict.string_table.len())?;
+        b.check_table_len("the function table", dict.function_table.len())?;
+        b.check_table_len("the location table", dict.location_table.len())?;
+        b.check_table_len("the stack table", dict.stack_table.len())?;
+        b.check_table_len("the attribute table", dict.attribute_table.len())?;
+        b.check_table_len("the link table", dict.link_table.len())?;
+        Ok(Normalizer {
+            dict,
+            locations: vec![None; dict.location_table.len()],
+            stacks: vec![None; dict.stack_table.len()],
+            links: vec![None; dict.link_table.len()],
+            scratch: Vec::new(),
+        })
+    }
+
+    /// Add one resource's profiles.
+    pub fn add_resource(&mut self, b: &mut Builder<'_>, rp: &ResourceProfiles) -> Result<()> {
+        let attributes = rp
+            .resource
+            .as_ref()
+            .map(|r| self.key_values(b, &r.attributes))
+            .unwrap_or_default();
+        let resource = b.resource(Resource { attributes });
+        for sp in &rp.scope_profiles {
+            let scope = sp
+                .scope
+                .as_ref()
+                .map(|s| s.name.clone())
+                .unwrap_or_default();
+            for profile in &sp.profiles {
+                self.add_profile(b, resource, &scope, profile)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Normalizer<'_> {
     fn string(&self, b: &mut Builder<'_>, index: i32, what: &str) -> String {
         match usize::try_from(index)
             .ok()

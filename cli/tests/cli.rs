@@ -1,0 +1,174 @@
+//! The `spanflame` binary as a user runs it, on the real fixtures.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn fixture(rel: &str) -> String {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "../core/tests/fixtures", rel]
+        .iter()
+        .collect();
+    path.to_string_lossy().into_owned()
+}
+
+fn spanflame(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spanflame"))
+        .args(args)
+        .output()
+        .expect("run spanflame")
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn total(folded: &str) -> i64 {
+    folded
+        .lines()
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<i64>().unwrap())
+        .sum()
+}
+
+const PY: &str = "otlp/python-ext-0.63b4-file";
+
+#[test]
+fn info_reports_format_layout_and_counts() {
+    let out = stdout(&spanflame(&[
+        "info",
+        &fixture(&format!("{PY}/profiles.v1_9.binpb")),
+    ]));
+    for line in [
+        "format: OTLP profiles (protobuf)",
+        "layout: v1.9",
+        "sample types: samples/count",
+        "samples: 187",
+        "linked samples: 174",
+        "links: 13",
+        "diagnostics: none",
+        "service.name=otlp-profile-sample-app",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in:\n{out}");
+    }
+    let gz = stdout(&spanflame(&[
+        "info",
+        &fixture(&format!("{PY}/profiles.v1_10.binpb.gz")),
+    ]));
+    assert!(
+        gz.contains("gzip-compressed") && gz.contains("layout: v1.10/v1.11"),
+        "{gz}"
+    );
+    let traces = stdout(&spanflame(&[
+        "info",
+        &fixture(&format!("{PY}/traces.binpb")),
+    ]));
+    assert!(traces.contains("spans: 18 in 5 traces"), "{traces}");
+}
+
+#[test]
+fn fold_matches_the_golden_file_in_every_encoding() {
+    let golden = std::fs::read_to_string(fixture(&format!("{PY}/profiles.folded"))).unwrap();
+    for file in [
+        "profiles.v1_9.binpb",
+        "profiles.json",
+        "profiles.otlp.jsonl",
+        "profiles.v1_10.fileexporter-proto.bin",
+    ] {
+        let out = spanflame(&["fold", &fixture(&format!("{PY}/{file}"))]);
+        assert_eq!(stdout(&out), golden, "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("sample type samples/count"), "{err}");
+    }
+}
+
+#[test]
+fn fold_by_span_scope_and_attribute() {
+    let profile = fixture(&format!("{PY}/profiles.json"));
+    let trace = fixture(&format!("{PY}/traces.json"));
+    let only = stdout(&spanflame(&[
+        "fold",
+        &profile,
+        "--span",
+        "d28fece0d5b12a5c",
+    ]));
+    assert_eq!(only.trim(), "<module>;handle_request;hash_loop 13");
+    let children = stdout(&spanflame(&[
+        "fold",
+        &profile,
+        "--trace",
+        &trace,
+        "--span",
+        "adec6d49f47ac7bb",
+        "--span-scope",
+        "children",
+    ]));
+    assert_eq!(total(&children), 43);
+    let whole = stdout(&spanflame(&[
+        "fold",
+        &profile,
+        "--trace",
+        &trace,
+        "--span",
+        "adec6d49f47ac7bb",
+        "--span-scope",
+        "trace",
+    ]));
+    assert_eq!(total(&whole), 43);
+    let worker = stdout(&spanflame(&[
+        "fold",
+        &profile,
+        "--attr",
+        "thread.name=worker-1",
+    ]));
+    assert_eq!(total(&worker), 8);
+    let none = stdout(&spanflame(&["fold", &profile, "--from", "0", "--to", "1"]));
+    assert_eq!(none, "");
+}
+
+#[test]
+fn fold_picks_a_sample_type() {
+    let file = fixture("otlp/synthetic-v1_10/profiles.json");
+    let off = stdout(&spanflame(&["fold", &file, "--sample-type", "off_cpu"]));
+    assert_eq!(total(&off), 5_500_000);
+    let out = spanflame(&["fold", &file, "--sample-type", "nope"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("samples/count, off_cpu/nanoseconds, alloc_space/bytes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_input_exits_non_zero_with_the_error() {
+    let dir = std::env::temp_dir().join(format!("spanflame-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.binpb");
+    let mut bytes = std::fs::read(fixture(&format!("{PY}/profiles.v1_10.binpb"))).unwrap();
+    bytes.truncate(1000);
+    std::fs::write(&bad, &bytes).unwrap();
+    let out = spanflame(&["info", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("OTLP profiles (protobuf)") && err.contains("byte"),
+        "{err}"
+    );
+    let out = spanflame(&[
+        "fold",
+        &fixture(&format!("{PY}/profiles.json")),
+        "--span",
+        "adec6d49f47ac7bb",
+        "--span-scope",
+        "children",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs --trace"));
+    let out = spanflame(&["info", "/no/such/file"]);
+    assert!(!out.status.success());
+    assert!(!spanflame(&["frobnicate"]).status.success());
+}
