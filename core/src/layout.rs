@@ -49,12 +49,14 @@ impl FlameLayout {
         }
         let base_depth = path.len().saturating_sub(1) as u32;
         let scale = scale as f64;
-        // (node, x0, depth)
-        let mut work: Vec<(NodeId, f64, u32)> = if focus == CallTree::ROOT {
-            Self::children_at(tree, focus, 0.0, 0, scale)
+        // Depth-first with an explicit stack of (node, x0, depth); children are pushed right
+        // to left so they pop left to right.
+        let mut work: Vec<(NodeId, f64, u32)> = Vec::new();
+        if focus == CallTree::ROOT {
+            Self::push_children(&mut work, tree, focus, 0.0, 0, scale);
         } else {
-            vec![(focus, 0.0, base_depth)]
-        };
+            work.push((focus, 0.0, base_depth));
+        }
         while let Some((node, x0, depth)) = work.pop() {
             let w = tree.total_weight(node) as f64 / scale;
             rects.push(FlameRect {
@@ -63,38 +65,61 @@ impl FlameLayout {
                 x0,
                 x1: (x0 + w).min(1.0),
             });
-            work.extend(Self::children_at(tree, node, x0, depth + 1, scale));
+            Self::push_children(&mut work, tree, node, x0, depth + 1, scale);
         }
-        // Depth-first order visits each row left to right; a stable sort keeps that.
-        rects.sort_by_key(|r| r.depth);
-        let mut row_start = Vec::new();
-        for (i, r) in rects.iter().enumerate() {
-            while row_start.len() <= r.depth as usize {
-                row_start.push(i);
-            }
+        // Depth-first order visits each row left to right; a counting sort by depth keeps
+        // that order and costs O(n).
+        let rows = rects.iter().map(|r| r.depth + 1).max().unwrap_or(0) as usize;
+        let mut row_start = vec![0usize; rows + 1];
+        for r in &rects {
+            row_start[r.depth as usize + 1] += 1;
         }
-        row_start.push(rects.len());
-        FlameLayout { rects, row_start }
+        for d in 0..rows {
+            row_start[d + 1] += row_start[d];
+        }
+        let mut fill = row_start.clone();
+        let mut sorted = vec![
+            FlameRect {
+                node: 0,
+                depth: 0,
+                x0: 0.0,
+                x1: 0.0
+            };
+            rects.len()
+        ];
+        for r in rects {
+            let slot = &mut fill[r.depth as usize];
+            sorted[*slot] = r;
+            *slot += 1;
+        }
+        FlameLayout {
+            rects: sorted,
+            row_start,
+        }
     }
 
-    fn children_at(
+    fn push_children(
+        work: &mut Vec<(NodeId, f64, u32)>,
         tree: &CallTree,
         node: NodeId,
-        mut x0: f64,
+        x0: f64,
         depth: u32,
         scale: f64,
-    ) -> Vec<(NodeId, f64, u32)> {
-        let mut out = Vec::new();
-        for &c in tree.children(node) {
+    ) {
+        let total: f64 = tree
+            .children(node)
+            .iter()
+            .map(|&c| tree.total_weight(c).max(0) as f64)
+            .sum();
+        // Walk right to left, so the leftmost child ends on top of the stack.
+        let mut right = x0 + total / scale;
+        for &c in tree.children(node).iter().rev() {
             let w = tree.total_weight(c);
             if w > 0 {
-                out.push((c, x0, depth));
-                x0 += w as f64 / scale;
+                right -= w as f64 / scale;
+                work.push((c, right, depth));
             }
         }
-        // Reverse so that popping from the work stack visits left to right.
-        out.reverse();
-        out
     }
 
     /// All rectangles, by depth then x.

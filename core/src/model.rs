@@ -9,7 +9,6 @@
 //! shorter, and a parent always has a smaller id than its children. Building a call tree is
 //! therefore a single forward pass.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, OnceLock};
 
@@ -22,14 +21,14 @@ pub const NONE: u32 = u32::MAX;
 #[derive(Debug, Clone)]
 pub struct Interner<T: Eq + Hash + Clone> {
     items: Vec<T>,
-    ids: HashMap<T, u32>,
+    ids: rustc_hash::FxHashMap<T, u32>,
 }
 
 impl<T: Eq + Hash + Clone> Default for Interner<T> {
     fn default() -> Self {
         Interner {
             items: Vec::new(),
-            ids: HashMap::new(),
+            ids: Default::default(),
         }
     }
 }

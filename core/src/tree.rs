@@ -45,7 +45,7 @@ pub struct FunctionStats {
 
 struct TreeBuilder {
     tree: CallTree,
-    lookup: HashMap<(NodeId, u32, u32), NodeId>,
+    lookup: rustc_hash::FxHashMap<(NodeId, u32, u32), NodeId>,
 }
 
 impl TreeBuilder {
@@ -74,7 +74,7 @@ impl TreeBuilder {
                 sample_type,
                 inverted,
             },
-            lookup: HashMap::new(),
+            lookup: Default::default(),
         }
     }
 
@@ -107,12 +107,19 @@ impl TreeBuilder {
 
     fn finish(mut self) -> CallTree {
         let t = &mut self.tree;
-        let strings = Arc::clone(&t.strings);
-        let name = t.name.clone();
+        // Rank the names once, so sorting children compares integers, not strings.
+        let mut used: Vec<u32> = t.name.clone();
+        used.sort_unstable();
+        used.dedup();
+        let strings = &t.strings;
+        used.sort_unstable_by(|&a, &b| strings[a as usize].cmp(&strings[b as usize]));
+        let mut rank = vec![0u32; strings.len()];
+        for (r, &id) in used.iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        let name = &t.name;
         for children in &mut t.children {
-            children.sort_by(|&a, &b| {
-                strings[name[a as usize] as usize].cmp(&strings[name[b as usize] as usize])
-            });
+            children.sort_unstable_by_key(|&c| (rank[name[c as usize] as usize], c));
         }
         self.tree
     }

@@ -31,13 +31,17 @@ pub fn add_message(b: &mut Builder<'_>, data: &ProfilesData) -> Result<()> {
 /// message never has to be decoded whole.
 pub struct Normalizer<'d> {
     dict: &'d ProfilesDictionary,
-    /// Location index → our frames, caller first (inlined callees after their caller).
-    locations: Vec<Option<Vec<u32>>>,
+    /// Location index → its frames in `location_frames` (`start`, `len`), caller first.
+    locations: Vec<Option<(u32, u32)>>,
+    location_frames: Vec<u32>,
+    /// Sample `attribute_indices` list → our attribute-set id; most samples share a few.
+    attr_sets: rustc_hash::FxHashMap<Vec<i32>, u32>,
     /// Stack index → our stack id.
     stacks: Vec<Option<u32>>,
     /// Link index → our link id.
     links: Vec<Option<u32>>,
     scratch: Vec<u32>,
+    scratch_location: [u32; 1],
 }
 
 impl<'d> Normalizer<'d> {
@@ -52,9 +56,12 @@ impl<'d> Normalizer<'d> {
         Ok(Normalizer {
             dict,
             locations: vec![None; dict.location_table.len()],
+            location_frames: Vec::new(),
+            attr_sets: Default::default(),
             stacks: vec![None; dict.stack_table.len()],
             links: vec![None; dict.link_table.len()],
             scratch: Vec::new(),
+            scratch_location: [0],
         })
     }
 
@@ -181,12 +188,12 @@ impl Normalizer<'_> {
     }
 
     /// Frames of one location, caller first.
-    fn location(&mut self, b: &mut Builder<'_>, index: i32) -> Vec<u32> {
+    fn location(&mut self, b: &mut Builder<'_>, index: i32) -> &[u32] {
         let slot = usize::try_from(index)
             .ok()
             .filter(|&i| i < self.dict.location_table.len());
-        if let Some(Some(cached)) = slot.map(|i| &self.locations[i]) {
-            return cached.clone();
+        if let Some(Some((start, len))) = slot.map(|i| self.locations[i]) {
+            return &self.location_frames[start as usize..(start + len) as usize];
         }
         let Some(i) = slot else {
             b.diags.push(
@@ -194,7 +201,9 @@ impl Normalizer<'_> {
                 "a stack refers to a location outside the location table; shown as (unknown location)",
             );
             let f = b.function("(unknown location)", "");
-            return vec![b.frame(f, 0, FrameKind::Unknown)];
+            let frame = b.frame(f, 0, FrameKind::Unknown);
+            self.scratch_location = [frame];
+            return &self.scratch_location;
         };
         let loc = &self.dict.location_table[i];
         let kind = self
@@ -241,8 +250,10 @@ impl Normalizer<'_> {
             };
             frames.push(b.frame(function, 0, kind));
         }
-        self.locations[i] = Some(frames.clone());
-        frames
+        let start = self.location_frames.len() as u32;
+        self.location_frames.extend_from_slice(&frames);
+        self.locations[i] = Some((start, frames.len() as u32));
+        &self.location_frames[start as usize..]
     }
 
     /// `binary+0xoffset` for a native frame without symbols (or `0xaddress` without a mapping).
@@ -292,7 +303,8 @@ impl Normalizer<'_> {
         // expand into millions of frames; the builder then marks the cut.
         let cap = b.limits().max_stack_depth as usize + 1;
         for &loc in &self.dict.stack_table[i].location_indices {
-            frames.extend(self.location(b, loc).iter().rev());
+            let loc_frames = self.location(b, loc);
+            frames.extend(loc_frames.iter().rev());
             if frames.len() >= cap {
                 frames.truncate(cap);
                 break;
@@ -396,8 +408,15 @@ impl Normalizer<'_> {
     fn add_sample(&mut self, b: &mut Builder<'_>, s: &Sample) -> Result<()> {
         let stack = self.stack(b, s.stack_index);
         let link = self.link(b, s.link_index);
-        let attrs = self.attributes(b, &s.attribute_indices);
-        let attrs = b.attr_set(attrs);
+        let attrs = match self.attr_sets.get(&s.attribute_indices) {
+            Some(&id) => id,
+            None => {
+                let attrs = self.attributes(b, &s.attribute_indices);
+                let id = b.attr_set(attrs);
+                self.attr_sets.insert(s.attribute_indices.clone(), id);
+                id
+            }
+        };
         let row = |value, time| Row {
             stack,
             value,
