@@ -6,13 +6,17 @@
 //!
 //! ## The pipeline
 //!
-//! 1. **Detect and decode** ([`load`]): gzip is undone (bounded by [`Limits`]); the content
-//!    decides the format — OTLP/JSON or JSON Lines, the collector file exporter's
-//!    length-prefixed protobuf, or plain protobuf. Binary OTLP profiles come in three wire
-//!    layouts under one package name (v1.8, v1.9, v1.10/v1.11); the layout is told from wire
-//!    types alone ([`formats::otlp::sniff_layout`]) and every layout is decoded into the v1.10
-//!    types of the `opentelemetry-proto` crate.
-//! 2. **Normalise** ([`formats::otlp::normalize`] through [`builder::Builder`]) into one
+//! 1. **Detect and decode** ([`load`]): gzip is undone (bounded by [`Limits`]); the content,
+//!    never the file name, decides the format — OTLP/JSON or JSON Lines, the collector file
+//!    exporter's length-prefixed protobuf, plain OTLP protobuf (profiles or traces), pprof
+//!    ([`formats::pprof`], with span links read from sample labels), or folded stacks
+//!    ([`formats::folded`]). Binary OTLP profiles come in three wire layouts under one
+//!    package name (v1.8, v1.9, v1.10/v1.11); the layout is told from wire types alone
+//!    ([`formats::otlp::sniff_layout`]), the observations are counted against the limits
+//!    before anything is decoded, and every layout is decoded, one `ResourceProfiles` at a
+//!    time, into the v1.10 types of the `opentelemetry-proto` crate.
+//! 2. **Normalise** ([`formats::otlp::normalize`], and every other importer, through
+//!    [`builder::Builder`]) into one
 //!    columnar [`ProfileSet`]: interned strings, functions, frames (inlined lines expanded),
 //!    a root-first stack prefix tree, links, attribute sets, and one sample row per
 //!    observation. Dangling indices and odd shapes become [`Diagnostic`]s, not panics.
@@ -22,7 +26,10 @@
 //! 4. **Aggregate** ([`ProfileSet::call_tree`], [`ProfileSet::inverted_call_tree`],
 //!    [`ProfileSet::folded`]): weights per stack, then a call tree merged by function.
 //! 5. **Lay out** ([`FlameLayout`]): one rectangle per node, x as the share of the total,
-//!    y as depth, ready for a canvas.
+//!    y as depth, ready for a canvas; [`FlameLayout::focused`] zooms into one node.
+//! 6. **Join with traces** ([`TraceSet`], [`spans`]): spans as per-trace trees (missing
+//!    parents make roots, cycles are broken with a diagnostic), per-span sample counts for
+//!    the span alone and with its descendants, and the spans whose samples run a function.
 //!
 //! ```
 //! use spanflame_core::{Filter, FlameLayout, Limits, Loaded, load};
