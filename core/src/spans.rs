@@ -27,27 +27,7 @@ impl ProfileSet {
     /// Samples per linked span among the rows `filter` keeps (its span selection is ignored:
     /// this answers "which spans have data" for the other conditions).
     pub fn samples_by_span(&self, filter: &Filter) -> HashMap<SpanKey, SpanSamples> {
-        let filter = Filter {
-            spans: None,
-            ..filter.clone()
-        };
-        let mut per_link = vec![SpanSamples::default(); self.links.len()];
-        let s = &self.samples;
-        self.for_each_sample(&filter, |row| {
-            let l = s.link[row];
-            if l != NONE {
-                per_link[l as usize].add(SpanSamples {
-                    samples: 1,
-                    weight: s.value[row],
-                });
-            }
-        });
-        self.links
-            .iter()
-            .zip(per_link)
-            .filter(|(_, n)| n.samples > 0)
-            .map(|(k, n)| (*k, n))
-            .collect()
+        self.per_span(filter, |_| true)
     }
 
     /// For each span whose kept samples have function `name` anywhere on the stack: how
@@ -57,11 +37,8 @@ impl ProfileSet {
         filter: &Filter,
         name: &str,
     ) -> HashMap<SpanKey, SpanSamples> {
-        let filter = Filter {
-            spans: None,
-            ..filter.clone()
-        };
-        // Mark stacks containing the function once; rows then need one lookup.
+        // Mark stacks containing the function once (parents come before children); rows
+        // then need one lookup.
         let mut contains = vec![false; self.stacks.len()];
         for st in 0..self.stacks.len() {
             let frame = &self.frames[self.stacks.frame[st] as usize];
@@ -69,11 +46,24 @@ impl ProfileSet {
             let parent = self.stacks.parent[st];
             contains[st] = here || (parent != NONE && contains[parent as usize]);
         }
+        self.per_span(filter, |stack| stack != NONE && contains[stack as usize])
+    }
+
+    /// Kept, linked rows whose stack passes `stack_ok`, summed per span.
+    fn per_span(
+        &self,
+        filter: &Filter,
+        stack_ok: impl Fn(u32) -> bool,
+    ) -> HashMap<SpanKey, SpanSamples> {
+        let filter = Filter {
+            spans: None,
+            ..filter.clone()
+        };
         let mut per_link = vec![SpanSamples::default(); self.links.len()];
         let s = &self.samples;
         self.for_each_sample(&filter, |row| {
-            let (l, st) = (s.link[row], s.stack[row]);
-            if l != NONE && st != NONE && contains[st as usize] {
+            let l = s.link[row];
+            if l != NONE && stack_ok(s.stack[row]) {
                 per_link[l as usize].add(SpanSamples {
                     samples: 1,
                     weight: s.value[row],
