@@ -1,14 +1,26 @@
-//! Smoke tests of the app in headless Chromium (wasm-bindgen-test; see scripts/test.sh).
-//! They load the bundled demo with the core, draw it on a real canvas, and mount the
-//! profile view. The release build is tested end to end by tests/e2e/.
+//! Tests of the app in headless Chromium (wasm-bindgen-test; see scripts/test.sh): the
+//! browser-bound helpers (hash parameters, JavaScript regular expressions, span filters,
+//! canvas drawing) and the mounted page. The release build is tested end to end by
+//! tests/e2e/.
 #![cfg(target_arch = "wasm32")]
 
-use std::sync::Arc;
+use std::cell::Cell;
+use std::rc::Rc;
 
 use leptos::prelude::*;
-use spanflame_app::flame::{self, Theme};
-use spanflame_app::model::ProfileModel;
-use spanflame_app::{ProfileView, SummaryView};
+use spanflame_app::Shell;
+use spanflame_app::flame::{ROW_HEIGHT, Renderer, Scene};
+use spanflame_app::loading::HashParams;
+use spanflame_app::matcher;
+use spanflame_app::state::{
+    AppState, FilterScope, LoadedProfile, LoadedTraces, SearchQuery, SpanFilter, SpanRef,
+};
+use spanflame_app::status::describe_filter;
+use spanflame_core::palette::{ColourMode, Palette, node_colours};
+use spanflame_core::viewport::{Orientation, Rows, Viewport};
+use spanflame_core::{
+    Filter, FlameLayout, Limits, Loaded, ProfileSet, SpanKey, SpanScope, TraceSet, load,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
@@ -16,9 +28,20 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 const DEMO: &[u8] = include_bytes!("../../public/demo/profile.binpb");
+const DEMO_TRACES: &[u8] = include_bytes!("../../public/demo/traces.json");
 
-fn demo() -> ProfileModel {
-    ProfileModel::from_bytes(DEMO, "demo/profile.binpb").expect("the demo loads")
+fn demo() -> ProfileSet {
+    match load(DEMO, &Limits::default()) {
+        Ok(Loaded::Profiles(set)) => set,
+        other => panic!("the demo is a profile: {other:?}"),
+    }
+}
+
+fn demo_traces() -> TraceSet {
+    match load(DEMO_TRACES, &Limits::default()) {
+        Ok(Loaded::Traces(set)) => set,
+        other => panic!("the demo traces are traces: {other:?}"),
+    }
 }
 
 fn document() -> web_sys::Document {
@@ -35,6 +58,13 @@ fn container(width_px: u32) -> HtmlElement {
     div
 }
 
+fn canvas() -> HtmlCanvasElement {
+    document()
+        .create_element("canvas")
+        .unwrap()
+        .unchecked_into()
+}
+
 fn painted_pixels(canvas: &HtmlCanvasElement) -> usize {
     let ctx: CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().unchecked_into();
     let data = ctx
@@ -45,127 +75,225 @@ fn painted_pixels(canvas: &HtmlCanvasElement) -> usize {
 }
 
 #[wasm_bindgen_test]
-fn demo_model_has_the_producers_leaf_totals() {
-    let model = demo();
-    assert_eq!(model.summary.total, 187);
-    assert_eq!(model.summary.sample_type, "samples");
-    assert!(model.rows >= 2, "rows = {}", model.rows);
-    let self_of = |name: &str| {
-        model
-            .functions
-            .iter()
-            .find(|f| &*f.name == name)
-            .map(|f| f.self_weight)
-    };
-    assert_eq!(self_of("busy_sleep"), Some(128));
-    assert_eq!(self_of("hash_loop"), Some(44));
-    assert_eq!(self_of("fib"), Some(12));
-    assert_eq!(self_of("wait"), Some(3));
-    assert_eq!(&*model.functions[0].name, "busy_sleep");
-    for frame in &model.frames {
-        assert!(
-            0.0 <= frame.x0 && frame.x0 < frame.x1 && frame.x1 <= 1.0 + 1e-9,
-            "{frame:?}"
-        );
-    }
+fn hash_parameters_are_decoded() {
+    let p =
+        HashParams::parse("#profileURL=https%3A%2F%2Fexample.com%2Fa.binpb&traceURL=t.json&x=1");
+    assert_eq!(
+        p.profile_url.as_deref(),
+        Some("https://example.com/a.binpb")
+    );
+    assert_eq!(p.trace_url.as_deref(), Some("t.json"));
+    assert_eq!(p.urls(), vec!["https://example.com/a.binpb", "t.json"]);
+    assert_eq!(HashParams::parse("").urls(), Vec::<String>::new());
+    assert_eq!(HashParams::parse("#profileURL=").profile_url, None);
+    // A stray % is kept as typed rather than failing.
+    assert_eq!(
+        HashParams::parse("#traceURL=50%").trace_url.as_deref(),
+        Some("50%")
+    );
 }
 
 #[wasm_bindgen_test]
-fn draw_paints_the_canvas() {
-    let model = demo();
-    let parent = container(800);
-    let canvas: HtmlCanvasElement = document()
-        .create_element("canvas")
+fn search_matchers() {
+    let query = |text: &str, regex: bool| SearchQuery {
+        text: text.into(),
+        regex,
+    };
+    assert!(matcher::build(&query("  ", false)).unwrap().is_none());
+    let m = matcher::build(&query("Loop", false)).unwrap().unwrap();
+    assert!(m.is_match("hash_loop") && !m.is_match("fib"));
+    let m = matcher::build(&query("^(fib|WAIT)$", true))
         .unwrap()
-        .unchecked_into();
-    canvas
-        .set_attribute("style", "width: 100%; display: block")
         .unwrap();
-    parent.append_child(&canvas).unwrap();
+    assert!(m.is_match("fib") && m.is_match("wait") && !m.is_match("fibonacci"));
+    let err = matcher::build(&query("(", true))
+        .err()
+        .expect("an invalid regex is an error");
+    assert!(!err.is_empty(), "{err}");
+}
 
-    flame::draw(&canvas, &model.frames, model.rows, Theme { dark: false }).unwrap();
-    let dpr = web_sys::window().unwrap().device_pixel_ratio();
-    assert_eq!(canvas.width(), (800.0 * dpr).round() as u32);
-    assert_eq!(
-        canvas.height(),
-        (f64::from(model.rows) * flame::ROW_HEIGHT * dpr).round() as u32
-    );
-    let painted = painted_pixels(&canvas);
-    let total = (canvas.width() * canvas.height()) as usize;
+#[wasm_bindgen_test]
+fn span_filters_narrow_the_samples() {
+    let set = demo();
+    let traces = demo_traces();
+    let total = |f: &SpanFilter, t: Option<&TraceSet>| {
+        let mut filter = Filter::default();
+        f.apply(&mut filter, t);
+        set.call_tree(&filter).total()
+    };
+    let home0 = traces
+        .spans
+        .iter()
+        .position(|s| s.name == "GET /home/0")
+        .unwrap() as u32;
+    let with_children = SpanFilter {
+        span: SpanRef::Index(home0),
+        scope: FilterScope::Spans(SpanScope::WithChildren),
+    };
+    // Fixture README: GET /home/0 with its children = 43 samples; alone = 0.
+    assert_eq!(total(&with_children, Some(&traces)), 43);
+    let only = SpanFilter {
+        scope: FilterScope::Spans(SpanScope::Only),
+        ..with_children
+    };
+    assert_eq!(total(&only, Some(&traces)), 0);
+    let window = SpanFilter {
+        scope: FilterScope::TimeWindow,
+        ..with_children
+    };
+    let in_window = total(&window, Some(&traces));
     assert!(
-        painted * 10 > total,
-        "only {painted} of {total} pixels painted"
+        (43..187).contains(&in_window),
+        "{in_window} samples while GET /home/0 ran"
     );
+    // Known only by ids: the span itself.
+    let spin = traces.spans.iter().find(|s| s.name == "spin").unwrap();
+    let by_key = SpanFilter {
+        span: SpanRef::Key(spin.key),
+        scope: FilterScope::Spans(SpanScope::Only),
+    };
+    assert!((29..=30).contains(&total(&by_key, None)));
+    let whole_trace = SpanFilter {
+        scope: FilterScope::Spans(SpanScope::Trace),
+        ..by_key
+    };
+    assert!(total(&whole_trace, None) >= 40);
+    // A span index with no traces loaded keeps nothing.
+    assert_eq!(total(&with_children, None), 0);
+    let (name, scope) = describe_filter(&with_children, Some(&traces));
+    assert_eq!((name.as_str(), scope), ("GET /home/0", "span and children"));
+    let key = SpanKey {
+        trace_id: [1; 16],
+        span_id: [0xab; 8],
+    };
+    let (name, _) = describe_filter(
+        &SpanFilter {
+            span: SpanRef::Key(key),
+            scope: FilterScope::TimeWindow,
+        },
+        None,
+    );
+    assert_eq!(name, "abababababababab");
+}
+
+#[wasm_bindgen_test]
+fn renderer_paints_sharp_rows_of_the_visible_area() {
+    let set = demo();
+    let tree = set.call_tree(&Filter::default());
+    let layout = FlameLayout::new(&tree);
+    let colours = node_colours(&tree, ColourMode::Package, Palette::Warm, false);
+    let parent = container(800);
+    let (base, overlay) = (canvas(), canvas());
+    parent.append_child(&base).unwrap();
+    parent.append_child(&overlay).unwrap();
+    let mut renderer = Renderer::new(base.clone(), overlay.clone()).unwrap();
+    let rows = Rows {
+        count: layout.depth_count(),
+        height: ROW_HEIGHT,
+        orientation: Orientation::Icicle,
+    };
+    for dpr in [1.0, 2.0] {
+        let scene = Scene {
+            tree: &tree,
+            layout: &layout,
+            colours: &colours,
+            search: None,
+            view: Viewport::FULL,
+            rows,
+            scroll_top: 0.0,
+            width: 800.0,
+            height: 120.0,
+            dpr,
+            dark: false,
+        };
+        renderer.draw(&scene).unwrap();
+        // The canvas is the visible area at the device pixel ratio, however many rows.
+        assert_eq!(base.width(), (800.0 * dpr) as u32);
+        assert_eq!(base.height(), (120.0 * dpr) as u32);
+        let painted = painted_pixels(&base);
+        let total = (base.width() * base.height()) as usize;
+        assert!(
+            painted * 4 > total,
+            "only {painted} of {total} pixels painted"
+        );
+        let mirror = renderer.mirror(&scene);
+        assert!(mirror.iter().any(|m| m.name == "busy_sleep"));
+        // Only rows that are on screen: 120 px hold 7 rows.
+        assert!(mirror.iter().all(|m| m.depth < 7));
+        renderer.draw_overlay(&scene, None, Some(0), None).unwrap();
+        assert!(painted_pixels(&overlay) > 0, "the hover outline");
+    }
     parent.remove();
 }
 
 #[wasm_bindgen_test]
-fn colours_are_stable_per_module() {
-    let light = Theme { dark: false };
-    assert_eq!(flame::module_prefix("std::io::read"), "std::io");
-    assert_eq!(
-        flame::module_prefix("java.util.HashMap.get"),
-        "java.util.HashMap"
-    );
-    assert_eq!(
-        flame::module_prefix("github.com/org/pkg.(*T).Method"),
-        "github.com/org/pkg"
-    );
-    assert_eq!(flame::module_prefix("busy_sleep"), "busy_sleep");
-    assert_eq!(
-        flame::frame_colour("std::io::read", light),
-        flame::frame_colour("std::io::write", light)
-    );
-    assert_eq!(flame::fnv1a(""), 0x811c_9dc5);
-    assert_eq!(flame::fnv1a("a"), 0xe40c_292c);
-}
-
-#[wasm_bindgen_test]
-async fn profile_view_mounts_canvas_mirror_and_table() {
-    let model = Arc::new(demo());
+async fn the_page_mounts_with_a_loaded_profile() {
     let parent = container(1000);
-    let summary = model.summary.clone();
-    let shown = model.clone();
+    let slot: Rc<Cell<Option<AppState>>> = Rc::new(Cell::new(None));
+    let out = Rc::clone(&slot);
     let handle = leptos::mount::mount_to(parent.clone(), move || {
-        view! {
-            <SummaryView summary=summary.clone() />
-            <ProfileView model=shown.clone() dark=false />
-        }
+        let state = AppState::new();
+        provide_context(state);
+        state.set_traces(LoadedTraces {
+            set: demo_traces(),
+            source: "traces.json".into(),
+        });
+        state.set_profile(LoadedProfile {
+            set: demo(),
+            source: "demo.binpb".into(),
+        });
+        out.set(Some(state));
+        view! { <Shell /> }
     });
-    // Effects (the canvas draw) run after mounting, on the next tick.
-    next_tick().await;
+    let state = slot.get().unwrap();
+    // Effects, the paint (next animation frame) and the mirror (debounced) run later.
+    sleep(300).await;
 
     let doc = document();
-    let summary_text = doc
-        .get_element_by_id("summary")
-        .unwrap()
-        .text_content()
-        .unwrap();
-    assert!(summary_text.contains("187"), "{summary_text}");
-    assert!(summary_text.contains("OTLP"), "{summary_text}");
-
-    let items = doc.query_selector_all("#flame-mirror li").unwrap();
-    assert_eq!(items.length() as usize, model.frames.len());
-
+    let text = |id: &str| doc.get_element_by_id(id).unwrap().text_content().unwrap();
+    assert!(text("summary").contains("187"), "{}", text("summary"));
+    assert!(text("summary").contains("traces.json (18 spans)"));
     let busy = doc
         .query_selector("#top-functions tbody tr[data-name=\"busy_sleep\"]")
         .unwrap()
         .expect("busy_sleep row");
     assert_eq!(busy.get_attribute("data-self").as_deref(), Some("128"));
-
     let canvas: HtmlCanvasElement = doc.get_element_by_id("flame").unwrap().unchecked_into();
     assert!(painted_pixels(&canvas) > 0, "the mounted view drew nothing");
+    let mirror = doc.query_selector_all("#flame-mirror li").unwrap();
+    assert!(mirror.length() > 4, "{} mirrored frames", mirror.length());
 
+    // Search through the state: the status gives the share, 12 of 187.
+    state.search.set(SearchQuery {
+        text: "fib".into(),
+        regex: false,
+    });
+    sleep(50).await;
+    let status = doc.get_element_by_id("search-status").unwrap();
+    assert_eq!(status.get_attribute("data-weight").as_deref(), Some("12"));
+    assert!(
+        text("search-status").contains("6.4% of total"),
+        "{}",
+        text("search-status")
+    );
+
+    // The other sample types of a file show in the selector; the demo has one.
+    assert_eq!(
+        doc.query_selector_all("#sample-type option")
+            .unwrap()
+            .length(),
+        1
+    );
     drop(handle);
     parent.remove();
 }
 
-/// Waits one macrotask, so that Leptos effects have run.
-async fn next_tick() {
+/// Waits `ms` milliseconds.
+async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()
             .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
             .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();

@@ -149,7 +149,10 @@ mod tests {
         for r in layout.rects() {
             let path = path_keys(&tree, r.node);
             assert_eq!(find_path(&tree, &path), r.node);
-            assert_eq!(rect_of(&layout, &tree, r.node).map(|i| layout.rects()[i].node), Some(r.node));
+            assert_eq!(
+                rect_of(&layout, &tree, r.node).map(|i| layout.rects()[i].node),
+                Some(r.node)
+            );
         }
         let mut path = path_keys(&tree, find_path(&tree, &[]));
         assert!(path.is_empty());

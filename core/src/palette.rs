@@ -107,68 +107,106 @@ const TOL_LIGHT: [Rgb; 8] = [
     Rgb::hex(0xffaabb),
 ];
 
-/// Okabe–Ito colours for frame kinds: safe for colour-blind readers.
-pub fn kind_colour(kind: FrameKind, dark: bool) -> Rgb {
-    let c = match kind {
+/// Paul Tol's "muted" scheme, for dark backgrounds.
+const TOL_MUTED: [Rgb; 9] = [
+    Rgb::hex(0xcc6677),
+    Rgb::hex(0x332288),
+    Rgb::hex(0xddcc77),
+    Rgb::hex(0x117733),
+    Rgb::hex(0x88ccee),
+    Rgb::hex(0x882255),
+    Rgb::hex(0x44aa99),
+    Rgb::hex(0x999933),
+    Rgb::hex(0xaa4499),
+];
+
+/// Okabe–Ito colours for frame kinds: safe for colour-blind readers, with dark labels in
+/// both themes.
+pub fn kind_colour(kind: FrameKind, _dark: bool) -> Rgb {
+    match kind {
         FrameKind::Kernel => Rgb::hex(0xe69f00),
         FrameKind::Native => Rgb::hex(0x56b4e9),
         FrameKind::Interpreted => Rgb::hex(0x009e73),
         FrameKind::Unknown => Rgb::hex(0xbbbbbb),
-    };
-    darken_for(c, dark)
+    }
 }
 
 /// The colour for frames merged because each is narrower than a pixel.
 pub fn merged_colour(dark: bool) -> Rgb {
     if dark {
-        Rgb::hex(0x50565f)
+        Rgb::hex(0x3b4048)
     } else {
-        Rgb::hex(0xc4c8ce)
+        Rgb::hex(0xd3d6da)
     }
 }
 
-/// Sequential ColorBrewer YlOrBr (colour-blind safe): `t` = 0 is cool, 1 is hot.
-pub fn heat_colour(t: f64, dark: bool) -> Rgb {
-    const STOPS: [Rgb; 5] = [
+/// Sequential ColorBrewer YlOrBr (colour-blind safe): `t` = 0 is cool, 1 is hot. The same
+/// light ramp in both themes: a ramp into dark colours would pass through shades no label
+/// colour reads well on.
+pub fn heat_colour(t: f64, _dark: bool) -> Rgb {
+    // Stops past orange would make labels hard to read on either text colour.
+    const STOPS: [Rgb; 4] = [
         Rgb::hex(0xfff7bc),
         Rgb::hex(0xfee391),
         Rgb::hex(0xfec44f),
         Rgb::hex(0xec7014),
-        Rgb::hex(0x993404),
     ];
     let t = t.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
     let i = (t.floor() as usize).min(STOPS.len() - 2);
-    let c = STOPS[i].mix(STOPS[i + 1], t - i as f64);
-    darken_for(c, dark)
+    STOPS[i].mix(STOPS[i + 1], t - i as f64)
 }
 
-/// The colour of a package name.
+/// The colour of a package name (what the legend shows).
 pub fn package_colour(package: &str, palette: Palette, dark: bool) -> Rgb {
+    function_colour(package, None, palette, dark)
+}
+
+/// The colour of a function: its package picks the hue, and its own name a small shift in
+/// hue and lightness, so neighbouring frames of one package stay apart while the package
+/// still reads as one colour. Dark themes get deep fills with light labels.
+pub fn function_colour(package: &str, name: Option<&str>, palette: Palette, dark: bool) -> Rgb {
     let hash = fnv1a(package);
-    let c = match palette {
+    // Two independent -2..=2 steps from the name; 0 for the package itself.
+    let (shade, tint) = name.map_or((0.0, 0.0), |n| {
+        let h = fnv1a(n);
+        (f64::from(h % 5) - 2.0, f64::from((h >> 8) % 5) - 2.0)
+    });
+    match palette {
         Palette::Warm => {
-            let hue = 4.0 + f64::from(hash % 48); // red .. amber
+            // Red .. amber; dark themes stop at orange, as deep yellows turn olive.
+            let span = if dark { 32 } else { 44 };
+            let hue = 4.0 + f64::from(hash % span) + tint * 2.0;
             let sat = 0.62 + f64::from((hash >> 8) % 24) / 100.0;
-            let light = 0.63 + f64::from((hash >> 16) % 12) / 100.0;
-            hsl(hue, sat, light)
+            let base = if dark { 0.33 } else { 0.70 };
+            let light = base + f64::from((hash >> 16) % 5) / 100.0 + shade * 0.022;
+            readable(hsl(hue, sat, light), dark)
         }
         Palette::ColourBlind => {
-            // Small lightness steps keep neighbours that share a hue apart.
-            let base = TOL_LIGHT[(hash % TOL_LIGHT.len() as u32) as usize];
-            let step = f64::from((hash >> 8) % 3) * 0.1;
-            base.mix(Rgb::hex(0xffffff), step)
+            let scheme: &[Rgb] = if dark { &TOL_MUTED } else { &TOL_LIGHT };
+            let base = scheme[(hash % scheme.len() as u32) as usize];
+            // Lighter for light fills, darker for dark ones: the label keeps its contrast.
+            let dark_fill = base.luminance() < 0.2;
+            let towards = if dark_fill { 0x000000 } else { 0xffffff };
+            readable(base.mix(Rgb::hex(towards), (shade + 2.0) * 0.05), dark_fill)
         }
-    };
-    darken_for(c, dark)
+    }
 }
 
-/// Dark themes get the same hues, deeper, so light labels stay readable and frames do not glare.
-fn darken_for(c: Rgb, dark: bool) -> Rgb {
-    if dark {
-        c.mix(Rgb::hex(0x000000), 0.5)
+/// `c` moved out of the middle luminances, where neither label colour reads well: down to
+/// a dark fill (light label) or up to a light one (dark label).
+fn readable(c: Rgb, dark_fill: bool) -> Rgb {
+    // Luminances giving a WCAG contrast of 5 or more with LIGHT_TEXT and DARK_TEXT.
+    const DARK_MAX: f64 = 0.13;
+    const LIGHT_MIN: f64 = 0.28;
+    let (towards, ok): (Rgb, fn(f64) -> bool) = if dark_fill {
+        (Rgb::hex(0x000000), |l| l <= DARK_MAX)
     } else {
-        c
-    }
+        (Rgb::hex(0xffffff), |l| l >= LIGHT_MIN)
+    };
+    (0..=20)
+        .map(|step| c.mix(towards, f64::from(step) * 0.05))
+        .find(|m| ok(m.luminance()))
+        .unwrap_or(towards)
 }
 
 fn hsl(h: f64, s: f64, l: f64) -> Rgb {
@@ -273,18 +311,34 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
     let n = tree.len() as NodeId;
     match mode {
         ColourMode::Package => {
-            // Hash each distinct package once.
-            let mut cache: std::collections::HashMap<&str, Rgb> = Default::default();
+            // Each distinct function once: cached by name id (and file, which rarely differs).
+            let mut cache: Vec<Option<(&str, FrameKind, Rgb)>> = Vec::new();
             (0..n)
                 .map(|node| {
-                    let pkg = package_of(tree.name(node), tree.file(node), tree.kind(node));
-                    *cache
-                        .entry(pkg)
-                        .or_insert_with(|| package_colour(pkg, palette, dark))
+                    let (name, file, kind) = (tree.name(node), tree.file(node), tree.kind(node));
+                    let id = tree.name_id(node) as usize;
+                    if cache.len() <= id {
+                        cache.resize(id + 1, None);
+                    }
+                    match cache[id] {
+                        Some((f, k, c)) if f == file && k == kind => c,
+                        _ => {
+                            let c = function_colour(
+                                package_of(name, file, kind),
+                                Some(name),
+                                palette,
+                                dark,
+                            );
+                            cache[id] = Some((file, kind, c));
+                            c
+                        }
+                    }
                 })
                 .collect()
         }
-        ColourMode::Kind => (0..n).map(|node| kind_colour(tree.kind(node), dark)).collect(),
+        ColourMode::Kind => (0..n)
+            .map(|node| kind_colour(tree.kind(node), dark))
+            .collect(),
         ColourMode::SelfWeight => {
             let max = (1..n).map(|node| tree.self_weight(node)).max().unwrap_or(0);
             (0..n)
@@ -306,13 +360,13 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
 pub fn top_packages(tree: &CallTree, limit: usize) -> Vec<(String, i64)> {
     let mut by_pkg: std::collections::HashMap<&str, i64> = Default::default();
     for node in 1..tree.len() as NodeId {
-        let pkg = package_of(tree.name(node), tree.file(node), tree.kind(node));
-        *by_pkg.entry(pkg).or_default() += tree.self_weight(node);
+        let weight = tree.self_weight(node);
+        if weight != 0 {
+            let pkg = package_of(tree.name(node), tree.file(node), tree.kind(node));
+            *by_pkg.entry(pkg).or_default() += weight;
+        }
     }
-    let mut out: Vec<(String, i64)> = by_pkg
-        .into_iter()
-        .map(|(p, w)| (p.to_owned(), w))
-        .collect();
+    let mut out: Vec<(String, i64)> = by_pkg.into_iter().map(|(p, w)| (p.to_owned(), w)).collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out.truncate(limit);
     out
@@ -329,14 +383,29 @@ mod tests {
     #[test]
     fn packages_by_language() {
         assert_eq!(pkg("java.util.HashMap.get"), "java.util");
-        assert_eq!(pkg("java.util.concurrent.ThreadPoolExecutor.runWorker"), "java.util.concurrent");
-        assert_eq!(pkg("com.acme.shop.CheckoutService.checkout"), "com.acme.shop");
-        assert_eq!(pkg("org.apache.tomcat.util.net.NioEndpoint$SocketProcessor.doRun"), "org.apache.tomcat");
+        assert_eq!(
+            pkg("java.util.concurrent.ThreadPoolExecutor.runWorker"),
+            "java.util.concurrent"
+        );
+        assert_eq!(
+            pkg("com.acme.shop.CheckoutService.checkout"),
+            "com.acme.shop"
+        );
+        assert_eq!(
+            pkg("org.apache.tomcat.util.net.NioEndpoint$SocketProcessor.doRun"),
+            "org.apache.tomcat"
+        );
         assert_eq!(pkg("core::ptr::drop_in_place<alloc::vec::Vec<u8>>"), "core");
-        assert_eq!(pkg("<alloc::vec::Vec<T> as core::ops::Drop>::drop"), "alloc");
+        assert_eq!(
+            pkg("<alloc::vec::Vec<T> as core::ops::Drop>::drop"),
+            "alloc"
+        );
         assert_eq!(pkg("tokio::runtime::task::harness::poll"), "tokio");
         assert_eq!(pkg("std::__1::vector<int>::push_back"), "std");
-        assert_eq!(pkg("github.com/acme/shop/cart.(*Cart).Add"), "github.com/acme/shop/cart");
+        assert_eq!(
+            pkg("github.com/acme/shop/cart.(*Cart).Add"),
+            "github.com/acme/shop/cart"
+        );
         assert_eq!(pkg("net/http.(*conn).serve"), "net/http");
         assert_eq!(pkg("runtime.mallocgc"), "runtime");
         assert_eq!(pkg("runtime.(*mheap).alloc"), "runtime");
@@ -345,11 +414,19 @@ mod tests {
         assert_eq!(pkg("memcpy"), "memcpy");
         assert_eq!(pkg("<module>"), "<module>");
         assert_eq!(
-            package_of("get", "/venv/lib/python3.12/site-packages/requests/api.py", FrameKind::Interpreted),
+            package_of(
+                "get",
+                "/venv/lib/python3.12/site-packages/requests/api.py",
+                FrameKind::Interpreted
+            ),
             "requests"
         );
         assert_eq!(
-            package_of("_bootstrap", "/usr/lib/python3.11/threading.py", FrameKind::Interpreted),
+            package_of(
+                "_bootstrap",
+                "/usr/lib/python3.11/threading.py",
+                FrameKind::Interpreted
+            ),
             "threading"
         );
         assert_eq!(package_of("do_syscall_64", "", FrameKind::Kernel), "kernel");
@@ -365,7 +442,10 @@ mod tests {
         assert_eq!(fnv1a(""), 0x811c_9dc5);
         assert_eq!(fnv1a("a"), 0xe40c_292c);
         // Pinned: a colour must not change between releases.
-        assert_eq!(package_colour("java.util", Palette::Warm, false), package_colour("java.util", Palette::Warm, false));
+        assert_eq!(
+            package_colour("java.util", Palette::Warm, false),
+            package_colour("java.util", Palette::Warm, false)
+        );
         for p in [Palette::Warm, Palette::ColourBlind] {
             for dark in [false, true] {
                 let fill = package_colour("x", p, dark);
@@ -385,23 +465,44 @@ mod tests {
         for dark in [false, true] {
             for i in 0..200 {
                 fills.push(package_colour(&format!("pkg{i}"), Palette::Warm, dark));
-                fills.push(package_colour(&format!("pkg{i}"), Palette::ColourBlind, dark));
+                fills.push(package_colour(
+                    &format!("pkg{i}"),
+                    Palette::ColourBlind,
+                    dark,
+                ));
+                for palette in [Palette::Warm, Palette::ColourBlind] {
+                    fills.push(function_colour(
+                        &format!("pkg{i}"),
+                        Some(&format!("f{i}")),
+                        palette,
+                        dark,
+                    ));
+                }
                 fills.push(heat_colour(f64::from(i) / 199.0, dark));
             }
-            for k in [FrameKind::Kernel, FrameKind::Native, FrameKind::Interpreted, FrameKind::Unknown] {
+            for k in [
+                FrameKind::Kernel,
+                FrameKind::Native,
+                FrameKind::Interpreted,
+                FrameKind::Unknown,
+            ] {
                 fills.push(kind_colour(k, dark));
             }
             fills.push(merged_colour(dark));
         }
         for fill in fills {
-            assert!(ratio(fill, fill.text()) >= 4.5, "{fill:?} with {:?}", fill.text());
+            assert!(
+                ratio(fill, fill.text()) >= 4.5,
+                "{fill:?} with {:?}",
+                fill.text()
+            );
         }
     }
 
     #[test]
     fn heat_runs_from_pale_to_deep() {
         assert_eq!(heat_colour(0.0, false), Rgb::hex(0xfff7bc));
-        assert_eq!(heat_colour(1.0, false), Rgb::hex(0x993404));
+        assert_eq!(heat_colour(1.0, false), Rgb::hex(0xec7014));
         assert!(heat_colour(0.2, false).luminance() > heat_colour(0.8, false).luminance());
     }
 

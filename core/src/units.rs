@@ -107,7 +107,7 @@ fn format_count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + 4);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(THIN);
         }
         out.push(c);
@@ -124,7 +124,11 @@ fn scaled(value: f64, steps: &[(f64, &str)]) -> String {
             let v = value / factor;
             // Rounding can carry into the next unit up ("999.9 ms" would read "1000 ms": "1 s").
             if i > 0 && v.round() >= steps[i - 1].0 / factor {
-                return format!("{}{THIN}{}", three_digits(value / steps[i - 1].0), steps[i - 1].1);
+                return format!(
+                    "{}{THIN}{}",
+                    three_digits(value / steps[i - 1].0),
+                    steps[i - 1].1
+                );
             }
             return format!("{}{THIN}{name}", three_digits(v));
         }

@@ -239,10 +239,7 @@ pub fn hit(layout: &FlameLayout, view: Viewport, depth: u32, frac: f64) -> Optio
     let row = layout.row_range(depth);
     let rects = &layout.rects()[row.clone()];
     let i = rects.partition_point(|r| r.x1 <= x);
-    rects
-        .get(i)
-        .filter(|r| r.x0 <= x)
-        .map(|_| row.start + i)
+    rects.get(i).filter(|r| r.x0 <= x).map(|_| row.start + i)
 }
 
 /// Per-frame marks (search matches, say) with constant-time "any marked in this range?", so
@@ -352,11 +349,25 @@ mod tests {
     fn plan_draws_wide_frames_and_merges_narrow_ones() {
         let (tree, layout) = demo();
         let mut items = Vec::new();
-        plan(&layout, Viewport::FULL, 1000.0, 0..layout.depth_count(), 1.0, &mut items);
+        plan(
+            &layout,
+            Viewport::FULL,
+            1000.0,
+            0..layout.depth_count(),
+            1.0,
+            &mut items,
+        );
         // Every frame is at least 1/187 of 1000 px wide: nothing merged.
         assert_eq!(items.len(), layout.rects().len());
         // At 50 px, the 1-sample frames (5.3 px at 1000) are merged.
-        plan(&layout, Viewport::FULL, 50.0, 0..layout.depth_count(), 1.0, &mut items);
+        plan(
+            &layout,
+            Viewport::FULL,
+            50.0,
+            0..layout.depth_count(),
+            1.0,
+            &mut items,
+        );
         assert!(items.iter().any(|i| matches!(i.what, Drawn::Merged(..))));
         // Nothing is lost: each row's items cover exactly that row's frames, in order.
         for depth in 0..layout.depth_count() {
@@ -406,7 +417,14 @@ mod tests {
         let tree = set.call_tree(&Filter::default());
         let layout = FlameLayout::new(&tree);
         let mut items = Vec::new();
-        plan(&layout, Viewport::FULL, 1000.0, 0..layout.depth_count(), 1.0, &mut items);
+        plan(
+            &layout,
+            Viewport::FULL,
+            1000.0,
+            0..layout.depth_count(),
+            1.0,
+            &mut items,
+        );
         let row1: Vec<_> = items.iter().filter(|i| i.depth == 1).collect();
         assert!(row1.len() <= 2, "{} items", row1.len());
         let covered: f64 = row1.iter().map(|i| i.w).sum();
@@ -420,7 +438,12 @@ mod tests {
             let mid = (r.x0 + r.x1) / 2.0;
             assert_eq!(hit(&layout, Viewport::FULL, r.depth, mid), Some(i));
             let view = Viewport { x0: r.x0, x1: r.x1 };
-            assert_eq!(hit(&layout, view, r.depth, 0.5), Some(i), "{}", tree.name(r.node));
+            assert_eq!(
+                hit(&layout, view, r.depth, 0.5),
+                Some(i),
+                "{}",
+                tree.name(r.node)
+            );
         }
         assert_eq!(hit(&layout, Viewport::FULL, 999, 0.5), None);
     }

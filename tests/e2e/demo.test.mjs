@@ -2,7 +2,7 @@
 // opens and draws. Expected numbers: core/tests/fixtures/otlp/README.md.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openApp, waitForPaintedCanvas } from './harness.mjs';
+import { openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
 
 const EXPECTED_SELF = { busy_sleep: 128, hash_loop: 44, fib: 12, wait: 3 };
 const TOTAL_SAMPLES = 187;
@@ -30,6 +30,8 @@ async function checkDemo(t, session, screenshotName) {
   const stats = await waitForPaintedCanvas(page);
   t.diagnostic(`canvas painted ${stats.painted}/${stats.total} px in ${stats.colours} colours`);
   assert.ok(stats.colours >= 3, `expected several frame colours, got ${stats.colours}`);
+  // The DOM mirror is published once painting settles.
+  for (const name of Object.keys(EXPECTED_SELF)) await waitForFrame(page, name);
 
   // Header summary.
   const summary = await page.innerText('#summary');
@@ -52,7 +54,7 @@ async function checkDemo(t, session, screenshotName) {
   assert.equal(rows[0].name, 'busy_sleep');
   assert.equal(rows.reduce((sum, r) => sum + r.self, 0), TOTAL_SAMPLES, 'self weights add up to the total');
 
-  // Accessible mirror of the drawn frames.
+  // Mirror of the frames drawn at least 3 px wide.
   const frames = await mirror(page);
   assert.ok(frames.length >= 4, `expected frames in #flame-mirror, got ${frames.length}`);
   for (const name of Object.keys(EXPECTED_SELF)) {

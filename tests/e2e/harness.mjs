@@ -148,3 +148,86 @@ export async function waitForPaintedCanvas(page, { selector = 'canvas#flame', mi
   }
   return canvasStats(page, selector);
 }
+
+/**
+ * Drops files on the page as a real drag and drop does: dragenter, dragover and drop events
+ * carrying a DataTransfer that holds File objects built from bytes read here in node.
+ * files: [{ path, name? , type? }] or [{ name, bytes: Buffer|string }]. target: a selector.
+ */
+export async function dropFiles(page, files, target = 'main') {
+  const { readFile } = await import('node:fs/promises');
+  const payload = [];
+  for (const f of files) {
+    const bytes = f.bytes !== undefined ? Buffer.from(f.bytes) : await readFile(f.path);
+    payload.push({ name: f.name ?? path.basename(f.path), type: f.type ?? '', base64: bytes.toString('base64') });
+  }
+  await page.evaluate(
+    ({ payload, target }) => {
+      const dt = new DataTransfer();
+      for (const f of payload) {
+        const binary = atob(f.base64);
+        const bytes = new Uint8Array(binary.length);
+        for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+        dt.items.add(new File([bytes], f.name, { type: f.type }));
+      }
+      const el = document.querySelector(target) ?? document.body;
+      const rect = el.getBoundingClientRect();
+      const at = { clientX: rect.left + rect.width / 2, clientY: rect.top + Math.min(rect.height / 2, 100) };
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        el.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true, ...at }));
+      }
+    },
+    { payload, target },
+  );
+}
+
+/** The frames listed in #flame-mirror (what the canvas drew at least 3 px wide). */
+export async function mirrorFrames(page) {
+  return page.$$eval('#flame-mirror li', (items) =>
+    items.map((li) => ({
+      name: li.dataset.name,
+      node: Number(li.dataset.node),
+      depth: Number(li.dataset.depth),
+      x: Number(li.dataset.x),
+      y: Number(li.dataset.y),
+      w: Number(li.dataset.w),
+      match: li.dataset.match === 'true',
+      text: li.textContent,
+    })),
+  );
+}
+
+/** Waits until #flame-mirror lists a frame named `name` (optionally matching `where`). */
+export async function waitForFrame(page, name, where = () => true, timeout = 10000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const frames = await mirrorFrames(page);
+    const found = frames.find((f) => f.name === name && where(f));
+    if (found) return found;
+    if (Date.now() > deadline) {
+      assert.fail(`no frame ${name} in #flame-mirror: ${frames.map((f) => `${f.name}@${f.depth}`).join(', ')}`);
+    }
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Clicks the middle of a mirrored frame on the canvas (page coordinates from the canvas box). */
+export async function clickFrame(page, frame) {
+  const box = await page.$eval('canvas#flame', (c) => {
+    const r = c.getBoundingClientRect();
+    return { left: r.left, top: r.top };
+  });
+  await page.mouse.click(box.left + frame.x + Math.min(frame.w / 2, 40), box.top + frame.y + 9);
+}
+
+/** The canvas pixel (device pixels scaled from CSS) at CSS point (x, y) of the canvas: [r, g, b, a]. */
+export async function canvasPixel(page, x, y, selector = 'canvas#flame') {
+  return page.$eval(
+    selector,
+    (canvas, { x, y }) => {
+      const scale = canvas.width / canvas.getBoundingClientRect().width;
+      return Array.from(canvas.getContext('2d').getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data);
+    },
+    { x, y },
+  );
+}

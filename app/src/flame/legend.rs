@@ -1,0 +1,109 @@
+//! The colour legend: the heaviest packages, the frame kinds, or the self-weight scale.
+
+use leptos::prelude::*;
+use spanflame_core::model::FrameKind;
+use spanflame_core::palette::{
+    ColourMode, heat_colour, kind_colour, merged_colour, package_colour, top_packages,
+};
+use spanflame_core::units::format_share;
+
+use crate::state::{AppState, Shared};
+
+/// Packages listed in the legend.
+const PACKAGES: usize = 8;
+
+/// The legend for the current colour mode.
+#[component]
+pub fn Legend() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let packages = Memo::new(move |_| {
+        state
+            .tree
+            .get()
+            .map(|t| Shared::new(top_packages(&t, PACKAGES)))
+    });
+    let swatch = |colour: String, label: String, title: String| {
+        view! {
+            <li title=title>
+                <span class="swatch" style=format!("background: {colour}")></span>
+                <span class="label">{label}</span>
+            </li>
+        }
+    };
+    let items = move || {
+        let dark = state.dark.get();
+        match state.colour_mode.get() {
+            ColourMode::Package => {
+                let palette = state.palette.get();
+                let total = state.tree.with(|t| t.as_ref().map_or(0, |t| t.total()));
+                packages
+                    .get()
+                    .map(|p| {
+                        p.iter()
+                            .map(|(name, weight)| {
+                                swatch(
+                                    package_colour(name, palette, dark).css(),
+                                    name.clone(),
+                                    format!(
+                                        "{name}: {} of self weight",
+                                        format_share(*weight, total)
+                                    ),
+                                )
+                            })
+                            .collect_view()
+                    })
+                    .into_any()
+            }
+            ColourMode::Kind => [
+                FrameKind::Kernel,
+                FrameKind::Native,
+                FrameKind::Interpreted,
+                FrameKind::Unknown,
+            ]
+            .into_iter()
+            .map(|k| {
+                swatch(
+                    kind_colour(k, dark).css(),
+                    k.label().to_owned(),
+                    String::new(),
+                )
+            })
+            .collect_view()
+            .into_any(),
+            ColourMode::SelfWeight => {
+                let stops: Vec<String> = (0..=4)
+                    .map(|i| heat_colour(f64::from(i) / 4.0, dark).css())
+                    .collect();
+                view! {
+                    <li>
+                        "less self weight"
+                        <span
+                            class="ramp"
+                            style=format!("background: linear-gradient(to right, {})", stops.join(", "))
+                        ></span>
+                        "more"
+                    </li>
+                }
+                .into_any()
+            }
+        }
+    };
+    let title = move || match state.colour_mode.get() {
+        ColourMode::Package => "Colours: heaviest packages",
+        ColourMode::Kind => "Colours: frame kinds",
+        ColourMode::SelfWeight => "Colours: self weight",
+    };
+    let merged = move || {
+        swatch(
+            merged_colour(state.dark.get()).css(),
+            "narrower than a pixel".to_owned(),
+            "Frames too narrow to see, drawn together; zoom in to tell them apart".to_owned(),
+        )
+    };
+    view! {
+        <ul id="legend" class="legend" aria-label=title>
+            {items}
+            {merged}
+        </ul>
+    }
+}

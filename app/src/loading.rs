@@ -1,0 +1,304 @@
+//! Getting files in: drag and drop anywhere on the page, the file picker,
+//! `#profileURL=<url>&traceURL=<url>` in the address (as speedscope does), and the bundled
+//! demo. What a file holds is decided by its content ([`spanflame_core::load`]), not by its
+//! name or by which slot it came through. Files are read in the page: nothing is uploaded,
+//! and the only requests are the demo and the URLs the user put in the address.
+
+use leptos::ev;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use spanflame_core::{Limits, Loaded};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::state::{AppState, LoadedProfile, LoadedTraces, Timings, now};
+
+/// The demo profile, relative to the page (so it works under any sub-path).
+pub const DEMO_PROFILE_URL: &str = "demo/profile.binpb";
+/// The demo's traces.
+pub const DEMO_TRACES_URL: &str = "demo/traces.json";
+
+/// URLs named in the page's hash.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HashParams {
+    /// `profileURL`.
+    pub profile_url: Option<String>,
+    /// `traceURL`.
+    pub trace_url: Option<String>,
+}
+
+impl HashParams {
+    /// Parse `#profileURL=...&traceURL=...` (values URI-encoded, as speedscope writes them).
+    pub fn parse(hash: &str) -> HashParams {
+        let mut out = HashParams::default();
+        for pair in hash.trim_start_matches('#').split('&') {
+            let Some((key, value)) = pair.split_once('=') else {
+                continue;
+            };
+            let value = js_sys::decode_uri_component(value)
+                .map(String::from)
+                .unwrap_or_else(|_| value.to_owned());
+            if value.is_empty() {
+                continue;
+            }
+            match key {
+                "profileURL" => out.profile_url = Some(value),
+                "traceURL" => out.trace_url = Some(value),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The URLs to fetch, profile first.
+    pub fn urls(&self) -> Vec<String> {
+        self.profile_url
+            .iter()
+            .chain(self.trace_url.iter())
+            .cloned()
+            .collect()
+    }
+}
+
+/// On start: the URLs in the hash if there are any, else the demo. Later hash changes
+/// load their URLs too.
+pub fn start(state: AppState) {
+    let hash = || {
+        web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default()
+    };
+    let params = HashParams::parse(&hash());
+    if params.urls().is_empty() {
+        spawn_local(load_demo(state));
+    } else {
+        spawn_local(load_urls(state, params.urls()));
+    }
+    let listener = window_event_listener(ev::hashchange, move |_| {
+        let urls = HashParams::parse(&hash()).urls();
+        if !urls.is_empty() {
+            spawn_local(load_urls(state, urls));
+        }
+    });
+    on_cleanup(move || listener.remove());
+}
+
+/// Load the bundled demo: a profile and the traces its samples link to.
+pub async fn load_demo(state: AppState) {
+    load_urls(state, vec![DEMO_PROFILE_URL.into(), DEMO_TRACES_URL.into()]).await;
+}
+
+/// Fetch each URL and open what it holds.
+pub async fn load_urls(state: AppState, urls: Vec<String>) {
+    state
+        .busy
+        .set(Some(format!("Loading {}…", urls.join(" and "))));
+    let mut items = Vec::new();
+    for url in urls {
+        let bytes = fetch_bytes(&url).await;
+        items.push((url, bytes));
+    }
+    ingest(state, items).await;
+}
+
+/// Read local files and open what they hold.
+pub async fn open_files(state: AppState, files: Vec<web_sys::File>) {
+    if files.is_empty() {
+        return;
+    }
+    let names: Vec<String> = files.iter().map(|f| f.name()).collect();
+    state
+        .busy
+        .set(Some(format!("Reading {}…", names.join(", "))));
+    let mut items = Vec::new();
+    for file in files {
+        let bytes = JsFuture::from(file.array_buffer())
+            .await
+            .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())
+            .map_err(|e| format!("Could not read {}: {e:?}", file.name()));
+        items.push((file.name(), bytes));
+    }
+    ingest(state, items).await;
+}
+
+/// Decode each file with the core and show it; collect every problem in one message.
+/// A file that fails changes nothing on screen.
+async fn ingest(state: AppState, items: Vec<(String, Result<Vec<u8>, String>)>) {
+    let mut errors = Vec::new();
+    for (source, bytes) in items {
+        let bytes = match bytes {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                errors.push(message);
+                continue;
+            }
+        };
+        state.busy.set(Some(format!(
+            "Reading {source} ({})…",
+            spanflame_core::units::format_value(bytes.len() as i64, "bytes")
+        )));
+        // Let the browser paint the message before the work blocks the page.
+        next_paint().await;
+        let started = now();
+        match spanflame_core::load(&bytes, &Limits::default()) {
+            Ok(Loaded::Profiles(set)) => {
+                state.timings.set(Timings {
+                    started,
+                    parse: now() - started,
+                    ..Timings::default()
+                });
+                state.set_profile(LoadedProfile { set, source });
+            }
+            Ok(Loaded::Traces(set)) => state.set_traces(LoadedTraces { set, source }),
+            Err(error) => errors.push(format!("Could not read {source}: {error}")),
+        }
+    }
+    state.busy.set(None);
+    state
+        .error
+        .set((!errors.is_empty()).then(|| errors.join("\n")));
+}
+
+/// Resolves after the browser has had a chance to paint.
+pub async fn next_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+                },
+                std::time::Duration::ZERO,
+            )
+        });
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Fetches `url` (relative to the page) and returns its bytes.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let response = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|e| format!("Could not fetch {url}: {e}"))?;
+    if !response.ok() {
+        return Err(format!(
+            "Could not fetch {url}: HTTP {} {}",
+            response.status(),
+            response.status_text()
+        ));
+    }
+    response
+        .binary()
+        .await
+        .map_err(|e| format!("Could not read {url}: {e}"))
+}
+
+fn dropped_files(event: &web_sys::DragEvent) -> Vec<web_sys::File> {
+    let Some(list) = event.data_transfer().and_then(|dt| dt.files()) else {
+        return Vec::new();
+    };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+fn has_files(event: &web_sys::DragEvent) -> bool {
+    event
+        .data_transfer()
+        .is_some_and(|dt| dt.types().includes(&"Files".into(), 0))
+}
+
+/// Drop files anywhere on the page: window listeners, and an overlay while dragging.
+#[component]
+pub fn DropZone() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let over = RwSignal::new(false);
+    // dragenter/dragleave fire for every child crossed; count to know when the drag left.
+    let depth = StoredValue::new(0i32);
+    let handles = [
+        window_event_listener(ev::dragenter, move |e| {
+            if has_files(&e) {
+                e.prevent_default();
+                depth.update_value(|d| *d += 1);
+                over.set(true);
+            }
+        }),
+        window_event_listener(ev::dragover, move |e| {
+            if has_files(&e) {
+                e.prevent_default();
+                if let Some(dt) = e.data_transfer() {
+                    dt.set_drop_effect("copy");
+                }
+            }
+        }),
+        window_event_listener(ev::dragleave, move |_| {
+            depth.update_value(|d| *d -= 1);
+            if depth.get_value() <= 0 {
+                depth.set_value(0);
+                over.set(false);
+            }
+        }),
+        window_event_listener(ev::drop, move |e| {
+            e.prevent_default();
+            depth.set_value(0);
+            over.set(false);
+            let files = dropped_files(&e);
+            spawn_local(open_files(state, files));
+        }),
+    ];
+    on_cleanup(move || handles.into_iter().for_each(|h| h.remove()));
+    view! {
+        <Show when=move || over.get()>
+            <div id="drop-overlay" aria-hidden="true">
+                <p>
+                    "Drop profiles and traces to open them"
+                    <span>"They are read in this page; nothing is uploaded."</span>
+                </p>
+            </div>
+        </Show>
+    }
+}
+
+/// "Open files…" (a file picker for profiles and traces, several at once) and "Demo".
+#[component]
+pub fn OpenButtons() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let input: NodeRef<html::Input> = NodeRef::new();
+    let on_change = move |_| {
+        let Some(el) = input.get() else { return };
+        let files: Vec<web_sys::File> = el
+            .files()
+            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+            .unwrap_or_default();
+        // Clear, so choosing the same file again fires `change` again.
+        el.set_value("");
+        spawn_local(open_files(state, files));
+    };
+    view! {
+        <div class="open">
+            <button
+                id="open-file"
+                type="button"
+                on:click=move |_| {
+                    if let Some(el) = input.get() {
+                        el.unchecked_ref::<web_sys::HtmlElement>().click();
+                    }
+                }
+            >
+                "Open files…"
+            </button>
+            <input
+                id="file-input"
+                type="file"
+                multiple
+                class="visually-hidden"
+                tabindex="-1"
+                aria-hidden="true"
+                node_ref=input
+                on:change=on_change
+            />
+            <button id="load-demo" type="button" on:click=move |_| spawn_local(load_demo(state))>
+                "Demo"
+            </button>
+        </div>
+    }
+}

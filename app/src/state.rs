@@ -1,0 +1,350 @@
+//! The app's state: one [`AppState`] of Leptos signals, provided once by
+//! [`crate::App`] and read anywhere with `expect_context::<AppState>()`.
+//!
+//! Inputs are `RwSignal`s (what is loaded and what the user chose); everything computed
+//! from them is a `Memo`, so the call tree is rebuilt only when the data or the filter
+//! changes, and the layout only when the tree or the zoom changes. No drawing here.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use spanflame_core::navigate::{FunctionKey, find_path};
+use spanflame_core::palette::{ColourMode, Palette};
+use spanflame_core::search::SearchHits;
+use spanflame_core::viewport::Orientation;
+use spanflame_core::{
+    CallTree, Filter, FlameLayout, FunctionStats, NodeId, ProfileSet, SpanKey, SpanScope,
+    SpanSelection, TraceSet,
+};
+
+/// An `Arc` compared by identity, so that memos of large values are cheap to compare.
+#[derive(Debug)]
+pub struct Shared<T>(pub Arc<T>);
+
+impl<T> Shared<T> {
+    /// Wrap a value.
+    pub fn new(value: T) -> Self {
+        Shared(Arc::new(value))
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// A loaded profile file.
+#[derive(Debug)]
+pub struct LoadedProfile {
+    /// Everything the file holds.
+    pub set: ProfileSet,
+    /// Where it came from: a file name or URL.
+    pub source: String,
+}
+
+/// A loaded trace file.
+#[derive(Debug)]
+pub struct LoadedTraces {
+    /// The spans.
+    pub set: TraceSet,
+    /// Where they came from: a file name or URL.
+    pub source: String,
+}
+
+/// The span a filter is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanRef {
+    /// An index into the loaded [`TraceSet::spans`].
+    Index(u32),
+    /// A span known only by its ids (no trace file loaded, e.g. from a profile's links).
+    Key(SpanKey),
+}
+
+/// Which samples a span filter keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterScope {
+    /// Samples linked to the span, its subtree, or its whole trace.
+    Spans(SpanScope),
+    /// Samples taken while the span ran, on any thread (needs the span's times, so a
+    /// trace must be loaded).
+    TimeWindow,
+}
+
+/// "Show only the samples of this span": set by the trace waterfall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpanFilter {
+    /// The span.
+    pub span: SpanRef,
+    /// How much around it.
+    pub scope: FilterScope,
+}
+
+impl SpanFilter {
+    /// Narrow `filter` to this span. A [`SpanRef::Key`] has no known children or times:
+    /// "with children" keeps the span alone and a time window keeps nothing.
+    pub fn apply(&self, filter: &mut Filter, traces: Option<&TraceSet>) {
+        let span = match self.span {
+            SpanRef::Index(i) => traces.and_then(|t| t.spans.get(i as usize).map(|s| (t, i, s))),
+            SpanRef::Key(_) => None,
+        };
+        match (self.scope, span, self.span) {
+            (FilterScope::Spans(scope), Some((traces, i, _)), _) => {
+                filter.spans = Some(traces.selection(i, scope));
+            }
+            (FilterScope::TimeWindow, Some((_, _, s)), _) => {
+                filter.time = Some((s.start, s.end.max(s.start + 1)));
+            }
+            (FilterScope::Spans(SpanScope::Trace), None, SpanRef::Key(key)) => {
+                filter.spans = Some(SpanSelection::Trace(key.trace_id));
+            }
+            (FilterScope::Spans(_), None, SpanRef::Key(key)) => {
+                filter.spans = Some(SpanSelection::Spans(vec![key]));
+            }
+            // A span that is not there (or a time window without times) keeps nothing.
+            _ => filter.spans = Some(SpanSelection::Spans(Vec::new())),
+        }
+    }
+}
+
+/// What the search box asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// The text typed.
+    pub text: String,
+    /// Whether it is a regular expression (JavaScript syntax, case-insensitive).
+    pub regex: bool,
+}
+
+/// The outcome of the search over the current tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchState {
+    /// Nothing typed.
+    Off,
+    /// The regular expression does not parse; the message says why.
+    Invalid(String),
+    /// Matching frames.
+    Hits(Shared<SearchHits>),
+}
+
+/// The laid-out flame graph for the current zoom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Zoomed {
+    /// The tree laid out.
+    pub tree: Shared<CallTree>,
+    /// The node spanning the full width ([`CallTree::ROOT`] when not zoomed).
+    pub focus: NodeId,
+    /// The rectangles.
+    pub layout: Shared<FlameLayout>,
+}
+
+/// How long the last load took, in milliseconds (from `performance.now()`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// When reading the file began.
+    pub started: f64,
+    /// Decoding the bytes with the core.
+    pub parse: f64,
+    /// Building the call tree (the last build).
+    pub tree: f64,
+    /// Laying out the flame graph (the last layout).
+    pub layout: f64,
+    /// Drawing the canvas (the first draw after the load).
+    pub draw: f64,
+    /// From the start of reading to the end of the first draw; 0 while that is pending.
+    pub total: f64,
+}
+
+/// Milliseconds since page load, for timings.
+pub fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Every signal of the app. `Copy`: pass it around freely.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The loaded profile file.
+    pub profile: RwSignal<Option<Shared<LoadedProfile>>>,
+    /// The loaded trace file.
+    pub traces: RwSignal<Option<Shared<LoadedTraces>>>,
+    /// Index into the profile's sample types.
+    pub sample_type: RwSignal<usize>,
+    /// One profile of the file, or all of the chosen sample type.
+    pub profile_choice: RwSignal<Option<u32>>,
+    /// One resource (process/service) of the file, or all.
+    pub resource_choice: RwSignal<Option<u32>>,
+    /// Samples of one span only (set by the waterfall).
+    pub span_filter: RwSignal<Option<SpanFilter>>,
+    /// The function the user picked (frame click, keyboard, table row); the graph outlines
+    /// its frames and the waterfall can highlight the spans running it.
+    pub selected_function: RwSignal<Option<String>>,
+    /// The search box.
+    pub search: RwSignal<SearchQuery>,
+    /// The zoomed-in frame, as the functions from the root (empty: not zoomed).
+    pub zoom: RwSignal<Vec<FunctionKey>>,
+    /// What picks frame colours.
+    pub colour_mode: RwSignal<ColourMode>,
+    /// Package hues.
+    pub palette: RwSignal<Palette>,
+    /// Root at the top or at the bottom.
+    pub orientation: RwSignal<Orientation>,
+    /// `Some(dark)` forces a theme; `None` follows the system.
+    pub theme_override: RwSignal<Option<bool>>,
+    /// The system's `prefers-color-scheme: dark`.
+    pub system_dark: RwSignal<bool>,
+    /// A problem to show (dismissable); the view stays as it was.
+    pub error: RwSignal<Option<String>>,
+    /// What is being loaded, while it is.
+    pub busy: RwSignal<Option<String>>,
+    /// Timings of the last load.
+    pub timings: RwSignal<Timings>,
+
+    /// Whether the dark theme is in effect.
+    pub dark: Memo<bool>,
+    /// The core filter from the choices above.
+    pub filter: Memo<Filter>,
+    /// The call tree of the filtered samples.
+    pub tree: Memo<Option<Shared<CallTree>>>,
+    /// The flame graph layout at the current zoom.
+    pub zoomed: Memo<Option<Zoomed>>,
+    /// Search results over the whole tree.
+    pub search_state: Memo<SearchState>,
+    /// Per-function self and total weight.
+    pub functions: Memo<Option<Shared<Vec<FunctionStats>>>>,
+}
+
+impl AppState {
+    /// Create the signals and memos. Call once, inside the app's owner.
+    pub fn new() -> Self {
+        let profile = RwSignal::new(None::<Shared<LoadedProfile>>);
+        let traces = RwSignal::new(None::<Shared<LoadedTraces>>);
+        let sample_type = RwSignal::new(0usize);
+        let profile_choice = RwSignal::new(None);
+        let resource_choice = RwSignal::new(None);
+        let span_filter = RwSignal::new(None::<SpanFilter>);
+        let search = RwSignal::new(SearchQuery::default());
+        let zoom = RwSignal::new(Vec::new());
+        let theme_override = RwSignal::new(None);
+        let system_dark = RwSignal::new(false);
+        let timings = RwSignal::new(Timings::default());
+
+        let dark = Memo::new(move |_| theme_override.get().unwrap_or_else(|| system_dark.get()));
+        let filter = Memo::new(move |_| {
+            let mut filter = Filter {
+                sample_type: sample_type.get(),
+                profiles: profile_choice.get().map(|p| vec![p]),
+                resources: resource_choice.get().map(|r| vec![r]),
+                ..Filter::default()
+            };
+            if let Some(span_filter) = span_filter.get() {
+                traces.with(|t| span_filter.apply(&mut filter, t.as_ref().map(|t| &t.set)));
+            }
+            filter
+        });
+        let tree = Memo::new(move |_| {
+            let filter = filter.get();
+            profile.with(|p| {
+                p.as_ref().map(|p| {
+                    let t0 = now();
+                    let tree = p.set.call_tree(&filter);
+                    let ms = now() - t0;
+                    timings.update_untracked(|t| t.tree = ms);
+                    Shared::new(tree)
+                })
+            })
+        });
+        let zoomed = Memo::new(move |_| {
+            let tree = tree.get()?;
+            let focus = zoom.with(|path| find_path(&tree, path));
+            let t0 = now();
+            let layout = FlameLayout::focused(&tree, focus);
+            let ms = now() - t0;
+            timings.update_untracked(|t| t.layout = ms);
+            Some(Zoomed {
+                tree,
+                focus,
+                layout: Shared::new(layout),
+            })
+        });
+        let search_state =
+            Memo::new(move |_| {
+                let query = search.get();
+                let Some(tree) = tree.get() else {
+                    return SearchState::Off;
+                };
+                match crate::matcher::build(&query) {
+                    Ok(None) => SearchState::Off,
+                    Ok(Some(matcher)) => SearchState::Hits(Shared::new(
+                        spanflame_core::search::search(&tree, |name| matcher.is_match(name)),
+                    )),
+                    Err(message) => SearchState::Invalid(message),
+                }
+            });
+        let functions = Memo::new(move |_| tree.get().map(|t| Shared::new(t.function_stats())));
+
+        AppState {
+            profile,
+            traces,
+            sample_type,
+            profile_choice,
+            resource_choice,
+            span_filter,
+            selected_function: RwSignal::new(None),
+            search,
+            zoom,
+            colour_mode: RwSignal::new(ColourMode::default()),
+            palette: RwSignal::new(Palette::default()),
+            orientation: RwSignal::new(Orientation::default()),
+            theme_override,
+            system_dark,
+            error: RwSignal::new(None),
+            busy: RwSignal::new(None),
+            timings,
+            dark,
+            filter,
+            tree,
+            zoomed,
+            search_state,
+            functions,
+        }
+    }
+
+    /// Show a newly loaded profile: the first sample type, all profiles, not zoomed.
+    /// The span filter stays (it is about the traces, which stay).
+    pub fn set_profile(&self, loaded: LoadedProfile) {
+        self.sample_type.set(0);
+        self.profile_choice.set(None);
+        self.resource_choice.set(None);
+        self.zoom.set(Vec::new());
+        self.selected_function.set(None);
+        self.profile.set(Some(Shared::new(loaded)));
+    }
+
+    /// Show newly loaded traces; a span filter pointing into the old ones is dropped.
+    pub fn set_traces(&self, loaded: LoadedTraces) {
+        self.span_filter.set(None);
+        self.traces.set(Some(Shared::new(loaded)));
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
