@@ -16,7 +16,10 @@ import { chromium } from 'playwright-core';
 import { startStaticServer } from '../static-server.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DIST = path.join(REPO_ROOT, 'dist');
+// SPANFLAME_DIST lets parallel work test its own build (trunk build --dist DIR).
+export const DIST = process.env.SPANFLAME_DIST
+  ? path.resolve(process.env.SPANFLAME_DIST)
+  : path.join(REPO_ROOT, 'dist');
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'target', 'e2e-screenshots');
 export const CHROMIUM = process.env.SPANFLAME_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
