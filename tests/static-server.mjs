@@ -3,7 +3,9 @@
 //   node tests/static-server.mjs [--root dist] [--port 8080] [--host 127.0.0.1] [--prefix /sub/path/]
 //
 // Serves `.wasm` as application/wasm (needed for WebAssembly.instantiateStreaming), sends
-// `Cache-Control: no-store`, and with --prefix serves the app only under that sub-path.
+// `Cache-Control: no-store`, and with --prefix serves the app only under that sub-path. The
+// app's page (every `index.html`) also gets the Content-Security-Policy of index.html's
+// <meta> as a header, as a deployment should send it (the e2e tests check the two agree).
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -25,16 +27,22 @@ export const MIME_TYPES = {
   '.gz': 'application/gzip',
 };
 
+/** The app's Content-Security-Policy: the same text as the <meta> in index.html. */
+export const APP_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
+  "connect-src 'self' https: http://localhost:* http://127.0.0.1:*; object-src 'none'; base-uri 'self'; form-action 'none'";
+
 /** The MIME type for a file name; unknown extensions (e.g. `.binpb`) are octet streams. */
 export function mimeType(file) {
   return MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
 /**
- * Serves `root` on http://host:port/prefix. Port 0 picks a free port.
+ * Serves `root` on http://host:port/prefix. Port 0 picks a free port. `csp` is the header sent
+ * with index.html (default APP_CSP; a falsy value sends none).
  * Resolves to { url, port, close() }; `url` ends with the prefix (and a slash).
  */
-export async function startStaticServer({ root = 'dist', host = '127.0.0.1', port = 0, prefix = '/' } = {}) {
+export async function startStaticServer({ root = 'dist', host = '127.0.0.1', port = 0, prefix = '/', csp = APP_CSP } = {}) {
   const rootDir = path.resolve(root);
   if (!prefix.startsWith('/')) prefix = `/${prefix}`;
   if (!prefix.endsWith('/')) prefix = `${prefix}/`;
@@ -65,12 +73,14 @@ export async function startStaticServer({ root = 'dist', host = '127.0.0.1', por
         file = path.join(file, 'index.html');
         info = await stat(file);
       }
-      res.writeHead(200, {
+      const headers = {
         'Content-Type': mimeType(file),
         'Content-Length': info.size,
         'Cache-Control': 'no-store',
         'X-Content-Type-Options': 'nosniff',
-      });
+      };
+      if (csp && path.basename(file) === 'index.html') headers['Content-Security-Policy'] = csp;
+      res.writeHead(200, headers);
       if (req.method === 'HEAD') return res.end();
       createReadStream(file).pipe(res);
     } catch {

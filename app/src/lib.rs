@@ -7,18 +7,23 @@
 //! * [`toolbar`]: sample type / profile / resource choices, search, view options.
 //! * [`flame`]: the canvas flame graph; [`functions_table`]: its accessible mirror.
 //! * [`waterfall`]: the trace waterfall's mount point.
+//! * [`embed`]: `?embed=1` and the `postMessage` protocol for host pages; [`view_hash`]: the
+//!   view in the address's hash; [`offline`]: the service worker and the offline cache.
 //!
 //! The data work (parsing, call trees, layout, search, colours, units, view maths) is in
 //! `spanflame_core`, tested natively.
 
+pub mod embed;
 pub mod flame;
 pub mod functions_table;
 pub mod loading;
 pub mod matcher;
+pub mod offline;
 pub mod state;
 pub mod status;
 pub mod theme;
 pub mod toolbar;
+pub mod view_hash;
 pub mod waterfall;
 
 use leptos::prelude::*;
@@ -37,8 +42,14 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     theme::watch(state);
+    embed::start(state);
+    view_hash::watch(state);
     loading::start(state);
-    view! { <Shell /> }
+    if embed::config().embed {
+        view! { <embed::EmbedShell /> }.into_any()
+    } else {
+        view! { <Shell /> }.into_any()
+    }
 }
 
 /// The page layout, under an [`AppState`] already provided (tests mount it directly).

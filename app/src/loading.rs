@@ -2,17 +2,21 @@
 //! `#profileURL=<url>&traceURL=<url>` in the address (as speedscope does), and the bundled
 //! demo. What a file holds is decided by its content ([`spanflame_core::load`]), not by its
 //! name or by which slot it came through. Files are read in the page: nothing is uploaded,
-//! and the only requests are the demo and the URLs the user put in the address.
+//! and the only requests are the demo and the URLs the user put in the address. The rest of
+//! the hash (span, sample type, search, zoom) is applied once the files are in
+//! ([`crate::view_hash`]).
 
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use spanflame_core::view_hash::ViewHash;
 use spanflame_core::{Limits, Loaded};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::state::{AppState, LoadedProfile, LoadedTraces, Timings, now};
+use crate::view_hash;
 
 /// The demo profile, relative to the page (so it works under any sub-path).
 pub const DEMO_PROFILE_URL: &str = "demo/profile.binpb";
@@ -30,25 +34,13 @@ pub struct HashParams {
 
 impl HashParams {
     /// Parse `#profileURL=...&traceURL=...` (values URI-encoded, as speedscope writes them).
+    /// The rest of the hash is the view ([`crate::view_hash`]).
     pub fn parse(hash: &str) -> HashParams {
-        let mut out = HashParams::default();
-        for pair in hash.trim_start_matches('#').split('&') {
-            let Some((key, value)) = pair.split_once('=') else {
-                continue;
-            };
-            let value = js_sys::decode_uri_component(value)
-                .map(String::from)
-                .unwrap_or_else(|_| value.to_owned());
-            if value.is_empty() {
-                continue;
-            }
-            match key {
-                "profileURL" => out.profile_url = Some(value),
-                "traceURL" => out.trace_url = Some(value),
-                _ => {}
-            }
+        let view = ViewHash::parse(hash);
+        HashParams {
+            profile_url: view.profile_url,
+            trace_url: view.trace_url,
         }
-        out
     }
 
     /// The URLs to fetch, profile first.
@@ -61,32 +53,89 @@ impl HashParams {
     }
 }
 
-/// On start: the URLs in the hash if there are any, else the demo. Later hash changes
-/// load their URLs too.
+/// Where files came from; it decides what the address's hash says about them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// URLs from the hash: written back as `profileURL`/`traceURL`.
+    Url,
+    /// Local files, the demo or a host page: a reload cannot fetch them again.
+    Local,
+}
+
+/// What a file turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// A profile, now shown.
+    Profile,
+    /// Traces, now loaded.
+    Traces,
+}
+
+/// On start: the URLs in the hash if there are any, else the demo (not in embed mode,
+/// where the host page sends the files); then the view the hash describes. A later hash
+/// change loads the URLs that changed and shows the view it describes.
 pub fn start(state: AppState) {
-    let hash = || {
-        web_sys::window()
-            .and_then(|w| w.location().hash().ok())
-            .unwrap_or_default()
-    };
-    let params = HashParams::parse(&hash());
-    if params.urls().is_empty() {
-        spawn_local(load_demo(state));
-    } else {
-        spawn_local(load_urls(state, params.urls()));
-    }
-    let listener = window_event_listener(ev::hashchange, move |_| {
-        let urls = HashParams::parse(&hash()).urls();
-        if !urls.is_empty() {
-            spawn_local(load_urls(state, urls));
+    let hash = view_hash::read();
+    let embedded = crate::embed::config().embed;
+    spawn_local(async move {
+        let urls = HashParams {
+            profile_url: hash.profile_url.clone(),
+            trace_url: hash.trace_url.clone(),
         }
+        .urls();
+        if !urls.is_empty() {
+            load_urls(state, urls).await;
+        } else if !embedded {
+            load_demo(state).await;
+        }
+        view_hash::apply(state, &hash);
+        view_hash::mark_ready();
+        crate::offline::register();
+    });
+    let listener = window_event_listener(ev::hashchange, move |_| {
+        let hash = view_hash::read();
+        // The URLs the open files came from: only new ones are fetched.
+        let (profile_now, trace_now) = view_hash::sources()
+            .map(|s| (s.profile_url.get_untracked(), s.trace_url.get_untracked()))
+            .unwrap_or_default();
+        let urls = HashParams {
+            profile_url: hash
+                .profile_url
+                .clone()
+                .filter(|u| profile_now.as_ref() != Some(u)),
+            trace_url: hash
+                .trace_url
+                .clone()
+                .filter(|u| trace_now.as_ref() != Some(u)),
+        }
+        .urls();
+        spawn_local(async move {
+            if !urls.is_empty() {
+                load_urls(state, urls).await;
+            }
+            view_hash::apply(state, &hash);
+        });
     });
     on_cleanup(move || listener.remove());
 }
 
-/// Load the bundled demo: a profile and the traces its samples link to.
+/// Load the bundled demo: a profile and the traces its samples link to. They are kept for
+/// offline use ([`crate::offline::remember`]), as the page fetched them anyway.
 pub async fn load_demo(state: AppState) {
-    load_urls(state, vec![DEMO_PROFILE_URL.into(), DEMO_TRACES_URL.into()]).await;
+    let urls = [DEMO_PROFILE_URL, DEMO_TRACES_URL];
+    state
+        .busy
+        .set(Some(format!("Loading {}…", urls.join(" and "))));
+    let mut items = Vec::new();
+    for url in urls {
+        let bytes = fetch_bytes(url).await;
+        if let Ok(bytes) = &bytes {
+            // Not awaited: the cache can be written while the file is read.
+            spawn_local(crate::offline::remember(url, bytes.clone()));
+        }
+        items.push((url.to_owned(), bytes));
+    }
+    ingest(state, items, Origin::Local).await;
 }
 
 /// Fetch each URL and open what it holds.
@@ -99,7 +148,7 @@ pub async fn load_urls(state: AppState, urls: Vec<String>) {
         let bytes = fetch_bytes(&url).await;
         items.push((url, bytes));
     }
-    ingest(state, items).await;
+    ingest(state, items, Origin::Url).await;
 }
 
 /// Read local files and open what they hold.
@@ -119,18 +168,24 @@ pub async fn open_files(state: AppState, files: Vec<web_sys::File>) {
             .map_err(|e| format!("Could not read {}: {e:?}", file.name()));
         items.push((file.name(), bytes));
     }
-    ingest(state, items).await;
+    ingest(state, items, Origin::Local).await;
 }
 
 /// Decode each file with the core and show it; collect every problem in one message.
-/// A file that fails changes nothing on screen.
-async fn ingest(state: AppState, items: Vec<(String, Result<Vec<u8>, String>)>) {
+/// A file that fails changes nothing on screen. Returns what each file turned out to be.
+pub async fn ingest(
+    state: AppState,
+    items: Vec<(String, Result<Vec<u8>, String>)>,
+    origin: Origin,
+) -> Vec<Result<Opened, String>> {
     let mut errors = Vec::new();
+    let mut outcomes = Vec::new();
     for (source, bytes) in items {
         let bytes = match bytes {
             Ok(bytes) => bytes,
             Err(message) => {
-                errors.push(message);
+                errors.push(message.clone());
+                outcomes.push(Err(message));
                 continue;
             }
         };
@@ -141,6 +196,7 @@ async fn ingest(state: AppState, items: Vec<(String, Result<Vec<u8>, String>)>) 
         // Let the browser paint the message before the work blocks the page.
         next_paint().await;
         let started = now();
+        let url = (origin == Origin::Url).then(|| source.clone());
         match spanflame_core::load(&bytes, &Limits::default()) {
             Ok(Loaded::Profiles(set)) => {
                 state.timings.set(Timings {
@@ -149,15 +205,26 @@ async fn ingest(state: AppState, items: Vec<(String, Result<Vec<u8>, String>)>) 
                     ..Timings::default()
                 });
                 state.set_profile(LoadedProfile { set, source });
+                view_hash::set_profile_url(url);
+                outcomes.push(Ok(Opened::Profile));
             }
-            Ok(Loaded::Traces(set)) => state.set_traces(LoadedTraces { set, source }),
-            Err(error) => errors.push(format!("Could not read {source}: {error}")),
+            Ok(Loaded::Traces(set)) => {
+                state.set_traces(LoadedTraces { set, source });
+                view_hash::set_trace_url(url);
+                outcomes.push(Ok(Opened::Traces));
+            }
+            Err(error) => {
+                let message = format!("Could not read {source}: {error}");
+                errors.push(message.clone());
+                outcomes.push(Err(message));
+            }
         }
     }
     state.busy.set(None);
     state
         .error
         .set((!errors.is_empty()).then(|| errors.join("\n")));
+    outcomes
 }
 
 /// Resolves after the browser has had a chance to paint.

@@ -77,7 +77,8 @@ impl SampleIndex {
         }
     }
 
-    fn rows_of_link(&self, link: u32) -> &[u32] {
+    /// The sample rows linked to link `link`, in row order.
+    pub(crate) fn rows_of_link(&self, link: u32) -> &[u32] {
         let (a, b) = (
             self.link_start[link as usize],
             self.link_start[link as usize + 1],
@@ -91,10 +92,9 @@ impl ProfileSet {
         self.index.get_or_init(|| SampleIndex::build(self))
     }
 
-    /// Call `visit(row)` for every sample row the filter keeps.
-    pub fn for_each_sample(&self, filter: &Filter, mut visit: impl FnMut(usize)) {
-        let profile_ok: Vec<bool> = self
-            .profiles
+    /// Which profiles the filter's sample type, profile and resource conditions keep.
+    fn profiles_kept(&self, filter: &Filter) -> Vec<bool> {
+        self.profiles
             .iter()
             .enumerate()
             .map(|(i, p)| {
@@ -108,19 +108,32 @@ impl ProfileSet {
                         .as_ref()
                         .is_none_or(|rs| rs.contains(&p.resource))
             })
-            .collect();
+            .collect()
+    }
+
+    /// The conditions of `filter` other than its span selection, as a per-row test; `None`
+    /// when no profile qualifies (then no row does).
+    pub(crate) fn row_test(&self, filter: &Filter) -> Option<impl Fn(usize) -> bool + '_> {
+        let profile_ok = self.profiles_kept(filter);
         if !profile_ok.iter().any(|&ok| ok) {
-            return;
+            return None;
         }
         let attrs_ok = self.attribute_matcher(filter);
+        let time = filter.time;
         let s = &self.samples;
-        let keep = |row: usize| {
+        Some(move |row: usize| {
             profile_ok[s.profile[row] as usize]
-                && filter
-                    .time
-                    .is_none_or(|(from, to)| (from..to).contains(&s.time[row]))
+                && time.is_none_or(|(from, to)| (from..to).contains(&s.time[row]))
                 && attrs_ok(row)
+        })
+    }
+
+    /// Call `visit(row)` for every sample row the filter keeps.
+    pub fn for_each_sample(&self, filter: &Filter, mut visit: impl FnMut(usize)) {
+        let Some(keep) = self.row_test(filter) else {
+            return;
         };
+        let s = &self.samples;
         match &filter.spans {
             Some(selection) => {
                 let index = self.sample_index();
@@ -145,6 +158,7 @@ impl ProfileSet {
                     }
                 }
                 None => {
+                    let profile_ok = self.profiles_kept(filter);
                     for (i, p) in self.profiles.iter().enumerate() {
                         if profile_ok[i] {
                             for row in p.samples.clone() {

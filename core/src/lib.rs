@@ -29,7 +29,10 @@
 //!    y as depth, ready for a canvas; [`FlameLayout::focused`] zooms into one node.
 //! 6. **Join with traces** ([`TraceSet`], [`spans`]): spans as per-trace trees (missing
 //!    parents make roots, cycles are broken with a diagnostic), per-span sample counts for
-//!    the span alone and with its descendants, and the spans whose samples run a function.
+//!    the span alone and with its descendants, per-span sample timestamps, and the spans whose
+//!    samples run a function. [`waterfall`] has what a trace waterfall needs besides: the
+//!    traces, the rows with collapsed subtrees, a time axis with round ticks, service colours
+//!    and the sampling period.
 //!
 //! ```
 //! use spanflame_core::{Filter, FlameLayout, Limits, Loaded, load};
@@ -43,6 +46,7 @@
 #![deny(missing_docs)]
 
 pub mod builder;
+pub mod embed;
 pub mod error;
 pub mod filter;
 pub mod formats;
@@ -58,7 +62,9 @@ pub mod synth;
 pub mod trace;
 pub mod tree;
 pub mod units;
+pub mod view_hash;
 pub mod viewport;
+pub mod waterfall;
 
 pub use error::{At, Diagnostic, Error, ErrorKind, Format, Result};
 pub use filter::{Filter, SpanSelection};

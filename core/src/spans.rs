@@ -1,5 +1,9 @@
-//! Joining samples and spans: per-span sample counts for a waterfall, and the reverse
-//! question, which spans' samples run a given function.
+//! Joining samples and spans: per-span sample counts and sample times for a waterfall, and
+//! the reverse question, which spans' samples run a given function.
+//!
+//! Results are keyed by the profile's links ([`SpanKey`]). A link with an all-zero trace id
+//! (pprof labels that give only a span id) belongs to every span with that span id, as in
+//! [`ProfileSet::links_of`]: [`linked`] looks both up for a span.
 
 use std::collections::HashMap;
 
@@ -37,8 +41,13 @@ impl ProfileSet {
         filter: &Filter,
         name: &str,
     ) -> HashMap<SpanKey, SpanSamples> {
-        // Mark stacks containing the function once (parents come before children); rows
-        // then need one lookup.
+        let contains = self.stacks_containing(name);
+        self.per_span(filter, |stack| stack != NONE && contains[stack as usize])
+    }
+
+    /// Per stack: whether function `name` is anywhere on it. Parents come before children,
+    /// so one pass marks them all and rows then need one lookup.
+    fn stacks_containing(&self, name: &str) -> Vec<bool> {
         let mut contains = vec![false; self.stacks.len()];
         for st in 0..self.stacks.len() {
             let frame = &self.frames[self.stacks.frame[st] as usize];
@@ -46,7 +55,48 @@ impl ProfileSet {
             let parent = self.stacks.parent[st];
             contains[st] = here || (parent != NONE && contains[parent as usize]);
         }
-        self.per_span(filter, |stack| stack != NONE && contains[stack as usize])
+        contains
+    }
+
+    /// The timestamps (UTC ns, ascending) of the samples linked to each span among the rows
+    /// `filter` keeps (its span selection is ignored), for drawing where in a span its samples
+    /// fell. With `function`, only samples with that function on the stack. Samples without a
+    /// timestamp are left out; spans with none are absent.
+    pub fn sample_times_by_span(
+        &self,
+        filter: &Filter,
+        function: Option<&str>,
+    ) -> HashMap<SpanKey, Vec<u64>> {
+        let mut out = HashMap::new();
+        let filter = Filter {
+            spans: None,
+            ..filter.clone()
+        };
+        let Some(keep) = self.row_test(&filter) else {
+            return out;
+        };
+        let contains = function.map(|name| self.stacks_containing(name));
+        let stack_ok = |row: usize| {
+            contains.as_ref().is_none_or(|c| {
+                let st = self.samples.stack[row];
+                st != NONE && c[st as usize]
+            })
+        };
+        let index = self.sample_index();
+        for (link, key) in self.links.iter().enumerate() {
+            let mut times: Vec<u64> = index
+                .rows_of_link(link as u32)
+                .iter()
+                .map(|&r| r as usize)
+                .filter(|&r| self.samples.time[r] != 0 && keep(r) && stack_ok(r))
+                .map(|r| self.samples.time[r])
+                .collect();
+            if !times.is_empty() {
+                times.sort_unstable();
+                out.insert(*key, times);
+            }
+        }
+        out
     }
 
     /// Kept, linked rows whose stack passes `stack_ok`, summed per span.
@@ -79,8 +129,28 @@ impl ProfileSet {
     }
 }
 
+/// The entries of `by_span` that belong to the span with key `span`: its exact key, and the
+/// key with an all-zero trace id and the same span id (pprof links that know only the span
+/// id). At most two.
+pub fn linked<'a, T>(
+    by_span: &'a HashMap<SpanKey, T>,
+    span: &SpanKey,
+) -> impl Iterator<Item = &'a T> + use<'a, T> {
+    let exact = by_span.get(span);
+    let by_id = (span.trace_id != [0; 16])
+        .then(|| {
+            by_span.get(&SpanKey {
+                trace_id: [0; 16],
+                span_id: span.span_id,
+            })
+        })
+        .flatten();
+    exact.into_iter().chain(by_id)
+}
+
 impl TraceSet {
-    /// Per span (by index): its own samples, and its own plus its descendants'.
+    /// Per span (by index): its own samples, and its own plus its descendants'. Links with
+    /// an all-zero trace id count for every span with their span id (see [`linked`]).
     pub fn span_counts(
         &self,
         by_span: &HashMap<SpanKey, SpanSamples>,
@@ -88,7 +158,13 @@ impl TraceSet {
         let own: Vec<SpanSamples> = self
             .spans
             .iter()
-            .map(|s| by_span.get(&s.key).copied().unwrap_or_default())
+            .map(|s| {
+                let mut n = SpanSamples::default();
+                for m in linked(by_span, &s.key) {
+                    n.add(*m);
+                }
+                n
+            })
             .collect();
         let mut subtree = own.clone();
         // Children before parents: deepest first.
@@ -105,14 +181,15 @@ impl TraceSet {
     }
 
     /// Linked spans with samples that are not in this trace set (a profile's links to spans
-    /// whose trace was not loaded), sorted by sample count, largest first.
+    /// whose trace was not loaded), sorted by sample count, largest first. A link with an
+    /// all-zero trace id is known when any span has its span id.
     pub fn unknown_spans(
         &self,
         by_span: &HashMap<SpanKey, SpanSamples>,
     ) -> Vec<(SpanKey, SpanSamples)> {
         let mut out: Vec<(SpanKey, SpanSamples)> = by_span
             .iter()
-            .filter(|(k, _)| self.find(k).is_none())
+            .filter(|(k, _)| self.resolve_link(k).is_none())
             .map(|(k, n)| (*k, *n))
             .collect();
         out.sort_by(|a, b| b.1.samples.cmp(&a.1.samples).then(a.0.cmp(&b.0)));

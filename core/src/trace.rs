@@ -62,6 +62,8 @@ pub struct TraceSet {
     /// Root spans, by start time.
     pub roots: Vec<u32>,
     by_key: HashMap<SpanKey, u32>,
+    /// The first span with each span id.
+    by_span_id: HashMap<[u8; 8], u32>,
     /// Recoverable oddities met while reading.
     pub diagnostics: Diagnostics,
 }
@@ -145,6 +147,9 @@ impl TraceSet {
                             continue;
                         }
                         set.by_key.insert(key, set.spans.len() as u32);
+                        set.by_span_id
+                            .entry(span_id)
+                            .or_insert(set.spans.len() as u32);
                         parent_ids.push(<[u8; 8]>::try_from(s.parent_span_id.as_slice()).ok());
                         let status = s.status.clone().unwrap_or_default();
                         set.spans.push(Span {
@@ -239,10 +244,18 @@ impl TraceSet {
 
     /// The first span whose span id matches (for links known only by span id).
     pub fn find_span_id(&self, span_id: &[u8; 8]) -> Option<u32> {
-        self.spans
-            .iter()
-            .position(|s| &s.key.span_id == span_id)
-            .map(|i| i as u32)
+        self.by_span_id.get(span_id).copied()
+    }
+
+    /// The span a sample link points to: the exact (trace, span) pair, or, for a link with an
+    /// all-zero trace id (pprof labels that give only a span id), the first span with that
+    /// span id. The same rule as [`crate::ProfileSet::links_of`].
+    pub fn resolve_link(&self, link: &SpanKey) -> Option<u32> {
+        self.find(link).or_else(|| {
+            (link.trace_id == [0; 16])
+                .then(|| self.find_span_id(&link.span_id))
+                .flatten()
+        })
     }
 
     /// `span` and all its descendants, depth first.

@@ -45,7 +45,7 @@ export function isLocal(url) {
  * Starts a server and a browser page for one test.
  * options: { prefix = '/', viewport = {width: 1280, height: 800}, deviceScaleFactor = 1,
  *            colorScheme = 'light' }
- * Returns { page, url, requests, problems, screenshot(name), assertClean() }.
+ * Returns { page, context, server, url, requests, problems, screenshot(name), assertClean() }.
  */
 export async function openApp(t, options = {}) {
   const {
@@ -90,6 +90,8 @@ export async function openApp(t, options = {}) {
 
   return {
     page,
+    context,
+    server,
     url: server.url,
     requests,
     problems,

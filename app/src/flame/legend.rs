@@ -25,7 +25,7 @@ pub fn Legend() -> impl IntoView {
     let swatch = |colour: String, label: String, title: String| {
         view! {
             <li title=title>
-                <span class="swatch" style=format!("background: {colour}")></span>
+                <span class="swatch" style:background=colour></span>
                 <span class="label">{label}</span>
             </li>
         }
@@ -79,7 +79,7 @@ pub fn Legend() -> impl IntoView {
                         "less self weight"
                         <span
                             class="ramp"
-                            style=format!("background: linear-gradient(to right, {})", stops.join(", "))
+                            style:background=format!("linear-gradient(to right, {})", stops.join(", "))
                         ></span>
                         "more"
                     </li>

@@ -194,8 +194,11 @@ impl Ctx {
         self.pending.set(false);
         let mut renderer = self.renderer.borrow_mut();
         if renderer.is_none()
-            && let (Some(base), Some(overlay)) =
-                (self.base.get_untracked(), self.overlay.get_untracked())
+            // try_: a paint can be pending when the graph goes away (a host page's `clear`).
+            && let (Some(base), Some(overlay)) = (
+                self.base.try_get_untracked().flatten(),
+                self.overlay.try_get_untracked().flatten(),
+            )
         {
             *renderer = Renderer::new(base, overlay).ok();
         }
@@ -279,8 +282,9 @@ impl Ctx {
 
     /// After the layout changes: scroll so the zoomed frame shows with a few callers.
     fn scroll_to_focus(&self) {
+        // try_: this runs at the next frame, when the graph may have gone away.
         let (Some(el), Some(z)) = (
-            self.scroller.get_untracked(),
+            self.scroller.try_get_untracked().flatten(),
             self.state.zoomed.try_get_untracked().flatten(),
         ) else {
             return;
@@ -380,10 +384,10 @@ pub fn FlameGraph() -> impl IntoView {
             .tree
             .with(|t| t.as_ref().is_some_and(|t| t.total() == 0))
     };
-    let dims = move || {
-        let (w, h) = size.get();
-        format!("width: {w}px; height: {h}px")
-    };
+    // Sizes through CSSOM (`style:`), not a `style` attribute: the page's CSP has no
+    // 'unsafe-inline' for styles.
+    let width = move || format!("{}px", size.get().0);
+    let height = move || format!("{}px", size.get().1);
     let handlers = interact::Handlers::new(&ctx);
     let (on_scroll, on_wheel) = (handlers.scroll(), handlers.wheel());
     let (on_down, on_move) = (handlers.pointer_down(), handlers.pointer_move());
@@ -430,8 +434,20 @@ pub fn FlameGraph() -> impl IntoView {
                         style:height=move || format!("{}px", rows.get().content_height())
                     ></div>
                 </div>
-                <canvas id="flame" node_ref=ctx.base aria-hidden="true" style=dims></canvas>
-                <canvas id="flame-overlay" node_ref=ctx.overlay aria-hidden="true" style=dims></canvas>
+                <canvas
+                    id="flame"
+                    node_ref=ctx.base
+                    aria-hidden="true"
+                    style:width=width
+                    style:height=height
+                ></canvas>
+                <canvas
+                    id="flame-overlay"
+                    node_ref=ctx.overlay
+                    aria-hidden="true"
+                    style:width=width
+                    style:height=height
+                ></canvas>
                 <tooltip::Tooltip tip=ctx.tip area=ctx.size />
             </div>
             <p id="flame-help" class="hint">

@@ -33,19 +33,29 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
         };
         // Keep it on screen: towards the middle of the graph from the pointer.
         let (width, height) = area.get();
-        let horizontal = if tip.x > width * 0.6 {
-            format!("right: {}px", width - tip.x + OFFSET)
+        // Set through CSSOM (`style:`): the page's CSP allows no `style` attributes.
+        let px = |v: f64| format!("{v}px");
+        let auto = || "auto".to_owned();
+        let (left, right) = if tip.x > width * 0.6 {
+            (auto(), px(width - tip.x + OFFSET))
         } else {
-            format!("left: {}px", tip.x + OFFSET)
+            (px(tip.x + OFFSET), auto())
         };
-        let vertical = if tip.y > height * 0.6 && height > 160.0 {
-            format!("bottom: {}px", height - tip.y + OFFSET)
+        let (top, bottom) = if tip.y > height * 0.6 && height > 160.0 {
+            (auto(), px(height - tip.y + OFFSET))
         } else {
-            format!("top: {}px", tip.y + OFFSET)
+            (px(tip.y + OFFSET), auto())
         };
-        let style = format!("{horizontal}; {vertical}");
         Some(view! {
-            <div id="flame-tooltip" class="tooltip" role="tooltip" style=style>
+            <div
+                id="flame-tooltip"
+                class="tooltip"
+                role="tooltip"
+                style:left=left
+                style:right=right
+                style:top=top
+                style:bottom=bottom
+            >
                 <div class="tip-name">{tree.name(node).to_owned()}</div>
                 {location.map(|l| view! { <div class="tip-file">{l}</div> })}
                 <dl>

@@ -1,0 +1,233 @@
+//! The view in the address's hash (the format is [`spanflame_core::view_hash`], documented
+//! in the README): the URLs the files came from, sample type, span filter, search and zoom.
+//!
+//! It is read once the first files have arrived ([`apply`]), and from then on rewritten
+//! with `history.replaceState` whenever the view changes ([`watch`]), so a reload or a
+//! shared link shows the same view and the back button is not filled with every click.
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+use spanflame_core::view_hash::{Scope, ViewHash};
+use spanflame_core::{SpanKey, SpanScope};
+
+use crate::state::{AppState, FilterScope, SearchQuery, SpanFilter, SpanRef};
+
+/// Where the loaded files came from when that was a URL (`None`: a local file, the demo,
+/// a host page), and whether the hash may be written yet.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources {
+    /// The profile's URL.
+    pub profile_url: RwSignal<Option<String>>,
+    /// The traces' URL.
+    pub trace_url: RwSignal<Option<String>>,
+    /// Set once the hash read at start has been applied.
+    pub ready: RwSignal<bool>,
+}
+
+thread_local! {
+    static SOURCES: Cell<Option<Sources>> = const { Cell::new(None) };
+}
+
+/// The page's [`Sources`], once [`watch`] made them.
+pub fn sources() -> Option<Sources> {
+    SOURCES.with(Cell::get)
+}
+
+/// Note the URL the profile came from (`None`: not from a URL).
+pub fn set_profile_url(url: Option<String>) {
+    if let Some(s) = sources() {
+        s.profile_url.set(url);
+    }
+}
+
+/// Note the URL the traces came from (`None`: not from a URL).
+pub fn set_trace_url(url: Option<String>) {
+    if let Some(s) = sources() {
+        s.trace_url.set(url);
+    }
+}
+
+/// The page's hash, parsed.
+pub fn read() -> ViewHash {
+    ViewHash::parse(
+        &web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default(),
+    )
+}
+
+/// The app's span filter scope for a hash or protocol scope.
+pub fn filter_scope(scope: Scope) -> FilterScope {
+    match scope {
+        Scope::Only => FilterScope::Spans(SpanScope::Only),
+        Scope::WithChildren => FilterScope::Spans(SpanScope::WithChildren),
+        Scope::Trace => FilterScope::Spans(SpanScope::Trace),
+        Scope::TimeWindow => FilterScope::TimeWindow,
+    }
+}
+
+/// The hash or protocol scope of a span filter scope.
+pub fn scope_of(scope: FilterScope) -> Scope {
+    match scope {
+        FilterScope::Spans(SpanScope::Only) => Scope::Only,
+        FilterScope::Spans(SpanScope::WithChildren) => Scope::WithChildren,
+        FilterScope::Spans(SpanScope::Trace) => Scope::Trace,
+        FilterScope::TimeWindow => Scope::TimeWindow,
+    }
+}
+
+/// The span filter for a span id (and trace id, if known) in the loaded data: a span of the
+/// trace file, else a link of the profile. `None` when neither has it.
+pub fn resolve_span(
+    state: AppState,
+    span_id: [u8; 8],
+    trace_id: Option<[u8; 16]>,
+    scope: Scope,
+) -> Option<SpanFilter> {
+    let from_traces = state.traces.with_untracked(|t| {
+        let set = &t.as_ref()?.set;
+        trace_id
+            .and_then(|trace_id| set.find(&SpanKey { trace_id, span_id }))
+            .or_else(|| set.find_span_id(&span_id))
+    });
+    let span = match from_traces {
+        Some(i) => SpanRef::Index(i),
+        None => SpanRef::Key(state.profile.with_untracked(|p| {
+            p.as_ref()?
+                .set
+                .links
+                .iter()
+                .find(|k| k.span_id == span_id && trace_id.is_none_or(|t| t == k.trace_id))
+                .copied()
+        })?),
+    };
+    Some(SpanFilter {
+        span,
+        scope: filter_scope(scope),
+    })
+}
+
+/// The ids of a span filter's span: (span, trace).
+pub fn span_key(state: AppState, filter: &SpanFilter) -> Option<SpanKey> {
+    match filter.span {
+        SpanRef::Key(key) => Some(key),
+        SpanRef::Index(i) => state
+            .traces
+            .with_untracked(|t| t.as_ref()?.set.spans.get(i as usize).map(|s| s.key)),
+    }
+}
+
+/// Show what `hash` asks for, as far as the loaded data has it: a sample type beyond the
+/// profile's, or a span it does not know, is left out. The hash describes the whole view,
+/// so what it does not name is reset (no span filter, no search, not zoomed).
+pub fn apply(state: AppState, hash: &ViewHash) {
+    let types = state
+        .profile
+        .with_untracked(|p| p.as_ref().map_or(0, |p| p.set.sample_types().len()));
+    let sample_type = hash.sample_type.filter(|&i| i < types).unwrap_or(0);
+    if state.sample_type.get_untracked() != sample_type {
+        state.sample_type.set(sample_type);
+        state.profile_choice.set(None);
+    }
+    let filter = hash.span.and_then(|span| {
+        resolve_span(
+            state,
+            span,
+            hash.trace,
+            hash.scope.unwrap_or(Scope::WithChildren),
+        )
+    });
+    if state.span_filter.get_untracked() != filter {
+        state.span_filter.set(filter);
+    }
+    let search = SearchQuery {
+        text: hash.search.clone().unwrap_or_default(),
+        regex: hash.regex,
+    };
+    if state.search.with_untracked(|s| *s != search) {
+        state.search.set(search);
+    }
+    if state.zoom.with_untracked(|z| *z != hash.zoom) {
+        state.zoom.set(hash.zoom.clone());
+    }
+}
+
+/// The hash for the view shown now.
+pub fn current(state: AppState, sources: Sources) -> ViewHash {
+    let filter = state.span_filter.get();
+    state.traces.track();
+    let key = filter.as_ref().and_then(|f| span_key(state, f));
+    // The trace id only when the span id alone would find another span.
+    let trace = key.and_then(|key| {
+        let ambiguous = state.traces.with_untracked(|t| {
+            t.as_ref().is_some_and(|t| {
+                t.set
+                    .find_span_id(&key.span_id)
+                    .is_some_and(|first| t.set.spans[first as usize].key != key)
+            })
+        });
+        ambiguous.then_some(key.trace_id)
+    });
+    let search = state.search.get();
+    let sample_type = state.sample_type.get();
+    ViewHash {
+        profile_url: sources.profile_url.get(),
+        trace_url: sources.trace_url.get(),
+        sample_type: (sample_type != 0).then_some(sample_type),
+        span: key.map(|k| k.span_id),
+        trace,
+        scope: filter.map(|f| scope_of(f.scope)),
+        search: (!search.text.is_empty()).then_some(search.text),
+        regex: search.regex,
+        zoom: state.zoom.get(),
+    }
+}
+
+/// Mark the start-up hash as applied: from now on the hash follows the view.
+pub fn mark_ready() {
+    if let Some(s) = sources() {
+        s.ready.set(true);
+    }
+}
+
+/// Make the [`Sources`] and keep the hash in step with the view (with `replaceState`, which
+/// neither adds history entries nor fires `hashchange`).
+pub fn watch(state: AppState) {
+    let sources = Sources {
+        profile_url: RwSignal::new(None),
+        trace_url: RwSignal::new(None),
+        ready: RwSignal::new(false),
+    };
+    SOURCES.with(|s| s.set(Some(sources)));
+    Effect::new(move |_| {
+        if !sources.ready.get() {
+            return;
+        }
+        let text = current(state, sources).format();
+        write(&text);
+    });
+}
+
+fn write(text: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let now = location.hash().unwrap_or_default();
+    if now.trim_start_matches('#') == text {
+        return;
+    }
+    let mut url = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    if !text.is_empty() {
+        url.push('#');
+        url.push_str(text);
+    }
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}

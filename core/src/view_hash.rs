@@ -1,0 +1,294 @@
+//! The view in the address's hash, so that a reload or a shared link shows the same thing:
+//!
+//! ```text
+//! #profileURL=<url>&traceURL=<url>&sampleType=1&span=<16 hex>&trace=<32 hex>&scope=children
+//!  &search=fib&regex=1&zoom=<function>[@<file>],<function>[@<file>],...
+//! ```
+//!
+//! Values are URI-encoded (`encodeURIComponent`); in `zoom` each function name and file is
+//! encoded on its own, so `,` and `@` in them do not split the path. Every key is optional.
+//! [`ViewHash::parse`] never fails: what it does not understand it leaves out.
+
+use crate::model::{hex, parse_hex};
+use crate::navigate::FunctionKey;
+
+/// Which samples around a span: the same four choices as the app's span filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Samples linked to the span itself.
+    Only,
+    /// The span and its descendants.
+    WithChildren,
+    /// Every span of its trace.
+    Trace,
+    /// Samples taken while it ran, on any thread.
+    TimeWindow,
+}
+
+impl Scope {
+    /// `only`, `children`, `trace` or `time`.
+    pub fn parse(text: &str) -> Option<Scope> {
+        match text {
+            "only" => Some(Scope::Only),
+            "children" => Some(Scope::WithChildren),
+            "trace" => Some(Scope::Trace),
+            "time" => Some(Scope::TimeWindow),
+            _ => None,
+        }
+    }
+
+    /// The name [`Scope::parse`] reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Only => "only",
+            Scope::WithChildren => "children",
+            Scope::Trace => "trace",
+            Scope::TimeWindow => "time",
+        }
+    }
+}
+
+/// Everything the hash can hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ViewHash {
+    /// `profileURL`: the profile to fetch.
+    pub profile_url: Option<String>,
+    /// `traceURL`: the traces to fetch.
+    pub trace_url: Option<String>,
+    /// `sampleType`: index into the profile's sample types.
+    pub sample_type: Option<usize>,
+    /// `span`: the span filter's span id.
+    pub span: Option<[u8; 8]>,
+    /// `trace`: its trace id, when given.
+    pub trace: Option<[u8; 16]>,
+    /// `scope`: how much around the span (default: with children).
+    pub scope: Option<Scope>,
+    /// `search`: the search box's text.
+    pub search: Option<String>,
+    /// `regex=1`: the search is a regular expression.
+    pub regex: bool,
+    /// `zoom`: the zoomed frame, as the functions from the root.
+    pub zoom: Vec<FunctionKey>,
+}
+
+impl ViewHash {
+    /// Read a hash, with or without its `#`.
+    pub fn parse(hash: &str) -> ViewHash {
+        let mut out = ViewHash::default();
+        for pair in hash.trim_start_matches('#').split('&') {
+            let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
+            if key == "zoom" {
+                out.zoom = parse_zoom(raw);
+                continue;
+            }
+            let value = percent_decode(raw, false);
+            let text = || (!value.is_empty()).then(|| value.clone());
+            match key {
+                "profileURL" => out.profile_url = text(),
+                "traceURL" => out.trace_url = text(),
+                "sampleType" => out.sample_type = value.parse().ok(),
+                "span" => out.span = parse_hex::<8>(&value),
+                "trace" => out.trace = parse_hex::<16>(&value),
+                "scope" => out.scope = Scope::parse(&value),
+                "search" => out.search = text(),
+                "regex" => out.regex = matches!(value.as_str(), "1" | "true"),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The hash for this view, without `#`; empty when there is nothing to say.
+    pub fn format(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut push = |key: &str, value: &str| {
+            parts.push(format!("{key}={}", percent_encode(value)));
+        };
+        if let Some(url) = &self.profile_url {
+            push("profileURL", url);
+        }
+        if let Some(url) = &self.trace_url {
+            push("traceURL", url);
+        }
+        if let Some(index) = self.sample_type {
+            push("sampleType", &index.to_string());
+        }
+        if let Some(span) = &self.span {
+            push("span", &hex(span));
+            if let Some(trace) = &self.trace {
+                push("trace", &hex(trace));
+            }
+            push("scope", self.scope.unwrap_or(Scope::WithChildren).name());
+        }
+        if let Some(search) = self.search.as_deref().filter(|s| !s.is_empty()) {
+            push("search", search);
+            if self.regex {
+                push("regex", "1");
+            }
+        }
+        if !self.zoom.is_empty() {
+            let path: Vec<String> = self
+                .zoom
+                .iter()
+                .map(|(name, file)| {
+                    if file.is_empty() {
+                        percent_encode(name)
+                    } else {
+                        format!("{}@{}", percent_encode(name), percent_encode(file))
+                    }
+                })
+                .collect();
+            parts.push(format!("zoom={}", path.join(",")));
+        }
+        parts.join("&")
+    }
+}
+
+fn parse_zoom(raw: &str) -> Vec<FunctionKey> {
+    if raw.is_empty() {
+        return Vec::new();
+    }
+    raw.split(',')
+        .map(|entry| {
+            let (name, file) = entry.split_once('@').unwrap_or((entry, ""));
+            (percent_decode(name, false), percent_decode(file, false))
+        })
+        .collect()
+}
+
+/// `encodeURIComponent`: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )` as UTF-8 `%XX`.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Undo `%XX` escapes (and `+` as a space when `plus_is_space`, as in query strings). A `%`
+/// not followed by two hex digits stays as typed; bytes that are not UTF-8 become U+FFFD.
+pub fn percent_decode(text: &str, plus_is_space: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%'
+            && let Some(v) = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(if plus_is_space && b == b'+' { b' ' } else { b });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The `key=value` pairs of a query string or hash (without `?`/`#`), decoded.
+pub fn query_pairs(text: &str, plus_is_space: bool) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (
+                percent_decode(k, plus_is_space),
+                percent_decode(v, plus_is_space),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_example_parses() {
+        let h = ViewHash::parse(
+            "#profileURL=profiles%2Fcheckout.binpb&traceURL=traces.json&sampleType=1&span=adec6d49f47ac7bb&scope=children&search=fib&zoom=%3Cmodule%3E@app.py,handle_request@app.py",
+        );
+        assert_eq!(h.profile_url.as_deref(), Some("profiles/checkout.binpb"));
+        assert_eq!(h.trace_url.as_deref(), Some("traces.json"));
+        assert_eq!(h.sample_type, Some(1));
+        assert_eq!(h.span.map(|s| hex(&s)).as_deref(), Some("adec6d49f47ac7bb"));
+        assert_eq!(h.scope, Some(Scope::WithChildren));
+        assert_eq!(h.search.as_deref(), Some("fib"));
+        assert!(!h.regex);
+        assert_eq!(
+            h.zoom,
+            [
+                ("<module>".to_owned(), "app.py".to_owned()),
+                ("handle_request".to_owned(), "app.py".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn format_and_parse_round_trip() {
+        let h = ViewHash {
+            profile_url: Some("https://example.com/a b.binpb?x=1&y=2#z".into()),
+            trace_url: None,
+            sample_type: Some(2),
+            span: Some([1, 2, 3, 4, 5, 6, 7, 8]),
+            trace: Some([0xab; 16]),
+            scope: Some(Scope::TimeWindow),
+            search: Some("a&b=c, d#%".into()),
+            regex: true,
+            zoom: vec![
+                ("weird,name@x".into(), "/src/a@b,c.py".into()),
+                ("plain".into(), String::new()),
+                ("ünïcode <script>".into(), "".into()),
+            ],
+        };
+        let text = h.format();
+        assert!(!text.contains(' ') && !text.contains('#'), "{text}");
+        assert_eq!(ViewHash::parse(&text), h);
+        assert_eq!(ViewHash::parse(&format!("#{text}")), h);
+        assert_eq!(ViewHash::default().format(), "");
+        assert_eq!(ViewHash::parse(""), ViewHash::default());
+    }
+
+    #[test]
+    fn junk_is_left_out() {
+        let h = ViewHash::parse("#span=nothex&sampleType=-1&scope=all&profileURL=&foo=bar&&=x");
+        assert_eq!(h, ViewHash::default());
+        // A stray % is kept as typed.
+        assert_eq!(
+            ViewHash::parse("#traceURL=50%").trace_url.as_deref(),
+            Some("50%")
+        );
+        // Scope without span is not written.
+        let h = ViewHash {
+            scope: Some(Scope::Only),
+            regex: true,
+            ..ViewHash::default()
+        };
+        assert_eq!(h.format(), "");
+    }
+
+    #[test]
+    fn percent_coding_matches_encode_uri_component() {
+        assert_eq!(percent_encode("a b/c?d=é"), "a%20b%2Fc%3Fd%3D%C3%A9");
+        assert_eq!(percent_encode("-_.!~*'()"), "-_.!~*'()");
+        assert_eq!(percent_decode("a%20b%2Fc%3Fd%3D%C3%A9", false), "a b/c?d=é");
+        assert_eq!(percent_decode("a+b", true), "a b");
+        assert_eq!(percent_decode("a+b", false), "a+b");
+        assert_eq!(percent_decode("%zz%4", false), "%zz%4");
+        assert_eq!(
+            query_pairs("embed&origin=http%3A%2F%2Fx", true),
+            [
+                ("embed".to_owned(), String::new()),
+                ("origin".to_owned(), "http://x".to_owned())
+            ]
+        );
+    }
+}
