@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{assert_golden, folded_text, profiles, traces};
+use common::{SPAN_ONLY, assert_golden, folded_text, profiles, traces};
 use spanflame_core::model::parse_hex;
 use spanflame_core::{Filter, Format, Layout, SpanKey, SpanScope, SpanSelection};
 
@@ -108,23 +108,6 @@ fn python_run_totals_match_the_producer() {
     assert_eq!((fib.self_weight, fib.total_weight), (12, 12));
 }
 
-/// The README's per-span link report ("span only" scope).
-const SPAN_ONLY: &[(&str, &str, &str, i64)] = &[
-    ("e62ae068", "7e1af78dc57de38c", "fib", 8),
-    ("d38ade02", "5103c037448af62a", "fib", 1),
-    ("d38ade02", "d28fece0d5b12a5c", "hash_loop", 13),
-    ("d38ade02", "44887551e1bf7ccb", "busy_sleep", 29),
-    ("7cd37e81", "d5834ce84d19302d", "fib", 1),
-    ("7cd37e81", "cc06b8c3fe51c244", "hash_loop", 11),
-    ("7cd37e81", "d3955bf747172213", "busy_sleep", 29),
-    ("84d52055", "009d14bf990152f8", "fib", 1),
-    ("84d52055", "5de7d5ba1738d347", "hash_loop", 10),
-    ("84d52055", "7dce1fbfeacbeff3", "busy_sleep", 30),
-    ("e8dfa5f7", "1c61a5b3e0f63892", "fib", 1),
-    ("e8dfa5f7", "5be5ff9307d8715f", "hash_loop", 10),
-    ("e8dfa5f7", "45dd420fcdb9a795", "busy_sleep", 30),
-];
-
 #[test]
 fn per_span_samples_match_the_link_report() {
     let trace = traces(&format!("{PY}/traces.json"));
@@ -147,7 +130,7 @@ fn per_span_samples_match_the_link_report() {
             };
             let leaves = leaf_totals(&set.folded(&filter));
             assert_eq!(leaves.len(), 1, "{file} {span_hex}: {leaves:?}");
-            assert_eq!(leaves.get(leaf), Some(&count), "{file} {span_hex}");
+            assert_eq!(leaves.get(leaf), Some(&(count as i64)), "{file} {span_hex}");
         }
     }
 }
@@ -408,7 +391,7 @@ fn per_span_counts_for_the_waterfall() {
     let counts = trace.span_counts(&by_span);
     for &(_, span_hex, _, count) in SPAN_ONLY {
         let i = trace.find_span_id(&parse_hex(span_hex).unwrap()).unwrap() as usize;
-        assert_eq!(counts[i].0.samples, count as u64, "{span_hex}");
+        assert_eq!(counts[i].0.samples, count, "{span_hex}");
     }
     let get0 = trace
         .find_span_id(&parse_hex("adec6d49f47ac7bb").unwrap())

@@ -9,29 +9,12 @@ mod common;
 use std::collections::HashMap;
 use std::io::Write;
 
-use common::{fixture, profiles, traces};
+use common::{SPAN_ONLY, fixture, profiles, traces};
 use spanflame_core::model::{NONE, parse_hex};
 use spanflame_core::waterfall::{TimeAxis, sampling_period_ns};
 use spanflame_core::{Filter, Format, Limits, Loaded, SpanKey, SpanScope, TraceSet, load};
 
 const PY: &str = "otlp/python-ext-0.63b4-file";
-
-/// The README's link report, "span only": (trace prefix, span id, leaf, samples).
-const SPAN_ONLY: &[(&str, &str, &str, u64)] = &[
-    ("e62ae068", "7e1af78dc57de38c", "fib", 8),
-    ("d38ade02", "5103c037448af62a", "fib", 1),
-    ("d38ade02", "d28fece0d5b12a5c", "hash_loop", 13),
-    ("d38ade02", "44887551e1bf7ccb", "busy_sleep", 29),
-    ("7cd37e81", "d5834ce84d19302d", "fib", 1),
-    ("7cd37e81", "cc06b8c3fe51c244", "hash_loop", 11),
-    ("7cd37e81", "d3955bf747172213", "busy_sleep", 29),
-    ("84d52055", "009d14bf990152f8", "fib", 1),
-    ("84d52055", "5de7d5ba1738d347", "hash_loop", 10),
-    ("84d52055", "7dce1fbfeacbeff3", "busy_sleep", 30),
-    ("e8dfa5f7", "1c61a5b3e0f63892", "fib", 1),
-    ("e8dfa5f7", "5be5ff9307d8715f", "hash_loop", 10),
-    ("e8dfa5f7", "45dd420fcdb9a795", "busy_sleep", 30),
-];
 
 /// "Span and children" of the spans with no samples of their own.
 const WITH_CHILDREN: &[(&str, &str, u64)] = &[
