@@ -9,7 +9,8 @@ use crate::model::{FrameKind, Layout, NONE, ProfileInfo, ProfileSet, SampleType}
 /// Whether `bytes` look like folded stacks: UTF-8 text whose first non-empty lines end in
 /// a space and an integer.
 pub fn sniff(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
+    // Deep stacks make long lines: look far enough to see whole lines.
+    let head = &bytes[..bytes.len().min(1 << 20)];
     // A cut in the middle of a UTF-8 sequence is fine: look at the valid prefix only.
     let text = match std::str::from_utf8(head) {
         Ok(t) => t,
@@ -129,6 +130,9 @@ mod tests {
     fn rejects_what_is_not_folded() {
         assert!(!sniff(b"{\"a\": 1}"));
         assert!(!sniff(b"hello world"));
+        // A first line longer than a small sniffing window is still recognised.
+        let deep = format!("{} 7\nmain 1\n", vec!["frame"; 3000].join(";"));
+        assert!(sniff(deep.as_bytes()));
         assert!(!sniff(b"\x00\x01\x02 3"));
         let e = load(b"main;a 1\nbroken line\n", &Limits::default()).unwrap_err();
         assert_eq!(e.at, At::Line(2));
