@@ -240,15 +240,29 @@ async function newContext(browser, viewer, blocked) {
   return context;
 }
 
-/** The part of the flame graph canvas inside the viewport, in CSS pixels. */
+/**
+ * Scrolls the flame graph canvas into view when it is not wholly in it (Spanflame may show
+ * other panels above it), then returns its visible part, in CSS pixels.
+ */
 async function canvasBox(page, viewer) {
-  return page.evaluate((selector) => {
-    const canvas = selector ? document.querySelector(selector) : window.__bench.flameCanvas();
-    const r = canvas.getBoundingClientRect();
-    const top = Math.max(r.top, 0);
-    const bottom = Math.min(r.bottom, window.innerHeight);
-    return { x: r.left, y: top, width: r.width, height: Math.max(0, bottom - top) };
-  }, viewer.canvasSelector);
+  const box = () =>
+    page.evaluate((selector) => {
+      const canvas = selector ? document.querySelector(selector) : window.__bench.flameCanvas();
+      const r = canvas.getBoundingClientRect();
+      const top = Math.max(r.top, 0);
+      const bottom = Math.min(r.bottom, window.innerHeight);
+      return { x: r.left, y: top, width: r.width, height: Math.max(0, bottom - top), full: r.height };
+    }, viewer.canvasSelector);
+  let b = await box();
+  if (b.height < Math.min(b.full, 300)) {
+    await page.evaluate((selector) => {
+      const canvas = selector ? document.querySelector(selector) : window.__bench.flameCanvas();
+      canvas.scrollIntoView({ block: 'center' });
+    }, viewer.canvasSelector);
+    await settle(page, 300);
+    b = await box();
+  }
+  return b;
 }
 
 /** Deterministic pseudo-random numbers in [0, 1). */
@@ -389,7 +403,11 @@ async function measure(viewer, size, options, servers) {
         ({ selector, text }) => {
           if (window.__bench?.firstPaint != null) return { paint: window.__bench.firstPaint };
           let error = null;
-          if (selector) error = document.querySelector(selector)?.textContent?.trim() || null;
+          const alert = selector && document.querySelector(selector)?.cloneNode(true);
+          if (alert) {
+            alert.querySelectorAll('button').forEach((b) => b.remove()); // e.g. a dismiss "×"
+            error = alert.textContent.trim() || null;
+          }
           if (text && document.body?.innerText.includes(text)) error = text;
           return error ? { error, at: performance.now() } : null;
         },
