@@ -179,7 +179,7 @@ pub fn start(state: AppState) {
 /// What the `data` field holds.
 enum Payload {
     None,
-    Bytes(Vec<u8>),
+    Bytes(js_sys::Uint8Array),
     Blob(web_sys::Blob),
 }
 
@@ -204,7 +204,7 @@ fn split(object: &js_sys::Object) -> (Option<Value>, DataKind, Payload) {
     } else if let Some(buffer) = field.dyn_ref::<js_sys::ArrayBuffer>() {
         (
             DataKind::Bytes,
-            Payload::Bytes(js_sys::Uint8Array::new(buffer).to_vec()),
+            Payload::Bytes(js_sys::Uint8Array::new(buffer)),
         )
     } else if js_sys::ArrayBuffer::is_view(&field) {
         // The view's bytes (not its elements, for a Uint16Array and the like).
@@ -218,14 +218,11 @@ fn split(object: &js_sys::Object) -> (Option<Value>, DataKind, Payload) {
         match buffer.dyn_ref::<js_sys::ArrayBuffer>() {
             Some(buffer) => (
                 DataKind::Bytes,
-                Payload::Bytes(
-                    js_sys::Uint8Array::new_with_byte_offset_and_length(
-                        buffer,
-                        number("byteOffset"),
-                        number("byteLength"),
-                    )
-                    .to_vec(),
-                ),
+                Payload::Bytes(js_sys::Uint8Array::new_with_byte_offset_and_length(
+                    buffer,
+                    number("byteOffset"),
+                    number("byteLength"),
+                )),
             ),
             // A view on a SharedArrayBuffer.
             None => (DataKind::Other, Payload::None),
@@ -233,7 +230,10 @@ fn split(object: &js_sys::Object) -> (Option<Value>, DataKind, Payload) {
     } else if let Some(blob) = field.dyn_ref::<web_sys::Blob>() {
         (DataKind::Bytes, Payload::Blob(blob.clone()))
     } else if let Some(text) = field.as_string() {
-        (DataKind::Text, Payload::Bytes(text.into_bytes()))
+        (
+            DataKind::Text,
+            Payload::Bytes(js_sys::Uint8Array::from(text.as_bytes())),
+        )
     } else {
         (DataKind::Other, Payload::None)
     };
@@ -325,7 +325,7 @@ fn handle(
                             .filter(|n| !n.is_empty());
                         let bytes = JsFuture::from(blob.array_buffer())
                             .await
-                            .map(|b| js_sys::Uint8Array::new(&b).to_vec())
+                            .map(|b| js_sys::Uint8Array::new(&b))
                             .map_err(|e| format!("could not read the Blob: {e:?}"));
                         (bytes, file_name)
                     }

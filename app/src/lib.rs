@@ -2,7 +2,8 @@
 //! canvas flame graph with a table of the top functions. Everything runs in the page.
 //!
 //! * [`state`]: the one [`state::AppState`] of signals and memos every component reads.
-//! * [`loading`]: drag and drop, file picker, `#profileURL=`/`#traceURL=`, the demo.
+//! * [`loading`]: drag and drop, file picker, `#profileURL=`/`#traceURL=`, the demo;
+//!   [`decoder`]: decoding them in a Web Worker.
 //! * [`status`]: summary, busy line, error banner, active span filter chip.
 //! * [`toolbar`]: sample type / profile / resource choices, search, view options.
 //! * [`flame`]: the canvas flame graph; [`functions_table`]: its accessible mirror.
@@ -13,6 +14,7 @@
 //! The data work (parsing, call trees, layout, search, colours, units, view maths) is in
 //! `spanflame_core`, tested natively.
 
+pub mod decoder;
 pub mod embed;
 pub mod flame;
 pub mod functions_table;

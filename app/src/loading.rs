@@ -10,8 +10,8 @@ use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use spanflame_core::Loaded;
 use spanflame_core::view_hash::ViewHash;
-use spanflame_core::{Limits, Loaded};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -130,8 +130,7 @@ pub async fn load_demo(state: AppState) {
     for url in urls {
         let bytes = fetch_bytes(url).await;
         if let Ok(bytes) = &bytes {
-            // Not awaited: the cache can be written while the file is read.
-            spawn_local(crate::offline::remember(url, bytes.clone()));
+            crate::offline::remember(url, bytes);
         }
         items.push((url.to_owned(), bytes));
     }
@@ -164,18 +163,19 @@ pub async fn open_files(state: AppState, files: Vec<web_sys::File>) {
     for file in files {
         let bytes = JsFuture::from(file.array_buffer())
             .await
-            .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())
+            .map(|buffer| js_sys::Uint8Array::new(&buffer))
             .map_err(|e| format!("Could not read {}: {e:?}", file.name()));
         items.push((file.name(), bytes));
     }
     ingest(state, items, Origin::Local).await;
 }
 
-/// Decode each file with the core and show it; collect every problem in one message.
-/// A file that fails changes nothing on screen. Returns what each file turned out to be.
+/// Decode each file with the core ([`crate::decoder`], off the main thread) and show it;
+/// collect every problem in one message. A file that fails changes nothing on screen.
+/// Returns what each file turned out to be.
 pub async fn ingest(
     state: AppState,
-    items: Vec<(String, Result<Vec<u8>, String>)>,
+    items: Vec<(String, Result<js_sys::Uint8Array, String>)>,
     origin: Origin,
 ) -> Vec<Result<Opened, String>> {
     let mut errors = Vec::new();
@@ -191,17 +191,18 @@ pub async fn ingest(
         };
         state.busy.set(Some(format!(
             "Reading {source} ({})…",
-            spanflame_core::units::format_value(bytes.len() as i64, "bytes")
+            spanflame_core::units::format_value(bytes.length() as i64, "bytes")
         )));
-        // Let the browser paint the message before the work blocks the page.
-        next_paint().await;
         let started = now();
         let url = (origin == Origin::Url).then(|| source.clone());
-        match spanflame_core::load(&bytes, &Limits::default()) {
+        let decoded = crate::decoder::decode(bytes).await;
+        match decoded.result {
             Ok(Loaded::Profiles(set)) => {
                 state.timings.set(Timings {
                     started,
                     parse: now() - started,
+                    parse_main: decoded.main_thread_ms,
+                    in_worker: decoded.in_worker,
                     ..Timings::default()
                 });
                 state.set_profile(LoadedProfile { set, source });
@@ -242,8 +243,8 @@ pub async fn next_paint() {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Fetches `url` (relative to the page) and returns its bytes.
-pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+/// Fetches `url` (relative to the page) and returns its bytes, kept out of wasm memory.
+pub async fn fetch_bytes(url: &str) -> Result<js_sys::Uint8Array, String> {
     let response = gloo_net::http::Request::get(url)
         .send()
         .await
@@ -255,10 +256,13 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
             response.status_text()
         ));
     }
-    response
-        .binary()
+    let buffer = web_sys::Response::from(response)
+        .array_buffer()
+        .map_err(|e| format!("Could not read {url}: {e:?}"))?;
+    JsFuture::from(buffer)
         .await
-        .map_err(|e| format!("Could not read {url}: {e}"))
+        .map(|buffer| js_sys::Uint8Array::new(&buffer))
+        .map_err(|e| format!("Could not read {url}: {e:?}"))
 }
 
 fn dropped_files(event: &web_sys::DragEvent) -> Vec<web_sys::File> {

@@ -37,21 +37,25 @@ pub fn register() {
 }
 
 /// Keep `body` as the response for `url` (relative to the page), so that the service worker
-/// can answer for it offline. Best effort: failures are ignored.
-pub async fn remember(url: &str, mut body: Vec<u8>) {
+/// can answer for it offline. Best effort: failures are ignored. The response copies the
+/// bytes now, so the caller may hand them on (to the decoder, which takes them).
+pub fn remember(url: &str, body: &js_sys::Uint8Array) {
     let Some(window) = web_sys::window() else {
         return;
     };
     if !has(&window, "caches") {
         return;
     }
-    let Ok(caches) = window.caches() else { return };
-    let Ok(cache) = JsFuture::from(caches.open(DATA_CACHE)).await else {
+    let Ok(response) = web_sys::Response::new_with_opt_buffer_source(Some(body)) else {
         return;
     };
-    let cache: web_sys::Cache = cache.unchecked_into();
-    let Ok(response) = web_sys::Response::new_with_opt_u8_array(Some(&mut body)) else {
-        return;
-    };
-    let _ = JsFuture::from(cache.put_with_str(url, &response)).await;
+    let url = url.to_owned();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(caches) = window.caches() else { return };
+        let Ok(cache) = JsFuture::from(caches.open(DATA_CACHE)).await else {
+            return;
+        };
+        let cache: web_sys::Cache = cache.unchecked_into();
+        let _ = JsFuture::from(cache.put_with_str(&url, &response)).await;
+    });
 }

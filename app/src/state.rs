@@ -157,8 +157,12 @@ pub struct Zoomed {
 pub struct Timings {
     /// When reading the file began.
     pub started: f64,
-    /// Decoding the bytes with the core.
+    /// Decoding the bytes with the core, from hand-over to the decoded set on this thread.
     pub parse: f64,
+    /// Of `parse`, the time this thread was busy (all of it when not decoded in a worker).
+    pub parse_main: f64,
+    /// Whether a worker decoded the file.
+    pub in_worker: bool,
     /// Building the call tree (the last build).
     pub tree: f64,
     /// Laying out the flame graph (the last layout).

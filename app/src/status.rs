@@ -33,13 +33,21 @@ pub fn Summary() -> impl IntoView {
                 <div
                     id="load-timing"
                     title=format!(
-                        "read {:.0} ms, call tree {:.0} ms, layout {:.0} ms, first draw {:.0} ms",
+                        "read {:.0} ms ({}), call tree {:.0} ms, layout {:.0} ms, first draw {:.0} ms",
                         t.parse,
+                        if t.in_worker {
+                            format!("in a worker; {:.0} ms on the page", t.parse_main)
+                        } else {
+                            "on the page".to_owned()
+                        },
                         t.tree,
                         t.layout,
                         t.draw,
                     )
                     data-parse=format!("{:.1}", t.parse)
+                    data-parse-main=format!("{:.1}", t.parse_main)
+                    data-decoder=if t.in_worker { "worker" } else { "page" }
+                    data-started=format!("{:.1}", t.started)
                     data-tree=format!("{:.1}", t.tree)
                     data-layout=format!("{:.1}", t.layout)
                     data-draw=format!("{:.1}", t.draw)

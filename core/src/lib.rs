@@ -34,6 +34,10 @@
 //!    traces, the rows with collapsed subtrees, a time axis with round ticks, service colours
 //!    and the sampling period.
 //!
+//! Between steps 2 and 3 the browser app crosses threads: it decodes in a Web Worker and
+//! posts the [`ProfileSet`] or [`TraceSet`] to the page, flattened by [`transfer::pack`]
+//! into a metadata blob and typed columns, and checked and rebuilt by [`transfer::unpack`].
+//!
 //! ```
 //! use spanflame_core::{Filter, FlameLayout, Limits, Loaded, load};
 //! let bytes = include_bytes!("../tests/fixtures/otlp/python-ext-0.63b4-file/profiles.v1_9.binpb");
@@ -60,6 +64,7 @@ pub mod spans;
 #[cfg(feature = "synth")]
 pub mod synth;
 pub mod trace;
+pub mod transfer;
 pub mod tree;
 pub mod units;
 pub mod view_hash;

@@ -187,6 +187,31 @@ impl TraceSet {
         set
     }
 
+    /// Rebuild from spans whose `parent` indices are already resolved (as
+    /// [`crate::transfer::unpack`] does); cycles are broken again and depths recomputed.
+    /// Every parent must be [`NONE`] or below `spans.len()`.
+    pub fn from_spans(
+        format: Option<Format>,
+        gzipped: bool,
+        spans: Vec<Span>,
+        diagnostics: Diagnostics,
+    ) -> TraceSet {
+        let mut set = TraceSet {
+            format,
+            gzipped,
+            diagnostics,
+            ..TraceSet::default()
+        };
+        for (i, s) in spans.iter().enumerate() {
+            set.by_key.entry(s.key).or_insert(i as u32);
+            set.by_span_id.entry(s.key.span_id).or_insert(i as u32);
+        }
+        set.spans = spans;
+        set.break_cycles(format.unwrap_or(Format::OtlpTracesBinary));
+        set.link_children();
+        set
+    }
+
     /// Walk up from every span; a walk that meets itself is a cycle, broken at that span.
     fn break_cycles(&mut self, format: Format) {
         let n = self.spans.len();

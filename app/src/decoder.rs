@@ -1,0 +1,248 @@
+//! Decoding files off the page's main thread, so that the page stays responsive while a big
+//! profile is read (a million samples take about half a second to decode).
+//!
+//! Each file gets a fresh Web Worker running `public/decode-worker.js`, which loads this very
+//! wasm module (posted to it compiled, so nothing is downloaded or compiled twice) and calls
+//! [`decode_in_worker`]. The exchange:
+//!
+//! 1. page → worker `{js, module}`: the URL of the app's wasm-bindgen glue and the module;
+//!    worker → page `{ready: true}`, or `{failed}` if it could not start.
+//! 2. page → worker `{bytes}` (transferred, not copied); worker → page the packed result
+//!    ([`spanflame_core::transfer`]) with its buffers transferred, or `{error}` for a file the
+//!    core refused, or `{failed}` if the decoder itself broke.
+//!
+//! The worker is then terminated, which frees all of its memory: the input bytes and the
+//! decoder's working tables never enter the page's wasm memory, which cannot shrink.
+//! Where a worker cannot start (no tag naming the glue, as in unit tests, or a browser
+//! without module workers), the file is decoded on the main thread instead.
+
+use js_sys::{Array, BigInt64Array, BigUint64Array, Object, Reflect, Uint8Array, Uint32Array};
+use spanflame_core::transfer::{Column, Packed, pack, unpack};
+use spanflame_core::{Limits, Loaded};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::state::now;
+
+/// The worker script, relative to the page (so any sub-path works).
+const WORKER_URL: &str = "decode-worker.js";
+
+/// A decoded file, and how it was decoded.
+pub struct Decoded {
+    /// The file, or the message for the user.
+    pub result: Result<Loaded, String>,
+    /// Whether a worker decoded it.
+    pub in_worker: bool,
+    /// How long this thread was busy with it, in ms (unpacking, or all of the decoding).
+    pub main_thread_ms: f64,
+}
+
+/// Decode `bytes` (a profile or traces), in a worker where one can start.
+pub async fn decode(bytes: Uint8Array) -> Decoded {
+    let bytes = match start_worker().await {
+        Ok(worker) => match worker.decode(bytes).await {
+            Outcome::Done(result, main_thread_ms) => {
+                return Decoded {
+                    result,
+                    in_worker: true,
+                    main_thread_ms,
+                };
+            }
+            // The worker gave the bytes back: decode them here.
+            Outcome::Returned(bytes) => bytes,
+        },
+        Err(()) => bytes,
+    };
+    let started = now();
+    let result = decode_here(&bytes.to_vec());
+    Decoded {
+        result,
+        in_worker: false,
+        main_thread_ms: now() - started,
+    }
+}
+
+/// Decode on this thread.
+fn decode_here(bytes: &[u8]) -> Result<Loaded, String> {
+    spanflame_core::load(bytes, &Limits::default()).map_err(|e| e.to_string())
+}
+
+/// Called in the worker by `decode-worker.js`: decode, then pack the result for posting.
+/// Returns `{meta: Uint8Array, columns: [typed arrays]}` or `{error: string}`.
+#[wasm_bindgen]
+pub fn decode_in_worker(bytes: &Uint8Array) -> JsValue {
+    let result = decode_here(&bytes.to_vec());
+    let out = Object::new();
+    match result {
+        Err(message) => set(&out, "error", &message.into()),
+        Ok(loaded) => {
+            let Packed { meta, columns } = pack(loaded);
+            set(&out, "meta", &Uint8Array::from(meta.as_slice()));
+            let list = Array::new();
+            for column in columns {
+                // One copy out of wasm memory; the column is freed right after.
+                let array: JsValue = match column {
+                    Column::U32(v) => Uint32Array::from(v.as_slice()).into(),
+                    Column::U64(v) => BigUint64Array::from(v.as_slice()).into(),
+                    Column::I64(v) => BigInt64Array::from(v.as_slice()).into(),
+                };
+                list.push(&array);
+            }
+            set(&out, "columns", &list);
+        }
+    }
+    out.into()
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &key.into(), value);
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// How a worker's decode ended.
+// Made once per file; boxing would only move the allocation.
+#[allow(clippy::large_enum_variant)]
+enum Outcome {
+    /// Decoded, or refused by the core, or the decoder broke: the answer for the user, and
+    /// the ms this thread spent receiving it.
+    Done(Result<Loaded, String>, f64),
+    /// The worker could not take the bytes and gave them back.
+    Returned(Uint8Array),
+}
+
+/// A started worker, terminated when dropped.
+struct DecodeWorker(web_sys::Worker);
+
+impl Drop for DecodeWorker {
+    fn drop(&mut self) {
+        self.0.terminate();
+    }
+}
+
+/// Start a worker and wait until it has the wasm module running.
+async fn start_worker() -> Result<DecodeWorker, ()> {
+    let glue = glue_url().ok_or(())?;
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(WORKER_URL, &options)
+        .map(DecodeWorker)
+        .map_err(|_| ())?;
+    let hello = Object::new();
+    set(&hello, "js", &glue.into());
+    set(&hello, "module", &wasm_bindgen::module());
+    let reply = worker.exchange(&hello, None).await.map_err(|_| ())?;
+    if get(&reply, "ready").is_truthy() {
+        Ok(worker)
+    } else {
+        Err(())
+    }
+}
+
+impl DecodeWorker {
+    async fn decode(&self, bytes: Uint8Array) -> Outcome {
+        let message = Object::new();
+        set(&message, "bytes", &bytes);
+        let reply = match self.exchange(&message, Some(&bytes.buffer())).await {
+            Ok(reply) => reply,
+            Err(event) => return Outcome::Done(Err(broke(&event)), 0.0),
+        };
+        if let Some(error) = get(&reply, "error").as_string() {
+            return Outcome::Done(Err(error), 0.0);
+        }
+        if let Ok(returned) = get(&reply, "bytes").dyn_into::<Uint8Array>() {
+            return Outcome::Returned(returned);
+        }
+        if let Some(failed) = get(&reply, "failed").as_string() {
+            return Outcome::Done(Err(format!("the decoder failed: {failed}")), 0.0);
+        }
+        let started = now();
+        let result = receive(&reply).and_then(|packed| unpack(packed).map_err(|e| e.to_string()));
+        Outcome::Done(result, now() - started)
+    }
+
+    /// Post `message` (moving `transfer`) and wait for the worker's reply or its error event.
+    async fn exchange(
+        &self,
+        message: &JsValue,
+        transfer: Option<&js_sys::ArrayBuffer>,
+    ) -> Result<JsValue, JsValue> {
+        let worker = &self.0;
+        let reply = js_sys::Promise::new(&mut |resolve, reject| {
+            let on_message = Closure::once_into_js(move |event: web_sys::MessageEvent| {
+                let _ = resolve.call1(&JsValue::NULL, &event.data());
+            });
+            let on_error = Closure::once_into_js(move |event: JsValue| {
+                let _ = reject.call1(&JsValue::NULL, &event);
+            });
+            worker.set_onmessage(Some(on_message.unchecked_ref()));
+            worker.set_onerror(Some(on_error.unchecked_ref()));
+        });
+        let posted = match transfer {
+            Some(buffer) => worker.post_message_with_transfer(message, &Array::of1(buffer)),
+            None => worker.post_message(message),
+        };
+        posted?;
+        let result = JsFuture::from(reply).await;
+        worker.set_onmessage(None);
+        worker.set_onerror(None);
+        result
+    }
+}
+
+/// The message for a worker that died while decoding.
+fn broke(event: &JsValue) -> String {
+    let detail = event
+        .dyn_ref::<web_sys::ErrorEvent>()
+        .map(|e| e.message())
+        .unwrap_or_else(|| "it stopped".to_owned());
+    format!("the decoder failed: {detail}")
+}
+
+/// The packed file out of the worker's reply: one copy of each column into wasm memory.
+fn receive(reply: &JsValue) -> Result<Packed, String> {
+    let damaged = || "the decoder's answer is damaged".to_owned();
+    let meta = get(reply, "meta")
+        .dyn_into::<Uint8Array>()
+        .map_err(|_| damaged())?
+        .to_vec();
+    let list = get(reply, "columns")
+        .dyn_into::<Array>()
+        .map_err(|_| damaged())?;
+    let mut columns = Vec::with_capacity(list.length() as usize);
+    for value in list.iter() {
+        let column = if let Some(a) = value.dyn_ref::<Uint32Array>() {
+            let mut v = vec![0; a.length() as usize];
+            a.copy_to(&mut v);
+            Column::U32(v)
+        } else if let Some(a) = value.dyn_ref::<BigUint64Array>() {
+            let mut v = vec![0; a.length() as usize];
+            a.copy_to(&mut v);
+            Column::U64(v)
+        } else if let Some(a) = value.dyn_ref::<BigInt64Array>() {
+            let mut v = vec![0; a.length() as usize];
+            a.copy_to(&mut v);
+            Column::I64(v)
+        } else {
+            return Err(damaged());
+        };
+        columns.push(column);
+    }
+    Ok(Packed { meta, columns })
+}
+
+/// The glue's URL, from the tag `public/boot.js` started the app with.
+fn glue_url() -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let tag = document
+        .query_selector("script[data-spanflame-js]")
+        .ok()??;
+    let src = tag.get_attribute("data-spanflame-js")?;
+    let base = document.base_uri().ok()??;
+    web_sys::Url::new_with_base(&src, &base)
+        .ok()
+        .map(|u| u.href())
+}

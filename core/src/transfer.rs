@@ -1,0 +1,655 @@
+//! Moving a decoded file from one thread to another.
+//!
+//! The browser app decodes files in a Web Worker so that the page never freezes, then posts
+//! the result to the page. Structured cloning of Rust data is not possible, so [`pack`]
+//! flattens a [`Loaded`] into a small metadata blob (strings, profiles, links, spans) and its
+//! big id and value columns, which are moved, not copied; the app hands each column over as
+//! one typed array. [`unpack`] rebuilds the [`Loaded`] and checks every id against the table
+//! it points into, so a damaged message is an error and never a panic later.
+//!
+//! The blob is private to one build of Spanflame (page and worker run the same wasm), so it
+//! has no compatibility promises beyond a leading version byte.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::error::{At, Diagnostic, Diagnostics, Error, Format, Result};
+use crate::formats::Loaded;
+use crate::model::{
+    Attribute, Frame, FrameKind, Function, Layout, NONE, ProfileInfo, ProfileSet, Resource,
+    SampleTable, SampleType, SpanKey, StackTable,
+};
+use crate::trace::{Span, TraceSet};
+
+/// Bumped whenever the blob's layout changes.
+const VERSION: u8 = 1;
+const KIND_PROFILES: u8 = 0;
+const KIND_TRACES: u8 = 1;
+
+/// One column of a packed file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    /// Ids and small numbers.
+    U32(Vec<u32>),
+    /// Timestamps.
+    U64(Vec<u64>),
+    /// Sample values.
+    I64(Vec<i64>),
+}
+
+impl Column {
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        match self {
+            Column::U32(v) => v.len(),
+            Column::U64(v) => v.len(),
+            Column::I64(v) => v.len(),
+        }
+    }
+
+    /// Whether the column is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A decoded file, flattened for posting between threads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packed {
+    /// Everything but the big columns.
+    pub meta: Vec<u8>,
+    /// The big columns, in a fixed order (see [`pack`]).
+    pub columns: Vec<Column>,
+}
+
+/// Flatten `loaded`, moving its columns.
+///
+/// Profiles give 12 columns: function name and file; frame function, line and kind; stack
+/// parent and frame; sample profile, stack, value, time, link and attribute set. Traces have
+/// no columns (a few thousand spans are small next to samples).
+pub fn pack(loaded: Loaded) -> Packed {
+    let mut w = Writer::default();
+    w.u8(VERSION);
+    match loaded {
+        Loaded::Profiles(set) => {
+            w.u8(KIND_PROFILES);
+            let columns = pack_profiles(&mut w, set);
+            Packed {
+                meta: w.out,
+                columns,
+            }
+        }
+        Loaded::Traces(set) => {
+            w.u8(KIND_TRACES);
+            pack_traces(&mut w, set);
+            Packed {
+                meta: w.out,
+                columns: Vec::new(),
+            }
+        }
+    }
+}
+
+/// Rebuild what [`pack`] flattened, checking every id.
+pub fn unpack(packed: Packed) -> Result<Loaded> {
+    let mut r = Reader::new(&packed.meta);
+    let version = r.u8()?;
+    if version != VERSION {
+        return Err(bad(format!(
+            "version {version}, expected {VERSION} (page and worker from different builds?)"
+        )));
+    }
+    match r.u8()? {
+        KIND_PROFILES => unpack_profiles(&mut r, packed.columns).map(Loaded::Profiles),
+        KIND_TRACES => unpack_traces(&mut r).map(Loaded::Traces),
+        other => Err(bad(format!("unknown kind {other}"))),
+    }
+}
+
+fn bad(message: String) -> Error {
+    Error::malformed(
+        Format::Unknown,
+        At::Input,
+        format!("the decoded file from the worker is damaged: {message}"),
+    )
+}
+
+fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
+    w.u8(format_code(set.format));
+    w.u8(layout_code(set.layout));
+    w.bool(set.gzipped);
+    w.len(set.strings.len());
+    for s in set.strings.iter() {
+        w.str(s);
+    }
+    w.len(set.links.len());
+    for link in &set.links {
+        w.span_key(link);
+    }
+    w.len(set.attr_sets.len());
+    for attrs in &set.attr_sets {
+        w.attributes(attrs);
+    }
+    w.len(set.resources.len());
+    for resource in &set.resources {
+        w.attributes(&resource.attributes);
+    }
+    w.len(set.sample_types.len());
+    for t in &set.sample_types {
+        w.sample_type(t);
+    }
+    w.len(set.profiles.len());
+    for p in &set.profiles {
+        w.u32(p.resource);
+        w.str(&p.scope);
+        w.u32(p.sample_type);
+        w.bool(p.period_type.is_some());
+        if let Some(t) = &p.period_type {
+            w.sample_type(t);
+        }
+        w.u64(p.period as u64);
+        w.u64(p.time_unix_nano);
+        w.u64(p.duration_nano);
+        w.attributes(&p.attributes);
+        w.str(&p.profile_id);
+        w.u32(p.samples.start);
+        w.u32(p.samples.end);
+    }
+    w.diagnostics(&set.diagnostics);
+
+    let (function_name, function_file) = set.functions.iter().map(|f| (f.name, f.file)).unzip();
+    let mut frame_function = Vec::with_capacity(set.frames.len());
+    let mut frame_line = Vec::with_capacity(set.frames.len());
+    let mut frame_kind = Vec::with_capacity(set.frames.len());
+    for f in &set.frames {
+        frame_function.push(f.function);
+        frame_line.push(f.line);
+        frame_kind.push(kind_code(f.kind));
+    }
+    let StackTable { parent, frame } = set.stacks;
+    let SampleTable {
+        profile,
+        stack,
+        value,
+        time,
+        link,
+        attrs,
+    } = set.samples;
+    vec![
+        Column::U32(function_name),
+        Column::U32(function_file),
+        Column::U32(frame_function),
+        Column::U32(frame_line),
+        Column::U32(frame_kind),
+        Column::U32(parent),
+        Column::U32(frame),
+        Column::U32(profile),
+        Column::U32(stack),
+        Column::I64(value),
+        Column::U64(time),
+        Column::U32(link),
+        Column::U32(attrs),
+    ]
+}
+
+fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
+    let format = format_from(r.u8()?)?;
+    let layout = layout_from(r.u8()?)?;
+    let gzipped = r.bool()?;
+    let strings = r.list(|r| r.string())?;
+    let links = r.list(|r| r.span_key())?;
+    let attr_sets = r.list(|r| r.attributes())?;
+    let resources = r.list(|r| {
+        Ok(Resource {
+            attributes: r.attributes()?,
+        })
+    })?;
+    let sample_types = r.list(|r| r.sample_type())?;
+    let profiles = r.list(|r| {
+        Ok(ProfileInfo {
+            resource: r.u32()?,
+            scope: r.string()?,
+            sample_type: r.u32()?,
+            period_type: if r.bool()? {
+                Some(r.sample_type()?)
+            } else {
+                None
+            },
+            period: r.u64()? as i64,
+            time_unix_nano: r.u64()?,
+            duration_nano: r.u64()?,
+            attributes: r.attributes()?,
+            profile_id: r.string()?,
+            samples: r.u32()?..r.u32()?,
+        })
+    })?;
+    let diagnostics = r.diagnostics()?;
+    r.end()?;
+
+    let [
+        function_name,
+        function_file,
+        frame_function,
+        frame_line,
+        frame_kind,
+        stack_parent,
+        stack_frame,
+        profile,
+        stack,
+        value,
+        time,
+        link,
+        attrs,
+    ] = <[Column; 13]>::try_from(columns)
+        .map_err(|c| bad(format!("{} columns, expected 13", c.len())))?;
+    let (function_name, function_file) = (u32s(function_name)?, u32s(function_file)?);
+    let (frame_function, frame_line, frame_kind) =
+        (u32s(frame_function)?, u32s(frame_line)?, u32s(frame_kind)?);
+    let (stack_parent, stack_frame) = (u32s(stack_parent)?, u32s(stack_frame)?);
+    let (profile, stack, link, attrs) = (u32s(profile)?, u32s(stack)?, u32s(link)?, u32s(attrs)?);
+    let Column::I64(value) = value else {
+        return Err(bad("the value column is not i64".into()));
+    };
+    let Column::U64(time) = time else {
+        return Err(bad("the time column is not u64".into()));
+    };
+
+    same_len("function", &[function_name.len(), function_file.len()])?;
+    same_len(
+        "frame",
+        &[frame_function.len(), frame_line.len(), frame_kind.len()],
+    )?;
+    same_len("stack", &[stack_parent.len(), stack_frame.len()])?;
+    let rows = profile.len();
+    same_len(
+        "sample",
+        &[
+            rows,
+            stack.len(),
+            value.len(),
+            time.len(),
+            link.len(),
+            attrs.len(),
+        ],
+    )?;
+
+    below("function name", &function_name, strings.len(), false)?;
+    below("function file", &function_file, strings.len(), false)?;
+    below(
+        "frame function",
+        &frame_function,
+        function_name.len(),
+        false,
+    )?;
+    below("stack frame", &stack_frame, frame_function.len(), false)?;
+    // The prefix tree's order: a parent always comes before its children.
+    if let Some(s) = (0..stack_parent.len()).find(|&s| {
+        let p = stack_parent[s];
+        p != NONE && p as usize >= s
+    }) {
+        return Err(bad(format!("stack {s} does not come after its parent")));
+    }
+    below("sample profile", &profile, profiles.len(), false)?;
+    below("sample stack", &stack, stack_parent.len(), true)?;
+    below("sample link", &link, links.len(), true)?;
+    below("sample attribute set", &attrs, attr_sets.len(), false)?;
+    for (i, p) in profiles.iter().enumerate() {
+        if p.resource as usize >= resources.len()
+            || p.sample_type as usize >= sample_types.len()
+            || p.samples.start > p.samples.end
+            || p.samples.end as usize > rows
+        {
+            return Err(bad(format!("profile {i} points outside the tables")));
+        }
+    }
+
+    let functions = function_name
+        .into_iter()
+        .zip(function_file)
+        .map(|(name, file)| Function { name, file })
+        .collect();
+    let frames = frame_function
+        .into_iter()
+        .zip(frame_line)
+        .zip(frame_kind)
+        .map(|((function, line), kind)| Frame {
+            function,
+            line,
+            kind: kind_from(kind),
+        })
+        .collect();
+    Ok(ProfileSet {
+        format,
+        layout,
+        gzipped,
+        strings: Arc::new(strings),
+        functions,
+        frames,
+        stacks: StackTable {
+            parent: stack_parent,
+            frame: stack_frame,
+        },
+        links,
+        attr_sets,
+        resources,
+        sample_types,
+        profiles,
+        samples: SampleTable {
+            profile,
+            stack,
+            value,
+            time,
+            link,
+            attrs,
+        },
+        diagnostics: diagnostics.items().to_vec(),
+        index: OnceLock::new(),
+    })
+}
+
+fn pack_traces(w: &mut Writer, set: TraceSet) {
+    w.u8(set.format.map_or(u8::MAX, format_code));
+    w.bool(set.gzipped);
+    w.len(set.spans.len());
+    for s in &set.spans {
+        w.span_key(&s.key);
+        w.u32(s.parent);
+        w.str(&s.name);
+        w.str(&s.service);
+        w.u32(s.kind as u32);
+        w.u64(s.start);
+        w.u64(s.end);
+        w.u32(s.status_code as u32);
+        w.str(&s.status_message);
+        w.attributes(&s.attributes);
+    }
+    w.diagnostics(set.diagnostics.items());
+}
+
+fn unpack_traces(r: &mut Reader) -> Result<TraceSet> {
+    let format = match r.u8()? {
+        u8::MAX => None,
+        code => Some(format_from(code)?),
+    };
+    let gzipped = r.bool()?;
+    let spans = r.list(|r| {
+        Ok(Span {
+            key: r.span_key()?,
+            parent: r.u32()?,
+            name: r.string()?,
+            service: r.string()?,
+            kind: r.u32()? as i32,
+            start: r.u64()?,
+            end: r.u64()?,
+            status_code: r.u32()? as i32,
+            status_message: r.string()?,
+            attributes: r.attributes()?,
+            depth: 0,
+        })
+    })?;
+    let diagnostics = r.diagnostics()?;
+    r.end()?;
+    if let Some(i) = spans
+        .iter()
+        .position(|s| s.parent != NONE && s.parent as usize >= spans.len())
+    {
+        return Err(bad(format!("span {i} has a parent outside the file")));
+    }
+    Ok(TraceSet::from_spans(format, gzipped, spans, diagnostics))
+}
+
+fn u32s(column: Column) -> Result<Vec<u32>> {
+    match column {
+        Column::U32(v) => Ok(v),
+        _ => Err(bad("an id column is not u32".into())),
+    }
+}
+
+fn same_len(table: &str, lens: &[usize]) -> Result<()> {
+    if lens.windows(2).any(|w| w[0] != w[1]) {
+        return Err(bad(format!(
+            "the {table} columns differ in length: {lens:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// Every id in `ids` is below `len` (or [`NONE`] where that is allowed).
+fn below(what: &str, ids: &[u32], len: usize, none_ok: bool) -> Result<()> {
+    match ids
+        .iter()
+        .position(|&id| (id as usize) >= len && !(none_ok && id == NONE))
+    {
+        Some(row) => Err(bad(format!(
+            "{what} {} in row {row} is past the end ({len})",
+            ids[row]
+        ))),
+        None => Ok(()),
+    }
+}
+
+const FORMATS: [Format; 10] = [
+    Format::OtlpProfilesBinary,
+    Format::OtlpProfilesLengthPrefixed,
+    Format::OtlpProfilesJson,
+    Format::OtlpProfilesJsonLines,
+    Format::OtlpTracesBinary,
+    Format::OtlpTracesJson,
+    Format::Pprof,
+    Format::Folded,
+    Format::Gzip,
+    Format::Unknown,
+];
+
+fn format_code(format: Format) -> u8 {
+    FORMATS.iter().position(|&f| f == format).unwrap_or(0) as u8
+}
+
+fn format_from(code: u8) -> Result<Format> {
+    FORMATS
+        .get(code as usize)
+        .copied()
+        .ok_or_else(|| bad(format!("unknown format {code}")))
+}
+
+const LAYOUTS: [Layout; 5] = [
+    Layout::OtlpV1_8,
+    Layout::OtlpV1_9,
+    Layout::OtlpV1_10,
+    Layout::OtlpJson,
+    Layout::NotOtlp,
+];
+
+fn layout_code(layout: Layout) -> u8 {
+    LAYOUTS.iter().position(|&l| l == layout).unwrap_or(0) as u8
+}
+
+fn layout_from(code: u8) -> Result<Layout> {
+    LAYOUTS
+        .get(code as usize)
+        .copied()
+        .ok_or_else(|| bad(format!("unknown layout {code}")))
+}
+
+const KINDS: [FrameKind; 4] = [
+    FrameKind::Unknown,
+    FrameKind::Kernel,
+    FrameKind::Native,
+    FrameKind::Interpreted,
+];
+
+fn kind_code(kind: FrameKind) -> u32 {
+    KINDS.iter().position(|&k| k == kind).unwrap_or(0) as u32
+}
+
+/// An unknown code reads as [`FrameKind::Unknown`]: it only picks a colour.
+fn kind_from(code: u32) -> FrameKind {
+    KINDS
+        .get(code as usize)
+        .copied()
+        .unwrap_or(FrameKind::Unknown)
+}
+
+/// Little-endian, length-prefixed writing.
+#[derive(Default)]
+struct Writer {
+    out: Vec<u8>,
+}
+
+impl Writer {
+    fn u8(&mut self, v: u8) {
+        self.out.push(v);
+    }
+
+    fn bool(&mut self, v: bool) {
+        self.u8(v as u8);
+    }
+
+    fn u32(&mut self, v: u32) {
+        self.out.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn u64(&mut self, v: u64) {
+        self.out.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn len(&mut self, n: usize) {
+        // Tables are bounded by `Limits` far below 4 G entries.
+        self.u32(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+
+    fn str(&mut self, s: &str) {
+        self.len(s.len());
+        self.out.extend_from_slice(s.as_bytes());
+    }
+
+    fn span_key(&mut self, key: &SpanKey) {
+        self.out.extend_from_slice(&key.trace_id);
+        self.out.extend_from_slice(&key.span_id);
+    }
+
+    fn attributes(&mut self, attrs: &[Attribute]) {
+        self.len(attrs.len());
+        for a in attrs {
+            self.str(&a.key);
+            self.str(&a.value);
+        }
+    }
+
+    fn sample_type(&mut self, t: &SampleType) {
+        self.str(&t.name);
+        self.str(&t.unit);
+    }
+
+    fn diagnostics(&mut self, items: &[Diagnostic]) {
+        self.len(items.len());
+        for d in items {
+            self.u8(format_code(d.format));
+            self.str(&d.message);
+            self.u64(d.count);
+        }
+    }
+}
+
+/// The reading side of [`Writer`]: every read is bounds-checked.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, at: 0 }
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&end| end <= self.bytes.len())
+            .ok_or_else(|| bad(format!("it ends early, at byte {}", self.bytes.len())))?;
+        let out = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let mut out = [0; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    fn u8(&mut self) -> Result<u8> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn bool(&mut self) -> Result<bool> {
+        Ok(self.u8()? != 0)
+    }
+
+    fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+
+    fn string(&mut self) -> Result<String> {
+        let n = self.u32()? as usize;
+        let bytes = self.take(n)?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| bad("a string is not UTF-8".into()))
+    }
+
+    fn span_key(&mut self) -> Result<SpanKey> {
+        Ok(SpanKey {
+            trace_id: self.array()?,
+            span_id: self.array()?,
+        })
+    }
+
+    /// A count, then that many items. The count is bounded by the bytes left (every item
+    /// takes at least one), so a damaged count cannot reserve gigabytes.
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Result<T>) -> Result<Vec<T>> {
+        let n = self.u32()? as usize;
+        let mut out = Vec::with_capacity(n.min(self.bytes.len() - self.at));
+        for _ in 0..n {
+            out.push(item(self)?);
+        }
+        Ok(out)
+    }
+
+    fn attributes(&mut self) -> Result<Vec<Attribute>> {
+        self.list(|r| {
+            Ok(Attribute {
+                key: r.string()?,
+                value: r.string()?,
+            })
+        })
+    }
+
+    fn sample_type(&mut self) -> Result<SampleType> {
+        Ok(SampleType {
+            name: self.string()?,
+            unit: self.string()?,
+        })
+    }
+
+    fn diagnostics(&mut self) -> Result<Diagnostics> {
+        let items = self.list(|r| Ok((format_from(r.u8()?)?, r.string()?, r.u64()?)))?;
+        let mut out = Diagnostics::default();
+        for (format, message, count) in items {
+            out.push_n(format, message, count);
+        }
+        Ok(out)
+    }
+
+    fn end(&self) -> Result<()> {
+        if self.at != self.bytes.len() {
+            return Err(bad(format!(
+                "{} bytes left over",
+                self.bytes.len() - self.at
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,29 @@
+// Decodes one file off the page's main thread (app/src/decoder.rs has the whole exchange).
+// The page sends {js, module}: the URL of the app's wasm-bindgen glue and the app's compiled
+// WebAssembly.Module, so nothing is fetched or compiled twice. Then {bytes}, transferred.
+// Answers: {ready: true} | {failed} on start; the packed file | {error} | {failed} after.
+let glue = null;
+
+self.onmessage = async ({ data }) => {
+  if (!glue) {
+    try {
+      const imported = await import(data.js);
+      await imported.default({ module_or_path: data.module });
+      glue = imported;
+      self.postMessage({ ready: true });
+    } catch (e) {
+      self.postMessage({ failed: String(e) });
+    }
+    return;
+  }
+  let result;
+  try {
+    result = glue.decode_in_worker(data.bytes);
+  } catch (e) {
+    // The decoder itself broke (a bug): say so rather than take the page down with it.
+    self.postMessage({ failed: String(e) });
+    return;
+  }
+  const transfer = result.columns ? [result.meta.buffer, ...result.columns.map((c) => c.buffer)] : [];
+  self.postMessage(result, transfer);
+};
