@@ -150,6 +150,9 @@ impl DecodeWorker {
             Ok(reply) => reply,
             Err(event) => return Outcome::Done(Err(broke(&event)), 0.0),
         };
+        // The reply's buffers are this thread's now: free the worker's memory before the
+        // columns are copied into ours, so that the two never add up.
+        self.0.terminate();
         if let Some(error) = get(&reply, "error").as_string() {
             return Outcome::Done(Err(error), 0.0);
         }

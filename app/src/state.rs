@@ -212,6 +212,10 @@ pub struct AppState {
     pub theme_override: RwSignal<Option<bool>>,
     /// The system's `prefers-color-scheme: dark`.
     pub system_dark: RwSignal<bool>,
+    /// Whether the current profile's flame graph has been drawn. Work the graph does not
+    /// need (the functions table, the waterfall's per-span sample counts) waits for it, so
+    /// that a big profile shows its graph first.
+    pub flame_painted: RwSignal<bool>,
     /// A problem to show (dismissable); the view stays as it was.
     pub error: RwSignal<Option<String>>,
     /// What is being loaded, while it is.
@@ -300,7 +304,13 @@ impl AppState {
                     Err(message) => SearchState::Invalid(message),
                 }
             });
-        let functions = Memo::new(move |_| tree.get().map(|t| Shared::new(t.function_stats())));
+        let flame_painted = RwSignal::new(false);
+        let functions = Memo::new(move |_| {
+            if !flame_painted.get() {
+                return None;
+            }
+            tree.get().map(|t| Shared::new(t.function_stats()))
+        });
 
         AppState {
             profile,
@@ -317,6 +327,7 @@ impl AppState {
             orientation: RwSignal::new(Orientation::default()),
             theme_override,
             system_dark,
+            flame_painted,
             error: RwSignal::new(None),
             busy: RwSignal::new(None),
             timings,
@@ -337,6 +348,7 @@ impl AppState {
         self.resource_choice.set(None);
         self.zoom.set(Vec::new());
         self.selected_function.set(None);
+        self.flame_painted.set(false);
         self.profile.set(Some(Shared::new(loaded)));
     }
 

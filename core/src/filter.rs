@@ -5,6 +5,7 @@
 //! time, so a span or time filter touches only the rows it keeps.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use crate::model::{NONE, ProfileSet, SpanKey};
 
@@ -41,8 +42,9 @@ pub struct SampleIndex {
     /// Rows of link `l` are `link_rows[link_start[l]..link_start[l + 1]]`.
     link_start: Vec<u32>,
     link_rows: Vec<u32>,
-    /// Rows that have a timestamp, ordered by it.
-    by_time: Vec<u32>,
+    /// Rows that have a timestamp, ordered by it; sorted on first use, as only time-window
+    /// filters need it (sorting a million rows costs more than the rest of the index).
+    by_time: OnceLock<Vec<u32>>,
 }
 
 impl SampleIndex {
@@ -65,16 +67,25 @@ impl SampleIndex {
                 fill[l as usize] += 1;
             }
         }
-        let times = &set.samples.time;
-        let mut by_time: Vec<u32> = (0..times.len() as u32)
-            .filter(|&r| times[r as usize] != 0)
-            .collect();
-        by_time.sort_by_key(|&r| times[r as usize]);
         SampleIndex {
             link_start,
             link_rows,
-            by_time,
+            by_time: OnceLock::new(),
         }
+    }
+
+    /// Rows with a timestamp, by time (ties in row order).
+    fn by_time(&self, set: &ProfileSet) -> &[u32] {
+        self.by_time.get_or_init(|| {
+            let times = &set.samples.time;
+            // (time, row) pairs sort without a lookup per comparison.
+            let mut pairs: Vec<(u64, u32)> = (0..times.len() as u32)
+                .filter(|&r| times[r as usize] != 0)
+                .map(|r| (times[r as usize], r))
+                .collect();
+            pairs.sort_unstable();
+            pairs.into_iter().map(|(_, r)| r).collect()
+        })
     }
 
     /// The sample rows linked to link `link`, in row order.
@@ -147,11 +158,11 @@ impl ProfileSet {
             }
             None => match filter.time {
                 Some((from, to)) => {
-                    let index = self.sample_index();
+                    let by_time = self.sample_index().by_time(self);
                     let t = &s.time;
-                    let lo = index.by_time.partition_point(|&r| t[r as usize] < from);
-                    let hi = index.by_time.partition_point(|&r| t[r as usize] < to);
-                    for &row in &index.by_time[lo..hi] {
+                    let lo = by_time.partition_point(|&r| t[r as usize] < from);
+                    let hi = by_time.partition_point(|&r| t[r as usize] < to);
+                    for &row in &by_time[lo..hi] {
                         if keep(row as usize) {
                             visit(row as usize);
                         }

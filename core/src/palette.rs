@@ -312,10 +312,11 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
     match mode {
         ColourMode::Package => {
             // Each distinct function once: cached by name id (and file, which rarely differs).
-            let mut cache: Vec<Option<(&str, FrameKind, Rgb)>> = Vec::new();
+            // Ids, not strings, are compared per node: this loop runs over every node.
+            let mut cache: Vec<Option<(u32, FrameKind, Rgb)>> = Vec::new();
             (0..n)
                 .map(|node| {
-                    let (name, file, kind) = (tree.name(node), tree.file(node), tree.kind(node));
+                    let (file, kind) = (tree.file_id(node), tree.kind(node));
                     let id = tree.name_id(node) as usize;
                     if cache.len() <= id {
                         cache.resize(id + 1, None);
@@ -323,8 +324,9 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
                     match cache[id] {
                         Some((f, k, c)) if f == file && k == kind => c,
                         _ => {
+                            let name = tree.name(node);
                             let c = function_colour(
-                                package_of(name, file, kind),
+                                package_of(name, tree.file(node), kind),
                                 Some(name),
                                 palette,
                                 dark,

@@ -83,8 +83,8 @@ pub enum Size {
     M,
     /// About 1 GB of OTLP binary: 65 million observations, 200 000 distinct stacks and
     /// 100 000 spans over 10 minutes, in 60 windows of 10 s. For stress tests: writing it
-    /// takes minutes, the JSON is about 4 GB, and its 65 million sample rows are over the
-    /// default [`crate::Limits::max_samples`].
+    /// takes minutes, the JSON is about 4 GB; its 65 million sample rows are within the
+    /// default [`crate::Limits::max_samples`] (the protobuf opens, the JSON is too big).
     L,
 }
 

@@ -3,7 +3,9 @@
 //! Nodes merge by function (name and file), not by line, as every flame graph does. Node 0
 //! is a virtual root holding the total; a parent's id is always smaller than its children's.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::filter::Filter;
@@ -266,6 +268,11 @@ impl CallTree {
         self.name[node as usize]
     }
 
+    /// Interned id of a node's file (equal ids, equal files).
+    pub fn file_id(&self, node: NodeId) -> u32 {
+        self.file[node as usize]
+    }
+
     /// Parent of a node ([`NONE`] for the root).
     pub fn parent(&self, node: NodeId) -> NodeId {
         self.parent[node as usize]
@@ -312,16 +319,16 @@ impl CallTree {
     pub fn function_stats(&self) -> Vec<FunctionStats> {
         if self.inverted {
             // Top-level nodes of an inverted tree are exactly the leaf functions.
-            let mut by_fn: HashMap<(u32, u32), (i64, i64)> = HashMap::new();
+            let mut by_fn: FxHashMap<(u32, u32), (i64, i64)> = FxHashMap::default();
             for n in 1..self.len() {
                 let e = by_fn.entry((self.name[n], self.file[n])).or_default();
                 e.0 += self.self_weight[n];
             }
             return self.stats_from(by_fn);
         }
-        let mut by_fn: HashMap<(u32, u32), (i64, i64)> = HashMap::new();
+        let mut by_fn: FxHashMap<(u32, u32), (i64, i64)> = FxHashMap::default();
         // Depth-first, counting how often each function is already on the path.
-        let mut on_path: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut on_path: FxHashMap<(u32, u32), u32> = FxHashMap::default();
         let mut stack: Vec<(NodeId, bool)> = self
             .children(Self::ROOT)
             .iter()
@@ -346,7 +353,7 @@ impl CallTree {
         self.stats_from(by_fn)
     }
 
-    fn stats_from(&self, by_fn: HashMap<(u32, u32), (i64, i64)>) -> Vec<FunctionStats> {
+    fn stats_from(&self, by_fn: FxHashMap<(u32, u32), (i64, i64)>) -> Vec<FunctionStats> {
         let mut out: Vec<FunctionStats> = by_fn
             .into_iter()
             .map(|((name, file), (s, t))| FunctionStats {

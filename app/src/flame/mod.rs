@@ -227,6 +227,11 @@ impl Ctx {
             self.base_dirty.set(false);
             drop(renderer);
             self.schedule_mirror();
+            let flame_painted = self.state.flame_painted;
+            if !flame_painted.get_untracked() {
+                // In a later task, so that this frame is shown before the work that waited.
+                set_timeout(move || flame_painted.set(true), Duration::ZERO);
+            }
         }
     }
 

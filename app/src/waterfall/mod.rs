@@ -181,6 +181,10 @@ impl Wf {
             ..state.filter.get()
         });
         let join = Memo::new(move |_| {
+            // The flame graph is drawn first; until then the spans show without counts.
+            if state.profile.with(Option::is_some) && !state.flame_painted.get() {
+                return Shared::new(Join::default());
+            }
             let filter = base_filter.get();
             let t = traces.get();
             state
@@ -614,7 +618,8 @@ impl Canvas {
                 }
             }
         };
-        measure();
+        // No first measure here: reading the size now would force a layout in the middle of
+        // building the page; the observer reports the size once, before the next paint.
         let callback = Closure::<dyn Fn()>::new(measure);
         if let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
             observer.observe(el);
@@ -700,7 +705,17 @@ pub fn WaterfallPanel() -> impl IntoView {
 
     let shown = move || {
         let has_traces = state.traces.with(Option::is_some);
-        has_traces || wf.join.with(|j| !j.unknown.is_empty())
+        let waiting = state.profile.with(Option::is_some) && !state.flame_painted.get();
+        // While the join waits for the flame graph, a profile with span links keeps its place
+        // (the panel would show its linked spans), so that nothing jumps when it comes.
+        has_traces
+            || if waiting {
+                state
+                    .profile
+                    .with(|p| p.as_ref().is_some_and(|p| !p.set.links.is_empty()))
+            } else {
+                wf.join.with(|j| !j.unknown.is_empty())
+            }
     };
     move || shown().then(|| panel(wf))
 }
