@@ -36,17 +36,20 @@ pub struct Decoded {
     pub in_worker: bool,
     /// How long this thread was busy with it, in ms (unpacking, or all of the decoding).
     pub main_thread_ms: f64,
+    /// The worker's wasm memory at the end of the decode (its peak), in bytes; 0 without one.
+    pub worker_memory: f64,
 }
 
 /// Decode `bytes` (a profile or traces), in a worker where one can start.
 pub async fn decode(bytes: Uint8Array) -> Decoded {
     let bytes = match start_worker().await {
         Ok(worker) => match worker.decode(bytes).await {
-            Outcome::Done(result, main_thread_ms) => {
+            Outcome::Done(result, main_thread_ms, worker_memory) => {
                 return Decoded {
                     result,
                     in_worker: true,
                     main_thread_ms,
+                    worker_memory,
                 };
             }
             // The worker gave the bytes back: decode them here.
@@ -60,6 +63,7 @@ pub async fn decode(bytes: Uint8Array) -> Decoded {
         result,
         in_worker: false,
         main_thread_ms: now() - started,
+        worker_memory: 0.0,
     }
 }
 
@@ -92,6 +96,13 @@ pub fn decode_in_worker(bytes: &Uint8Array) -> JsValue {
             set(&out, "columns", &list);
         }
     }
+    // The worker's memory at its peak (wasm memory never shrinks), for the load report.
+    let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+    let bytes = memory
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length();
+    set(&out, "memory", &f64::from(bytes).into());
     out.into()
 }
 
@@ -108,8 +119,8 @@ fn get(target: &JsValue, key: &str) -> JsValue {
 #[allow(clippy::large_enum_variant)]
 enum Outcome {
     /// Decoded, or refused by the core, or the decoder broke: the answer for the user, and
-    /// the ms this thread spent receiving it.
-    Done(Result<Loaded, String>, f64),
+    /// the ms this thread spent receiving it, and the worker's memory in bytes.
+    Done(Result<Loaded, String>, f64, f64),
     /// The worker could not take the bytes and gave them back.
     Returned(Uint8Array),
 }
@@ -148,23 +159,24 @@ impl DecodeWorker {
         set(&message, "bytes", &bytes);
         let reply = match self.exchange(&message, Some(&bytes.buffer())).await {
             Ok(reply) => reply,
-            Err(event) => return Outcome::Done(Err(broke(&event)), 0.0),
+            Err(event) => return Outcome::Done(Err(broke(&event)), 0.0, 0.0),
         };
         // The reply's buffers are this thread's now: free the worker's memory before the
         // columns are copied into ours, so that the two never add up.
         self.0.terminate();
         if let Some(error) = get(&reply, "error").as_string() {
-            return Outcome::Done(Err(error), 0.0);
+            return Outcome::Done(Err(error), 0.0, 0.0);
         }
         if let Ok(returned) = get(&reply, "bytes").dyn_into::<Uint8Array>() {
             return Outcome::Returned(returned);
         }
         if let Some(failed) = get(&reply, "failed").as_string() {
-            return Outcome::Done(Err(format!("the decoder failed: {failed}")), 0.0);
+            return Outcome::Done(Err(format!("the decoder failed: {failed}")), 0.0, 0.0);
         }
+        let memory = get(&reply, "memory").as_f64().unwrap_or(0.0);
         let started = now();
         let result = receive(&reply).and_then(|packed| unpack(packed).map_err(|e| e.to_string()));
-        Outcome::Done(result, now() - started)
+        Outcome::Done(result, now() - started, memory)
     }
 
     /// Post `message` (moving `transfer`) and wait for the worker's reply or its error event.

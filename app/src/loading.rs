@@ -203,6 +203,7 @@ pub async fn ingest(
                     parse: now() - started,
                     parse_main: decoded.main_thread_ms,
                     in_worker: decoded.in_worker,
+                    worker_memory: decoded.worker_memory,
                     ..Timings::default()
                 });
                 state.set_profile(LoadedProfile { set, source });

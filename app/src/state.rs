@@ -163,6 +163,8 @@ pub struct Timings {
     pub parse_main: f64,
     /// Whether a worker decoded the file.
     pub in_worker: bool,
+    /// The worker's peak wasm memory, in bytes (0 without a worker).
+    pub worker_memory: f64,
     /// Building the call tree (the last build).
     pub tree: f64,
     /// Laying out the flame graph (the last layout).

@@ -47,6 +47,7 @@ pub fn Summary() -> impl IntoView {
                     data-parse=format!("{:.1}", t.parse)
                     data-parse-main=format!("{:.1}", t.parse_main)
                     data-decoder=if t.in_worker { "worker" } else { "page" }
+                    data-worker-memory=format!("{:.0}", t.worker_memory)
                     data-started=format!("{:.1}", t.started)
                     data-tree=format!("{:.1}", t.tree)
                     data-layout=format!("{:.1}", t.layout)

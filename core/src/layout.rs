@@ -106,14 +106,14 @@ impl FlameLayout {
         depth: u32,
         scale: f64,
     ) {
-        let total: f64 = tree
-            .children(node)
+        let children = tree.children(node);
+        let total: f64 = children
             .iter()
             .map(|&c| tree.total_weight(c).max(0) as f64)
             .sum();
         // Walk right to left, so the leftmost child ends on top of the stack.
         let mut right = x0 + total / scale;
-        for &c in tree.children(node).iter().rev() {
+        for &c in children.iter().rev() {
             let w = tree.total_weight(c);
             if w > 0 {
                 right -= w as f64 / scale;

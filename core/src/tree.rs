@@ -27,7 +27,11 @@ pub struct CallTree {
     depth: Vec<u32>,
     self_weight: Vec<i64>,
     total_weight: Vec<i64>,
-    children: Vec<Vec<NodeId>>,
+    /// Children of node `n` are `child_list[child_start[n]..child_start[n + 1]]`: one list
+    /// for the whole tree rather than a `Vec` per node (hundreds of thousands of small
+    /// allocations on a big profile).
+    child_start: Vec<u32>,
+    child_list: Vec<NodeId>,
     sample_type: SampleType,
     inverted: bool,
 }
@@ -72,7 +76,8 @@ impl TreeBuilder {
                 depth: vec![0],
                 self_weight: vec![0],
                 total_weight: vec![0],
-                children: vec![Vec::new()],
+                child_start: Vec::new(),
+                child_list: Vec::new(),
                 sample_type,
                 inverted,
             },
@@ -97,8 +102,6 @@ impl TreeBuilder {
                 t.depth.push(t.depth[parent as usize] + 1);
                 t.self_weight.push(0);
                 t.total_weight.push(0);
-                t.children.push(Vec::new());
-                t.children[parent as usize].push(id);
                 id
             });
         if t.line[id as usize] != frame.line {
@@ -119,10 +122,29 @@ impl TreeBuilder {
         for (r, &id) in used.iter().enumerate() {
             rank[id as usize] = r as u32;
         }
-        let name = &t.name;
-        for children in &mut t.children {
-            children.sort_unstable_by_key(|&c| (rank[name[c as usize] as usize], c));
+        // Children grouped by parent with a counting sort (ids ascending within a parent),
+        // then each group ordered by name.
+        let n = t.parent.len();
+        let mut start = vec![0u32; n + 1];
+        for &p in &t.parent[1..] {
+            start[p as usize + 1] += 1;
         }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0 as NodeId; n.saturating_sub(1)];
+        for (c, &p) in t.parent.iter().enumerate().skip(1) {
+            list[fill[p as usize] as usize] = c as NodeId;
+            fill[p as usize] += 1;
+        }
+        let name = &t.name;
+        for p in 0..n {
+            list[start[p] as usize..start[p + 1] as usize]
+                .sort_unstable_by_key(|&c| (rank[name[c as usize] as usize], c));
+        }
+        t.child_start = start;
+        t.child_list = list;
         self.tree
     }
 }
@@ -280,7 +302,8 @@ impl CallTree {
 
     /// Children of a node, sorted by name.
     pub fn children(&self, node: NodeId) -> &[NodeId] {
-        &self.children[node as usize]
+        let n = node as usize;
+        &self.child_list[self.child_start[n] as usize..self.child_start[n + 1] as usize]
     }
 
     /// Depth of a node: 0 for the root, 1 for its children.

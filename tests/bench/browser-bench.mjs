@@ -438,7 +438,9 @@ async function measure(viewer, size, options, servers) {
     result.appTimings = await page
       .evaluate(() => {
         const d = document.querySelector('#load-timing')?.dataset;
-        return d ? { read: +d.parse, tree: +d.tree, layout: +d.layout, draw: +d.draw, total: +d.total } : null;
+        return d
+          ? { read: +d.parse, readMain: +d.parseMain, tree: +d.tree, layout: +d.layout, draw: +d.draw, total: +d.total, workerMemory: +d.workerMemory || 0 }
+          : null;
       })
       .catch(() => null);
     const heapResult = await heap.stop();
@@ -528,7 +530,9 @@ function summarize(viewer, size, runs, inputBytes, idleRss) {
     appTimings: (() => {
       const t = opened.map((r) => r.appTimings).filter(Boolean);
       if (t.length === 0) return null;
-      return Object.fromEntries(['read', 'tree', 'layout', 'draw', 'total'].map((k) => [k, median(t.map((x) => x[k]))]));
+      return Object.fromEntries(
+        ['read', 'readMain', 'tree', 'layout', 'draw', 'total', 'workerMemory'].map((k) => [k, median(t.map((x) => x[k]))]),
+      );
     })(),
     wasmBytes: median(runs.map((r) => r.wasmBytes)),
     jsHeapPeak: median(runs.map((r) => r.jsHeapPeak)),
@@ -553,7 +557,8 @@ function summarize(viewer, size, runs, inputBytes, idleRss) {
 
 /**
  * Release wasm + js + css that the page loads, raw and gzip -9: the files index.html names
- * (href, src, and the data-spanflame-js / data-spanflame-wasm of its loader tag). The other
+ * (href, src, and the data-spanflame-js / data-spanflame-wasm of its loader tag) and the decode
+ * worker's script. The other
  * .js/.css files of the dist (e.g. the service worker, an embedding example) are listed apart.
  */
 export function bundleSize(dist) {
@@ -564,6 +569,9 @@ export function bundleSize(dist) {
     if (/^[a-z]+:/i.test(ref) || !/\.(wasm|js|css)$/.test(ref)) continue;
     named.add(path.normalize(ref).replace(/^\/+/, ''));
   }
+  // The decode worker's script is loaded for every file opened (the wasm it runs is the
+  // page's own module), so it counts as part of what the page loads.
+  if (existsSync(path.join(dist, 'decode-worker.js'))) named.add('decode-worker.js');
   const size = (f) => {
     const bytes = readFileSync(path.join(dist, f));
     return { file: f, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
@@ -715,6 +723,12 @@ function report(options, summaries, bundles, meta) {
           )
           .join(' | ')} |`,
       );
+      // Spanflame decodes in a Web Worker: the page is busy only for the hand-back.
+      push(
+        `| of the read, main thread busy (hand-back from the decode worker), ms | ${rows
+          .map((r) => cell(r, (x) => (x.appTimings?.readMain ? fmtMs(x.appTimings.readMain) : '–')))
+          .join(' | ')} |`,
+      );
     }
     if (!options.firstPaintOnly) {
       push(
@@ -739,7 +753,12 @@ function report(options, summaries, bundles, meta) {
           .join(' | ')} |`,
       );
     }
-    push(`| wasm memory, MB | ${rows.map((r) => fmtMB(r.wasmBytes)).join(' | ')} |`);
+    push(`| wasm memory of the page, MB | ${rows.map((r) => fmtMB(r.wasmBytes)).join(' | ')} |`);
+    push(
+      `| wasm memory of the decode worker (freed after the load), MB | ${rows
+        .map((r) => cell(r, (x) => (x.appTimings?.workerMemory ? fmtMB(x.appTimings.workerMemory) : '–')))
+        .join(' | ')} |`,
+    );
     push(`| JS heap peak (sampled), MB | ${rows.map((r) => fmtMB(r.jsHeapPeak)).join(' | ')} |`);
     push(
       `| renderer peak RSS, MB (idle app) | ${rows
