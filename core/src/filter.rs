@@ -74,6 +74,14 @@ impl SampleIndex {
         }
     }
 
+    /// Heap bytes held.
+    pub(crate) fn memory_use(&self) -> usize {
+        use crate::model::vec_bytes;
+        vec_bytes(&self.link_start)
+            + vec_bytes(&self.link_rows)
+            + self.by_time.get().map_or(0, vec_bytes)
+    }
+
     /// Rows with a timestamp, by time (ties in row order).
     fn by_time(&self, set: &ProfileSet) -> &[u32] {
         self.by_time.get_or_init(|| {

@@ -122,6 +122,11 @@ impl FlameLayout {
         }
     }
 
+    /// Heap bytes held.
+    pub fn memory_use(&self) -> usize {
+        crate::model::vec_bytes(&self.rects) + crate::model::vec_bytes(&self.row_start)
+    }
+
     /// All rectangles, by depth then x.
     pub fn rects(&self) -> &[FlameRect] {
         &self.rects

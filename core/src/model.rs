@@ -352,7 +352,56 @@ pub struct ProfileSet {
     pub(crate) index: OnceLock<crate::filter::SampleIndex>,
 }
 
+/// Heap bytes of a `Vec` (its capacity, so what is really held).
+pub(crate) fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * std::mem::size_of::<T>()
+}
+
 impl ProfileSet {
+    /// What the set holds in memory, by part, in bytes (tables by capacity; strings and
+    /// attributes by their text). For the memory accounting in BENCHMARKS.md.
+    pub fn memory_use(&self) -> Vec<(&'static str, usize)> {
+        let text = |s: &String| std::mem::size_of::<String>() + s.capacity();
+        let attrs = |a: &[Attribute]| {
+            a.iter()
+                .map(|a| text(&a.key) + text(&a.value))
+                .sum::<usize>()
+        };
+        let s = &self.samples;
+        let mut out = vec![
+            ("sample rows: profile", vec_bytes(&s.profile)),
+            ("sample rows: stack", vec_bytes(&s.stack)),
+            ("sample rows: value", vec_bytes(&s.value)),
+            ("sample rows: time", vec_bytes(&s.time)),
+            ("sample rows: link", vec_bytes(&s.link)),
+            ("sample rows: attribute set", vec_bytes(&s.attrs)),
+            (
+                "stacks",
+                vec_bytes(&self.stacks.parent) + vec_bytes(&self.stacks.frame),
+            ),
+            ("strings", self.strings.iter().map(text).sum::<usize>()),
+            (
+                "functions and frames",
+                vec_bytes(&self.functions) + vec_bytes(&self.frames),
+            ),
+            (
+                "links, attribute sets, resources, profiles",
+                vec_bytes(&self.links)
+                    + self.attr_sets.iter().map(|a| attrs(a)).sum::<usize>()
+                    + self
+                        .resources
+                        .iter()
+                        .map(|r| attrs(&r.attributes))
+                        .sum::<usize>()
+                    + vec_bytes(&self.profiles),
+            ),
+        ];
+        if let Some(index) = self.index.get() {
+            out.push(("span and time index", index.memory_use()));
+        }
+        out
+    }
+
     /// The format the data was read from.
     pub fn format(&self) -> Format {
         self.format

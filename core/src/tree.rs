@@ -85,6 +85,19 @@ impl TreeBuilder {
         }
     }
 
+    fn reserve(&mut self, nodes: usize) {
+        let t = &mut self.tree;
+        t.parent.reserve_exact(nodes);
+        t.name.reserve_exact(nodes);
+        t.file.reserve_exact(nodes);
+        t.kind.reserve_exact(nodes);
+        t.line.reserve_exact(nodes);
+        t.depth.reserve_exact(nodes);
+        t.self_weight.reserve_exact(nodes);
+        t.total_weight.reserve_exact(nodes);
+        self.lookup.reserve(nodes);
+    }
+
     fn child(&mut self, set: &ProfileSet, parent: NodeId, frame: u32) -> NodeId {
         let frame = &set.frames[frame as usize];
         let func = &set.functions[frame.function as usize];
@@ -162,6 +175,9 @@ impl ProfileSet {
                 used[p as usize] = true;
             }
         }
+        // Each used stack makes at most one node: room for all of them at once, rather than
+        // columns that double as they grow (up to twice the memory the tree needs).
+        b.reserve(used.iter().filter(|&&u| u).count());
         let mut node_of_stack = vec![0 as NodeId; self.stacks.len()];
         for s in 0..self.stacks.len() {
             if !used[s] {
@@ -298,6 +314,21 @@ impl CallTree {
     /// Parent of a node ([`NONE`] for the root).
     pub fn parent(&self, node: NodeId) -> NodeId {
         self.parent[node as usize]
+    }
+
+    /// Heap bytes held by the tree's columns (the strings are the profile's, shared).
+    pub fn memory_use(&self) -> usize {
+        use crate::model::vec_bytes;
+        vec_bytes(&self.parent)
+            + vec_bytes(&self.name)
+            + vec_bytes(&self.file)
+            + vec_bytes(&self.kind)
+            + vec_bytes(&self.line)
+            + vec_bytes(&self.depth)
+            + vec_bytes(&self.self_weight)
+            + vec_bytes(&self.total_weight)
+            + vec_bytes(&self.child_start)
+            + vec_bytes(&self.child_list)
     }
 
     /// Children of a node, sorted by name.
