@@ -1,7 +1,8 @@
 //! Decoding files off the page's main thread, so that the page stays responsive while a big
 //! profile is read (a million samples take about half a second to decode).
 //!
-//! Each file gets a fresh Web Worker running `public/decode-worker.js`, which loads this very
+//! Each file gets a fresh Web Worker running `public/decode-worker.js` (started by [`warm`]
+//! while the file is still downloading or being read, where the caller can), which loads this very
 //! wasm module (posted to it compiled, so nothing is downloaded or compiled twice) and calls
 //! [`decode_in_worker`]. The exchange:
 //!
@@ -15,6 +16,8 @@
 //! decoder's working tables never enter the page's wasm memory, which cannot shrink.
 //! Where a worker cannot start (no tag naming the glue, as in unit tests, or a browser
 //! without module workers), the file is decoded on the main thread instead.
+
+use std::cell::RefCell;
 
 use js_sys::{Array, BigInt64Array, BigUint64Array, Object, Reflect, Uint8Array, Uint32Array};
 use spanflame_core::transfer::{Column, Packed, pack, unpack};
@@ -40,31 +43,40 @@ pub struct Decoded {
     pub worker_memory: f64,
 }
 
-/// Decode `bytes` (a profile or traces), in a worker where one can start.
-pub async fn decode(bytes: Uint8Array) -> Decoded {
-    let bytes = match start_worker().await {
-        Ok(worker) => match worker.decode(bytes).await {
-            Outcome::Done(result, main_thread_ms, worker_memory) => {
-                return Decoded {
-                    result,
-                    in_worker: true,
-                    main_thread_ms,
-                    worker_memory,
-                };
-            }
-            // The worker gave the bytes back: decode them here.
-            Outcome::Returned(bytes) => bytes,
-        },
-        Err(()) => bytes,
-    };
-    let started = now();
-    let result = decode_here(&bytes.to_vec());
-    Decoded {
-        result,
-        in_worker: false,
-        main_thread_ms: now() - started,
-        worker_memory: 0.0,
+/// Decode `bytes` (a profile or traces), in a worker where one can start. The worker (the
+/// spare from [`warm`], or a new one) is taken at the call, not when the future is awaited.
+pub fn decode(bytes: Uint8Array) -> impl std::future::Future<Output = Decoded> {
+    let starting = SPARE
+        .with(|spare| spare.borrow_mut().take())
+        .ok_or(())
+        .or_else(|()| spawn());
+    async move {
+        if let Ok(worker) = start_worker(starting).await {
+            return worker.decode(bytes).await;
+        }
+        let started = now();
+        let result = decode_here(&bytes.to_vec());
+        Decoded {
+            result,
+            in_worker: false,
+            main_thread_ms: now() - started,
+            worker_memory: 0.0,
+        }
     }
+}
+
+thread_local! {
+    /// A worker started ahead of a file, while the file downloads or is read from disk.
+    static SPARE: RefCell<Option<Starting>> = const { RefCell::new(None) };
+}
+
+/// Start a worker now for a file on its way, so that it is up when the bytes arrive.
+pub fn warm() {
+    SPARE.with(|spare| {
+        if spare.borrow().is_none() {
+            *spare.borrow_mut() = spawn().ok();
+        }
+    });
 }
 
 /// Decode on this thread.
@@ -114,17 +126,6 @@ fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// How a worker's decode ended.
-// Made once per file; boxing would only move the allocation.
-#[allow(clippy::large_enum_variant)]
-enum Outcome {
-    /// Decoded, or refused by the core, or the decoder broke: the answer for the user, and
-    /// the ms this thread spent receiving it, and the worker's memory in bytes.
-    Done(Result<Loaded, String>, f64, f64),
-    /// The worker could not take the bytes and gave them back.
-    Returned(Uint8Array),
-}
-
 /// A started worker, terminated when dropped.
 struct DecodeWorker(web_sys::Worker);
 
@@ -134,8 +135,14 @@ impl Drop for DecodeWorker {
     }
 }
 
-/// Start a worker and wait until it has the wasm module running.
-async fn start_worker() -> Result<DecodeWorker, ()> {
+/// A worker on its way up: `ready` settles with its first answer.
+struct Starting {
+    worker: DecodeWorker,
+    ready: js_sys::Promise,
+}
+
+/// Create a worker and send it the module; it answers `{ready}` once the module runs.
+fn spawn() -> Result<Starting, ()> {
     let glue = glue_url().ok_or(())?;
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
@@ -145,46 +152,65 @@ async fn start_worker() -> Result<DecodeWorker, ()> {
     let hello = Object::new();
     set(&hello, "js", &glue.into());
     set(&hello, "module", &wasm_bindgen::module());
-    let reply = worker.exchange(&hello, None).await.map_err(|_| ())?;
+    let ready = worker.post(&hello, None).map_err(|_| ())?;
+    Ok(Starting { worker, ready })
+}
+
+/// The worker, once its module runs.
+async fn start_worker(starting: Result<Starting, ()>) -> Result<DecodeWorker, ()> {
+    let starting = starting?;
+    let reply = starting
+        .worker
+        .reply(starting.ready)
+        .await
+        .map_err(|_| ())?;
     if get(&reply, "ready").is_truthy() {
-        Ok(worker)
+        Ok(starting.worker)
     } else {
         Err(())
     }
 }
 
 impl DecodeWorker {
-    async fn decode(&self, bytes: Uint8Array) -> Outcome {
+    async fn decode(self, bytes: Uint8Array) -> Decoded {
+        let done = |result, main_thread_ms, worker_memory| Decoded {
+            result,
+            in_worker: true,
+            main_thread_ms,
+            worker_memory,
+        };
         let message = Object::new();
         set(&message, "bytes", &bytes);
-        let reply = match self.exchange(&message, Some(&bytes.buffer())).await {
-            Ok(reply) => reply,
-            Err(event) => return Outcome::Done(Err(broke(&event)), 0.0, 0.0),
+        let reply = match self.post(&message, Some(&bytes.buffer())) {
+            Ok(promise) => self.reply(promise).await,
+            Err(error) => Err(error),
         };
         // The reply's buffers are this thread's now: free the worker's memory before the
         // columns are copied into ours, so that the two never add up.
-        self.0.terminate();
+        drop(self);
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(event) => return done(Err(broke(&event)), 0.0, 0.0),
+        };
         if let Some(error) = get(&reply, "error").as_string() {
-            return Outcome::Done(Err(error), 0.0, 0.0);
-        }
-        if let Ok(returned) = get(&reply, "bytes").dyn_into::<Uint8Array>() {
-            return Outcome::Returned(returned);
+            return done(Err(error), 0.0, 0.0);
         }
         if let Some(failed) = get(&reply, "failed").as_string() {
-            return Outcome::Done(Err(format!("the decoder failed: {failed}")), 0.0, 0.0);
+            return done(Err(format!("the decoder failed: {failed}")), 0.0, 0.0);
         }
         let memory = get(&reply, "memory").as_f64().unwrap_or(0.0);
         let started = now();
         let result = receive(&reply).and_then(|packed| unpack(packed).map_err(|e| e.to_string()));
-        Outcome::Done(result, now() - started, memory)
+        done(result, now() - started, memory)
     }
 
-    /// Post `message` (moving `transfer`) and wait for the worker's reply or its error event.
-    async fn exchange(
+    /// Post `message` (moving `transfer`); the promise settles with the worker's answer, or
+    /// rejects with its error event.
+    fn post(
         &self,
         message: &JsValue,
         transfer: Option<&js_sys::ArrayBuffer>,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<js_sys::Promise, JsValue> {
         let worker = &self.0;
         let reply = js_sys::Promise::new(&mut |resolve, reject| {
             let on_message = Closure::once_into_js(move |event: web_sys::MessageEvent| {
@@ -196,14 +222,18 @@ impl DecodeWorker {
             worker.set_onmessage(Some(on_message.unchecked_ref()));
             worker.set_onerror(Some(on_error.unchecked_ref()));
         });
-        let posted = match transfer {
-            Some(buffer) => worker.post_message_with_transfer(message, &Array::of1(buffer)),
-            None => worker.post_message(message),
-        };
-        posted?;
-        let result = JsFuture::from(reply).await;
-        worker.set_onmessage(None);
-        worker.set_onerror(None);
+        match transfer {
+            Some(buffer) => worker.post_message_with_transfer(message, &Array::of1(buffer))?,
+            None => worker.post_message(message)?,
+        }
+        Ok(reply)
+    }
+
+    /// Wait for the answer `post` promised.
+    async fn reply(&self, promise: js_sys::Promise) -> Result<JsValue, JsValue> {
+        let result = JsFuture::from(promise).await;
+        self.0.set_onmessage(None);
+        self.0.set_onerror(None);
         result
     }
 }

@@ -314,6 +314,7 @@ fn handle(
             request_id.as_ref(),
         ),
         Request::Load { kind, name } => {
+            crate::decoder::warm();
             spawn_local(async move {
                 let (bytes, file_name) = match payload {
                     Payload::None => (Err("no data".to_owned()), None),

@@ -123,6 +123,7 @@ pub fn start(state: AppState) {
 /// offline use ([`crate::offline::remember`]), as the page fetched them anyway.
 pub async fn load_demo(state: AppState) {
     let urls = [DEMO_PROFILE_URL, DEMO_TRACES_URL];
+    crate::decoder::warm();
     state
         .busy
         .set(Some(format!("Loading {}…", urls.join(" and "))));
@@ -139,6 +140,7 @@ pub async fn load_demo(state: AppState) {
 
 /// Fetch each URL and open what it holds.
 pub async fn load_urls(state: AppState, urls: Vec<String>) {
+    crate::decoder::warm();
     state
         .busy
         .set(Some(format!("Loading {}…", urls.join(" and "))));
@@ -155,6 +157,7 @@ pub async fn open_files(state: AppState, files: Vec<web_sys::File>) {
     if files.is_empty() {
         return;
     }
+    crate::decoder::warm();
     let names: Vec<String> = files.iter().map(|f| f.name()).collect();
     state
         .busy
@@ -180,7 +183,8 @@ pub async fn ingest(
 ) -> Vec<Result<Opened, String>> {
     let mut errors = Vec::new();
     let mut outcomes = Vec::new();
-    for (source, bytes) in items {
+    let count = items.len();
+    for (i, (source, bytes)) in items.into_iter().enumerate() {
         let bytes = match bytes {
             Ok(bytes) => bytes,
             Err(message) => {
@@ -195,7 +199,12 @@ pub async fn ingest(
         )));
         let started = now();
         let url = (origin == Origin::Url).then(|| source.clone());
-        let decoded = crate::decoder::decode(bytes).await;
+        let decoding = crate::decoder::decode(bytes);
+        if i + 1 < count {
+            // The next file's worker starts while this one decodes.
+            crate::decoder::warm();
+        }
+        let decoded = decoding.await;
         match decoded.result {
             Ok(Loaded::Profiles(set)) => {
                 state.timings.set(Timings {
