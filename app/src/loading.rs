@@ -205,11 +205,15 @@ pub async fn ingest(
             crate::decoder::warm();
         }
         let decoded = decoding.await;
+        let parse = now() - started;
+        // Let input and other tasks in between receiving the file and building its graph,
+        // so that the two are not one long freeze.
+        yield_now().await;
         match decoded.result {
             Ok(Loaded::Profiles(set)) => {
                 state.timings.set(Timings {
                     started,
-                    parse: now() - started,
+                    parse,
                     parse_main: decoded.main_thread_ms,
                     in_worker: decoded.in_worker,
                     worker_memory: decoded.worker_memory,
@@ -238,17 +242,15 @@ pub async fn ingest(
     outcomes
 }
 
-/// Resolves after the browser has had a chance to paint.
-pub async fn next_paint() {
+/// Resolves in a later task (a zero timeout), after what is queued: input, messages.
+pub async fn yield_now() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        request_animation_frame(move || {
-            set_timeout(
-                move || {
-                    let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-                },
-                std::time::Duration::ZERO,
-            )
-        });
+        set_timeout(
+            move || {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            },
+            std::time::Duration::ZERO,
+        )
     });
     let _ = JsFuture::from(promise).await;
 }
