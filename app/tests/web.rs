@@ -298,3 +298,21 @@ async fn sleep(ms: i32) {
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
+
+/// Without the tag that names the app's glue (as here, under the test runner) no worker can
+/// load the module: the decoder says so and decodes on the page, with the same result and
+/// the same errors.
+#[wasm_bindgen_test]
+async fn without_a_worker_the_page_decodes_itself() {
+    let decoded = spanflame_app::decoder::decode(js_sys::Uint8Array::from(DEMO)).await;
+    assert!(!decoded.in_worker);
+    let Ok(Loaded::Profiles(set)) = decoded.result else {
+        panic!("the demo is a profile");
+    };
+    assert_eq!(set.call_tree(&Filter::default()).total(), 187);
+
+    let decoded =
+        spanflame_app::decoder::decode(js_sys::Uint8Array::from(&b"not a profile"[..])).await;
+    let error = decoded.result.expect_err("text is not a profile");
+    assert!(error.contains("not"), "{error}");
+}
