@@ -189,15 +189,16 @@ impl ProfileSet {
             };
             let node = b.child(self, parent, self.stacks.frame[s]);
             node_of_stack[s] = node;
-            b.tree.self_weight[node as usize] += weights[s];
+            let w = &mut b.tree.self_weight[node as usize];
+            *w = w.saturating_add(weights[s]);
         }
         let t = &mut b.tree;
         t.self_weight[0] = stackless;
         for n in (0..t.parent.len()).rev() {
-            t.total_weight[n] += t.self_weight[n];
+            t.total_weight[n] = t.total_weight[n].saturating_add(t.self_weight[n]);
             if n > 0 {
                 let p = t.parent[n] as usize;
-                t.total_weight[p] += t.total_weight[n];
+                t.total_weight[p] = t.total_weight[p].saturating_add(t.total_weight[n]);
             }
         }
         b.finish()
@@ -215,16 +216,20 @@ impl ProfileSet {
             let mut st = s as u32;
             while st != NONE {
                 node = b.child(self, node, self.stacks.frame[st as usize]);
-                b.tree.total_weight[node as usize] += w;
+                let total = &mut b.tree.total_weight[node as usize];
+                *total = total.saturating_add(w);
                 if st == s as u32 {
-                    b.tree.self_weight[node as usize] += w;
+                    let own = &mut b.tree.self_weight[node as usize];
+                    *own = own.saturating_add(w);
                 }
                 st = self.stacks.parent[st as usize];
             }
         }
         let t = &mut b.tree;
         t.self_weight[0] = stackless;
-        t.total_weight[0] = weights.iter().sum::<i64>() + stackless;
+        t.total_weight[0] = weights
+            .iter()
+            .fold(stackless, |sum, &w| sum.saturating_add(w));
         b.finish()
     }
 
@@ -242,7 +247,8 @@ impl ProfileSet {
                 .into_iter()
                 .map(|f| self.function_name(self.frames[f as usize].function))
                 .collect();
-            *out.entry(names.join(";")).or_default() += w;
+            let v = out.entry(names.join(";")).or_default();
+            *v = v.saturating_add(w);
         }
         if stackless != 0 {
             *out.entry("(no stack)".into()).or_default() += stackless;
@@ -376,7 +382,7 @@ impl CallTree {
             let mut by_fn: FxHashMap<(u32, u32), (i64, i64)> = FxHashMap::default();
             for n in 1..self.len() {
                 let e = by_fn.entry((self.name[n], self.file[n])).or_default();
-                e.0 += self.self_weight[n];
+                e.0 = e.0.saturating_add(self.self_weight[n]);
             }
             return self.stats_from(by_fn);
         }
@@ -393,9 +399,9 @@ impl CallTree {
             if enter {
                 let depth = on_path.entry(key).or_default();
                 let e = by_fn.entry(key).or_default();
-                e.0 += self.self_weight[n as usize];
+                e.0 = e.0.saturating_add(self.self_weight[n as usize]);
                 if *depth == 0 {
-                    e.1 += self.total_weight[n as usize];
+                    e.1 = e.1.saturating_add(self.total_weight[n as usize]);
                 }
                 *depth += 1;
                 stack.push((n, false));

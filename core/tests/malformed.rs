@@ -8,7 +8,7 @@ use std::io::Write;
 use common::fixture;
 use opentelemetry_proto::tonic::profiles::v1development as otlp;
 use prost::Message;
-use spanflame_core::{ErrorKind, Filter, Format, Limits, Loaded, load};
+use spanflame_core::{ErrorKind, Filter, FlameLayout, Format, Limits, Loaded, load};
 
 const PY_V19: &str = "otlp/python-ext-0.63b4-file/profiles.v1_9.binpb";
 const PY_V110: &str = "otlp/python-ext-0.63b4-file/profiles.v1_10.binpb";
@@ -285,4 +285,26 @@ fn repeated_inlined_locations_cannot_blow_up() {
     let tree = set.call_tree(&Filter::default());
     assert!(tree.max_depth() <= Limits::default().max_stack_depth);
     assert_eq!(tree.total(), 187);
+}
+
+/// Weights near the top of i64 (a fuzzer's JSON Lines, or a broken producer) saturate in the
+/// call tree, its function table and folded output instead of overflowing.
+#[test]
+fn huge_weights_saturate_instead_of_overflowing() {
+    let text = format!(
+        "main;a {max}\nmain;b {max}\nmain;a;c {max}\n",
+        max = i64::MAX
+    );
+    let Ok(Loaded::Profiles(set)) = load(text.as_bytes(), &Limits::default()) else {
+        panic!("folded text with big values loads");
+    };
+    for tree in [
+        set.call_tree(&Filter::default()),
+        set.inverted_call_tree(&Filter::default()),
+    ] {
+        assert_eq!(tree.total(), i64::MAX);
+        let _ = FlameLayout::new(&tree);
+        assert!(tree.function_stats().iter().all(|f| f.total_weight >= 0));
+    }
+    assert!(set.folded(&Filter::default()).iter().all(|(_, v)| *v > 0));
 }
