@@ -14,7 +14,9 @@
 //!    package name (v1.8, v1.9, v1.10/v1.11); the layout is told from wire types alone
 //!    ([`formats::otlp::sniff_layout`]), the observations are counted against the limits
 //!    before anything is decoded, and every layout is decoded, one `ResourceProfiles` at a
-//!    time, into the v1.10 types of the `opentelemetry-proto` crate.
+//!    time, into the v1.10 types of the `opentelemetry-proto` crate — except the samples and
+//!    the stack table, which are most of a big file and are read straight off the wire
+//!    ([`formats::otlp::hot`]) without an allocation per sample.
 //! 2. **Normalise** ([`formats::otlp::normalize`], and every other importer, through
 //!    [`builder::Builder`]) into one
 //!    columnar [`ProfileSet`]: interned strings, functions, frames (inlined lines expanded),

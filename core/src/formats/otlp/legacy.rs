@@ -4,6 +4,9 @@
 //! Only `Sample` (v1.8 and v1.9) and `Profile` (v1.8) differ on the wire from v1.10; the
 //! dictionary, locations, functions and attributes decode with the v1.10 types unchanged
 //! (fields that v1.10 added are simply absent).
+//!
+//! [`ProfilesDictionaryHead`] is the dictionary without its stack table, which the binary
+//! reader walks off the wire itself ([`super::hot`]) rather than build a `Vec` per stack.
 
 use opentelemetry_proto::tonic::common::v1::InstrumentationScope;
 use opentelemetry_proto::tonic::profiles::v1development as v10;
@@ -118,6 +121,43 @@ pub struct ProfileV18 {
     /// Field 12.
     #[prost(int32, repeated, tag = "12")]
     pub attribute_indices: Vec<i32>,
+}
+
+/// `ProfilesDictionary` (the same in every layout with one) without its stack table.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ProfilesDictionaryHead {
+    /// Field 1.
+    #[prost(message, repeated, tag = "1")]
+    pub mapping_table: Vec<v10::Mapping>,
+    /// Field 2.
+    #[prost(message, repeated, tag = "2")]
+    pub location_table: Vec<v10::Location>,
+    /// Field 3.
+    #[prost(message, repeated, tag = "3")]
+    pub function_table: Vec<v10::Function>,
+    /// Field 4.
+    #[prost(message, repeated, tag = "4")]
+    pub link_table: Vec<v10::Link>,
+    /// Field 5.
+    #[prost(string, repeated, tag = "5")]
+    pub string_table: Vec<String>,
+    /// Field 6.
+    #[prost(message, repeated, tag = "6")]
+    pub attribute_table: Vec<v10::KeyValueAndUnit>,
+}
+
+impl From<ProfilesDictionaryHead> for v10::ProfilesDictionary {
+    fn from(d: ProfilesDictionaryHead) -> Self {
+        v10::ProfilesDictionary {
+            mapping_table: d.mapping_table,
+            location_table: d.location_table,
+            function_table: d.function_table,
+            link_table: d.link_table,
+            string_table: d.string_table,
+            attribute_table: d.attribute_table,
+            stack_table: Vec::new(),
+        }
+    }
 }
 
 /// Both legacy profiles convert the same way; only their wire numbering differed.

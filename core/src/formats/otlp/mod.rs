@@ -3,7 +3,10 @@
 //! Every encoding is first decoded into the v1.10 message types of the `opentelemetry-proto`
 //! crate (v1.8 and v1.9 through [`legacy`]), then [`normalize`] turns those into the columnar
 //! [`crate::model::ProfileSet`]. One normaliser means every encoding gives identical trees.
+//! Binary samples and stacks are the exception: [`hot`] reads them off the wire straight
+//! into the normaliser, since they are most of a large message.
 
+pub mod hot;
 pub mod json;
 pub mod legacy;
 pub mod normalize;
@@ -58,7 +61,8 @@ fn packed_max(payload: &[u8]) -> u64 {
 
 impl LayoutVotes {
     fn profile(&mut self, profile: &[u8]) {
-        for f in Fields::new(profile) {
+        let mut fields = Fields::new(profile);
+        while let Some(f) = fields.read() {
             match (f.number, f.wire) {
                 // v1.7 and older: field 3 is the packed `location_indices`.
                 (3, WireType::Len) => self.v1_7_or_older = true,
@@ -74,7 +78,8 @@ impl LayoutVotes {
         self.samples = true;
         let (mut field2, mut field3, mut field4, mut timestamps) = (0u64, false, 0u64, 0u64);
         let mut field2_max = 0u64;
-        for f in Fields::new(sample) {
+        let mut fields = Fields::new(sample);
+        while let Some(f) = fields.read() {
             match (f.number, f.wire) {
                 (3, WireType::Len) | (4, WireType::Varint) => self.v1_8_or_9_sample = true,
                 (3, WireType::Varint) | (4, WireType::Len) => self.v1_10_sample = true,
@@ -198,8 +203,8 @@ fn sniff(buf: &[u8], diags: &mut Diagnostics) -> Result<(Layout, u64)> {
 }
 
 /// Decode a binary profiles message resource by resource into `b`, so that only the
-/// dictionary and one `ResourceProfiles` are ever decoded at once. The observation count is
-/// checked against the limits before anything is decoded.
+/// dictionary and one `ResourceProfiles` (without its samples) are ever decoded at once. The
+/// observation count is checked against the limits before anything is decoded.
 pub fn add_binary(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
     let format = b.format;
     let (layout, observations) = sniff(buf, &mut b.diags)?;
@@ -211,32 +216,86 @@ pub fn add_binary(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
             format!("up to {observations} sample observations, over the limit of {max}"),
         ));
     }
+    b.reserve_rows(observations);
     let bad = |offset: usize, what: &str, e: prost::DecodeError| {
         Error::malformed(format, At::Byte(offset as u64), format!("{what}: {e}"))
     };
     // Several dictionary fields merge, as protobuf says repeated message fields do.
-    let mut dictionary = ProfilesDictionary::default();
+    let mut dictionary = legacy::ProfilesDictionaryHead::default();
+    let mut stacks = normalize::StackTable::default();
     let mut fields = Fields::new(buf);
     for f in fields.by_ref().filter(|f| f.number == 2) {
-        dictionary
-            .merge(f.payload)
-            .map_err(|e| bad(f.offset, "the dictionary is not valid", e))?;
+        let what = "the dictionary is not valid";
+        if dictionary.merge(f.payload).is_ok() && hot::read_stacks(f.payload, &mut stacks) {
+            continue;
+        }
+        // Prost decides, and words the error; merging never depends on what came before.
+        ProfilesDictionary::decode(f.payload).map_err(|e| bad(f.offset, what, e))?;
+        // Prost accepts what the stack reader refused: a bug in the reader.
+        debug_assert!(false, "the stack reader refused what prost accepts");
+        return Err(Error::malformed(
+            format,
+            At::Byte(f.offset as u64),
+            "the stack table of the dictionary could not be read",
+        ));
     }
     if let Some((offset, what)) = fields.error {
         return Err(Error::malformed(format, At::Byte(offset as u64), what));
     }
-    let mut n = normalize::Normalizer::new(b, &dictionary)?;
+    let dictionary = ProfilesDictionary::from(dictionary);
+    let mut n = normalize::Normalizer::with_stack_table(b, &dictionary, stacks)?;
+    let mut scratch = hot::Scratch::default();
     for f in Fields::new(buf).filter(|f| f.number == 1) {
+        // Prost decodes all but the samples, from a copy without them (skipping them with
+        // prost would cost more than reading them); the sample reader reads those.
+        let head =
+            hot::without_samples(f.payload).and_then(|bytes| decode_resource(&bytes, layout).ok());
+        let (stop, rows_added) = match head {
+            Some(head) => {
+                match hot::add_resource(&mut n, b, f.payload, &head, layout, &mut scratch) {
+                    Ok(()) => continue,
+                    Err(stop) => (stop, true),
+                }
+            }
+            None => (hot::Stop::Malformed, false),
+        };
+        // The whole resource, decoded by prost as before the sample reader existed, decides:
+        // its error is the one to report, malformed bytes before a limit hit.
         let what = "a ResourceProfiles message is not valid";
-        let rp: ResourceProfiles = match layout {
-            Layout::OtlpV1_8 => legacy::ResourceProfilesV18::decode(f.payload).map(Into::into),
-            Layout::OtlpV1_9 => legacy::ResourceProfilesV19::decode(f.payload).map(Into::into),
-            _ => ResourceProfiles::decode(f.payload),
+        let rp = decode_resource(f.payload, layout).map_err(|e| bad(f.offset, what, e))?;
+        match stop {
+            hot::Stop::Normalize(e) => return Err(e),
+            // Prost accepts what the head decode refused (which cannot happen: they differ
+            // only in leaving out the samples): nothing of this resource was added, so add it.
+            hot::Stop::Malformed if !rows_added => {
+                debug_assert!(false, "the head decode refused what prost accepts");
+                n.add_resource(b, &rp)?;
+            }
+            // Prost accepts samples the reader refused: a bug in the reader. Its rows are
+            // partly added, so report it rather than show a wrong profile.
+            hot::Stop::Malformed => {
+                debug_assert!(false, "the sample reader refused what prost accepts");
+                return Err(Error::malformed(
+                    format,
+                    At::Byte(f.offset as u64),
+                    "the samples of this ResourceProfiles message could not be read",
+                ));
+            }
         }
-        .map_err(|e| bad(f.offset, what, e))?;
-        n.add_resource(b, &rp)?;
     }
     Ok(layout)
+}
+
+/// One whole `ResourceProfiles` in the given layout, as v1.10 types.
+fn decode_resource(
+    bytes: &[u8],
+    layout: Layout,
+) -> std::result::Result<ResourceProfiles, prost::DecodeError> {
+    match layout {
+        Layout::OtlpV1_8 => legacy::ResourceProfilesV18::decode(bytes).map(Into::into),
+        Layout::OtlpV1_9 => legacy::ResourceProfilesV19::decode(bytes).map(Into::into),
+        _ => ResourceProfiles::decode(bytes),
+    }
 }
 
 /// Decode one binary profiles message with the given layout into v1.10 types.

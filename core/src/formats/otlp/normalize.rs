@@ -6,7 +6,8 @@
 
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
 use opentelemetry_proto::tonic::profiles::v1development::{
-    KeyValueAndUnit, Profile, ProfilesData, ProfilesDictionary, ResourceProfiles, Sample,
+    KeyValueAndUnit, Profile, ProfilesData, ProfilesDictionary, ResourceProfiles, ScopeProfiles,
+    Stack,
 };
 
 use crate::builder::{Builder, Row};
@@ -26,16 +27,80 @@ pub fn add_message(b: &mut Builder<'_>, data: &ProfilesData) -> Result<()> {
     Ok(())
 }
 
+/// One sample's fields, borrowed from a decoded `Sample` or from the binary reader's reused
+/// buffers ([`super::hot`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SampleRef<'s> {
+    /// Index into the stack table.
+    pub stack_index: i32,
+    /// Index into the link table.
+    pub link_index: i32,
+    /// Indices into the attribute table.
+    pub attribute_indices: &'s [i32],
+    /// Values.
+    pub values: &'s [i64],
+    /// Timestamps.
+    pub timestamps_unix_nano: &'s [u64],
+}
+
+/// The dictionary's stack table in two flat arrays rather than a `Vec` per stack: the binary
+/// reader fills it straight from the wire ([`super::hot`]).
+#[derive(Debug, Clone, Default)]
+pub struct StackTable {
+    /// End of each stack's run in `locations`; a stack starts where the one before ends.
+    ends: Vec<usize>,
+    /// Every stack's location indices; the reader appends the next stack's, then ends it.
+    pub(super) locations: Vec<i32>,
+}
+
+impl StackTable {
+    /// The stack table of a decoded dictionary.
+    pub fn of(stacks: &[Stack]) -> Self {
+        let mut table = StackTable::default();
+        for stack in stacks {
+            table.locations.extend_from_slice(&stack.location_indices);
+            table.end_stack();
+        }
+        table
+    }
+
+    /// Number of stacks.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no stacks.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// End the stack being read: the locations pushed since the last call are its own.
+    pub fn end_stack(&mut self) {
+        self.ends.push(self.locations.len());
+    }
+
+    /// Where stack `i`'s location indices are in `locations`.
+    fn range(&self, i: usize) -> std::ops::Range<usize> {
+        let start = i.checked_sub(1).map_or(0, |j| self.ends[j]);
+        start..self.ends[i]
+    }
+}
+
 /// Resolves the profiles of one message against its dictionary, caching what each table
 /// entry became in the builder. Resources can be fed one at a time, so a large binary
-/// message never has to be decoded whole.
+/// message never has to be decoded whole; the binary reader feeds samples one at a time too.
 pub struct Normalizer<'d> {
     dict: &'d ProfilesDictionary,
+    /// The dictionary's stack table (its `stack_table` is not read).
+    stack_table: StackTable,
     /// Location index → its frames in `location_frames` (`start`, `len`), caller first.
     locations: Vec<Option<(u32, u32)>>,
     location_frames: Vec<u32>,
     /// Sample `attribute_indices` list → our attribute-set id; most samples share a few.
     attr_sets: rustc_hash::FxHashMap<Vec<i32>, u32>,
+    /// The same for the empty list and single indices, looked up without hashing (see
+    /// `attr_set`); empty until first used.
+    small_attr_sets: Vec<Option<u32>>,
     /// Stack index → our stack id.
     stacks: Vec<Option<u32>>,
     /// Link index → our link id.
@@ -47,18 +112,29 @@ pub struct Normalizer<'d> {
 impl<'d> Normalizer<'d> {
     /// Check the dictionary's table sizes against the limits and prepare its caches.
     pub fn new(b: &Builder<'_>, dict: &'d ProfilesDictionary) -> Result<Self> {
+        Self::with_stack_table(b, dict, StackTable::of(&dict.stack_table))
+    }
+
+    /// [`Normalizer::new`] for a dictionary whose stack table was read separately.
+    pub fn with_stack_table(
+        b: &Builder<'_>,
+        dict: &'d ProfilesDictionary,
+        stack_table: StackTable,
+    ) -> Result<Self> {
         b.check_table_len("the string table", dict.string_table.len())?;
         b.check_table_len("the function table", dict.function_table.len())?;
         b.check_table_len("the location table", dict.location_table.len())?;
-        b.check_table_len("the stack table", dict.stack_table.len())?;
+        b.check_table_len("the stack table", stack_table.len())?;
         b.check_table_len("the attribute table", dict.attribute_table.len())?;
         b.check_table_len("the link table", dict.link_table.len())?;
         Ok(Normalizer {
             dict,
+            stacks: vec![None; stack_table.len()],
+            stack_table,
             locations: vec![None; dict.location_table.len()],
             location_frames: Vec::new(),
             attr_sets: Default::default(),
-            stacks: vec![None; dict.stack_table.len()],
+            small_attr_sets: Vec::new(),
             links: vec![None; dict.link_table.len()],
             scratch: Vec::new(),
             scratch_location: [0],
@@ -67,24 +143,45 @@ impl<'d> Normalizer<'d> {
 
     /// Add one resource's profiles.
     pub fn add_resource(&mut self, b: &mut Builder<'_>, rp: &ResourceProfiles) -> Result<()> {
+        let resource = self.resource(b, rp);
+        for sp in &rp.scope_profiles {
+            let scope = scope_name(sp);
+            for profile in &sp.profiles {
+                self.begin_profile(b, resource, &scope, profile);
+                for s in &profile.samples {
+                    self.add_sample(
+                        b,
+                        SampleRef {
+                            stack_index: s.stack_index,
+                            link_index: s.link_index,
+                            attribute_indices: &s.attribute_indices,
+                            values: &s.values,
+                            timestamps_unix_nano: &s.timestamps_unix_nano,
+                        },
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The builder's id for the resource of `rp` (its scopes and profiles are not read).
+    pub fn resource(&mut self, b: &mut Builder<'_>, rp: &ResourceProfiles) -> u32 {
         let attributes = rp
             .resource
             .as_ref()
             .map(|r| self.key_values(b, &r.attributes))
             .unwrap_or_default();
-        let resource = b.resource(Resource { attributes });
-        for sp in &rp.scope_profiles {
-            let scope = sp
-                .scope
-                .as_ref()
-                .map(|s| s.name.clone())
-                .unwrap_or_default();
-            for profile in &sp.profiles {
-                self.add_profile(b, resource, &scope, profile)?;
-            }
-        }
-        Ok(())
+        b.resource(Resource { attributes })
     }
+}
+
+/// The instrumentation scope name of a `ScopeProfiles`, empty if unset.
+pub fn scope_name(sp: &ScopeProfiles) -> String {
+    sp.scope
+        .as_ref()
+        .map(|s| s.name.clone())
+        .unwrap_or_default()
 }
 
 impl Normalizer<'_> {
@@ -280,12 +377,48 @@ impl Normalizer<'_> {
         }
     }
 
+    /// The attribute-set id of a sample's `attribute_indices`, resolved (with its
+    /// diagnostics) the first time each list is seen.
+    fn attr_set(&mut self, b: &mut Builder<'_>, indices: &[i32]) -> u32 {
+        let table_len = self.dict.attribute_table.len();
+        // The commonest lists skip the hashing: slot 0 is the empty list, 1 + i is `[i]`.
+        let small = match *indices {
+            [] => Some(0),
+            [i] => usize::try_from(i)
+                .ok()
+                .filter(|&i| i < table_len)
+                .map(|i| i + 1),
+            _ => None,
+        };
+        let known = match small {
+            Some(k) => self.small_attr_sets.get(k).copied().flatten(),
+            None => self.attr_sets.get(indices).copied(),
+        };
+        if let Some(id) = known {
+            return id;
+        }
+        let attrs = self.attributes(b, indices);
+        let id = b.attr_set(attrs);
+        match small {
+            Some(k) => {
+                if self.small_attr_sets.is_empty() {
+                    self.small_attr_sets = vec![None; table_len + 1];
+                }
+                self.small_attr_sets[k] = Some(id);
+            }
+            None => {
+                self.attr_sets.insert(indices.to_vec(), id);
+            }
+        }
+        id
+    }
+
     fn stack(&mut self, b: &mut Builder<'_>, index: i32) -> u32 {
         let Some(i) = usize::try_from(index)
             .ok()
-            .filter(|&i| i < self.dict.stack_table.len())
+            .filter(|&i| i < self.stack_table.len())
         else {
-            if index != 0 || !self.dict.stack_table.is_empty() {
+            if index != 0 || !self.stack_table.is_empty() {
                 b.diags.push(
                     b.format,
                     "a sample refers to a stack outside the stack table; counted with an empty stack",
@@ -302,8 +435,8 @@ impl Normalizer<'_> {
         // one past the depth limit, so a few bytes repeating an inlined location cannot
         // expand into millions of frames; the builder then marks the cut.
         let cap = b.limits().max_stack_depth as usize + 1;
-        for &loc in &self.dict.stack_table[i].location_indices {
-            let loc_frames = self.location(b, loc);
+        for k in self.stack_table.range(i) {
+            let loc_frames = self.location(b, self.stack_table.locations[k]);
             frames.extend(loc_frames.iter().rev());
             if frames.len() >= cap {
                 frames.truncate(cap);
@@ -359,13 +492,9 @@ impl Normalizer<'_> {
         id
     }
 
-    fn add_profile(
-        &mut self,
-        b: &mut Builder<'_>,
-        resource: u32,
-        scope: &str,
-        p: &Profile,
-    ) -> Result<()> {
+    /// Start a profile of resource `resource`; its samples (of `p` or read elsewhere) follow
+    /// through [`Normalizer::add_sample`].
+    pub fn begin_profile(&mut self, b: &mut Builder<'_>, resource: u32, scope: &str, p: &Profile) {
         let value_type = |b: &mut Builder<'_>, vt: Option<&_>| {
             vt.map(
                 |vt: &opentelemetry_proto::tonic::profiles::v1development::ValueType| SampleType {
@@ -399,24 +528,13 @@ impl Normalizer<'_> {
             samples: 0..0,
         };
         b.begin_profile(info, sample_type);
-        for sample in &p.samples {
-            self.add_sample(b, sample)?;
-        }
-        Ok(())
     }
 
-    fn add_sample(&mut self, b: &mut Builder<'_>, s: &Sample) -> Result<()> {
+    /// Add one sample's observations to the profile begun last.
+    pub fn add_sample(&mut self, b: &mut Builder<'_>, s: SampleRef<'_>) -> Result<()> {
         let stack = self.stack(b, s.stack_index);
         let link = self.link(b, s.link_index);
-        let attrs = match self.attr_sets.get(&s.attribute_indices) {
-            Some(&id) => id,
-            None => {
-                let attrs = self.attributes(b, &s.attribute_indices);
-                let id = b.attr_set(attrs);
-                self.attr_sets.insert(s.attribute_indices.clone(), id);
-                id
-            }
-        };
+        let attrs = self.attr_set(b, s.attribute_indices);
         let row = |value, time| Row {
             stack,
             value,
@@ -424,7 +542,7 @@ impl Normalizer<'_> {
             link,
             attrs,
         };
-        let (values, times) = (&s.values, &s.timestamps_unix_nano);
+        let (values, times) = (s.values, s.timestamps_unix_nano);
         match (values.len(), times.len()) {
             (0, 0) => {
                 b.diags.push(
