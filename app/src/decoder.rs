@@ -88,7 +88,11 @@ fn decode_here(bytes: &[u8]) -> Result<Loaded, String> {
 /// Returns `{meta: Uint8Array, columns: [typed arrays]}` or `{error: string}`.
 #[wasm_bindgen]
 pub fn decode_in_worker(bytes: &Uint8Array) -> JsValue {
-    let result = decode_here(&bytes.to_vec());
+    // Refuse a file over the limit before copying it into wasm memory.
+    let result =
+        spanflame_core::formats::check_input_size(bytes.length().into(), &Limits::default())
+            .map_err(|e| e.to_string())
+            .and_then(|()| decode_here(&bytes.to_vec()));
     let out = Object::new();
     match result {
         Err(message) => set(&out, "error", &message.into()),
@@ -196,7 +200,14 @@ impl DecodeWorker {
             return done(Err(error), 0.0, 0.0);
         }
         if let Some(failed) = get(&reply, "failed").as_string() {
-            return done(Err(format!("the decoder failed: {failed}")), 0.0, 0.0);
+            // A trap: out of memory (wasm32 holds at most 4 GiB), or a bug.
+            return done(
+                Err(format!(
+                    "the decoder stopped (out of memory, or a bug): {failed}"
+                )),
+                0.0,
+                0.0,
+            );
         }
         let memory = get(&reply, "memory").as_f64().unwrap_or(0.0);
         let started = now();

@@ -308,3 +308,18 @@ fn huge_weights_saturate_instead_of_overflowing() {
     }
     assert!(set.folded(&Filter::default()).iter().all(|(_, v)| *v > 0));
 }
+
+/// A file bigger than the decompressed-size limit is refused before anything is read.
+#[test]
+fn files_over_the_size_limit_are_refused_up_front() {
+    let limits = Limits {
+        max_decompressed_bytes: 100,
+        ..Limits::default()
+    };
+    let text = "main;a 1\n".repeat(20);
+    let err = load(text.as_bytes(), &limits).expect_err("180 bytes is over a 100-byte limit");
+    assert_eq!(err.kind, ErrorKind::LimitExceeded, "{err}");
+    assert!(err.to_string().contains("180 bytes"), "{err}");
+    assert!(spanflame_core::formats::check_input_size(100, &limits).is_ok());
+    assert!(load(&text.as_bytes()[..99], &limits).is_ok());
+}

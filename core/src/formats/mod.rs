@@ -32,8 +32,25 @@ pub enum Loaded {
     Traces(TraceSet),
 }
 
+/// Whether a file of `len` bytes may be read at all: no more than
+/// [`Limits::max_decompressed_bytes`]. A caller that must copy the bytes before [`load`]
+/// (the browser app's decode worker) asks first, so that a huge file is refused without
+/// the copy.
+pub fn check_input_size(len: u64, limits: &Limits) -> Result<()> {
+    let max = limits.max_decompressed_bytes;
+    if len > max {
+        return Err(Error::limit(
+            Format::Unknown,
+            At::Input,
+            format!("the file is {len} bytes, over the limit of {max}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Read a profile or trace file in any supported format and encoding.
 pub fn load(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
+    check_input_size(bytes.len() as u64, limits)?;
     let plain = gunzip_all(bytes, limits)?;
     let gzipped = matches!(plain, std::borrow::Cow::Owned(_));
     let mut loaded = load_plain(plain.as_ref(), limits)?;
