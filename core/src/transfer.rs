@@ -427,6 +427,7 @@ fn below(what: &str, ids: &[u32], len: usize, none_ok: bool) -> Result<()> {
     }
 }
 
+/// Enums travel as their index in one of these tables.
 const FORMATS: [Format; 10] = [
     Format::OtlpProfilesBinary,
     Format::OtlpProfilesLengthPrefixed,
@@ -439,18 +440,6 @@ const FORMATS: [Format; 10] = [
     Format::Gzip,
     Format::Unknown,
 ];
-
-fn format_code(format: Format) -> u8 {
-    FORMATS.iter().position(|&f| f == format).unwrap_or(0) as u8
-}
-
-fn format_from(code: u8) -> Result<Format> {
-    FORMATS
-        .get(code as usize)
-        .copied()
-        .ok_or_else(|| bad(format!("unknown format {code}")))
-}
-
 const LAYOUTS: [Layout; 5] = [
     Layout::OtlpV1_8,
     Layout::OtlpV1_9,
@@ -458,18 +447,6 @@ const LAYOUTS: [Layout; 5] = [
     Layout::OtlpJson,
     Layout::NotOtlp,
 ];
-
-fn layout_code(layout: Layout) -> u8 {
-    LAYOUTS.iter().position(|&l| l == layout).unwrap_or(0) as u8
-}
-
-fn layout_from(code: u8) -> Result<Layout> {
-    LAYOUTS
-        .get(code as usize)
-        .copied()
-        .ok_or_else(|| bad(format!("unknown layout {code}")))
-}
-
 const KINDS: [FrameKind; 4] = [
     FrameKind::Unknown,
     FrameKind::Kernel,
@@ -477,15 +454,42 @@ const KINDS: [FrameKind; 4] = [
     FrameKind::Interpreted,
 ];
 
+fn code_in<T: PartialEq>(table: &[T], value: &T) -> u8 {
+    table.iter().position(|v| v == value).unwrap_or(0) as u8
+}
+
+fn from_code<T: Copy>(table: &[T], code: u8, what: &str) -> Result<T> {
+    table
+        .get(code as usize)
+        .copied()
+        .ok_or_else(|| bad(format!("unknown {what} {code}")))
+}
+
+fn format_code(format: Format) -> u8 {
+    code_in(&FORMATS, &format)
+}
+
+fn format_from(code: u8) -> Result<Format> {
+    from_code(&FORMATS, code, "format")
+}
+
+fn layout_code(layout: Layout) -> u8 {
+    code_in(&LAYOUTS, &layout)
+}
+
+fn layout_from(code: u8) -> Result<Layout> {
+    from_code(&LAYOUTS, code, "layout")
+}
+
 fn kind_code(kind: FrameKind) -> u32 {
-    KINDS.iter().position(|&k| k == kind).unwrap_or(0) as u32
+    code_in(&KINDS, &kind).into()
 }
 
 /// An unknown code reads as [`FrameKind::Unknown`]: it only picks a colour.
 fn kind_from(code: u32) -> FrameKind {
-    KINDS
-        .get(code as usize)
-        .copied()
+    u8::try_from(code)
+        .ok()
+        .and_then(|c| from_code(&KINDS, c, "frame kind").ok())
         .unwrap_or(FrameKind::Unknown)
 }
 

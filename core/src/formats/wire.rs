@@ -60,39 +60,9 @@ impl<'a> Fields<'a> {
         }
     }
 
-    // Most varints on the wire (tags, lengths, small values) are one or two bytes; the loop
-    // is for the rest.
     #[inline(always)]
     fn varint(&mut self) -> Option<u64> {
-        let &byte = self.buf.get(self.pos)?;
-        if byte < 0x80 {
-            self.pos += 1;
-            return Some(u64::from(byte));
-        }
-        if let Some(&next) = self.buf.get(self.pos + 1)
-            && next < 0x80
-        {
-            self.pos += 2;
-            return Some(u64::from(byte & 0x7f) | u64::from(next) << 7);
-        }
-        self.varint_long()
-    }
-
-    /// At most 10 bytes, the tenth 0 or 1 (a u64 has one bit left for it).
-    fn varint_long(&mut self) -> Option<u64> {
-        let mut value = 0u64;
-        for i in 0..10 {
-            let &byte = self.buf.get(self.pos + i)?;
-            if i == 9 && byte > 1 {
-                return None;
-            }
-            value |= u64::from(byte & 0x7f) << (7 * i);
-            if byte < 0x80 {
-                self.pos += i + 1;
-                return Some(value);
-            }
-        }
-        None
+        read_varint(self.buf, &mut self.pos)
     }
 
     fn fail(&mut self, at: usize, what: &'static str) -> Option<Field<'a>> {
@@ -181,6 +151,48 @@ pub fn is_message(buf: &[u8]) -> bool {
     let mut fields = Fields::new(buf);
     fields.by_ref().for_each(drop);
     fields.error.is_none()
+}
+
+/// The varint at `buf[*pos..]`, moving `pos` past it: at most 10 bytes, the tenth 0 or 1 (a
+/// u64 has one bit left for it), as prost and protobuf require. `None` leaves `pos` alone.
+// Most varints on the wire (tags, lengths, small values and indices) are one to three bytes;
+// those take the short way, inlined, and the loop is for the rest.
+#[inline(always)]
+pub(crate) fn read_varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
+    let &byte = buf.get(*pos)?;
+    if byte < 0x80 {
+        *pos += 1;
+        return Some(u64::from(byte));
+    }
+    if let Some(&next) = buf.get(*pos + 1)
+        && next < 0x80
+    {
+        *pos += 2;
+        return Some(u64::from(byte & 0x7f) | u64::from(next) << 7);
+    }
+    read_varint_long(buf, pos)
+}
+
+fn read_varint_long(buf: &[u8], pos: &mut usize) -> Option<u64> {
+    if let Some(&[a, b, c]) = buf.get(*pos..*pos + 3)
+        && c < 0x80
+    {
+        *pos += 3;
+        return Some(u64::from(a & 0x7f) | u64::from(b & 0x7f) << 7 | u64::from(c) << 14);
+    }
+    let mut value = 0u64;
+    for i in 0..10 {
+        let &byte = buf.get(*pos + i)?;
+        if i == 9 && byte > 1 {
+            return None;
+        }
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte < 0x80 {
+            *pos += i + 1;
+            return Some(value);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

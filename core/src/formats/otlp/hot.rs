@@ -110,46 +110,9 @@ impl<'a> Cursor<'a> {
         self.pos >= self.buf.len()
     }
 
-    // One- and two-byte varints (tags, lengths, most indices) take the short way.
     #[inline(always)]
     fn varint(&mut self) -> Option<u64> {
-        let &byte = self.buf.get(self.pos)?;
-        if byte < 0x80 {
-            self.pos += 1;
-            return Some(u64::from(byte));
-        }
-        if let Some(&next) = self.buf.get(self.pos + 1)
-            && next < 0x80
-        {
-            self.pos += 2;
-            return Some(u64::from(byte & 0x7f) | u64::from(next) << 7);
-        }
-        self.varint_long()
-    }
-
-    /// At most 10 bytes, the tenth 0 or 1, as prost (and protobuf) require.
-    fn varint_long(&mut self) -> Option<u64> {
-        // Called when neither of the first two bytes ended the varint. Three bytes is common
-        // too (indices into tables of 16 384 entries or more).
-        if let Some(&[a, b, c]) = self.buf.get(self.pos..self.pos + 3)
-            && c < 0x80
-        {
-            self.pos += 3;
-            return Some(u64::from(a & 0x7f) | u64::from(b & 0x7f) << 7 | u64::from(c) << 14);
-        }
-        let mut value = 0u64;
-        for i in 0..10 {
-            let &byte = self.buf.get(self.pos + i)?;
-            value |= u64::from(byte & 0x7f) << (7 * i);
-            if byte < 0x80 {
-                if i == 9 && byte > 1 {
-                    return None;
-                }
-                self.pos += i + 1;
-                return Some(value);
-            }
-        }
-        None
+        crate::formats::wire::read_varint(self.buf, &mut self.pos)
     }
 
     /// A field key: (field number, wire type).
@@ -404,7 +367,7 @@ mod tests {
     use opentelemetry_proto::tonic::profiles::v1development::ProfilesDictionary;
     use prost::Message as _;
 
-    use super::super::{add_binary, decode_resource, normalize::Normalizer, sniff};
+    use super::super::{add_binary, decode_resource, normalize::Normalizer, sniff_within_limits};
     use crate::builder::Builder;
     use crate::error::{At, Error, Format, Result};
     use crate::formats::wire::Fields;
@@ -414,15 +377,7 @@ mod tests {
     /// `add_binary` before the sample reader: each resource decoded whole by prost.
     fn add_binary_prost(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
         let format = b.format;
-        let (layout, observations) = sniff(buf, &mut b.diags)?;
-        let max = b.limits().max_samples;
-        if observations > max {
-            return Err(Error::limit(
-                format,
-                At::Input,
-                format!("up to {observations} sample observations, over the limit of {max}"),
-            ));
-        }
+        let layout = sniff_within_limits(b, buf)?;
         let bad = |offset: usize, what: &str, e: prost::DecodeError| {
             Error::malformed(format, At::Byte(offset as u64), format!("{what}: {e}"))
         };

@@ -207,16 +207,7 @@ fn sniff(buf: &[u8], diags: &mut Diagnostics) -> Result<(Layout, u64)> {
 /// observation count is checked against the limits before anything is decoded.
 pub fn add_binary(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
     let format = b.format;
-    let (layout, observations) = sniff(buf, &mut b.diags)?;
-    let max = b.limits().max_samples;
-    if observations > max {
-        return Err(Error::limit(
-            format,
-            At::Input,
-            format!("up to {observations} sample observations, over the limit of {max}"),
-        ));
-    }
-    b.reserve_rows(observations);
+    let layout = sniff_within_limits(b, buf)?;
     let bad = |offset: usize, what: &str, e: prost::DecodeError| {
         Error::malformed(format, At::Byte(offset as u64), format!("{what}: {e}"))
     };
@@ -283,6 +274,22 @@ pub fn add_binary(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
             }
         }
     }
+    Ok(layout)
+}
+
+/// The layout of `buf`, once its observations are known to be within the sample limit; the
+/// sample columns are then reserved for them.
+pub(crate) fn sniff_within_limits(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
+    let (layout, observations) = sniff(buf, &mut b.diags)?;
+    let max = b.limits().max_samples;
+    if observations > max {
+        return Err(Error::limit(
+            b.format,
+            At::Input,
+            format!("up to {observations} sample observations, over the limit of {max}"),
+        ));
+    }
+    b.reserve_rows(observations);
     Ok(layout)
 }
 
