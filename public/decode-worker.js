@@ -2,6 +2,7 @@
 // The page sends {js, module}: the URL of the app's wasm-bindgen glue and the app's compiled
 // WebAssembly.Module, so nothing is fetched or compiled twice. Then {bytes}, transferred.
 // Answers: {ready: true} | {failed} on start; the packed file | {error} | {failed} after.
+// Before saying ready it warms the decoder up (app/src/decoder.rs, warm_up_worker).
 let glue = null;
 
 self.onmessage = async ({ data }) => {
@@ -9,6 +10,7 @@ self.onmessage = async ({ data }) => {
     try {
       const imported = await import(data.js);
       await imported.default({ module_or_path: data.module });
+      imported.warm_up_worker();
       glue = imported;
       self.postMessage({ ready: true });
     } catch (e) {
