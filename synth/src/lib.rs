@@ -1,5 +1,8 @@
+//! # spanflame-synth
+//!
 //! A seeded generator of realistic, large OTLP profiles and the traces their samples link to,
-//! for tests, benchmarks and demos (`spanflame gen`). Enabled by the `synth` cargo feature.
+//! for tests, benchmarks and demos (`spanflame gen`). It builds on `spanflame-core`'s wire
+//! types (legacy layouts, traces) and is a dev-dependency of `spanflame-core`.
 //!
 //! Everything is derived from one seed by a hand-written SplitMix64 generator, so the output
 //! is byte-for-byte the same on every platform (wasm32 included) and needs no OS randomness.
@@ -52,6 +55,7 @@
 //! As it emits observations the generator adds their values to its own per-stack and
 //! per-span totals. [`Synth::folded`] renders those from the generator's own function names,
 //! never by reading the encoded profile back, so tests can hold the parser against it.
+#![deny(missing_docs)]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
@@ -67,9 +71,9 @@ use opentelemetry_proto::tonic::profiles::v1development::{
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use prost::Message;
 
-use crate::formats::otlp::legacy;
-use crate::formats::otlp::trace_proto::{self, TracesData};
-use crate::model::{SpanKey, hex};
+use spanflame_core::formats::otlp::legacy;
+use spanflame_core::formats::otlp::trace_proto::{self, TracesData};
+use spanflame_core::model::{SpanKey, hex};
 
 // ------------------------------------------------------------------------------------------
 // Options
@@ -84,7 +88,7 @@ pub enum Size {
     /// About 1 GB of OTLP binary: 65 million observations, 200 000 distinct stacks and
     /// 100 000 spans over 10 minutes, in 60 windows of 10 s. For stress tests: writing it
     /// takes minutes, the JSON is about 4 GB; its 65 million sample rows are within the
-    /// default [`crate::Limits::max_samples`] (the protobuf opens, the JSON is too big).
+    /// default [`spanflame_core::Limits::max_samples`] (the protobuf opens, the JSON is too big).
     L,
 }
 
@@ -2890,7 +2894,7 @@ impl Synth {
     }
 
     /// The distinct sample types as `(type, unit)`, in the order a parser first meets them
-    /// (the order of [`crate::ProfileSet::sample_types`]).
+    /// (the order of [`spanflame_core::ProfileSet::sample_types`]).
     pub fn sample_types(&self) -> Vec<(String, String)> {
         self.types
             .iter()
@@ -3173,7 +3177,7 @@ impl Synth {
 
     /// Expected folded stacks of sample type `sample_type` (an index into
     /// [`Synth::sample_types`]): `(root;...;leaf, weight)`, merged by name and sorted, as
-    /// [`crate::ProfileSet::folded`] gives them. Computed from the generator's own records.
+    /// [`spanflame_core::ProfileSet::folded`] gives them. Computed from the generator's own records.
     pub fn folded_pairs(&self, sample_type: usize) -> Vec<(String, i64)> {
         let mut out: BTreeMap<String, i64> = BTreeMap::new();
         let Some(weights) = self.expected.weights.get(sample_type) else {
