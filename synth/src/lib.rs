@@ -55,6 +55,14 @@
 //! As it emits observations the generator adds their values to its own per-stack and
 //! per-span totals. [`Synth::folded`] renders those from the generator's own function names,
 //! never by reading the encoded profile back, so tests can hold the parser against it.
+//!
+//! ## Where things are
+//!
+//! `options` (what to generate), `rng` (the seeded randomness), `services` (sample types,
+//! services, categories), `catalog` (each runtime's fixed frames), `app_code` (generated
+//! application functions), `dict` (the dictionary being interned), `program` (call graphs and
+//! stack pools), `traces` (the spans), `dataset` ([`generate`] and the sample windows),
+//! `expected` (what the generator recorded) and `encode` (protobuf in three layouts, JSON).
 #![deny(missing_docs)]
 
 mod app_code;
