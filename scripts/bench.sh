@@ -47,10 +47,11 @@ snapshot() { # snapshot DIR
     tar -cf - --null -T - | tar -xf - -C "$1"
 }
 
-# `spanflame gen` output for one size, remade when synth.rs or the CLI changed.
+# `spanflame gen` output for one size, remade when the generator (synth/src) or the CLI changed.
 generate() { # generate SIZE
-  local size="$1" dir="$data/$1" stamp
-  stamp="$(cat core/src/synth.rs cli/src/main.rs | sha256sum | cut -d' ' -f1)"
+  local size="$1" dir="$data/$1" stamp sources
+  mapfile -t sources < <(find synth/src -name '*.rs' | LC_ALL=C sort)
+  stamp="$(cat "${sources[@]}" cli/src/main.rs | sha256sum | cut -d' ' -f1)"
   if [[ -f "$dir/profile.folded" && "$(cat "$dir/.gen-stamp" 2>/dev/null)" == "$stamp" ]]; then
     return
   fi

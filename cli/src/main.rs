@@ -295,10 +295,10 @@ fn parse_ns(text: &str) -> Result<u64, String> {
 }
 
 // ------------------------------------------------------------------------------------------
-// `spanflame gen`: write a seeded synthetic data set (spanflame_core::synth).
+// `spanflame gen`: write a seeded synthetic data set (spanflame_synth).
 
 fn gen_synthetic(args: &[String]) -> Result<(), String> {
-    use spanflame_core::synth::{Size, SynthOptions, generate};
+    use spanflame_synth::{Size, SynthOptions, generate};
     use std::io::{BufWriter, Write};
 
     let mut size = None;

@@ -1,6 +1,6 @@
 //! Benchmarks of the pipeline on a seeded synthetic "M" profile: 1 000 000 CPU samples (plus
 //! 250 000 wall and 100 000 allocation samples), about 50 000 distinct stacks and 2 000
-//! spans, all three services in one `ProfilesData` (see `spanflame_core::synth`).
+//! spans, all three services in one `ProfilesData` (see `spanflame_synth`).
 //!
 //! `cargo bench -p spanflame-core --bench core`. Samples and measurement time are kept small
 //! so that the whole run takes a few minutes on two cores.
@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use spanflame_core::model::NONE;
-use spanflame_core::synth::{Size, SynthOptions, generate};
 use spanflame_core::{
     Filter, FlameLayout, Limits, Loaded, ProfileSet, SpanKey, SpanScope, TraceSet, load,
 };
+use spanflame_synth::{Size, SynthOptions, generate};
 
 fn profiles(bytes: &[u8]) -> ProfileSet {
     match load(bytes, &Limits::default()) {

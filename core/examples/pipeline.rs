@@ -10,8 +10,8 @@
 
 use std::hint::black_box;
 
-use spanflame_core::synth::{Size, SynthOptions, generate};
 use spanflame_core::{CallTree, Filter, FlameLayout, Limits, Loaded, ProfileSet, load};
+use spanflame_synth::{Size, SynthOptions, generate};
 
 #[inline(never)]
 fn stage_parse(bytes: &[u8]) -> ProfileSet {

@@ -8,7 +8,7 @@
 //! OUTDIR gets `profiles.binpb` (CPU samples with timestamps, most linked to a running span)
 //! and `traces.binpb`.
 
-use spanflame_core::synth::{SynthOptions, generate};
+use spanflame_synth::{SynthOptions, generate};
 
 fn main() -> Result<(), String> {
     let mut spans = 40_000u32;

@@ -63,8 +63,6 @@ pub mod navigate;
 pub mod palette;
 pub mod search;
 pub mod spans;
-#[cfg(feature = "synth")]
-pub mod synth;
 pub mod trace;
 pub mod transfer;
 pub mod tree;

@@ -1,6 +1,6 @@
 //! Every encoding of a generated profile reads back to what the generator put in.
 //!
-//! The generator (`spanflame_core::synth`) records the weight it gives each stack and span
+//! The generator (`spanflame_synth`) records the weight it gives each stack and span
 //! while it draws samples, and renders folded stacks from its own function names. Here each
 //! generated data set is written as v1.10, v1.9 and v1.8 protobuf, gzip, the collector's
 //! length-prefixed records, OTLP/JSON and JSON Lines; each is read with
@@ -17,8 +17,8 @@ use prost::Message;
 use spanflame_core::error::Diagnostics;
 use spanflame_core::formats::otlp::json;
 use spanflame_core::model::NONE;
-use spanflame_core::synth::{Size, Synth, SynthOptions, generate};
 use spanflame_core::{Filter, Limits, Loaded, ProfileSet, SpanKey, TraceSet, load};
+use spanflame_synth::{Size, Synth, SynthOptions, generate};
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::fast());

@@ -452,22 +452,21 @@ mod tests {
 
     fn inputs() -> Vec<Vec<u8>> {
         let mut out = vec![PY_V19.to_vec(), PY_V110.to_vec(), SYNTHETIC.to_vec()];
-        #[cfg(feature = "synth")]
-        {
-            use crate::synth::{Size, SynthOptions, generate};
-            let s = generate(&SynthOptions {
-                samples: 300,
-                wall_samples: 100,
-                alloc_samples: 50,
-                distinct_stacks: 40,
-                spans: 20,
-                max_depth: 12,
-                ..SynthOptions::size(Size::S)
-            });
-            out.push(s.profiles_binary_v1_8());
-            out.push(s.profiles_binary_v1_9());
-            out.push(s.profiles_binary());
-        }
+        // The generator (a dev-dependency) links a second copy of this crate into the test
+        // binary; only bytes cross over, so its types never meet ours.
+        use spanflame_synth::{Size, SynthOptions, generate};
+        let s = generate(&SynthOptions {
+            samples: 300,
+            wall_samples: 100,
+            alloc_samples: 50,
+            distinct_stacks: 40,
+            spans: 20,
+            max_depth: 12,
+            ..SynthOptions::size(Size::S)
+        });
+        out.push(s.profiles_binary_v1_8());
+        out.push(s.profiles_binary_v1_9());
+        out.push(s.profiles_binary());
         out
     }
 
