@@ -5,6 +5,7 @@
 //! exactly, and binary OTLP by the shape of its top-level fields.
 
 pub mod folded;
+pub mod jfr;
 pub mod otlp;
 pub mod pprof;
 pub mod wire;
@@ -107,10 +108,11 @@ fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
             )))
         }
         // pprof always has a string table (field 6), which no OTLP message has at its top.
+        None if jfr::sniff(bytes) => Ok(Loaded::Profiles(jfr::load(bytes, limits)?)),
         None if pprof::sniff(bytes) => Ok(Loaded::Profiles(pprof::load(bytes, limits)?)),
         None if folded::sniff(bytes) => Ok(Loaded::Profiles(folded::load(bytes, limits)?)),
         None => Err(Error::unrecognized(format!(
-            "not a format Spanflame reads (OTLP profiles or traces as protobuf, JSON or JSON Lines, pprof, any of them gzipped); it starts with bytes {}",
+            "not a format Spanflame reads (OTLP profiles or traces as protobuf, JSON or JSON Lines, pprof, folded stacks, JFR, any of them gzipped); it starts with bytes {}",
             crate::model::hex(&bytes[..bytes.len().min(8)])
         ))),
     }
