@@ -705,3 +705,180 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+// ---------------------------------------------------------------------------------------
+// The real JDK 17 recording, against `jfr print --json` (see fixtures/jfr/README.md)
+
+const FIXTURE: &str = "jfr/workload.jfr";
+
+/// `function → (self %, total %, names merged)` of an expected*.tsv, with hidden-class names
+/// shortened as the importer shortens them (`X$$Lambda$88+0x…/123.run` → `X$$Lambda$88.run`).
+/// Self shares of merged names add up; their total lies between the largest and the sum,
+/// since one stack can hold several of them.
+fn expected(name: &str) -> std::collections::BTreeMap<String, (f64, f64, f64, usize)> {
+    let text = String::from_utf8(common::fixture(&format!("jfr/{name}"))).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let [function, self_pct, total_pct] = cells[..] else {
+            panic!("{line}");
+        };
+        let function = match function.find("+0x") {
+            Some(i) => {
+                let rest = &function[i..];
+                let method = &rest[rest.rfind('.').unwrap()..];
+                format!("{}{method}", &function[..i])
+            }
+            None => function.to_owned(),
+        };
+        let (s, t): (f64, f64) = (self_pct.parse().unwrap(), total_pct.parse().unwrap());
+        let e = out.entry(function).or_insert((0.0, 0.0, 0.0, 0));
+        e.0 += s;
+        e.1 = f64::max(e.1, t);
+        e.2 += t;
+        e.3 += 1;
+    }
+    out
+}
+
+fn assert_shares(set: &ProfileSet, sample_type: &str, tsv: &str) {
+    let index = set
+        .sample_types
+        .iter()
+        .position(|t| t.to_string() == sample_type)
+        .unwrap();
+    let filter = Filter {
+        sample_type: index,
+        ..Filter::default()
+    };
+    let tree = set.call_tree(&filter);
+    let all = tree.total() as f64;
+    let ours: std::collections::BTreeMap<String, (f64, f64)> = tree
+        .function_stats()
+        .into_iter()
+        .map(|s| {
+            let pct = |w: i64| 100.0 * w as f64 / all;
+            (s.name, (pct(s.self_weight), pct(s.total_weight)))
+        })
+        .collect();
+    let want = expected(tsv);
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "{sample_type}: the same functions"
+    );
+    let mut merged = 0;
+    for (name, &(s, t_max, t_sum, n)) in &want {
+        let (os, ot) = ours[name];
+        assert!(
+            (os - s).abs() <= 0.5,
+            "{sample_type} {name}: self {os} vs {s}"
+        );
+        if n == 1 {
+            assert!(
+                (ot - t_max).abs() <= 0.5,
+                "{sample_type} {name}: total {ot} vs {t_max}"
+            );
+        } else {
+            merged += 1;
+            assert!(
+                ot >= t_max - 0.5 && ot <= t_sum + 0.5,
+                "{sample_type} {name}: total {ot} outside {t_max}..{t_sum}"
+            );
+        }
+    }
+    assert!(merged <= 3, "only a few hidden classes merge: {merged}");
+}
+
+#[test]
+fn the_fixture_matches_jfrs_own_decoding() {
+    let set = common::profiles(FIXTURE);
+    assert_eq!(set.format, Format::Jfr);
+    assert!(set.diagnostics.is_empty(), "{:?}", set.diagnostics);
+    let types: Vec<String> = set.sample_types.iter().map(|t| t.to_string()).collect();
+    assert_eq!(types, ["cpu/count", "wall/count", "alloc/bytes"]);
+    // expected-counts.txt: events and summed weight per type.
+    let sums: Vec<(usize, i64)> = set
+        .profiles
+        .iter()
+        .map(|p| {
+            let rows = p.samples.start as usize..p.samples.end as usize;
+            (rows.len(), set.samples.value[rows].iter().sum())
+        })
+        .collect();
+    assert_eq!(sums, [(354, 354), (32, 32), (333, 291_023_656)]);
+    assert_shares(&set, "cpu/count", "expected.tsv");
+    assert_shares(&set, "wall/count", "expected-native.tsv");
+    assert_shares(&set, "alloc/bytes", "expected-alloc.tsv");
+}
+
+#[test]
+fn the_fixture_has_threads_times_and_frame_kinds() {
+    let set = common::profiles(FIXTURE);
+    let cpu = set.profiles[0].samples.clone();
+    let mut threads = std::collections::BTreeMap::new();
+    for row in cpu.start as usize..cpu.end as usize {
+        *threads
+            .entry(attr(&set, row, "thread.name").unwrap().to_owned())
+            .or_insert(0) += 1;
+        assert!(
+            attr(&set, row, "thread.id")
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+                > 0
+        );
+    }
+    // README: 324 samples on main, 30 on allocator.
+    assert_eq!(
+        threads.into_iter().collect::<Vec<_>>(),
+        [("allocator".to_owned(), 30), ("main".to_owned(), 324)]
+    );
+    assert!(
+        (set.profiles[1].samples.start as usize..set.profiles[1].samples.end as usize)
+            .all(|row| attr(&set, row, "thread.name") == Some("native-reader"))
+    );
+    // Every sample has a time inside the recording's 2026-12-02 chunk.
+    let (lo, hi) = set.time_range().unwrap();
+    let p = &set.profiles[0];
+    assert!(set.samples.time.iter().all(|&t| t != 0));
+    assert!(lo >= p.time_unix_nano && hi <= p.time_unix_nano + p.duration_nano);
+    assert!((1_796_169_600_000_000_000..1_796_256_000_000_000_000).contains(&lo));
+    // Interpreted, JIT-compiled and inlined frames all occur; readBytes is native.
+    let kinds: std::collections::BTreeSet<String> =
+        set.frames.iter().map(|f| format!("{:?}", f.kind)).collect();
+    for k in ["Interpreted", "Jit", "Inlined", "Native"] {
+        assert!(kinds.contains(k), "{kinds:?}");
+    }
+    let read_bytes = set
+        .frames
+        .iter()
+        .find(|f| set.function_name(f.function) == "java.io.FileInputStream.readBytes")
+        .unwrap();
+    assert_eq!(read_bytes.kind, FrameKind::Native);
+}
+
+#[test]
+fn the_fixture_survives_truncation_and_bit_flips() {
+    let bytes = common::fixture(FIXTURE);
+    for cut in (0..bytes.len()).step_by(bytes.len() / 40) {
+        let mut short = bytes[..cut].to_vec();
+        if cut >= 68 {
+            short[8..16].copy_from_slice(&(cut as u64).to_be_bytes());
+        }
+        if let Err(e) = parse(&short) {
+            assert_eq!(e.format, Format::Jfr, "{e}");
+        }
+    }
+    for i in (4..bytes.len()).step_by(bytes.len() / 40) {
+        let mut flipped = bytes.clone();
+        flipped[i] ^= 0x5a;
+        if let Err(e) = parse(&flipped) {
+            assert_eq!(e.format, Format::Jfr, "{e}");
+            assert!(
+                matches!(e.at, At::Byte(b) if (b as usize) < bytes.len()),
+                "{e}"
+            );
+        }
+    }
+}

@@ -871,6 +871,8 @@ fn read_chunk(data: &[u8], start: usize, b: &mut Builder<'_>, out: &mut Output) 
     // Pass 2: the samples, now that every constant is known.
     let mut conv = Converter {
         types: &types,
+        stack_trace_class: types.named("jdk.types.StackTrace"),
+        method_class: types.named("jdk.types.Method"),
         pools: &pools,
         stacks: FxHashMap::default(),
         methods: FxHashMap::default(),
@@ -1004,6 +1006,8 @@ fn class_name(name: &str) -> String {
 
 struct Converter<'a> {
     types: &'a Types,
+    stack_trace_class: Option<usize>,
+    method_class: Option<usize>,
     pools: &'a Pools,
     stacks: FxHashMap<i64, u32>,
     methods: FxHashMap<i64, u32>,
@@ -1012,10 +1016,6 @@ struct Converter<'a> {
 }
 
 impl Converter<'_> {
-    fn class_of(&self, name: &str) -> Option<usize> {
-        self.types.named(name)
-    }
-
     fn stack(&mut self, b: &mut Builder<'_>, key: Option<i64>) -> Result<u32> {
         let Some(key) = key else {
             return Ok(NONE);
@@ -1023,7 +1023,7 @@ impl Converter<'_> {
         if let Some(&s) = self.stacks.get(&key) {
             return Ok(s);
         }
-        let class = self.class_of("jdk.types.StackTrace");
+        let class = self.stack_trace_class;
         let entry = class.and_then(|c| self.pools.get(c, key));
         let Some(entry) = entry else {
             b.diags.push(
@@ -1071,7 +1071,7 @@ impl Converter<'_> {
         }
         let (types, pools) = (self.types, self.pools);
         let method = self
-            .class_of("jdk.types.Method")
+            .method_class
             .map(|c| Val::Ref(c, key))
             .filter(|v| matches!(v, Val::Ref(c, k) if pools.get(*c, *k).is_some()));
         let f = match method {
