@@ -11,7 +11,10 @@ use spanflame_core::Limits;
 use spanflame_core::formats::jfr;
 
 fn bench(c: &mut Criterion) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jfr/workload.jfr");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/jfr/workload.jfr"
+    );
     let bytes = std::fs::read(path).expect("the JFR fixture");
     let mut g = c.benchmark_group("jfr");
     g.throughput(Throughput::Bytes(bytes.len() as u64));

@@ -397,7 +397,7 @@ fn attr<'a>(set: &'a ProfileSet, row: usize, key: &str) -> Option<&'a str> {
 }
 
 fn assert_err(result: spanflame_core::Result<ProfileSet>, kind: ErrorKind, at: u64, text: &str) {
-    let e = result.err().expect("an error");
+    let e = result.expect_err("an error");
     assert_eq!(e.format, Format::Jfr, "{e}");
     assert_eq!(e.kind, kind, "{e}");
     assert_eq!(e.at, At::Byte(at), "{e}");
