@@ -25,6 +25,8 @@ pub enum Format {
     Pprof,
     /// Folded (collapsed) stacks, as flamegraph.pl and inferno read them.
     Folded,
+    /// Java Flight Recorder (`.jfr`), version 2 (JDK 11 and later).
+    Jfr,
     /// A gzip wrapper around one of the above.
     Gzip,
     /// Nothing recognisable.
@@ -43,6 +45,7 @@ impl Format {
             Format::OtlpTracesJson => "OTLP traces (JSON)",
             Format::Pprof => "pprof",
             Format::Folded => "folded stacks",
+            Format::Jfr => "Java Flight Recorder (JFR)",
             Format::Gzip => "gzip",
             Format::Unknown => "unknown format",
         }

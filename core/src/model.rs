@@ -90,6 +90,10 @@ pub enum FrameKind {
     Native,
     /// Interpreted or JIT-compiled code (Python, JVM, V8, Ruby, PHP, .NET, ...).
     Interpreted,
+    /// JIT-compiled code, where the format tells it from interpreted code (JFR).
+    Jit,
+    /// A method the JIT inlined into its caller (JFR).
+    Inlined,
 }
 
 impl FrameKind {
@@ -110,8 +114,20 @@ impl FrameKind {
             FrameKind::Kernel => "kernel",
             FrameKind::Native => "native",
             FrameKind::Interpreted => "interpreted/JIT",
+            FrameKind::Jit => "JIT compiled",
+            FrameKind::Inlined => "inlined",
         }
     }
+
+    /// Every kind, in legend order.
+    pub const ALL: [FrameKind; 6] = [
+        FrameKind::Kernel,
+        FrameKind::Native,
+        FrameKind::Interpreted,
+        FrameKind::Jit,
+        FrameKind::Inlined,
+        FrameKind::Unknown,
+    ];
 }
 
 /// A function: name and file, the unit a call tree merges on.

@@ -78,7 +78,7 @@ pub enum ColourMode {
     /// A stable hash of the package, module, crate or namespace.
     #[default]
     Package,
-    /// Kernel, native, interpreted/JIT or unknown.
+    /// Kernel, native, interpreted/JIT, JIT compiled, inlined or unknown.
     Kind,
     /// How much of its own time the frame spends (not in callees): hot frames stand out.
     SelfWeight,
@@ -127,6 +127,8 @@ pub fn kind_colour(kind: FrameKind, _dark: bool) -> Rgb {
         FrameKind::Kernel => Rgb::hex(0xe69f00),
         FrameKind::Native => Rgb::hex(0x56b4e9),
         FrameKind::Interpreted => Rgb::hex(0x009e73),
+        FrameKind::Jit => Rgb::hex(0xf0e442),
+        FrameKind::Inlined => Rgb::hex(0xcc79a7),
         FrameKind::Unknown => Rgb::hex(0xbbbbbb),
     }
 }
@@ -482,12 +484,7 @@ mod tests {
                 }
                 fills.push(heat_colour(f64::from(i) / 199.0, dark));
             }
-            for k in [
-                FrameKind::Kernel,
-                FrameKind::Native,
-                FrameKind::Interpreted,
-                FrameKind::Unknown,
-            ] {
+            for k in FrameKind::ALL {
                 fills.push(kind_colour(k, dark));
             }
             fills.push(merged_colour(dark));

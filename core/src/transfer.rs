@@ -395,7 +395,7 @@ fn same_len(table: &str, lens: &[usize]) -> Result<()> {
 }
 
 /// Enums travel as their index in one of these tables.
-const FORMATS: [Format; 10] = [
+const FORMATS: [Format; 11] = [
     Format::OtlpProfilesBinary,
     Format::OtlpProfilesLengthPrefixed,
     Format::OtlpProfilesJson,
@@ -406,6 +406,7 @@ const FORMATS: [Format; 10] = [
     Format::Folded,
     Format::Gzip,
     Format::Unknown,
+    Format::Jfr,
 ];
 const LAYOUTS: [Layout; 5] = [
     Layout::OtlpV1_8,
@@ -414,11 +415,13 @@ const LAYOUTS: [Layout; 5] = [
     Layout::OtlpJson,
     Layout::NotOtlp,
 ];
-const KINDS: [FrameKind; 4] = [
+const KINDS: [FrameKind; 6] = [
     FrameKind::Unknown,
     FrameKind::Kernel,
     FrameKind::Native,
     FrameKind::Interpreted,
+    FrameKind::Jit,
+    FrameKind::Inlined,
 ];
 
 fn code_in<T: PartialEq>(table: &[T], value: &T) -> u8 {

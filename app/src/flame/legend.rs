@@ -54,22 +54,17 @@ pub fn Legend() -> impl IntoView {
                     })
                     .into_any()
             }
-            ColourMode::Kind => [
-                FrameKind::Kernel,
-                FrameKind::Native,
-                FrameKind::Interpreted,
-                FrameKind::Unknown,
-            ]
-            .into_iter()
-            .map(|k| {
-                swatch(
-                    kind_colour(k, dark).css(),
-                    k.label().to_owned(),
-                    String::new(),
-                )
-            })
-            .collect_view()
-            .into_any(),
+            ColourMode::Kind => FrameKind::ALL
+                .into_iter()
+                .map(|k| {
+                    swatch(
+                        kind_colour(k, dark).css(),
+                        k.label().to_owned(),
+                        String::new(),
+                    )
+                })
+                .collect_view()
+                .into_any(),
             ColourMode::SelfWeight => {
                 let stops: Vec<String> = (0..=4)
                     .map(|i| heat_colour(f64::from(i) / 4.0, dark).css())

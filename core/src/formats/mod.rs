@@ -27,6 +27,7 @@
 //!    `fuzz/Cargo.toml`); the `load` target covers detection already.
 
 pub mod folded;
+pub mod jfr;
 pub mod otlp;
 pub mod otlp_json;
 pub mod otlp_length_prefixed;
@@ -141,6 +142,12 @@ pub static IMPORTERS: &[Importer] = &[
         json: false,
         sniff: otlp_traces_binary::sniff,
         parse: otlp_traces_binary::parse,
+    },
+    Importer {
+        name: "Java Flight Recorder (.jfr)",
+        json: false,
+        sniff: jfr::sniff,
+        parse: jfr::parse,
     },
     Importer {
         name: "pprof",
@@ -325,6 +332,7 @@ mod tests {
             "OTLP traces as protobuf",
         ),
         ("pprof-span-labels/profile.pprof", "pprof"),
+        ("jfr/workload.jfr", "Java Flight Recorder (.jfr)"),
         (
             "otlp/python-ext-0.63b4-file/profiles.folded",
             "folded stacks",
