@@ -14,8 +14,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::model::parse_hex;
+use crate::scope::Scope;
 use crate::tree::FunctionStats;
-use crate::view_hash::{Scope, query_pairs};
+use crate::view_hash::query_pairs;
 
 /// The `type` of every protocol message.
 pub const MESSAGE_TYPE: &str = "spanflame";

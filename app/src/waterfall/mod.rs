@@ -31,7 +31,7 @@ use leptos::tachys::html::attribute::custom::custom_attribute;
 use spanflame_core::units::format_value;
 use spanflame_core::viewport::Viewport;
 use spanflame_core::waterfall::{TimeAxis, TraceSummary, service_colour};
-use spanflame_core::{Filter, SpanScope, TraceSet};
+use spanflame_core::{Filter, SpanSelection, SpanStatus, TraceSet};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -39,7 +39,7 @@ pub use data::{Hits, Join, Row};
 use data::{axis_of, build_rows, row_info};
 use draw::{Painter, Scene};
 
-use crate::state::{AppState, FilterScope, LoadedTraces, Shared, SpanFilter, SpanRef, now};
+use crate::state::{AppState, LoadedTraces, Scope, Shared, SpanFilter, SpanRef, now};
 
 /// Height of a row, CSS pixels (keep in step with app/waterfall.css).
 pub const ROW_HEIGHT: f64 = 22.0;
@@ -150,7 +150,7 @@ pub(crate) struct Wf {
     /// The keyboard cursor.
     cursor: RwSignal<Option<Row>>,
     /// The scope a click applies.
-    scope: RwSignal<FilterScope>,
+    scope: RwSignal<Scope>,
     /// The selected row (from the span filter).
     selected: Memo<Option<Row>>,
     /// Spans the span filter covers, by index (none: no filter, or a time window).
@@ -232,41 +232,31 @@ impl Wf {
                     .map_or(Row::Linked(k), Row::Span),
             })
         });
-        let in_scope = Memo::new(move |_| {
+        // What the span filter keeps, by the core's rule: the rows it covers, or its window.
+        let selection = Memo::new(move |_| {
             let f = state.span_filter.get()?;
-            let SpanRef::Index(i) = f.span else {
-                return None;
-            };
+            Some(traces.with(|t| f.selection(Some(&t.set))))
+        });
+        let in_scope = Memo::new(move |_| {
+            let spans = selection.with(|s| s.as_ref().and_then(|s| s.spans.clone()))?;
             traces.with(|t| {
                 let set = &t.set;
-                let span = set.spans.get(i as usize)?;
-                let mut v = vec![false; set.spans.len()];
-                match f.scope {
-                    FilterScope::Spans(SpanScope::Only) => v[i as usize] = true,
-                    FilterScope::Spans(SpanScope::WithChildren) => {
-                        for d in set.descendants(i) {
-                            v[d as usize] = true;
+                let v = match spans {
+                    SpanSelection::Spans(keys) => {
+                        let mut v = vec![false; set.spans.len()];
+                        for i in keys.iter().filter_map(|k| set.find(k)) {
+                            v[i as usize] = true;
                         }
+                        v
                     }
-                    FilterScope::Spans(SpanScope::Trace) => {
-                        for (j, s) in set.spans.iter().enumerate() {
-                            v[j] = s.key.trace_id == span.key.trace_id;
-                        }
+                    SpanSelection::Trace(trace) => {
+                        set.spans.iter().map(|s| s.key.trace_id == trace).collect()
                     }
-                    FilterScope::TimeWindow => return None,
-                }
+                };
                 Some(Shared::new(v))
             })
         });
-        let window = Memo::new(move |_| {
-            let f = state.span_filter.get()?;
-            match (f.scope, f.span) {
-                (FilterScope::TimeWindow, SpanRef::Index(i)) => {
-                    traces.with(|t| t.set.spans.get(i as usize).map(|s| (s.start, s.end)))
-                }
-                _ => None,
-            }
-        });
+        let window = Memo::new(move |_| selection.with(|s| s.as_ref()?.time));
         let size = RwSignal::new((0.0, 0.0));
         let scroll_top = RwSignal::new(0.0);
         let geometry = Memo::new(move |_| Geometry::new(size.get().0, hits.with(Option::is_some)));
@@ -295,7 +285,7 @@ impl Wf {
             size,
             scroll_top,
             cursor: RwSignal::new(None),
-            scope: RwSignal::new(FilterScope::Spans(SpanScope::WithChildren)),
+            scope: RwSignal::new(Scope::WithChildren),
             selected,
             in_scope,
             window,
@@ -312,34 +302,21 @@ impl Wf {
             return;
         }
         let scope = self.scope.get_untracked();
-        let filter = match row {
-            Row::Span(i) => SpanFilter {
-                span: SpanRef::Index(i),
-                scope,
-            },
-            // Without its trace, a span has no times and no children.
-            Row::Linked(key) => SpanFilter {
-                span: SpanRef::Key(key),
-                scope: match scope {
-                    FilterScope::TimeWindow => FilterScope::Spans(SpanScope::Only),
-                    other => other,
-                },
-            },
+        // A linked row's span is not in the traces: the core narrows what it cannot resolve.
+        let span = match row {
+            Row::Span(i) => SpanRef::Index(i),
+            Row::Linked(key) => SpanRef::Key(key),
         };
-        self.state.span_filter.set(Some(filter));
+        self.state.span_filter.set(Some(SpanFilter { span, scope }));
     }
 
     /// Apply a new scope, to the current filter too.
-    fn set_scope(self, scope: FilterScope) {
+    fn set_scope(self, scope: Scope) {
         self.scope.set(scope);
-        if let Some(f) = self.state.span_filter.get_untracked() {
-            let scope = match (f.span, scope) {
-                (SpanRef::Key(_), FilterScope::TimeWindow) => FilterScope::Spans(SpanScope::Only),
-                _ => scope,
-            };
-            if f.scope != scope {
-                self.state.span_filter.set(Some(SpanFilter { scope, ..f }));
-            }
+        if let Some(f) = self.state.span_filter.get_untracked()
+            && f.scope != scope
+        {
+            self.state.span_filter.set(Some(SpanFilter { scope, ..f }));
         }
     }
 
@@ -437,7 +414,7 @@ impl Wf {
             "Home" => 0,
             "End" => last,
             "ArrowRight" => match rows[at] {
-                Row::Span(s) if !traces.set.children[s as usize].is_empty() => {
+                Row::Span(s) if !traces.set.children_of(s).is_empty() => {
                     if self.is_collapsed(s) {
                         self.toggle(s);
                         at
@@ -448,18 +425,17 @@ impl Wf {
                 _ => at,
             },
             "ArrowLeft" => match rows[at] {
-                Row::Span(s)
-                    if !traces.set.children[s as usize].is_empty() && !self.is_collapsed(s) =>
-                {
+                Row::Span(s) if !traces.set.children_of(s).is_empty() && !self.is_collapsed(s) => {
                     self.toggle(s);
                     at
                 }
-                Row::Span(s) => {
-                    let parent = traces.set.spans[s as usize].parent;
-                    rows.iter()
-                        .position(|&r| r == Row::Span(parent))
-                        .unwrap_or(at)
-                }
+                Row::Span(s) => match traces.set.span(s) {
+                    Some(span) => rows
+                        .iter()
+                        .position(|&r| r == Row::Span(span.parent))
+                        .unwrap_or(at),
+                    None => at,
+                },
                 Row::Linked(_) => at,
             },
             "Enter" | " " => {
@@ -679,7 +655,7 @@ pub fn WaterfallPanel() -> impl IntoView {
     // span's row is brought into view.
     Effect::new(move |_| {
         if let Some(f) = state.span_filter.get() {
-            if wf.scope.get_untracked() != f.scope && !matches!(f.span, SpanRef::Key(_)) {
+            if wf.scope.get_untracked() != f.scope {
                 wf.scope.set(f.scope);
             }
             if let Some(Row::Span(i)) = wf.selected.get_untracked()
@@ -885,18 +861,16 @@ fn Head(wf: Wf) -> impl IntoView {
             }
         })
     };
+    // The menu's values are the element's own ("window", not the hash's "time"): the e2e
+    // tests and host pages pick them by value.
     let scope_value = move || match wf.scope.get() {
-        FilterScope::Spans(SpanScope::WithChildren) => "children",
-        FilterScope::Spans(SpanScope::Only) => "only",
-        FilterScope::Spans(SpanScope::Trace) => "trace",
-        FilterScope::TimeWindow => "window",
+        Scope::TimeWindow => "window",
+        other => other.name(),
     };
     let on_scope = move |e: ev::Event| {
         let scope = match event_target_value(&e).as_str() {
-            "only" => FilterScope::Spans(SpanScope::Only),
-            "trace" => FilterScope::Spans(SpanScope::Trace),
-            "window" => FilterScope::TimeWindow,
-            _ => FilterScope::Spans(SpanScope::WithChildren),
+            "window" => Scope::TimeWindow,
+            other => Scope::parse(other).unwrap_or(Scope::WithChildren),
         };
         wf.set_scope(scope);
     };
@@ -911,7 +885,12 @@ fn Head(wf: Wf) -> impl IntoView {
                 "{spans} spans in {traces} {}",
                 if traces == 1 { "trace" } else { "traces" }
             ));
-            let errors = t.set.spans.iter().filter(|s| s.status_code == 2).count();
+            let errors = t
+                .set
+                .spans
+                .iter()
+                .filter(|s| s.status == SpanStatus::Error)
+                .count();
             if errors > 0 {
                 parts.push(format!("{errors} with errors"));
             }
