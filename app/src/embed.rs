@@ -564,8 +564,7 @@ fn span_selected(state: AppState, top: usize) -> ViewerMessage {
             SpanRef::Index(i) => state.traces.with_untracked(|t| {
                 t.as_ref()?
                     .set
-                    .spans
-                    .get(i as usize)
+                    .span(i)
                     .map(|s| (s.name.clone(), s.service.clone(), s.start, s.end))
             }),
             SpanRef::Key(_) => None,
@@ -589,7 +588,7 @@ fn span_selected(state: AppState, top: usize) -> ViewerMessage {
         .unwrap_or_default();
     ViewerMessage::SpanSelected {
         span,
-        scope: filter.map(|f| view_hash::scope_of(f.scope).name()),
+        scope: filter.map(|f| f.scope.name()),
         found,
         sample_type: sample_type_info(state),
         total_weight,

@@ -46,8 +46,9 @@ pub fn App() -> impl IntoView {
     theme::watch(state);
     embed::start(state);
     view_hash::watch(state);
-    loading::start(state);
-    if embed::config().embed {
+    let embedded = embed::config().embed;
+    loading::start(state, !embedded);
+    if embedded {
         view! { <embed::EmbedShell /> }.into_any()
     } else {
         view! { <Shell /> }.into_any()

@@ -71,12 +71,12 @@ pub enum Opened {
     Traces,
 }
 
-/// On start: the URLs in the hash if there are any, else the demo (not in embed mode,
-/// where the host page sends the files); then the view the hash describes. A later hash
-/// change loads the URLs that changed and shows the view it describes.
-pub fn start(state: AppState) {
+/// On start: the URLs in the hash if there are any, else the demo when `demo` says so (the
+/// caller says not in embed mode, where the host page sends the files: loading knows nothing
+/// of embedding); then the view the hash describes. A later hash change loads the URLs that
+/// changed and shows the view it describes.
+pub fn start(state: AppState, demo: bool) {
     let hash = view_hash::read();
-    let embedded = crate::embed::config().embed;
     spawn_local(async move {
         let urls = HashParams {
             profile_url: hash.profile_url.clone(),
@@ -85,7 +85,7 @@ pub fn start(state: AppState) {
         .urls();
         if !urls.is_empty() {
             load_urls(state, urls).await;
-        } else if !embedded {
+        } else if demo {
             load_demo(state).await;
         }
         view_hash::apply(state, &hash);

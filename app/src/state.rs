@@ -11,12 +11,10 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use spanflame_core::navigate::{FunctionKey, find_path};
 use spanflame_core::palette::{ColourMode, Palette};
+pub use spanflame_core::scope::{Scope, SpanRef};
 use spanflame_core::search::SearchHits;
 use spanflame_core::viewport::Orientation;
-use spanflame_core::{
-    CallTree, Filter, FlameLayout, FunctionStats, NodeId, ProfileSet, SpanKey, SpanScope,
-    SpanSelection, TraceSet,
-};
+use spanflame_core::{CallTree, Filter, FlameLayout, FunctionStats, NodeId, ProfileSet, TraceSet};
 
 /// An `Arc` compared by identity, so that memos of large values are cheap to compare.
 #[derive(Debug)]
@@ -66,58 +64,25 @@ pub struct LoadedTraces {
     pub source: String,
 }
 
-/// The span a filter is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SpanRef {
-    /// An index into the loaded [`TraceSet::spans`].
-    Index(u32),
-    /// A span known only by its ids (no trace file loaded, e.g. from a profile's links).
-    Key(SpanKey),
-}
-
-/// Which samples a span filter keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilterScope {
-    /// Samples linked to the span, its subtree, or its whole trace.
-    Spans(SpanScope),
-    /// Samples taken while the span ran, on any thread (needs the span's times, so a
-    /// trace must be loaded).
-    TimeWindow,
-}
-
-/// "Show only the samples of this span": set by the trace waterfall.
+/// "Show only the samples of this span": set by the trace waterfall, the address, a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpanFilter {
     /// The span.
     pub span: SpanRef,
     /// How much around it.
-    pub scope: FilterScope,
+    pub scope: Scope,
 }
 
 impl SpanFilter {
-    /// Narrow `filter` to this span. A [`SpanRef::Key`] has no known children or times:
-    /// "with children" keeps the span alone and a time window keeps nothing.
+    /// What the filter keeps, by the one rule of [`spanflame_core::scope`] (a span the
+    /// traces lack keeps what its ids can say; an index into no traces keeps nothing).
+    pub fn selection(&self, traces: Option<&TraceSet>) -> spanflame_core::ScopeSelection {
+        spanflame_core::scope::select(traces, self.span, self.scope)
+    }
+
+    /// Narrow `filter` to this span.
     pub fn apply(&self, filter: &mut Filter, traces: Option<&TraceSet>) {
-        let span = match self.span {
-            SpanRef::Index(i) => traces.and_then(|t| t.spans.get(i as usize).map(|s| (t, i, s))),
-            SpanRef::Key(_) => None,
-        };
-        match (self.scope, span, self.span) {
-            (FilterScope::Spans(scope), Some((traces, i, _)), _) => {
-                filter.spans = Some(traces.selection(i, scope));
-            }
-            (FilterScope::TimeWindow, Some((_, _, s)), _) => {
-                filter.time = Some((s.start, s.end.max(s.start + 1)));
-            }
-            (FilterScope::Spans(SpanScope::Trace), None, SpanRef::Key(key)) => {
-                filter.spans = Some(SpanSelection::Trace(key.trace_id));
-            }
-            (FilterScope::Spans(_), None, SpanRef::Key(key)) => {
-                filter.spans = Some(SpanSelection::Spans(vec![key]));
-            }
-            // A span that is not there (or a time window without times) keeps nothing.
-            _ => filter.spans = Some(SpanSelection::Spans(Vec::new())),
-        }
+        self.selection(traces).apply(filter);
     }
 }
 

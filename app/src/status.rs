@@ -2,10 +2,10 @@
 //! error banner and the active span filter chip.
 
 use leptos::prelude::*;
+use spanflame_core::TraceSet;
 use spanflame_core::units::format_value;
-use spanflame_core::{SpanScope, TraceSet};
 
-use crate::state::{AppState, FilterScope, SpanFilter, SpanRef};
+use crate::state::{AppState, SpanFilter, SpanRef};
 
 /// What is loaded: file, format, sample type, total, and how long opening took.
 #[component]
@@ -161,19 +161,14 @@ pub fn ActiveFilter() -> impl IntoView {
     view! { <div id="active-filter" aria-live="polite">{chip}</div> }
 }
 
-/// The span's name and the scope, in words.
+/// The span's name and the scope applied, in words (a span the traces lack has no known
+/// children or times: see [`spanflame_core::scope`]).
 pub fn describe_filter(filter: &SpanFilter, traces: Option<&TraceSet>) -> (String, &'static str) {
     let name = match filter.span {
         SpanRef::Index(i) => traces
-            .and_then(|t| t.spans.get(i as usize))
+            .and_then(|t| t.span(i))
             .map_or_else(|| format!("#{i}"), |s| s.name.clone()),
         SpanRef::Key(key) => key.span_hex(),
     };
-    let scope = match filter.scope {
-        FilterScope::Spans(SpanScope::Only) => "this span only",
-        FilterScope::Spans(SpanScope::WithChildren) => "span and children",
-        FilterScope::Spans(SpanScope::Trace) => "whole trace",
-        FilterScope::TimeWindow => "while it ran, any thread",
-    };
-    (name, scope)
+    (name, filter.selection(traces).applied.describe())
 }

@@ -8,10 +8,11 @@
 use std::cell::Cell;
 
 use leptos::prelude::*;
+use spanflame_core::SpanKey;
+use spanflame_core::scope::find_span;
 use spanflame_core::view_hash::{Scope, ViewHash};
-use spanflame_core::{SpanKey, SpanScope};
 
-use crate::state::{AppState, FilterScope, SearchQuery, SpanFilter, SpanRef};
+use crate::state::{AppState, SearchQuery, SpanFilter, SpanRef};
 
 /// Where the loaded files came from when that was a URL (`None`: a local file, the demo,
 /// a host page), and whether the hash may be written yet.
@@ -57,55 +58,21 @@ pub fn read() -> ViewHash {
     )
 }
 
-/// The app's span filter scope for a hash or protocol scope.
-pub fn filter_scope(scope: Scope) -> FilterScope {
-    match scope {
-        Scope::Only => FilterScope::Spans(SpanScope::Only),
-        Scope::WithChildren => FilterScope::Spans(SpanScope::WithChildren),
-        Scope::Trace => FilterScope::Spans(SpanScope::Trace),
-        Scope::TimeWindow => FilterScope::TimeWindow,
-    }
-}
-
-/// The hash or protocol scope of a span filter scope.
-pub fn scope_of(scope: FilterScope) -> Scope {
-    match scope {
-        FilterScope::Spans(SpanScope::Only) => Scope::Only,
-        FilterScope::Spans(SpanScope::WithChildren) => Scope::WithChildren,
-        FilterScope::Spans(SpanScope::Trace) => Scope::Trace,
-        FilterScope::TimeWindow => Scope::TimeWindow,
-    }
-}
-
 /// The span filter for a span id (and trace id, if known) in the loaded data: a span of the
-/// trace file, else a link of the profile. `None` when neither has it.
+/// trace file, else a link of the profile ([`find_span`]). `None` when neither has it.
 pub fn resolve_span(
     state: AppState,
     span_id: [u8; 8],
     trace_id: Option<[u8; 16]>,
     scope: Scope,
 ) -> Option<SpanFilter> {
-    let from_traces = state.traces.with_untracked(|t| {
-        let set = &t.as_ref()?.set;
-        trace_id
-            .and_then(|trace_id| set.find(&SpanKey { trace_id, span_id }))
-            .or_else(|| set.find_span_id(&span_id))
-    });
-    let span = match from_traces {
-        Some(i) => SpanRef::Index(i),
-        None => SpanRef::Key(state.profile.with_untracked(|p| {
-            p.as_ref()?
-                .set
-                .links
-                .iter()
-                .find(|k| k.span_id == span_id && trace_id.is_none_or(|t| t == k.trace_id))
-                .copied()
-        })?),
-    };
-    Some(SpanFilter {
-        span,
-        scope: filter_scope(scope),
-    })
+    let span = state.traces.with_untracked(|t| {
+        state.profile.with_untracked(|p| {
+            let links = p.as_ref().map_or(&[][..], |p| &p.set.links[..]);
+            find_span(span_id, trace_id, t.as_ref().map(|t| &t.set), links)
+        })
+    })?;
+    Some(SpanFilter { span, scope })
 }
 
 /// The ids of a span filter's span: (span, trace).
@@ -114,7 +81,7 @@ pub fn span_key(state: AppState, filter: &SpanFilter) -> Option<SpanKey> {
         SpanRef::Key(key) => Some(key),
         SpanRef::Index(i) => state
             .traces
-            .with_untracked(|t| t.as_ref()?.set.spans.get(i as usize).map(|s| s.key)),
+            .with_untracked(|t| t.as_ref()?.set.span(i).map(|s| s.key)),
     }
 }
 
@@ -164,7 +131,8 @@ pub fn current(state: AppState, sources: Sources) -> ViewHash {
             t.as_ref().is_some_and(|t| {
                 t.set
                     .find_span_id(&key.span_id)
-                    .is_some_and(|first| t.set.spans[first as usize].key != key)
+                    .and_then(|first| t.set.span(first))
+                    .is_some_and(|first| first.key != key)
             })
         });
         ambiguous.then_some(key.trace_id)
@@ -177,7 +145,7 @@ pub fn current(state: AppState, sources: Sources) -> ViewHash {
         sample_type: (sample_type != 0).then_some(sample_type),
         span: key.map(|k| k.span_id),
         trace,
-        scope: filter.map(|f| scope_of(f.scope)),
+        scope: filter.map(|f| f.scope),
         search: (!search.text.is_empty()).then_some(search.text),
         regex: search.regex,
         zoom: state.zoom.get(),

@@ -13,14 +13,12 @@ use spanflame_app::flame::{ROW_HEIGHT, Renderer, Scene};
 use spanflame_app::loading::HashParams;
 use spanflame_app::matcher;
 use spanflame_app::state::{
-    AppState, FilterScope, LoadedProfile, LoadedTraces, SearchQuery, SpanFilter, SpanRef,
+    AppState, LoadedProfile, LoadedTraces, Scope, SearchQuery, SpanFilter, SpanRef,
 };
 use spanflame_app::status::describe_filter;
 use spanflame_core::palette::{ColourMode, Palette, node_colours};
 use spanflame_core::viewport::{Orientation, Rows, Viewport};
-use spanflame_core::{
-    Filter, FlameLayout, Limits, Loaded, ProfileSet, SpanKey, SpanScope, TraceSet, load,
-};
+use spanflame_core::{Filter, FlameLayout, Limits, Loaded, ProfileSet, SpanKey, TraceSet, load};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
@@ -128,17 +126,17 @@ fn span_filters_narrow_the_samples() {
         .unwrap() as u32;
     let with_children = SpanFilter {
         span: SpanRef::Index(home0),
-        scope: FilterScope::Spans(SpanScope::WithChildren),
+        scope: Scope::WithChildren,
     };
     // Fixture README: GET /home/0 with its children = 43 samples; alone = 0.
     assert_eq!(total(&with_children, Some(&traces)), 43);
     let only = SpanFilter {
-        scope: FilterScope::Spans(SpanScope::Only),
+        scope: Scope::Only,
         ..with_children
     };
     assert_eq!(total(&only, Some(&traces)), 0);
     let window = SpanFilter {
-        scope: FilterScope::TimeWindow,
+        scope: Scope::TimeWindow,
         ..with_children
     };
     let in_window = total(&window, Some(&traces));
@@ -150,11 +148,11 @@ fn span_filters_narrow_the_samples() {
     let spin = traces.spans.iter().find(|s| s.name == "spin").unwrap();
     let by_key = SpanFilter {
         span: SpanRef::Key(spin.key),
-        scope: FilterScope::Spans(SpanScope::Only),
+        scope: Scope::Only,
     };
     assert!((29..=30).contains(&total(&by_key, None)));
     let whole_trace = SpanFilter {
-        scope: FilterScope::Spans(SpanScope::Trace),
+        scope: Scope::Trace,
         ..by_key
     };
     assert!(total(&whole_trace, None) >= 40);
@@ -166,14 +164,18 @@ fn span_filters_narrow_the_samples() {
         trace_id: [1; 16],
         span_id: [0xab; 8],
     };
-    let (name, _) = describe_filter(
+    let (name, scope) = describe_filter(
         &SpanFilter {
             span: SpanRef::Key(key),
-            scope: FilterScope::TimeWindow,
+            scope: Scope::TimeWindow,
         },
         None,
     );
-    assert_eq!(name, "abababababababab");
+    // Without the span's times the window narrows to the span, and the chip says so.
+    assert_eq!(
+        (name.as_str(), scope),
+        ("abababababababab", "this span only")
+    );
 }
 
 #[wasm_bindgen_test]

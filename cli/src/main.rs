@@ -3,14 +3,13 @@
 use std::process::ExitCode;
 
 use spanflame_core::model::parse_hex;
-use spanflame_core::{
-    Filter, Limits, Loaded, ProfileSet, SpanScope, SpanSelection, TraceSet, load,
-};
+use spanflame_core::scope::{Scope, SpanRef, find_span, select};
+use spanflame_core::{Filter, Limits, Loaded, ProfileSet, SpanKey, TraceSet, load};
 
 const USAGE: &str = "\
 usage:
   spanflame info FILE
-  spanflame fold FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace]
+  spanflame fold FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace|time]
                       [--sample-type NAME] [--from UNIX_NS] [--to UNIX_NS] [--attr KEY=VALUE]...
   spanflame gen --size S|M|L [--seed N] --out DIR
 
@@ -168,7 +167,7 @@ fn fold(args: &[String]) -> Result<(), String> {
     let mut file = None;
     let mut trace_file = None;
     let mut span = None;
-    let mut scope = SpanScope::Only;
+    let mut scope = None;
     let mut sample_type = None;
     let mut from = None;
     let mut to = None;
@@ -184,16 +183,12 @@ fn fold(args: &[String]) -> Result<(), String> {
             "--trace" => trace_file = Some(value("--trace")?),
             "--span" => span = Some(value("--span")?),
             "--span-scope" => {
-                scope = match value("--span-scope")?.as_str() {
-                    "only" => SpanScope::Only,
-                    "children" => SpanScope::WithChildren,
-                    "trace" => SpanScope::Trace,
-                    other => {
-                        return Err(format!(
-                            "--span-scope: unknown scope {other:?}; use only, children or trace"
-                        ));
-                    }
-                }
+                let name = value("--span-scope")?;
+                scope = Some(Scope::parse(&name).ok_or_else(|| {
+                    format!(
+                        "--span-scope: unknown scope {name:?}; use only, children, trace or time"
+                    )
+                })?);
             }
             "--sample-type" => sample_type = Some(value("--sample-type")?),
             "--from" => from = Some(parse_ns(&value("--from")?)?),
@@ -244,8 +239,14 @@ fn fold(args: &[String]) -> Result<(), String> {
     if let Some(span_hex) = span {
         let span_id = parse_hex::<8>(&span_hex)
             .ok_or_else(|| format!("--span wants 16 hex digits, got {span_hex:?}"))?;
-        filter.spans = Some(span_selection(&set, traces.as_ref(), span_id, scope)?);
-    } else if scope != SpanScope::Only {
+        span_filter(
+            &mut filter,
+            &set,
+            traces.as_ref(),
+            span_id,
+            scope.unwrap_or(Scope::Only),
+        );
+    } else if scope.is_some() {
         return Err("--span-scope needs --span".into());
     }
     for (stack, value) in set.folded(&filter) {
@@ -254,35 +255,37 @@ fn fold(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn span_selection(
+/// Narrow `filter` to a span, by the rule of [`spanflame_core::scope`]: a span missing
+/// from the trace file (or with none given) keeps what its ids can say, with a warning.
+fn span_filter(
+    filter: &mut Filter,
     set: &ProfileSet,
     traces: Option<&TraceSet>,
     span_id: [u8; 8],
-    scope: SpanScope,
-) -> Result<SpanSelection, String> {
-    if let Some(traces) = traces {
-        let span = traces
-            .find_span_id(&span_id)
-            .ok_or_else(|| format!("span {} is not in the trace file", hex8(&span_id)))?;
-        return Ok(traces.selection(span, scope));
+    scope: Scope,
+) {
+    let id = hex8(&span_id);
+    // Found nowhere, it is still a span id: the same rule keeps its (no) samples.
+    let span = find_span(span_id, None, traces, &set.links).unwrap_or_else(|| {
+        eprintln!("spanflame: no sample links to span {id}");
+        SpanRef::Key(SpanKey {
+            trace_id: [0; 16],
+            span_id,
+        })
+    });
+    let selection = select(traces, span, scope);
+    if selection.narrowed(scope) {
+        let why = match traces {
+            Some(_) => "the trace file does not have it",
+            None => "that needs --trace TRACEFILE",
+        };
+        eprintln!(
+            "spanflame: span {id}: --span-scope {} is unknown as {why}; using {}",
+            scope.name(),
+            selection.applied.name()
+        );
     }
-    let link = set.links.iter().find(|l| l.span_id == span_id);
-    match scope {
-        SpanScope::WithChildren => Err(
-            "--span-scope children needs --trace TRACEFILE to know the span's descendants".into(),
-        ),
-        SpanScope::Only => Ok(SpanSelection::Spans(
-            link.map(|l| vec![*l]).unwrap_or_default(),
-        )),
-        SpanScope::Trace => link
-            .map(|l| SpanSelection::Trace(l.trace_id))
-            .ok_or_else(|| {
-                format!(
-                    "no sample links to span {}, so its trace is unknown without --trace",
-                    hex8(&span_id)
-                )
-            }),
-    }
+    selection.apply(filter);
 }
 
 fn hex8(id: &[u8; 8]) -> String {

@@ -158,17 +158,61 @@ fn bad_input_exits_non_zero_with_the_error() {
         err.contains("OTLP profiles (protobuf)") && err.contains("byte"),
         "{err}"
     );
+    let out = spanflame(&["info", "/no/such/file"]);
+    assert!(!out.status.success());
+    assert!(!spanflame(&["frobnicate"]).status.success());
+}
+
+#[test]
+fn a_span_the_traces_lack_keeps_its_own_samples_with_a_warning() {
+    let profile = fixture(&format!("{PY}/profiles.json"));
+    let stderr = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    // Without the trace file the children are unknown: the span alone (none of its own).
     let out = spanflame(&[
         "fold",
-        &fixture(&format!("{PY}/profiles.json")),
+        &profile,
         "--span",
         "adec6d49f47ac7bb",
         "--span-scope",
         "children",
     ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("needs --trace"));
-    let out = spanflame(&["info", "/no/such/file"]);
-    assert!(!out.status.success());
-    assert!(!spanflame(&["frobnicate"]).status.success());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("needs --trace TRACEFILE"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    // A time window without times: the span's own samples.
+    let out = spanflame(&[
+        "fold",
+        &profile,
+        "--span",
+        "d28fece0d5b12a5c",
+        "--span-scope",
+        "time",
+    ]);
+    assert!(stderr(&out).contains("using only"), "{}", stderr(&out));
+    assert_eq!(total(&stdout(&out)), 13);
+    // A span nobody knows has no samples, and the user is told.
+    let out = spanflame(&["fold", &profile, "--span", "0123456789abcdef"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert!(stderr(&out).contains("no sample links to span 0123456789abcdef"));
+}
+
+#[test]
+fn fold_by_the_time_window_of_a_span() {
+    let out = stdout(&spanflame(&[
+        "fold",
+        &fixture(&format!("{PY}/profiles.json")),
+        "--trace",
+        &fixture(&format!("{PY}/traces.json")),
+        "--span",
+        "adec6d49f47ac7bb",
+        "--span-scope",
+        "time",
+    ]));
+    // At least the span's subtree (43), less than the whole profile (187).
+    assert!((43..187).contains(&total(&out)), "{out}");
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use spanflame_core::model::NONE;
 use spanflame_core::{
-    Filter, FlameLayout, Limits, Loaded, ProfileSet, SpanKey, SpanScope, TraceSet, load,
+    Filter, FlameLayout, Limits, Loaded, ProfileSet, Scope, SpanKey, TraceSet, load,
 };
 use spanflame_synth::{Size, SynthOptions, generate};
 
@@ -36,7 +36,7 @@ fn bench(c: &mut Criterion) {
     // orders request, typically.
     let span = busiest_parent_span(&set, &traces);
     let span_filter = Filter {
-        spans: Some(traces.selection(span, SpanScope::WithChildren)),
+        spans: traces.select(span, Scope::WithChildren).spans,
         ..Filter::default()
     };
     let tree = set.call_tree(&Filter::default());

@@ -23,8 +23,9 @@
 //!    columnar [`ProfileSet`]: interned strings, functions, frames (inlined lines expanded),
 //!    a root-first stack prefix tree, links, attribute sets, and one sample row per
 //!    observation. Dangling indices and odd shapes become [`Diagnostic`]s, not panics.
-//! 3. **Filter** ([`Filter`]): by sample type, profile, resource, span ([`SpanSelection`],
-//!    resolved against a [`TraceSet`] for "span and children"), time range and attributes.
+//! 3. **Filter** ([`Filter`]): by sample type, profile, resource, span ([`SpanSelection`];
+//!    [`scope::select`] turns a span and a [`Scope`] — alone, with children, whole trace,
+//!    its time window — into one, resolved against a [`TraceSet`]), time range and attributes.
 //!    An index built once per set makes span and time filters touch only matching rows.
 //! 4. **Aggregate** ([`ProfileSet::call_tree`], [`ProfileSet::inverted_call_tree`],
 //!    [`ProfileSet::folded`]): weights per stack, then a call tree merged by function.
@@ -52,6 +53,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod any_value;
 pub mod builder;
 pub mod embed;
 pub mod error;
@@ -62,6 +64,7 @@ pub mod limits;
 pub mod model;
 pub mod navigate;
 pub mod palette;
+pub mod scope;
 pub mod search;
 pub mod spans;
 pub mod trace;
@@ -79,6 +82,7 @@ pub use formats::{Loaded, load};
 pub use layout::{FlameLayout, FlameRect};
 pub use limits::Limits;
 pub use model::{Layout, ProfileSet, SampleType, SpanKey};
+pub use scope::{Scope, ScopeSelection, SpanRef};
 pub use spans::SpanSamples;
-pub use trace::{Span, SpanScope, TraceSet};
+pub use trace::{Span, SpanKind, SpanStatus, TraceSet};
 pub use tree::{CallTree, FunctionStats, NodeId};

@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
+use opentelemetry_proto::tonic::common::v1::KeyValue;
 
+use crate::any_value::any_value_text;
 use crate::error::{Diagnostics, Format};
-use crate::filter::SpanSelection;
 use crate::formats::otlp::trace_proto::TracesData;
-use crate::model::{Attribute, NONE, SpanKey, hex};
+use crate::model::{Attribute, NONE, SpanKey};
 
 /// One span.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,14 +20,14 @@ pub struct Span {
     pub name: String,
     /// `service.name` of the span's resource.
     pub service: String,
-    /// SpanKind number (1 internal, 2 server, 3 client, 4 producer, 5 consumer).
-    pub kind: i32,
+    /// What the span is: a server, a client, ...
+    pub kind: SpanKind,
     /// Start, UTC ns.
     pub start: u64,
     /// End, UTC ns.
     pub end: u64,
-    /// Status code (2 = error).
-    pub status_code: i32,
+    /// Whether it failed.
+    pub status: SpanStatus,
     /// Status message.
     pub status_message: String,
     /// Span attributes.
@@ -36,16 +36,92 @@ pub struct Span {
     pub depth: u32,
 }
 
-/// How much of the trace around a span to select.
+/// OTLP `SpanKind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SpanScope {
-    /// The span alone.
+pub enum SpanKind {
+    /// 0, or a number OTLP does not define.
     #[default]
-    Only,
-    /// The span and all its descendants.
-    WithChildren,
-    /// Every span of the span's trace.
-    Trace,
+    Unspecified,
+    /// 1: an operation inside the application.
+    Internal,
+    /// 2: handles a remote request.
+    Server,
+    /// 3: makes a remote request.
+    Client,
+    /// 4: sends a message.
+    Producer,
+    /// 5: receives a message.
+    Consumer,
+}
+
+impl SpanKind {
+    /// The kind of an OTLP `SpanKind` number.
+    pub fn from_code(code: i32) -> SpanKind {
+        match code {
+            1 => SpanKind::Internal,
+            2 => SpanKind::Server,
+            3 => SpanKind::Client,
+            4 => SpanKind::Producer,
+            5 => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        }
+    }
+
+    /// The OTLP `SpanKind` number.
+    pub fn code(self) -> i32 {
+        match self {
+            SpanKind::Unspecified => 0,
+            SpanKind::Internal => 1,
+            SpanKind::Server => 2,
+            SpanKind::Client => 3,
+            SpanKind::Producer => 4,
+            SpanKind::Consumer => 5,
+        }
+    }
+
+    /// `internal`, `server`, ... as people read it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SpanKind::Unspecified => "unspecified",
+            SpanKind::Internal => "internal",
+            SpanKind::Server => "server",
+            SpanKind::Client => "client",
+            SpanKind::Producer => "producer",
+            SpanKind::Consumer => "consumer",
+        }
+    }
+}
+
+/// OTLP `Status.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SpanStatus {
+    /// 0, or a number OTLP does not define.
+    #[default]
+    Unset,
+    /// 1: marked as succeeded.
+    Ok,
+    /// 2: failed.
+    Error,
+}
+
+impl SpanStatus {
+    /// The status of an OTLP `Status.code` number.
+    pub fn from_code(code: i32) -> SpanStatus {
+        match code {
+            1 => SpanStatus::Ok,
+            2 => SpanStatus::Error,
+            _ => SpanStatus::Unset,
+        }
+    }
+
+    /// The OTLP `Status.code` number.
+    pub fn code(self) -> i32 {
+        match self {
+            SpanStatus::Unset => 0,
+            SpanStatus::Ok => 1,
+            SpanStatus::Error => 2,
+        }
+    }
 }
 
 /// The spans of one or more traces.
@@ -68,32 +144,9 @@ pub struct TraceSet {
     pub diagnostics: Diagnostics,
 }
 
-fn value_text(v: Option<&AnyValue>) -> String {
-    match v.and_then(|v| v.value.as_ref()) {
-        None => String::new(),
-        Some(Value::StringValue(s)) => s.clone(),
-        Some(Value::BoolValue(b)) => b.to_string(),
-        Some(Value::IntValue(i)) => i.to_string(),
-        Some(Value::DoubleValue(d)) => d.to_string(),
-        Some(Value::BytesValue(b)) => hex(b),
-        Some(Value::StringValueStrindex(i)) => format!("#{i}"),
-        Some(Value::ArrayValue(a)) => format!(
-            "[{}]",
-            a.values
-                .iter()
-                .map(|v| value_text(Some(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Some(Value::KvlistValue(kv)) => format!(
-            "{{{}}}",
-            attributes(&kv.values)
-                .iter()
-                .map(|a| format!("{}: {}", a.key, a.value))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
+/// Traces have no string table: a string-table reference reads as `#index`.
+fn no_table(i: i32, _what: &str) -> String {
+    format!("#{i}")
 }
 
 fn attributes(kvs: &[KeyValue]) -> Vec<Attribute> {
@@ -101,7 +154,7 @@ fn attributes(kvs: &[KeyValue]) -> Vec<Attribute> {
         .filter(|kv| !kv.key.is_empty())
         .map(|kv| Attribute {
             key: kv.key.clone(),
-            value: value_text(kv.value.as_ref()),
+            value: any_value_text(kv.value.as_ref(), &mut no_table),
         })
         .collect()
 }
@@ -157,10 +210,10 @@ impl TraceSet {
                             parent: NONE,
                             name: s.name.clone(),
                             service: service.clone(),
-                            kind: s.kind,
+                            kind: SpanKind::from_code(s.kind),
                             start: s.start_time_unix_nano,
                             end: s.end_time_unix_nano.max(s.start_time_unix_nano),
-                            status_code: status.code,
+                            status: SpanStatus::from_code(status.code),
                             status_message: status.message,
                             attributes: attributes(&s.attributes),
                             depth: 0,
@@ -262,6 +315,17 @@ impl TraceSet {
         }
     }
 
+    /// Span `idx`, if there is one: an index from outside this set (a stale row, an
+    /// address, a host page) may not be.
+    pub fn span(&self, idx: u32) -> Option<&Span> {
+        self.spans.get(idx as usize)
+    }
+
+    /// The children of span `idx`, by start time; none for an index outside the set.
+    pub fn children_of(&self, idx: u32) -> &[u32] {
+        self.children.get(idx as usize).map_or(&[], Vec::as_slice)
+    }
+
     /// The span with this trace and span id.
     pub fn find(&self, key: &SpanKey) -> Option<u32> {
         self.by_key.get(key).copied()
@@ -292,20 +356,5 @@ impl TraceSet {
             work.extend(self.children[s as usize].iter().rev());
         }
         out
-    }
-
-    /// The sample selection for a span and scope.
-    pub fn selection(&self, span: u32, scope: SpanScope) -> SpanSelection {
-        let key = self.spans[span as usize].key;
-        match scope {
-            SpanScope::Only => SpanSelection::Spans(vec![key]),
-            SpanScope::WithChildren => SpanSelection::Spans(
-                self.descendants(span)
-                    .into_iter()
-                    .map(|s| self.spans[s as usize].key)
-                    .collect(),
-            ),
-            SpanScope::Trace => SpanSelection::Trace(key.trace_id),
-        }
     }
 }

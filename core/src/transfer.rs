@@ -19,7 +19,7 @@ use crate::model::{
     Attribute, Frame, FrameKind, Function, Layout, ProfileInfo, ProfileSet, Resource, SampleTable,
     SampleType, SpanKey, StackTable,
 };
-use crate::trace::{Span, TraceSet};
+use crate::trace::{Span, SpanKind, SpanStatus, TraceSet};
 
 /// Bumped whenever the blob's layout changes.
 const VERSION: u8 = 1;
@@ -338,10 +338,10 @@ fn pack_traces(w: &mut Writer, set: TraceSet) {
         w.u32(s.parent);
         w.str(&s.name);
         w.str(&s.service);
-        w.u32(s.kind as u32);
+        w.u32(s.kind.code() as u32);
         w.u64(s.start);
         w.u64(s.end);
-        w.u32(s.status_code as u32);
+        w.u32(s.status.code() as u32);
         w.str(&s.status_message);
         w.attributes(&s.attributes);
     }
@@ -360,10 +360,10 @@ fn unpack_traces(r: &mut Reader) -> Result<TraceSet> {
             parent: r.u32()?,
             name: r.string()?,
             service: r.string()?,
-            kind: r.u32()? as i32,
+            kind: SpanKind::from_code(r.u32()? as i32),
             start: r.u64()?,
             end: r.u64()?,
-            status_code: r.u32()? as i32,
+            status: SpanStatus::from_code(r.u32()? as i32),
             status_message: r.string()?,
             attributes: r.attributes()?,
             depth: 0,

@@ -12,41 +12,7 @@
 use crate::model::{hex, parse_hex};
 use crate::navigate::FunctionKey;
 
-/// Which samples around a span: the same four choices as the app's span filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Samples linked to the span itself.
-    Only,
-    /// The span and its descendants.
-    WithChildren,
-    /// Every span of its trace.
-    Trace,
-    /// Samples taken while it ran, on any thread.
-    TimeWindow,
-}
-
-impl Scope {
-    /// `only`, `children`, `trace` or `time`.
-    pub fn parse(text: &str) -> Option<Scope> {
-        match text {
-            "only" => Some(Scope::Only),
-            "children" => Some(Scope::WithChildren),
-            "trace" => Some(Scope::Trace),
-            "time" => Some(Scope::TimeWindow),
-            _ => None,
-        }
-    }
-
-    /// The name [`Scope::parse`] reads.
-    pub fn name(self) -> &'static str {
-        match self {
-            Scope::Only => "only",
-            Scope::WithChildren => "children",
-            Scope::Trace => "trace",
-            Scope::TimeWindow => "time",
-        }
-    }
-}
+pub use crate::scope::Scope;
 
 /// Everything the hash can hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::model::{NONE, ProfileSet};
 use crate::palette::Rgb;
-use crate::trace::TraceSet;
+use crate::trace::{SpanStatus, TraceSet};
 use crate::units::{THIN, UnitKind};
 use crate::viewport::Viewport;
 
@@ -39,9 +39,6 @@ impl TraceSummary {
     }
 }
 
-/// Status code of an error span.
-pub const STATUS_ERROR: i32 = 2;
-
 impl TraceSet {
     /// The traces, by start time (ties by trace id).
     pub fn trace_summaries(&self) -> Vec<TraceSummary> {
@@ -63,7 +60,7 @@ impl TraceSet {
             t.spans += 1;
             t.start = t.start.min(s.start);
             t.end = t.end.max(s.end);
-            t.errors += u32::from(s.status_code == STATUS_ERROR);
+            t.errors += u32::from(s.status == SpanStatus::Error);
         }
         // Roots are already by start time.
         for &r in &self.roots {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use common::{SPAN_ONLY, assert_golden, folded_text, profiles, traces};
 use spanflame_core::model::parse_hex;
-use spanflame_core::{Filter, Format, Layout, SpanKey, SpanScope, SpanSelection};
+use spanflame_core::{Filter, Format, Layout, Scope, SpanKey, SpanSelection};
 
 const PY: &str = "otlp/python-ext-0.63b4-file";
 const SYN: &str = "otlp/synthetic-v1_10";
@@ -125,7 +125,7 @@ fn per_span_samples_match_the_link_report() {
                     .starts_with(trace_prefix)
             );
             let filter = Filter {
-                spans: Some(trace.selection(idx, SpanScope::Only)),
+                spans: trace.select(idx, Scope::Only).spans,
                 ..Filter::default()
             };
             let leaves = leaf_totals(&set.folded(&filter));
@@ -154,19 +154,19 @@ fn span_and_children_match_the_link_report() {
         };
         let total = |scope| {
             let filter = Filter {
-                spans: Some(trace.selection(idx, scope)),
+                spans: trace.select(idx, scope).spans,
                 ..Filter::default()
             };
             set.call_tree(&filter).total()
         };
         assert_eq!(
-            total(SpanScope::Only),
+            total(Scope::Only),
             0,
             "{span_hex} has no samples of its own"
         );
-        assert_eq!(total(SpanScope::WithChildren), want, "{span_hex}");
+        assert_eq!(total(Scope::WithChildren), want, "{span_hex}");
         // The whole trace holds at least the span's subtree.
-        assert!(total(SpanScope::Trace) >= want);
+        assert!(total(Scope::Trace) >= want);
     }
     // No known span: 187 - 174 unlinked.
     let unlinked = set
@@ -287,7 +287,7 @@ fn synthetic_v1_10_spans_inlining_and_frame_kinds() {
         let idx = trace.find_span_id(&parse_hex(span_hex).unwrap()).unwrap();
         let f = Filter {
             sample_type,
-            spans: Some(trace.selection(idx, SpanScope::Only)),
+            spans: trace.select(idx, Scope::Only).spans,
             ..Filter::default()
         };
         leaf_totals(&set.folded(&f))

@@ -14,8 +14,8 @@ use spanflame_core::formats::pprof::{self, proto};
 use spanflame_core::formats::{Detect, gunzip_all, otlp};
 use spanflame_core::model::{NONE, parse_hex};
 use spanflame_core::{
-    ErrorKind, Filter, Format, Layout, Limits, Loaded, ProfileSet, SpanKey, SpanScope,
-    SpanSelection, TraceSet, load,
+    ErrorKind, Filter, Format, Layout, Limits, Loaded, ProfileSet, Scope, SpanKey, SpanSelection,
+    TraceSet, load,
 };
 
 const DIR: &str = "pprof-span-labels";
@@ -120,7 +120,7 @@ fn per_span_counts_match_the_readme() {
             .unwrap_or_else(|| panic!("span {id} not in the trace file"));
         assert_eq!(&trace_set.spans[span as usize].name, name, "{id}");
         let filter = Filter {
-            spans: Some(trace_set.selection(span, SpanScope::Only)),
+            spans: trace_set.select(span, Scope::Only).spans,
             ..Filter::default()
         };
         assert_eq!(total(&set, &filter), *count, "span {id} ({name})");
@@ -565,7 +565,7 @@ fn span_ids_without_trace_ids_match_spans_of_any_trace() {
     ] {
         let span = span_of(hex, &trace_set);
         assert_eq!(
-            count(trace_set.selection(span, SpanScope::Only)),
+            count(trace_set.select(span, Scope::Only).spans.unwrap()),
             want,
             "{hex}"
         );
@@ -574,12 +574,15 @@ fn span_ids_without_trace_ids_match_spans_of_any_trace() {
     let root = span_of("fd8231d6173870f1", &trace_set);
     assert_eq!(trace_set.spans[root as usize].name, "GET /home/0");
     assert_eq!(
-        count(trace_set.selection(root, SpanScope::WithChildren)),
+        count(trace_set.select(root, Scope::WithChildren).spans.unwrap()),
         3 + 5
     );
     // A span id of another span matches nothing.
     let other = span_of("3c2b487888cea88f", &trace_set);
-    assert_eq!(count(trace_set.selection(other, SpanScope::Only)), 0);
+    assert_eq!(
+        count(trace_set.select(other, Scope::Only).spans.unwrap()),
+        0
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::io::Write;
 use common::{SPAN_ONLY, fixture, profiles, traces};
 use spanflame_core::model::{NONE, parse_hex};
 use spanflame_core::waterfall::{TimeAxis, sampling_period_ns};
-use spanflame_core::{Filter, Format, Limits, Loaded, SpanKey, SpanScope, TraceSet, load};
+use spanflame_core::{Filter, Format, Limits, Loaded, Scope, SpanKey, TraceSet, load};
 
 const PY: &str = "otlp/python-ext-0.63b4-file";
 
@@ -363,7 +363,7 @@ fn links_with_only_a_span_id_join_their_spans() {
         assert_eq!(counts[i].0.samples, count, "{hex}");
         // The waterfall's count is what the filter keeps.
         let filter = Filter {
-            spans: Some(t.selection(i as u32, SpanScope::Only)),
+            spans: t.select(i as u32, Scope::Only).spans,
             ..Filter::default()
         };
         assert_eq!(set.call_tree(&filter).total() as u64, count, "{hex}");

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use spanflame_core::spans::linked;
-use spanflame_core::waterfall::{STATUS_ERROR, TimeAxis, sampling_period_ns};
-use spanflame_core::{Filter, ProfileSet, SpanKey, SpanSamples, TraceSet};
+use spanflame_core::waterfall::{TimeAxis, sampling_period_ns};
+use spanflame_core::{Filter, ProfileSet, SpanKey, SpanSamples, SpanStatus, TraceSet};
 
 /// One waterfall row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,10 +18,14 @@ pub enum Row {
 }
 
 impl Row {
-    /// The span's ids.
+    /// The span's ids (all zero for an index the traces do not have: a stale row).
     pub fn key(self, traces: &TraceSet) -> SpanKey {
+        const STALE: SpanKey = SpanKey {
+            trace_id: [0; 16],
+            span_id: [0; 8],
+        };
         match self {
-            Row::Span(i) => traces.spans[i as usize].key,
+            Row::Span(i) => traces.span(i).map_or(STALE, |s| s.key),
             Row::Linked(key) => key,
         }
     }
@@ -165,7 +169,7 @@ pub fn row_times<'a>(
 /// first and last sample (when they have times).
 pub fn row_extent(traces: &TraceSet, join: &Join, row: Row) -> Option<(u64, u64)> {
     match row {
-        Row::Span(i) => traces.spans.get(i as usize).map(|s| (s.start, s.end)),
+        Row::Span(i) => traces.span(i).map(|s| (s.start, s.end)),
         Row::Linked(key) => {
             let t = join.times.get(&key)?;
             Some((*t.first()?, *t.last()? + join.period.unwrap_or(0)))
@@ -213,7 +217,7 @@ pub fn axis_of(
         Some(roots) => roots
             .iter()
             .flat_map(|&r| traces.descendants(r))
-            .map(|s| (traces.spans[s as usize].start, traces.spans[s as usize].end))
+            .filter_map(|s| traces.span(s).map(|s| (s.start, s.end)))
             .collect(),
         None => traces.spans.iter().map(|s| (s.start, s.end)).collect(),
     };
@@ -261,22 +265,24 @@ pub fn row_info(
     let offset = extent
         .zip(axis)
         .map(|((start, _), axis)| start.saturating_sub(axis.start));
-    match row {
-        Row::Span(i) => {
-            let s = &traces.spans[i as usize];
-            RowInfo {
-                name: s.name.clone(),
-                service: s.service.clone(),
-                service_index: service_of.get(i as usize).copied(),
-                depth: s.depth,
-                has_children: !traces.children[i as usize].is_empty(),
-                error: (s.status_code == STATUS_ERROR).then(|| s.status_message.clone()),
-                duration: Some(s.end - s.start),
-                offset,
-            }
-        }
-        Row::Linked(key) => RowInfo {
-            name: linked_name(&key),
+    let span = match row {
+        Row::Span(i) => traces.span(i).map(|s| (i, s)),
+        Row::Linked(_) => None,
+    };
+    match span {
+        Some((i, s)) => RowInfo {
+            name: s.name.clone(),
+            service: s.service.clone(),
+            service_index: service_of.get(i as usize).copied(),
+            depth: s.depth,
+            has_children: !traces.children_of(i).is_empty(),
+            error: (s.status == SpanStatus::Error).then(|| s.status_message.clone()),
+            duration: Some(s.end - s.start),
+            offset,
+        },
+        // A linked span, or a stale index (shown by its ids, all zero).
+        None => RowInfo {
+            name: linked_name(&row.key(traces)),
             service: String::new(),
             service_index: None,
             depth: 0,

@@ -2,22 +2,12 @@
 //! says about them, and its attributes.
 
 use leptos::prelude::*;
+use spanflame_core::SpanStatus;
 use spanflame_core::units::format_value;
-use spanflame_core::waterfall::{STATUS_ERROR, service_colour};
+use spanflame_core::waterfall::service_colour;
 
 use super::Wf;
 use super::data::{Row, linked_name, row_extent};
-
-fn kind_name(kind: i32) -> &'static str {
-    match kind {
-        1 => "internal",
-        2 => "server",
-        3 => "client",
-        4 => "producer",
-        5 => "consumer",
-        _ => "unspecified",
-    }
-}
 
 fn ns(v: u64) -> String {
     format_value(v as i64, "nanoseconds")
@@ -94,7 +84,7 @@ pub fn Detail(wf: Wf) -> impl IntoView {
         });
         match row {
             Row::Span(i) => {
-                let Some(span) = t.set.spans.get(i as usize) else {
+                let Some(span) = t.set.span(i) else {
                     return ().into_any();
                 };
                 let services = wf.services.get();
@@ -111,24 +101,15 @@ pub fn Detail(wf: Wf) -> impl IntoView {
                 let trace_index = wf
                     .summaries
                     .with(|sums| sums.iter().position(|s| s.trace_id == span.key.trace_id));
-                let parent = match span.parent {
-                    spanflame_core::model::NONE => "none (a root)".to_owned(),
-                    p => format!(
-                        "{} ({})",
-                        t.set.spans[p as usize].key.span_hex(),
-                        t.set.spans[p as usize].name
-                    ),
+                let parent = match t.set.span(span.parent) {
+                    None => "none (a root)".to_owned(),
+                    Some(p) => format!("{} ({})", p.key.span_hex(), p.name),
                 };
-                let status = if span.status_code == STATUS_ERROR {
-                    if span.status_message.is_empty() {
-                        "error".to_owned()
-                    } else {
-                        format!("error: {}", span.status_message)
-                    }
-                } else if span.status_code == 1 {
-                    "ok".to_owned()
-                } else {
-                    "unset".to_owned()
+                let status = match span.status {
+                    SpanStatus::Error if span.status_message.is_empty() => "error".to_owned(),
+                    SpanStatus::Error => format!("error: {}", span.status_message),
+                    SpanStatus::Ok => "ok".to_owned(),
+                    SpanStatus::Unset => "unset".to_owned(),
                 };
                 let duration = span.end - span.start;
                 let note = sampling_note(duration, join.period, own, total);
@@ -156,9 +137,9 @@ pub fn Detail(wf: Wf) -> impl IntoView {
                         <dt>"Service"</dt>
                         <dd>{span.service.clone()}</dd>
                         <dt>"Kind"</dt>
-                        <dd>{kind_name(span.kind)}</dd>
+                        <dd>{span.kind.name()}</dd>
                         <dt>"Status"</dt>
-                        <dd class:wf-error-text=span.status_code == STATUS_ERROR>{status}</dd>
+                        <dd class:wf-error-text=span.status == SpanStatus::Error>{status}</dd>
                         <dt>"Start"</dt>
                         <dd title=utc(span.start)>{format!("+{} in its trace", ns(span.start - trace_start))}</dd>
                         <dt>"Duration"</dt>

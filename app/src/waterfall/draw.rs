@@ -194,7 +194,9 @@ impl Painter {
                 Row::Span(i) => {
                     let mut fill =
                         service_colour(s.service_of.get(i as usize).copied().unwrap_or(0));
-                    if s.in_scope.is_some_and(|scope| !scope[i as usize]) {
+                    if s.in_scope
+                        .is_some_and(|scope| scope.get(i as usize) == Some(&false))
+                    {
                         fill = fill.mix(bg, 0.55);
                     }
                     if visible {
@@ -204,8 +206,9 @@ impl Painter {
                             snap(bx1, s.dpr).max(snap(bx0, s.dpr) + px),
                         );
                         ctx.fill_rect(l, bar_y, r - l, BAR_HEIGHT);
-                        if s.traces.spans[i as usize].status_code
-                            == spanflame_core::waterfall::STATUS_ERROR
+                        if s.traces
+                            .span(i)
+                            .is_some_and(|span| span.status == spanflame_core::SpanStatus::Error)
                         {
                             ctx.set_stroke_style_str(&error_colour(s.dark).css());
                             ctx.set_line_width(2.0);

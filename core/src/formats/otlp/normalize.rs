@@ -4,7 +4,7 @@
 //! value, but real producers (the Python extension) put data there. Every index is bounds
 //! checked; a dangling one becomes a diagnostic and a placeholder, never a panic.
 
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value::Value};
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue};
 use opentelemetry_proto::tonic::profiles::v1development::{
     KeyValueAndUnit, Profile, ProfilesData, ProfilesDictionary, ResourceProfiles, ScopeProfiles,
     Stack,
@@ -14,8 +14,7 @@ use crate::builder::{Builder, Row};
 use crate::error::Result;
 use crate::model::{Attribute, FrameKind, NONE, ProfileInfo, Resource, SampleType, SpanKey, hex};
 
-/// Longest attribute value kept, in bytes; longer values are cut with an ellipsis.
-pub const MAX_VALUE_TEXT: usize = 1024;
+pub use crate::any_value::MAX_VALUE_TEXT;
 
 /// Add every profile of `data` to `b`. Each message resolves against its own dictionary.
 pub fn add_message(b: &mut Builder<'_>, data: &ProfilesData) -> Result<()> {
@@ -201,49 +200,9 @@ impl Normalizer<'_> {
         }
     }
 
-    /// Attribute values as text, at most [`MAX_VALUE_TEXT`] bytes: a short input can refer to
-    /// one long string from many attributes.
+    /// Attribute values as text, at most [`MAX_VALUE_TEXT`] bytes.
     fn value_text(&self, b: &mut Builder<'_>, value: Option<&AnyValue>) -> String {
-        let mut text = self.value_text_full(b, value);
-        if text.len() > MAX_VALUE_TEXT {
-            let mut cut = MAX_VALUE_TEXT;
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            text.truncate(cut);
-            text.push('…');
-        }
-        text
-    }
-
-    fn value_text_full(&self, b: &mut Builder<'_>, value: Option<&AnyValue>) -> String {
-        let Some(value) = value.and_then(|v| v.value.as_ref()) else {
-            return String::new();
-        };
-        match value {
-            Value::StringValue(s) => s.clone(),
-            Value::BoolValue(v) => v.to_string(),
-            Value::IntValue(v) => v.to_string(),
-            Value::DoubleValue(v) => v.to_string(),
-            Value::BytesValue(v) => hex(v),
-            Value::StringValueStrindex(i) => self.string(b, *i, "attribute value"),
-            Value::ArrayValue(a) => {
-                let items: Vec<String> = a
-                    .values
-                    .iter()
-                    .map(|v| self.value_text(b, Some(v)))
-                    .collect();
-                format!("[{}]", items.join(", "))
-            }
-            Value::KvlistValue(kv) => {
-                let items: Vec<String> = self
-                    .key_values(b, &kv.values)
-                    .into_iter()
-                    .map(|a| format!("{}: {}", a.key, a.value))
-                    .collect();
-                format!("{{{}}}", items.join(", "))
-            }
-        }
+        crate::any_value::any_value_text(value, &mut |i, what| self.string(b, i, what))
     }
 
     /// Resource and scope attributes; keys may be literal or (v1.10+) string-table references.
