@@ -25,6 +25,12 @@ pub enum Format {
     Pprof,
     /// Folded (collapsed) stacks, as flamegraph.pl and inferno read them.
     Folded,
+    /// speedscope's JSON file format (py-spy `--format speedscope`, speedscope's export).
+    Speedscope,
+    /// A V8 CPU profile, `.cpuprofile` (`node --cpu-prof`, DevTools).
+    ChromeCpuProfile,
+    /// Chrome's Trace Event Format (JSON array or `traceEvents` object).
+    ChromeTrace,
     /// A gzip wrapper around one of the above.
     Gzip,
     /// Nothing recognisable.
@@ -43,6 +49,9 @@ impl Format {
             Format::OtlpTracesJson => "OTLP traces (JSON)",
             Format::Pprof => "pprof",
             Format::Folded => "folded stacks",
+            Format::Speedscope => "speedscope JSON",
+            Format::ChromeCpuProfile => "V8 CPU profile (.cpuprofile)",
+            Format::ChromeTrace => "Chrome trace events (JSON)",
             Format::Gzip => "gzip",
             Format::Unknown => "unknown format",
         }

@@ -428,7 +428,7 @@ fn below(what: &str, ids: &[u32], len: usize, none_ok: bool) -> Result<()> {
 }
 
 /// Enums travel as their index in one of these tables.
-const FORMATS: [Format; 10] = [
+const FORMATS: [Format; 13] = [
     Format::OtlpProfilesBinary,
     Format::OtlpProfilesLengthPrefixed,
     Format::OtlpProfilesJson,
@@ -439,6 +439,9 @@ const FORMATS: [Format; 10] = [
     Format::Folded,
     Format::Gzip,
     Format::Unknown,
+    Format::Speedscope,
+    Format::ChromeCpuProfile,
+    Format::ChromeTrace,
 ];
 const LAYOUTS: [Layout; 5] = [
     Layout::OtlpV1_8,

@@ -4,9 +4,12 @@
 //! character and top-level keys, length-prefixed protobuf by records that tile the input
 //! exactly, and binary OTLP by the shape of its top-level fields.
 
+pub mod chrome;
 pub mod folded;
+pub mod jsonx;
 pub mod otlp;
 pub mod pprof;
+pub mod speedscope;
 pub mod wire;
 
 use std::io::Read;
@@ -66,6 +69,13 @@ fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
         return Err(Error::unrecognized("the file is empty"));
     }
     let first = bytes.iter().copied().find(|b| !b.is_ascii_whitespace());
+    if let Some(shape) = jsonx::sniff(bytes) {
+        return Ok(Loaded::Profiles(match shape {
+            jsonx::JsonShape::Speedscope => speedscope::parse(bytes, limits)?,
+            jsonx::JsonShape::CpuProfile => chrome::parse_cpuprofile(bytes, limits)?,
+            jsonx::JsonShape::TraceEvents => chrome::trace::parse(bytes, limits)?,
+        }));
+    }
     if first == Some(b'{') {
         return load_json(bytes, limits);
     }
@@ -110,7 +120,7 @@ fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
         None if pprof::sniff(bytes) => Ok(Loaded::Profiles(pprof::load(bytes, limits)?)),
         None if folded::sniff(bytes) => Ok(Loaded::Profiles(folded::load(bytes, limits)?)),
         None => Err(Error::unrecognized(format!(
-            "not a format Spanflame reads (OTLP profiles or traces as protobuf, JSON or JSON Lines, pprof, any of them gzipped); it starts with bytes {}",
+            "not a format Spanflame reads (OTLP profiles or traces as protobuf, JSON or JSON Lines, pprof, folded stacks, speedscope, V8 .cpuprofile, Chrome trace events, any of them gzipped); it starts with bytes {}",
             crate::model::hex(&bytes[..bytes.len().min(8)])
         ))),
     }
@@ -154,7 +164,7 @@ fn load_json(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
             Ok(Loaded::Traces(set))
         }
         None => Err(Error::unrecognized(
-            "JSON, but neither OTLP profiles (resourceProfiles) nor OTLP traces (resourceSpans)",
+            "JSON, but neither OTLP profiles (resourceProfiles), OTLP traces (resourceSpans), speedscope ($schema), a V8 CPU profile (nodes, samples) nor Chrome trace events (traceEvents)",
         )),
     }
 }
