@@ -233,7 +233,12 @@ pub fn path_text(segs: &[Seg]) -> String {
 }
 
 /// A located error at an explicit path.
-pub fn error_at(format: Format, kind: ErrorKind, path: String, message: impl Into<String>) -> Error {
+pub fn error_at(
+    format: Format,
+    kind: ErrorKind,
+    path: String,
+    message: impl Into<String>,
+) -> Error {
     Error {
         format,
         at: At::Json { line: None, path },
@@ -423,7 +428,10 @@ mod tests {
             Some(JsonShape::TraceEvents)
         );
         assert_eq!(sniff(br#"[{"name": "a"}, {"ph": "X"}]"#), None);
-        assert_eq!(sniff(br#"{"resourceProfiles": [], "traceEvents": []}"#), None);
+        assert_eq!(
+            sniff(br#"{"resourceProfiles": [], "traceEvents": []}"#),
+            None
+        );
         assert_eq!(sniff(b"[1, 2]"), None);
         assert_eq!(sniff(b"main;a 1"), None);
     }

@@ -294,7 +294,9 @@ impl<'de> Visitor<'de> for OneProfile<'_> {
                         other => {
                             return Err(ctx.fail(
                                 ErrorKind::Unsupported,
-                                format!("profile type {other:?}; speedscope has sampled and evented"),
+                                format!(
+                                    "profile type {other:?}; speedscope has sampled and evented"
+                                ),
                             ));
                         }
                     };
@@ -459,7 +461,10 @@ fn build(file: File, limits: &Limits) -> Result<ProfileSet> {
         let (sample_type, factor) = sample_type(&p.unit).unwrap_or_else(|| {
             b.diags.push(
                 format,
-                format!("unit {:?} is not one of speedscope's; read as a count", p.unit),
+                format!(
+                    "unit {:?} is not one of speedscope's; read as a count",
+                    p.unit
+                ),
             );
             sample_type("none").expect("known unit")
         });
@@ -491,7 +496,12 @@ fn build(file: File, limits: &Limits) -> Result<ProfileSet> {
         b.begin_profile(info, sample_type);
         let attrs = b.attr_set(attributes);
         let path = |key: &'static str, i: usize| {
-            path_text(&[Seg::Key("profiles"), Seg::Index(index), Seg::Key(key), Seg::Index(i)])
+            path_text(&[
+                Seg::Key("profiles"),
+                Seg::Index(index),
+                Seg::Key(key),
+                Seg::Index(i),
+            ])
         };
         let mut bad_weight = false;
         let weigh = |w: f64, bad: &mut bool| match jsonx::to_nanos(w, factor) {

@@ -77,9 +77,7 @@ impl Key {
     fn of(s: &Option<Scalar<'_>>) -> Key {
         match s {
             None => Key::Missing,
-            Some(s) => s
-                .as_i64()
-                .map_or_else(|| Key::Text(s.text()), Key::Int),
+            Some(s) => s.as_i64().map_or_else(|| Key::Text(s.text()), Key::Int),
         }
     }
 
@@ -385,8 +383,11 @@ fn add_thread(b: &mut Builder<'_>, mut t: Thread, attrs: Vec<Attribute>) -> Resu
         }
     }
     if unmatched > 0 {
-        b.diags
-            .push_n(format, "an E event has no open B event on its thread; ignored", unmatched);
+        b.diags.push_n(
+            format,
+            "an E event has no open B event on its thread; ignored",
+            unmatched,
+        );
     }
     if renamed > 0 {
         b.diags.push_n(
@@ -443,7 +444,11 @@ fn add_thread(b: &mut Builder<'_>, mut t: Thread, attrs: Vec<Attribute>) -> Resu
         children: i64,
     }
     let emit = |b: &mut Builder<'_>, o: Open| -> Result<()> {
-        let value = o.end.saturating_sub(o.start).saturating_sub(o.children).max(0);
+        let value = o
+            .end
+            .saturating_sub(o.start)
+            .saturating_sub(o.children)
+            .max(0);
         if value == 0 {
             return Ok(());
         }

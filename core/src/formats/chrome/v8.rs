@@ -189,10 +189,11 @@ impl V8Profile {
         };
         let mut negative = false;
         let weight = |i: usize, negative: &mut bool| -> i64 {
-            let next = times
-                .get(i + 1)
-                .copied()
-                .or(if i + 1 == times.len() { end_rel } else { None });
+            let next =
+                times
+                    .get(i + 1)
+                    .copied()
+                    .or(if i + 1 == times.len() { end_rel } else { None });
             let w = match (times.get(i), next) {
                 (Some(t), Some(n)) => n.saturating_sub(*t),
                 _ => 0,
