@@ -242,7 +242,7 @@ fn absurd_lengths_hit_the_limits() {
         max_table_len: 3,
         ..Limits::default()
     };
-    let many = cpuprofile(&node(1, "(root)", ""), &vec!["1"; 5].join(","));
+    let many = cpuprofile(&node(1, "(root)", ""), &["1"; 5].join(","));
     let e = read_with(many.as_bytes(), &limits).unwrap_err();
     assert_eq!(
         (e.kind, path(&e)),
@@ -251,7 +251,7 @@ fn absurd_lengths_hit_the_limits() {
     let nodes: Vec<String> = (1..=4).map(|i| node(i, "n", "")).collect();
     let e = read_with(cpuprofile(&nodes.join(","), "1").as_bytes(), &limits).unwrap_err();
     assert_eq!((e.kind, path(&e)), (ErrorKind::LimitExceeded, "$.nodes[3]"));
-    let events = vec![r#"{"ph": "X", "ts": 0, "dur": 1}"#; 4].join(",");
+    let events = [r#"{"ph": "X", "ts": 0, "dur": 1}"#; 4].join(",");
     let e = read_with(format!("[{events}]").as_bytes(), &limits).unwrap_err();
     assert_eq!(
         (e.kind, e.format, path(&e)),

@@ -150,7 +150,7 @@ fn absurd_lengths_hit_the_limits() {
         max_table_len: 5,
         ..Limits::default()
     };
-    let many = vec!["[0]"; 11].join(",");
+    let many = ["[0]"; 11].join(",");
     let text = format!(
         r#"{{{SCHEMA}, "shared": {{"frames": [{{"name": "f"}}]}}, "profiles": [{{"type": "sampled", "unit": "none", "samples": [{many}], "weights": []}}]}}"#
     );
@@ -159,7 +159,7 @@ fn absurd_lengths_hit_the_limits() {
         (e.kind, path(&e)),
         (ErrorKind::LimitExceeded, "$.profiles[0].samples[10]")
     );
-    let frames = vec![r#"{"name": "f"}"#; 6].join(",");
+    let frames = [r#"{"name": "f"}"#; 6].join(",");
     let text = format!(r#"{{{SCHEMA}, "shared": {{"frames": [{frames}]}}, "profiles": []}}"#);
     let e = read_with(text.as_bytes(), &limits).unwrap_err();
     assert_eq!(
