@@ -12,6 +12,7 @@ fuzz_target!(|data: &[u8]| {
         ..Limits::default()
     };
     let _ = jsonx::sniff(data);
+    let _ = chrome::sniff_trace(data);
     let _ = chrome::parse_cpuprofile(data, &limits);
     let _ = chrome::trace::parse(data, &limits);
 });

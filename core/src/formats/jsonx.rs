@@ -10,6 +10,7 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
 use crate::error::{At, Error, ErrorKind, Format};
+use crate::formats::Detect;
 
 /// What a JSON text that is not OTLP holds, judged by its top-level keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,17 +23,31 @@ pub enum JsonShape {
     TraceEvents,
 }
 
+/// Whether `bytes` are `shape`, for an importer's `sniff`: [`Detect::NeedMore`] when the
+/// top-level object was cut before it said.
+pub fn detect(bytes: &[u8], shape: JsonShape) -> Detect {
+    match sniff(bytes) {
+        (Some(s), _) if s == shape => Detect::Yes,
+        (None, true) => Detect::NeedMore,
+        _ => Detect::No,
+    }
+}
+
 /// Tell the JSON shapes above apart by a byte scan of the top level (no parse), stopping at
-/// the first telling key. `None` for anything else (OTLP JSON among it).
-pub fn sniff(bytes: &[u8]) -> Option<JsonShape> {
+/// the first telling key. `None` for anything else (OTLP JSON among it); the flag says
+/// whether the bytes ended before the first object did (more bytes could decide).
+pub fn sniff(bytes: &[u8]) -> (Option<JsonShape>, bool) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let start = skip_ws(bytes, 0);
-    match bytes.get(start)? {
+    let Some(first) = bytes.get(start) else {
+        return (None, true);
+    };
+    match first {
         b'{' => {
             let mut nodes = false;
             let mut samples = false;
             let mut found = None;
-            scan_keys(bytes, start, |key, value_at| {
+            let cut = scan_keys(bytes, start, |key, value_at| {
                 match key {
                     b"$schema" => {
                         let value = string_at(bytes, value_at).unwrap_or_default();
@@ -53,23 +68,25 @@ pub fn sniff(bytes: &[u8]) -> Option<JsonShape> {
                 }
                 found.is_none()
             });
-            found
+            (found, cut && found.is_none())
         }
         b'[' => {
             let first = skip_ws(bytes, start + 1);
-            if bytes.get(first) != Some(&b'{') {
-                return None;
+            match bytes.get(first) {
+                None => return (None, true),
+                Some(b'{') => {}
+                Some(_) => return (None, false),
             }
             let mut found = None;
-            scan_keys(bytes, first, |key, _| {
+            let cut = scan_keys(bytes, first, |key, _| {
                 if key == b"ph" {
                     found = Some(JsonShape::TraceEvents);
                 }
                 found.is_none()
             });
-            found
+            (found, cut && found.is_none())
         }
-        _ => None,
+        _ => (None, false),
     }
 }
 
@@ -78,8 +95,8 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 /// Call `f(key, offset of its value)` for each key of the object opening at `open`, until `f`
-/// returns false or the object ends.
-fn scan_keys(bytes: &[u8], open: usize, mut f: impl FnMut(&[u8], usize) -> bool) {
+/// returns false or the object ends. True if the bytes ended first.
+fn scan_keys(bytes: &[u8], open: usize, mut f: impl FnMut(&[u8], usize) -> bool) -> bool {
     let mut depth = 0usize;
     let mut i = open;
     while let Some(&b) = bytes.get(i) {
@@ -88,13 +105,13 @@ fn scan_keys(bytes: &[u8], open: usize, mut f: impl FnMut(&[u8], usize) -> bool)
             b'}' | b']' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    return;
+                    return false;
                 }
             }
             b'"' => {
                 let start = i + 1;
                 let Some(len) = bytes.get(start..).and_then(string_len) else {
-                    return;
+                    return true;
                 };
                 let end = start + len;
                 i = end;
@@ -103,13 +120,14 @@ fn scan_keys(bytes: &[u8], open: usize, mut f: impl FnMut(&[u8], usize) -> bool)
                     && bytes.get(colon) == Some(&b':')
                     && !f(&bytes[start..end], skip_ws(bytes, colon + 1))
                 {
-                    return;
+                    return false;
                 }
             }
             _ => {}
         }
         i += 1;
     }
+    true
 }
 
 /// The raw body of the JSON string starting at `at`.
@@ -411,6 +429,7 @@ mod tests {
     #[test]
     fn sniffs_by_top_level_keys() {
         let s = br#"{"exporter": "x", "$schema": "https://www.speedscope.app/file-format-schema.json"}"#;
+        let sniff = |b: &[u8]| super::sniff(b).0;
         assert_eq!(sniff(s), Some(JsonShape::Speedscope));
         assert_eq!(sniff(br#"{"$schema": "other"}"#), None);
         assert_eq!(
@@ -434,5 +453,22 @@ mod tests {
         );
         assert_eq!(sniff(b"[1, 2]"), None);
         assert_eq!(sniff(b"main;a 1"), None);
+        assert_eq!(sniff(b"[unknown];main 3"), None);
+        assert_eq!(
+            detect(br#"{"nodes": [{"id""#, JsonShape::CpuProfile),
+            Detect::NeedMore
+        );
+        assert_eq!(
+            detect(br#"{"nodes": [], "samples": []"#, JsonShape::CpuProfile),
+            Detect::Yes
+        );
+        assert_eq!(
+            detect(br#"{"nodes": []}"#, JsonShape::CpuProfile),
+            Detect::No
+        );
+        assert_eq!(
+            detect(br#"{"resourceProfiles": ["#, JsonShape::CpuProfile),
+            Detect::No
+        );
     }
 }

@@ -24,12 +24,18 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use crate::builder::{Builder, Row};
 use crate::error::{ErrorKind, Format, Result};
 use crate::formats::jsonx::{self, Ctx, Each, Fail, JsonShape, Seg, Str, error_at, path_text};
+use crate::formats::{Detect, Loaded, Options};
 use crate::limits::Limits;
 use crate::model::{Attribute, FrameKind, Layout, NONE, ProfileInfo, ProfileSet, SampleType};
 
 /// Whether `bytes` is a speedscope file (a top-level `$schema` naming speedscope).
-pub fn sniff(bytes: &[u8]) -> bool {
-    jsonx::sniff(bytes) == Some(JsonShape::Speedscope)
+pub fn sniff(bytes: &[u8]) -> Detect {
+    jsonx::detect(bytes, JsonShape::Speedscope)
+}
+
+/// [`parse`] for the importer table.
+pub fn parse_loaded(bytes: &[u8], options: &Options) -> Result<Loaded> {
+    parse(bytes, &options.limits).map(Loaded::Profiles)
 }
 
 #[derive(Debug, Deserialize)]

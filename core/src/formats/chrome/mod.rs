@@ -39,18 +39,29 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use crate::builder::Builder;
 use crate::error::{Format, Result};
 use crate::formats::jsonx::{self, Ctx, Each, JsonShape, Seg};
+use crate::formats::{Detect, Loaded, Options};
 use crate::limits::Limits;
 use crate::model::{Layout, ProfileSet};
 use v8::{NodeJson, V8Profile};
 
 /// Whether `bytes` is a `.cpuprofile` (top-level `nodes` and `samples`).
-pub fn sniff_cpuprofile(bytes: &[u8]) -> bool {
-    jsonx::sniff(bytes) == Some(JsonShape::CpuProfile)
+pub fn sniff_cpuprofile(bytes: &[u8]) -> Detect {
+    jsonx::detect(bytes, JsonShape::CpuProfile)
 }
 
 /// Whether `bytes` is a Trace Event Format file.
-pub fn sniff_trace(bytes: &[u8]) -> bool {
-    jsonx::sniff(bytes) == Some(JsonShape::TraceEvents)
+pub fn sniff_trace(bytes: &[u8]) -> Detect {
+    jsonx::detect(bytes, JsonShape::TraceEvents)
+}
+
+/// [`parse_cpuprofile`] for the importer table.
+pub fn parse_cpuprofile_loaded(bytes: &[u8], options: &Options) -> Result<Loaded> {
+    parse_cpuprofile(bytes, &options.limits).map(Loaded::Profiles)
+}
+
+/// [`trace::parse`] for the importer table.
+pub fn parse_trace_loaded(bytes: &[u8], options: &Options) -> Result<Loaded> {
+    trace::parse(bytes, &options.limits).map(Loaded::Profiles)
 }
 
 /// Read a `.cpuprofile`.
