@@ -143,6 +143,13 @@ impl<'l> Builder<'l> {
         parent
     }
 
+    /// Intern the stack `parent` + `frame` (`parent` [`NONE`] for a root frame), for readers
+    /// whose input is itself a tree of frames. The caller keeps stacks within
+    /// [`Limits::max_stack_depth`]: deeper ones go through [`Builder::stack`], which truncates.
+    pub fn child_stack(&mut self, parent: u32, frame: u32) -> u32 {
+        self.stacks.intern((parent, frame))
+    }
+
     /// Intern a link; all-zero ids mean "no link" and give [`NONE`].
     pub fn link(&mut self, key: SpanKey) -> u32 {
         if key.span_id == [0; 8] && key.trace_id == [0; 16] {

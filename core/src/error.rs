@@ -27,6 +27,12 @@ pub enum Format {
     Folded,
     /// Java Flight Recorder (`.jfr`), version 2 (JDK 11 and later).
     Jfr,
+    /// speedscope's JSON file format (py-spy `--format speedscope`, speedscope's export).
+    Speedscope,
+    /// A V8 CPU profile, `.cpuprofile` (`node --cpu-prof`, DevTools).
+    ChromeCpuProfile,
+    /// Chrome's Trace Event Format (JSON array or `traceEvents` object).
+    ChromeTrace,
     /// A gzip wrapper around one of the above.
     Gzip,
     /// Nothing recognisable.
@@ -46,6 +52,9 @@ impl Format {
             Format::Pprof => "pprof",
             Format::Folded => "folded stacks",
             Format::Jfr => "Java Flight Recorder (JFR)",
+            Format::Speedscope => "speedscope JSON",
+            Format::ChromeCpuProfile => "V8 CPU profile (.cpuprofile)",
+            Format::ChromeTrace => "Chrome trace events (JSON)",
             Format::Gzip => "gzip",
             Format::Unknown => "unknown format",
         }

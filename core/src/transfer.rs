@@ -395,7 +395,7 @@ fn same_len(table: &str, lens: &[usize]) -> Result<()> {
 }
 
 /// Enums travel as their index in one of these tables.
-const FORMATS: [Format; 11] = [
+const FORMATS: [Format; 14] = [
     Format::OtlpProfilesBinary,
     Format::OtlpProfilesLengthPrefixed,
     Format::OtlpProfilesJson,
@@ -407,6 +407,9 @@ const FORMATS: [Format; 11] = [
     Format::Gzip,
     Format::Unknown,
     Format::Jfr,
+    Format::Speedscope,
+    Format::ChromeCpuProfile,
+    Format::ChromeTrace,
 ];
 const LAYOUTS: [Layout; 5] = [
     Layout::OtlpV1_8,

@@ -26,14 +26,17 @@
 //! 5. Add a fuzz target aimed at `parse` (`fuzz/fuzz_targets/`, and its `[[bin]]` in
 //!    `fuzz/Cargo.toml`); the `load` target covers detection already.
 
+pub mod chrome;
 pub mod folded;
 pub mod jfr;
+pub mod jsonx;
 pub mod otlp;
 pub mod otlp_json;
 pub mod otlp_length_prefixed;
 pub mod otlp_profiles_binary;
 pub mod otlp_traces_binary;
 pub mod pprof;
+pub mod speedscope;
 pub mod wire;
 
 use std::io::Read;
@@ -126,6 +129,24 @@ pub static IMPORTERS: &[Importer] = &[
         parse: otlp_json::parse,
     },
     Importer {
+        name: "speedscope JSON ($schema)",
+        json: true,
+        sniff: speedscope::sniff,
+        parse: speedscope::parse_loaded,
+    },
+    Importer {
+        name: "V8 CPU profile, .cpuprofile (nodes, samples)",
+        json: true,
+        sniff: chrome::sniff_cpuprofile,
+        parse: chrome::parse_cpuprofile_loaded,
+    },
+    Importer {
+        name: "Chrome trace events (traceEvents, or an array of events)",
+        json: true,
+        sniff: chrome::sniff_trace,
+        parse: chrome::parse_trace_loaded,
+    },
+    Importer {
         name: "OTLP profiles as length-prefixed protobuf (the collector file exporter's proto)",
         json: false,
         sniff: otlp_length_prefixed::sniff,
@@ -201,9 +222,14 @@ fn load_plain(bytes: &[u8], options: &Options) -> Result<Loaded> {
     Ok(loaded)
 }
 
-/// Whether `bytes` are to be read as JSON: their first non-space byte is `{`.
+/// Whether `bytes` are to be read as JSON: their first non-space byte is `{`, or `[` with
+/// trace events inside (folded stacks may start with `[unknown]`, so `[` alone is not enough).
 fn looks_like_json(bytes: &[u8]) -> bool {
-    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => true,
+        Some(b'[') => jsonx::sniff(bytes).0 == Some(jsonx::JsonShape::TraceEvents),
+        _ => false,
+    }
 }
 
 /// The error for a file no importer claims: what is read (from [`IMPORTERS`]) and how the
@@ -338,6 +364,11 @@ mod tests {
             "folded stacks",
         ),
         ("pprof-span-labels/profile.folded", "folded stacks"),
+        ("speedscope/profile.speedscope.json", "speedscope JSON"),
+        ("chrome/main.cpuprofile", "V8 CPU profile"),
+        ("chrome/worker.cpuprofile", "V8 CPU profile"),
+        ("chrome/pyspy.chrometrace.json", "Chrome trace events"),
+        ("chrome/node-trace-events.json", "Chrome trace events"),
     ];
 
     fn fixture(rel: &str) -> Vec<u8> {
@@ -404,7 +435,7 @@ mod tests {
             "{e}"
         );
         // JSON that no JSON importer reads names the JSON formats only.
-        let e = load(b" {\"traceEvents\": []}", &Limits::default()).unwrap_err();
+        let e = load(b" {\"someOtherTool\": []}", &Limits::default()).unwrap_err();
         assert!(
             e.message
                 .starts_with("JSON, but not a format Spanflame reads ("),
