@@ -25,6 +25,10 @@ pub enum Format {
     Pprof,
     /// Folded (collapsed) stacks, as flamegraph.pl and inferno read them.
     Folded,
+    /// `perf script` text output.
+    PerfScript,
+    /// Linux perf's binary `perf.data`.
+    PerfData,
     /// A gzip wrapper around one of the above.
     Gzip,
     /// Nothing recognisable.
@@ -43,6 +47,8 @@ impl Format {
             Format::OtlpTracesJson => "OTLP traces (JSON)",
             Format::Pprof => "pprof",
             Format::Folded => "folded stacks",
+            Format::PerfScript => "perf script text",
+            Format::PerfData => "perf.data",
             Format::Gzip => "gzip",
             Format::Unknown => "unknown format",
         }

@@ -428,7 +428,7 @@ fn below(what: &str, ids: &[u32], len: usize, none_ok: bool) -> Result<()> {
 }
 
 /// Enums travel as their index in one of these tables.
-const FORMATS: [Format; 10] = [
+const FORMATS: [Format; 12] = [
     Format::OtlpProfilesBinary,
     Format::OtlpProfilesLengthPrefixed,
     Format::OtlpProfilesJson,
@@ -437,6 +437,8 @@ const FORMATS: [Format; 10] = [
     Format::OtlpTracesJson,
     Format::Pprof,
     Format::Folded,
+    Format::PerfScript,
+    Format::PerfData,
     Format::Gzip,
     Format::Unknown,
 ];

@@ -6,6 +6,8 @@
 
 pub mod folded;
 pub mod otlp;
+pub mod perf_data;
+pub mod perf_script;
 pub mod pprof;
 pub mod wire;
 
@@ -69,6 +71,9 @@ fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
     if first == Some(b'{') {
         return load_json(bytes, limits);
     }
+    if perf_data::sniff(bytes) {
+        return Ok(Loaded::Profiles(perf_data::parse(bytes, limits)?));
+    }
     if bytes[0] == 0
         && let Some(records) = otlp::split_length_prefixed(bytes)
         && records
@@ -108,9 +113,13 @@ fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
         }
         // pprof always has a string table (field 6), which no OTLP message has at its top.
         None if pprof::sniff(bytes) => Ok(Loaded::Profiles(pprof::load(bytes, limits)?)),
+        // Before folded: a header-only `perf script` line could pass for a folded one.
+        None if perf_script::sniff(bytes) => {
+            Ok(Loaded::Profiles(perf_script::parse(bytes, limits)?))
+        }
         None if folded::sniff(bytes) => Ok(Loaded::Profiles(folded::load(bytes, limits)?)),
         None => Err(Error::unrecognized(format!(
-            "not a format Spanflame reads (OTLP profiles or traces as protobuf, JSON or JSON Lines, pprof, any of them gzipped); it starts with bytes {}",
+            "not a format Spanflame reads (OTLP profiles or traces as protobuf, JSON or JSON Lines, pprof, folded stacks, perf script text, any of them gzipped); it starts with bytes {}",
             crate::model::hex(&bytes[..bytes.len().min(8)])
         ))),
     }
