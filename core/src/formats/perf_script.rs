@@ -31,7 +31,7 @@
 //! `<tab> addr sym+off (dso)`, leaf first, frame-pointer or `--call-graph dwarf` alike:
 //!
 //! * `+0x…` offsets are dropped, so a function is one node however many addresses in it
-//!   were hit.
+//!   were hit. Inlined frames are named `sym (inlined)`, as `perf report` names them.
 //! * A symbol perf could not resolve (`[unknown]`, or none printed) is named `dso+0xaddr`
 //!   from the dso's file name, or `[unknown]` when the dso is unknown too.
 //! * Kernel frames (`[kernel.kallsyms]`, `[kernel.*]`, a bracketed module, or an unknown dso
@@ -43,7 +43,8 @@
 //!
 //! Indented lines that are not frames (`-F +srcline`, tracepoint arguments on their own
 //! lines) are skipped with a diagnostic; any other line that is not a header is an error
-//! at that line, except a last line cut short, which is dropped with a diagnostic.
+//! at that line. A last line without its newline was cut short: it is dropped with a
+//! diagnostic.
 
 use std::collections::HashMap;
 
@@ -310,6 +311,13 @@ fn without_offset(sym: &str) -> &str {
 fn frame_name<'a>(f: &FrameLine<'a>, buf: &'a mut String) -> &'a str {
     let sym = without_offset(f.sym);
     if !sym.is_empty() && sym != "[unknown]" {
+        if f.dso == "inlined" {
+            // As `perf report` names them: the same function inlined and called apart.
+            buf.clear();
+            buf.push_str(sym);
+            buf.push_str(" (inlined)");
+            return buf;
+        }
         return sym;
     }
     if f.dso.is_empty() || f.dso == "[unknown]" || f.dso == "inlined" {
@@ -362,6 +370,13 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
+        // perf ends every line; a last line without its newline was cut, and a cut header
+        // or address would be read as something it is not.
+        if cut && n + 1 == line_count {
+            b.diags
+                .push(FORMAT, "the last line was cut short and was dropped");
+            continue;
+        }
         if is_indented(line)
             && let Some(f) = frame(line)
         {
@@ -393,11 +408,6 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
         }
         if is_indented(line) && pending.is_some() {
             skipped_lines += 1;
-            continue;
-        }
-        if cut && n + 1 == line_count {
-            b.diags
-                .push(FORMAT, "the last line was cut short and was dropped");
             continue;
         }
         return Err(Error::malformed(
@@ -601,7 +611,7 @@ mod tests {
         assert_eq!(frame_name(&f, &mut buf), "[unknown]");
 
         let f = frame("\t 27304 __libc_start_main_impl+0x84 (inlined)").unwrap();
-        assert_eq!(frame_name(&f, &mut buf), "__libc_start_main_impl");
+        assert_eq!(frame_name(&f, &mut buf), "__libc_start_main_impl (inlined)");
         assert_eq!(kind(&f), FrameKind::Native);
 
         let f = frame("\t 1a2b std::vector<int>::push_back(int const&)+0x12 (/bin/app)").unwrap();
