@@ -6,8 +6,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use spanflame_core::Limits;
-use spanflame_core::formats::perf_script;
+use spanflame_core::formats::{Options, perf_script};
 
 fn bench(c: &mut Criterion) {
     let path = concat!(
@@ -18,7 +17,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("perf");
     g.throughput(Throughput::Bytes(bytes.len() as u64));
     g.bench_function("perf_script parse", |b| {
-        b.iter(|| perf_script::parse(black_box(&bytes), &Limits::default()).unwrap())
+        b.iter(|| perf_script::parse(black_box(&bytes), &Options::default()).unwrap())
     });
     g.bench_function("perf_script sniff", |b| {
         b.iter(|| perf_script::sniff(black_box(&bytes)))

@@ -14,6 +14,9 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::{Diagnostic, Format};
 
+mod index;
+pub(crate) use index::SampleIndex;
+
 /// "No entry" in a `u32` id column.
 pub const NONE: u32 = u32::MAX;
 
@@ -349,7 +352,7 @@ pub struct ProfileSet {
     pub samples: SampleTable,
     /// Recoverable oddities met while reading.
     pub diagnostics: Vec<Diagnostic>,
-    pub(crate) index: OnceLock<crate::filter::SampleIndex>,
+    pub(crate) index: OnceLock<SampleIndex>,
 }
 
 /// Heap bytes of a `Vec` (its capacity, so what is really held).

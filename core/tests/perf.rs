@@ -9,7 +9,7 @@ mod common;
 use std::collections::HashMap;
 
 use common::{fixture, fixture_path, profiles};
-use spanflame_core::formats::{folded, gunzip_all, perf_script};
+use spanflame_core::formats::{Detect, Options, folded, gunzip_all, perf_script};
 use spanflame_core::model::{FrameKind, NONE};
 use spanflame_core::{At, ErrorKind, Filter, Format, Limits, Loaded, ProfileSet, load};
 
@@ -31,7 +31,29 @@ fn expected(rel: &str) -> HashMap<String, (f64, f64)> {
 }
 
 fn parse(text: &str) -> spanflame_core::Result<ProfileSet> {
-    perf_script::parse(text.as_bytes(), &Limits::default())
+    parse_bytes(text.as_bytes(), &Limits::default())
+}
+
+fn parse_bytes(bytes: &[u8], limits: &Limits) -> spanflame_core::Result<ProfileSet> {
+    match perf_script::parse(bytes, &Options::new(*limits))? {
+        Loaded::Profiles(set) => Ok(set),
+        Loaded::Traces(_) => panic!("traces"),
+    }
+}
+
+fn is_script(bytes: &[u8]) -> bool {
+    perf_script::sniff(bytes) == Detect::Yes
+}
+
+fn folded_set(bytes: &[u8]) -> ProfileSet {
+    match folded::parse(bytes, &Options::default()).unwrap() {
+        Loaded::Profiles(set) => set,
+        Loaded::Traces(_) => panic!("traces"),
+    }
+}
+
+fn is_folded(bytes: &[u8]) -> bool {
+    folded::sniff(bytes) == Detect::Yes
 }
 
 fn attr<'a>(set: &'a ProfileSet, row: usize, key: &str) -> Option<&'a str> {
@@ -199,8 +221,8 @@ sh 7/7 [001] 10.000004: 3 sched:sched_switch: prev_comm=sh prev_pid=7 ==> next_c
 
 #[test]
 fn hand_written_variants() {
-    assert!(perf_script::sniff(HAND.as_bytes()));
-    assert!(!folded::sniff(HAND.as_bytes()));
+    assert!(is_script(HAND.as_bytes()));
+    assert!(!is_folded(HAND.as_bytes()));
     let set = parse(HAND).unwrap();
     assert!(set.diagnostics.is_empty(), "{:?}", set.diagnostics);
     // Events in first-seen order, modifiers dropped, tracepoint group kept.
@@ -261,8 +283,7 @@ fn malformed_text_is_an_error_at_its_line() {
     );
     let e = parse("# only comments\n").unwrap_err();
     assert_eq!((e.kind, e.at), (ErrorKind::Malformed, At::Input));
-    let e =
-        perf_script::parse(b"a 1 1.0: cpu-clock:\n\t10 \xff\n", &Limits::default()).unwrap_err();
+    let e = parse_bytes(b"a 1 1.0: cpu-clock:\n\t10 \xff\n", &Limits::default()).unwrap_err();
     assert_eq!((e.kind, e.at), (ErrorKind::Malformed, At::Byte(24)));
     // Indented lines that are not frames (`-F +srcline`) are stepped over.
     let set = parse("a 1 1.0: cpu-clock:\n\t10 leaf (/bin/a)\n  a.c:12\n").unwrap();
@@ -277,7 +298,7 @@ fn the_sample_limit_holds() {
         max_samples: 5,
         ..Limits::default()
     };
-    let e = perf_script::parse(text.as_bytes(), &limits).unwrap_err();
+    let e = parse_bytes(text.as_bytes(), &limits).unwrap_err();
     assert_eq!(
         (e.kind, e.format),
         (ErrorKind::LimitExceeded, Format::PerfScript)
@@ -288,7 +309,7 @@ fn the_sample_limit_holds() {
 fn truncations_and_bit_flips_never_panic() {
     let full = fixture(&format!("{DIR}/fp.perf-script.txt"));
     let full = &full[..full.len().min(40_000)];
-    let whole = perf_script::parse(full, &Limits::default()).unwrap();
+    let whole = parse_bytes(full, &Limits::default()).unwrap();
     for cut in (0..full.len()).step_by(97) {
         match load(&full[..cut], &Limits::default()) {
             Ok(Loaded::Profiles(set)) => {
@@ -311,7 +332,7 @@ fn truncations_and_bit_flips_never_panic() {
             seed ^= seed << 17;
             bytes[(seed as usize) % full.len()] ^= 1 << (seed >> 61);
         }
-        if let Err(e) = perf_script::parse(&bytes, &Limits::default()) {
+        if let Err(e) = parse_bytes(&bytes, &Limits::default()) {
             assert_eq!(e.format, Format::PerfScript);
             assert!(matches!(e.at, At::Line(_) | At::Byte(_) | At::Input), "{e}");
         }
@@ -357,8 +378,8 @@ fn binary_garbage_is_not_perf_script() {
             (seed >> 56) as u8
         })
         .collect();
-    assert!(!perf_script::sniff(&garbage));
-    let e = perf_script::parse(&garbage, &Limits::default()).unwrap_err();
+    assert!(!is_script(&garbage));
+    let e = parse_bytes(&garbage, &Limits::default()).unwrap_err();
     assert_eq!(
         (e.kind, e.format),
         (ErrorKind::Malformed, Format::PerfScript)
@@ -387,10 +408,10 @@ fn sniffing_takes_nothing_else() {
         let bytes = std::fs::read(&path).unwrap();
         let plain = gunzip_all(&bytes, &Limits::default()).unwrap();
         let name = path.file_name().unwrap().to_string_lossy();
-        let is_script = name.contains("perf-script");
-        assert_eq!(perf_script::sniff(&plain), is_script, "{}", path.display());
-        if is_script {
-            assert!(!folded::sniff(&plain), "{}", path.display());
+        let script = name.contains("perf-script");
+        assert_eq!(is_script(&plain), script, "{}", path.display());
+        if script {
+            assert!(!is_folded(&plain), "{}", path.display());
         }
     }
 }
@@ -398,9 +419,9 @@ fn sniffing_takes_nothing_else() {
 #[test]
 fn folded_variants_stay_read() {
     let read = |text: &str| {
-        assert!(folded::sniff(text.as_bytes()), "{text}");
-        assert!(!perf_script::sniff(text.as_bytes()), "{text}");
-        folded::load(text.as_bytes(), &Limits::default()).unwrap()
+        assert!(is_folded(text.as_bytes()), "{text}");
+        assert!(!is_script(text.as_bytes()), "{text}");
+        folded_set(text.as_bytes())
     };
     // inferno-collapse-perf --pid --tid --kernel: `comm-pid/tid` root, `_[k]` kernel frames.
     let set = read(
@@ -424,7 +445,7 @@ fn folded_variants_stay_read() {
 
 #[test]
 fn a_folded_line_with_an_empty_stack_counts_toward_the_total() {
-    let set = folded::load(b"main;a 3\n 2\n", &Limits::default()).unwrap();
+    let set = folded_set(b"main;a 3\n 2\n");
     assert_eq!(set.samples.len(), 2);
     assert_eq!(set.samples.stack[1], NONE);
     assert_eq!(set.call_tree(&Filter::default()).total(), 5);

@@ -2,12 +2,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spanflame_core::formats::perf_script;
-use spanflame_core::{Filter, Limits};
+use spanflame_core::formats::{Options, perf_script};
+use spanflame_core::{Filter, Loaded};
 
 fuzz_target!(|data: &[u8]| {
     let _ = perf_script::sniff(data);
-    if let Ok(set) = perf_script::parse(data, &Limits::default()) {
+    if let Ok(Loaded::Profiles(set)) = perf_script::parse(data, &Options::default()) {
+        set.validate().expect("perf script sets are valid");
         for i in 0..set.sample_types.len() {
             let f = Filter {
                 sample_type: i,

@@ -5,20 +5,25 @@
 //! browser does not have. `perf script` on the recording machine has them all, and its
 //! text output is read by [`super::perf_script`].
 
+use super::{Detect, Loaded, Options};
 use crate::error::{At, Error, ErrorKind, Format, Result};
-use crate::limits::Limits;
-use crate::model::ProfileSet;
 
 /// The file magic, little- and big-endian (`perf record` writes the machine's order).
 const MAGICS: [&[u8; 8]; 2] = [b"PERFILE2", b"2ELIFREP"];
 
 /// Whether `bytes` start like a `perf.data` file (file or pipe mode).
-pub fn sniff(bytes: &[u8]) -> bool {
-    MAGICS.iter().any(|m| bytes.starts_with(*m))
+pub fn sniff(bytes: &[u8]) -> Detect {
+    if MAGICS.iter().any(|m| bytes.starts_with(*m)) {
+        Detect::Yes
+    } else if MAGICS.iter().any(|m| m.starts_with(bytes)) {
+        Detect::NeedMore
+    } else {
+        Detect::No
+    }
 }
 
 /// Refuse a `perf.data` file with what to do instead.
-pub fn parse(_bytes: &[u8], _limits: &Limits) -> Result<ProfileSet> {
+pub fn parse(_bytes: &[u8], _options: &Options) -> Result<Loaded> {
     Err(Error {
         format: Format::PerfData,
         at: At::Input,

@@ -48,6 +48,7 @@
 
 use std::collections::HashMap;
 
+use super::{Detect, Loaded, Options};
 use crate::builder::{Builder, Row};
 use crate::error::{At, Error, Format, Result};
 use crate::limits::Limits;
@@ -56,21 +57,22 @@ use crate::model::{Attribute, FrameKind, Layout, NONE, ProfileInfo, ProfileSet, 
 const FORMAT: Format = Format::PerfScript;
 
 /// Whether `bytes` look like `perf script` output: UTF-8 text whose first lines (past
-/// `#` comments) are a sample header, then headers and indented frames only.
-pub fn sniff(bytes: &[u8]) -> bool {
+/// `#` comments) are a sample header, then headers and indented frames only. NeedMore
+/// while there is no whole line to judge.
+pub fn sniff(bytes: &[u8]) -> Detect {
     let head = &bytes[..bytes.len().min(1 << 20)];
     let text = match std::str::from_utf8(head) {
         Ok(t) => t,
         Err(e) => match std::str::from_utf8(&head[..e.valid_up_to()]) {
             Ok(t) if e.error_len().is_none() => t,
-            _ => return false,
+            _ => return Detect::No,
         },
     };
     if text
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return false;
+        return Detect::No;
     }
     let mut lines: Vec<&str> = text
         .lines()
@@ -82,12 +84,17 @@ pub fn sniff(bytes: &[u8]) -> bool {
         lines.pop();
     }
     let Some(first) = lines.first() else {
-        return false;
+        return Detect::NeedMore;
     };
-    header(first).is_some()
+    if header(first).is_some()
         && lines
             .iter()
             .all(|l| header(l).is_some() || (is_indented(l) && frame(l).is_some()))
+    {
+        Detect::Yes
+    } else {
+        Detect::No
+    }
 }
 
 /// One sample's header line, split into its fields.
@@ -347,7 +354,11 @@ struct Profiles<'a> {
 }
 
 /// Read `perf script` text into one profile per event.
-pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
+pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
+    read(bytes, &options.limits).map(Loaded::Profiles)
+}
+
+fn read(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         Error::malformed(FORMAT, At::Byte(e.valid_up_to() as u64), "not UTF-8 text")
     })?;
