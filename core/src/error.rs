@@ -33,6 +33,10 @@ pub enum Format {
     ChromeCpuProfile,
     /// Chrome's Trace Event Format (JSON array or `traceEvents` object).
     ChromeTrace,
+    /// `perf script` text output.
+    PerfScript,
+    /// Linux perf's binary `perf.data`.
+    PerfData,
     /// A gzip wrapper around one of the above.
     Gzip,
     /// Nothing recognisable.
@@ -55,6 +59,8 @@ impl Format {
             Format::Speedscope => "speedscope JSON",
             Format::ChromeCpuProfile => "V8 CPU profile (.cpuprofile)",
             Format::ChromeTrace => "Chrome trace events (JSON)",
+            Format::PerfScript => "perf script text",
+            Format::PerfData => "perf.data",
             Format::Gzip => "gzip",
             Format::Unknown => "unknown format",
         }

@@ -395,7 +395,7 @@ fn same_len(table: &str, lens: &[usize]) -> Result<()> {
 }
 
 /// Enums travel as their index in one of these tables.
-const FORMATS: [Format; 14] = [
+const FORMATS: [Format; 16] = [
     Format::OtlpProfilesBinary,
     Format::OtlpProfilesLengthPrefixed,
     Format::OtlpProfilesJson,
@@ -404,6 +404,8 @@ const FORMATS: [Format; 14] = [
     Format::OtlpTracesJson,
     Format::Pprof,
     Format::Folded,
+    Format::PerfScript,
+    Format::PerfData,
     Format::Gzip,
     Format::Unknown,
     Format::Jfr,

@@ -34,9 +34,13 @@ pub fn sniff(bytes: &[u8]) -> Detect {
     } else {
         lines.by_ref().collect()
     };
+    let first: Vec<_> = complete.iter().take(20).map(|l| split_line(l)).collect();
     if complete.is_empty() {
         Detect::NeedMore
-    } else if complete.iter().take(20).all(|l| split_line(l).is_some()) {
+    } else if first.iter().all(Option::is_some)
+        // Lines of empty stacks alone (` 2`) are numbers, not stacks.
+        && first.iter().flatten().any(|(stack, _)| !stack.is_empty())
+    {
         Detect::Yes
     } else {
         Detect::No
@@ -48,7 +52,8 @@ fn split_line(line: &str) -> Option<(&str, i64)> {
     let (stack, value) = line.rsplit_once(' ')?;
     let value = value.parse().ok()?;
     let stack = stack.trim_end();
-    (!stack.is_empty() && !stack.starts_with('{')).then_some((stack, value))
+    // An empty stack (` 2`) is samples with no frames: they count toward the total.
+    (!stack.starts_with('{')).then_some((stack, value))
 }
 
 /// Read folded stacks into a one-profile set of `samples/count`.
@@ -93,11 +98,15 @@ pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
             )
         })?;
         frames.clear();
-        for name in stack.split(';') {
+        for name in stack.split(';').filter(|_| !stack.is_empty()) {
             let f = b.function(name, "");
             frames.push(b.frame(f, 0, FrameKind::Unknown));
         }
-        let stack = b.stack(&frames);
+        let stack = if frames.is_empty() {
+            NONE
+        } else {
+            b.stack(&frames)
+        };
         let attrs = b.attr_set(Vec::new());
         b.row(Row {
             stack,

@@ -35,6 +35,8 @@ pub mod otlp_json;
 pub mod otlp_length_prefixed;
 pub mod otlp_profiles_binary;
 pub mod otlp_traces_binary;
+pub mod perf_data;
+pub mod perf_script;
 pub mod pprof;
 pub mod speedscope;
 pub mod wire;
@@ -119,8 +121,9 @@ pub struct Importer {
 /// Every importer, in the order they are asked; the first to say [`Detect::Yes`] reads the
 /// file. The order keeps the tie-breaks: length-prefixed records before one plain message
 /// (their first byte, 0, is no valid protobuf tag, so the plain sniffs refuse them anyway);
-/// OTLP before pprof (pprof refuses what OTLP claims, but says so itself); folded stacks
-/// last, as the loosest.
+/// OTLP before pprof (pprof refuses what OTLP claims, but says so itself); `perf.data` by
+/// its magic before any protobuf sniff could misread it; `perf script` text before folded
+/// stacks, the loosest, which a header-only `perf script -F comm,tid` line would pass for.
 pub static IMPORTERS: &[Importer] = &[
     Importer {
         name: "OTLP profiles or traces as JSON or JSON Lines (resourceProfiles, resourceSpans)",
@@ -145,6 +148,12 @@ pub static IMPORTERS: &[Importer] = &[
         json: true,
         sniff: chrome::sniff_trace,
         parse: chrome::parse_trace_loaded,
+    },
+    Importer {
+        name: "perf.data (refused: open `perf script` output instead)",
+        json: false,
+        sniff: perf_data::sniff,
+        parse: perf_data::parse,
     },
     Importer {
         name: "OTLP profiles as length-prefixed protobuf (the collector file exporter's proto)",
@@ -175,6 +184,12 @@ pub static IMPORTERS: &[Importer] = &[
         json: false,
         sniff: pprof::sniff,
         parse: pprof::parse,
+    },
+    Importer {
+        name: "perf script text",
+        json: false,
+        sniff: perf_script::sniff,
+        parse: perf_script::parse,
     },
     Importer {
         name: "folded stacks",
@@ -369,6 +384,11 @@ mod tests {
         ("chrome/worker.cpuprofile", "V8 CPU profile"),
         ("chrome/pyspy.chrometrace.json", "Chrome trace events"),
         ("chrome/node-trace-events.json", "Chrome trace events"),
+        ("perf/perf.data", "perf.data"),
+        ("perf/fp.perf-script.txt", "perf script text"),
+        ("perf/fp.perf-script-fields.txt", "perf script text"),
+        ("perf/dwarf.perf-script.txt.gz", "perf script text"),
+        ("perf/dwarf.perf-script-fields.txt.gz", "perf script text"),
     ];
 
     fn fixture(rel: &str) -> Vec<u8> {
@@ -396,8 +416,14 @@ mod tests {
                 let want = if mine { Detect::Yes } else { Detect::No };
                 assert_eq!((importer.sniff)(&bytes), want, "{} on {rel}", importer.name);
             }
-            // And `load` reads it without error (its sets validate).
-            load(&bytes, &Limits::default()).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            // And `load` reads it without error (its sets validate), or refuses it as a
+            // format it recognises but does not read.
+            match load(&bytes, &Limits::default()) {
+                Err(e) if e.kind == crate::ErrorKind::Unsupported && *owner == "perf.data" => {}
+                other => {
+                    other.unwrap_or_else(|e| panic!("{rel}: {e}"));
+                }
+            }
         }
     }
 
