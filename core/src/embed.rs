@@ -910,6 +910,7 @@ mod tests {
             file: String::new(),
             self_weight: s,
             total_weight: t,
+            calls: None,
         };
         let stats = [f("main", 0, 10), f("b", 3, 3), f("a", 3, 4), f("c", 4, 4)];
         let top = top_frames(&stats, 2);

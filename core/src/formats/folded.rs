@@ -67,6 +67,7 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
             attributes: Vec::new(),
             profile_id: String::new(),
             samples: 0..0,
+            origin: crate::model::Origin::Sampled,
         },
         SampleType {
             name: "samples".into(),
