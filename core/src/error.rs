@@ -25,6 +25,8 @@ pub enum Format {
     Pprof,
     /// Folded (collapsed) stacks, as flamegraph.pl and inferno read them.
     Folded,
+    /// Python `cProfile` / `profile` statistics (`.pstats`, `marshal` data).
+    Pstats,
     /// A gzip wrapper around one of the above.
     Gzip,
     /// Nothing recognisable.
@@ -43,6 +45,7 @@ impl Format {
             Format::OtlpTracesJson => "OTLP traces (JSON)",
             Format::Pprof => "pprof",
             Format::Folded => "folded stacks",
+            Format::Pstats => "Python cProfile/profile stats",
             Format::Gzip => "gzip",
             Format::Unknown => "unknown format",
         }

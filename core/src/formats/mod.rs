@@ -7,6 +7,7 @@
 pub mod folded;
 pub mod otlp;
 pub mod pprof;
+pub mod pstats;
 pub mod wire;
 
 use std::io::Read;
@@ -64,6 +65,10 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
 fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
     if bytes.is_empty() {
         return Err(Error::unrecognized("the file is empty"));
+    }
+    // Before JSON: a marshalled dict starts with `{` too, but never `{` and a tuple.
+    if pstats::sniff(bytes) {
+        return Ok(Loaded::Profiles(pstats::load(bytes, limits)?));
     }
     let first = bytes.iter().copied().find(|b| !b.is_ascii_whitespace());
     if first == Some(b'{') {
