@@ -406,7 +406,6 @@ impl<'f> Graph<'f> {
         // Whether a path to the function is drawn: its first path is drawn however small,
         // so every function reached keeps its self time (at most one exception each).
         let mut kept = vec![false; n];
-        let mut reached = vec![false; n];
         let mut share_sum = vec![0.0f64; n];
         // (stack, function, share) per node of the rebuilt tree.
         let mut nodes: Vec<(u32, u32, f64)> = Vec::new();
@@ -427,12 +426,25 @@ impl<'f> Graph<'f> {
         });
         let natural = roots.len();
         roots.extend(rest);
+        // What the edges reach from the roots walked so far (whether or not the walk drew it).
+        let mut reachable = vec![false; n];
+        let mut queue = Vec::new();
         for (i, &root) in roots.iter().enumerate() {
-            if reached[root as usize] || cuts.over_budget {
+            if cuts.over_budget || (i >= natural && reachable[root as usize]) {
                 continue;
             }
             if i >= natural {
                 cuts.cycle_roots += 1;
+            }
+            reachable[root as usize] = true;
+            queue.push(root);
+            while let Some(f) = queue.pop() {
+                let f = f as usize;
+                for &(c, _) in &self.callees[self.start[f]..self.start[f + 1]] {
+                    if !std::mem::replace(&mut reachable[c as usize], true) {
+                        queue.push(c);
+                    }
+                }
             }
             kept[root as usize] = true;
             steps.push(Step::Enter {
@@ -455,7 +467,6 @@ impl<'f> Graph<'f> {
                     } => (func, parent, share, depth),
                 };
                 let f = func as usize;
-                reached[f] = true;
                 let stack = b.child_stack(parent, frames[f]);
                 nodes.push((stack, func, share));
                 share_sum[f] += share;
@@ -478,10 +489,8 @@ impl<'f> Graph<'f> {
                     if time < floor && kept[c] {
                         cuts.pruned += 1;
                         cuts.pruned_time += time;
-                        reached[c] = true;
                     } else if depth >= max_depth {
                         cuts.too_deep += 1;
-                        reached[c] = true;
                     } else {
                         kept[c] = true;
                         steps.push(Step::Enter {
