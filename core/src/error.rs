@@ -74,6 +74,14 @@ pub enum At {
     },
     /// A 1-based line of a text format.
     Line(usize),
+    /// An entry of the decoded model ([`crate::ProfileSet`] or [`crate::TraceSet`]), for a
+    /// broken invariant: `column` such as `stacks.parent`, and the entry's index.
+    Model {
+        /// The table and column, as `table.column`.
+        column: &'static str,
+        /// The entry (row) index.
+        index: u64,
+    },
 }
 
 impl fmt::Display for At {
@@ -87,6 +95,7 @@ impl fmt::Display for At {
             } => write!(f, "line {l}, {path}"),
             At::Json { line: None, path } => f.write_str(path),
             At::Line(l) => write!(f, "line {l}"),
+            At::Model { column, index } => write!(f, "{column}[{index}]"),
         }
     }
 }

@@ -1,11 +1,11 @@
 //! Selecting samples: by sample type, profile, resource, span, time and attribute.
 //!
-//! Filters compose (every condition must hold) and never re-parse. A [`SampleIndex`], built
+//! Filters compose (every condition must hold) and never re-parse. A sample index, built
 //! once per [`ProfileSet`] on first use, maps each link to its sample rows and orders rows by
-//! time, so a span or time filter touches only the rows it keeps.
+//! time, so a span or time filter touches only the rows it keeps. The index lives with the
+//! model (`model::index`), which caches it, so that the model never imports this layer.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use crate::model::{NONE, ProfileSet, SpanKey};
 
@@ -36,81 +36,7 @@ pub struct Filter {
     pub attributes: Vec<(String, String)>,
 }
 
-/// Per-set lookup structures, built once.
-#[derive(Debug, Clone, Default)]
-pub struct SampleIndex {
-    /// Rows of link `l` are `link_rows[link_start[l]..link_start[l + 1]]`.
-    link_start: Vec<u32>,
-    link_rows: Vec<u32>,
-    /// Rows that have a timestamp, ordered by it; sorted on first use, as only time-window
-    /// filters need it (sorting a million rows costs more than the rest of the index).
-    by_time: OnceLock<Vec<u32>>,
-}
-
-impl SampleIndex {
-    fn build(set: &ProfileSet) -> SampleIndex {
-        let links = set.links.len();
-        let mut link_start = vec![0u32; links + 1];
-        for &l in &set.samples.link {
-            if l != NONE {
-                link_start[l as usize + 1] += 1;
-            }
-        }
-        for i in 0..links {
-            link_start[i + 1] += link_start[i];
-        }
-        let mut fill = link_start.clone();
-        let mut link_rows = vec![0u32; link_start[links] as usize];
-        for (row, &l) in set.samples.link.iter().enumerate() {
-            if l != NONE {
-                link_rows[fill[l as usize] as usize] = row as u32;
-                fill[l as usize] += 1;
-            }
-        }
-        SampleIndex {
-            link_start,
-            link_rows,
-            by_time: OnceLock::new(),
-        }
-    }
-
-    /// Heap bytes held.
-    pub(crate) fn memory_use(&self) -> usize {
-        use crate::model::vec_bytes;
-        vec_bytes(&self.link_start)
-            + vec_bytes(&self.link_rows)
-            + self.by_time.get().map_or(0, vec_bytes)
-    }
-
-    /// Rows with a timestamp, by time (ties in row order).
-    fn by_time(&self, set: &ProfileSet) -> &[u32] {
-        self.by_time.get_or_init(|| {
-            let times = &set.samples.time;
-            // (time, row) pairs sort without a lookup per comparison.
-            let mut pairs: Vec<(u64, u32)> = (0..times.len() as u32)
-                .filter(|&r| times[r as usize] != 0)
-                .map(|r| (times[r as usize], r))
-                .collect();
-            pairs.sort_unstable();
-            pairs.into_iter().map(|(_, r)| r).collect()
-        })
-    }
-
-    /// The sample rows linked to link `link`, in row order.
-    pub(crate) fn rows_of_link(&self, link: u32) -> &[u32] {
-        let (a, b) = (
-            self.link_start[link as usize],
-            self.link_start[link as usize + 1],
-        );
-        &self.link_rows[a as usize..b as usize]
-    }
-}
-
 impl ProfileSet {
-    pub(crate) fn sample_index(&self) -> &SampleIndex {
-        self.index.get_or_init(|| SampleIndex::build(self))
-    }
-
     /// Which profiles the filter's sample type, profile and resource conditions keep.
     fn profiles_kept(&self, filter: &Filter) -> Vec<bool> {
         self.profiles
@@ -166,7 +92,7 @@ impl ProfileSet {
             }
             None => match filter.time {
                 Some((from, to)) => {
-                    let by_time = self.sample_index().by_time(self);
+                    let by_time = self.sample_index().by_time(&s.time);
                     let t = &s.time;
                     let lo = by_time.partition_point(|&r| t[r as usize] < from);
                     let hi = by_time.partition_point(|&r| t[r as usize] < to);

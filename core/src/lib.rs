@@ -7,10 +7,11 @@
 //! ## The pipeline
 //!
 //! 1. **Detect and decode** ([`load`]): gzip is undone (bounded by [`Limits`]); the content,
-//!    never the file name, decides the format — OTLP/JSON or JSON Lines, the collector file
-//!    exporter's length-prefixed protobuf, plain OTLP protobuf (profiles or traces), pprof
-//!    ([`formats::pprof`], with span links read from sample labels), or folded stacks
-//!    ([`formats::folded`]). Binary OTLP profiles come in three wire layouts under one
+//!    never the file name, decides the format: each importer of [`formats::IMPORTERS`] is
+//!    asked in turn — OTLP/JSON or JSON Lines, the collector file exporter's length-prefixed
+//!    protobuf, plain OTLP protobuf (profiles or traces), pprof ([`formats::pprof`], with
+//!    span links read from sample labels), or folded stacks ([`formats::folded`]) — and
+//!    what it returns is checked by [`ProfileSet::validate`] or [`TraceSet::validate`]. Binary OTLP profiles come in three wire layouts under one
 //!    package name (v1.8, v1.9, v1.10/v1.11); the layout is told from wire types alone
 //!    ([`formats::otlp::sniff_layout`]), the observations are counted against the limits
 //!    before anything is decoded, and every layout is decoded, one `ResourceProfiles` at a
@@ -69,6 +70,7 @@ pub mod trace;
 pub mod transfer;
 pub mod tree;
 pub mod units;
+mod validate;
 pub mod view_hash;
 pub mod viewport;
 pub mod waterfall;

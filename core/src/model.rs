@@ -14,6 +14,9 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::{Diagnostic, Format};
 
+mod index;
+pub(crate) use index::SampleIndex;
+
 /// "No entry" in a `u32` id column.
 pub const NONE: u32 = u32::MAX;
 
@@ -385,7 +388,7 @@ pub struct ProfileSet {
     pub diagnostics: Vec<Diagnostic>,
     /// Call counts by function id, for formats that count calls (cProfile); empty otherwise.
     pub function_calls: Vec<Option<Calls>>,
-    pub(crate) index: OnceLock<crate::filter::SampleIndex>,
+    pub(crate) index: OnceLock<SampleIndex>,
 }
 
 /// Heap bytes of a `Vec` (its capacity, so what is really held).

@@ -4,8 +4,9 @@
 //! the result to the page. Structured cloning of Rust data is not possible, so [`pack`]
 //! flattens a [`Loaded`] into a small metadata blob (strings, profiles, links, spans) and its
 //! big id and value columns, which are moved, not copied; the app hands each column over as
-//! one typed array. [`unpack`] rebuilds the [`Loaded`] and checks every id against the table
-//! it points into, so a damaged message is an error and never a panic later.
+//! one typed array. [`unpack`] rebuilds the [`Loaded`] and checks it with
+//! [`ProfileSet::validate`] or [`TraceSet::validate`] (every id against the table it points
+//! into, and more), so a damaged message is an error and never a panic later.
 //!
 //! The blob is private to one build of Spanflame (page and worker run the same wasm), so it
 //! has no compatibility promises beyond a leading version byte.
@@ -15,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 use crate::error::{At, Diagnostic, Diagnostics, Error, Format, Result};
 use crate::formats::Loaded;
 use crate::model::{
-    Attribute, Calls, Frame, FrameKind, Function, Layout, NONE, Origin, ProfileInfo, ProfileSet,
+    Attribute, Calls, Frame, FrameKind, Function, Layout, Origin, ProfileInfo, ProfileSet,
     Resource, SampleTable, SampleType, SpanKey, StackTable,
 };
 use crate::trace::{Span, TraceSet};
@@ -102,6 +103,15 @@ pub fn unpack(packed: Packed) -> Result<Loaded> {
         KIND_PROFILES => unpack_profiles(&mut r, packed.columns).map(Loaded::Profiles),
         KIND_TRACES => unpack_traces(&mut r).map(Loaded::Traces),
         other => Err(bad(format!("unknown kind {other}"))),
+    }
+}
+
+/// A broken invariant, found by `validate`, as damage in transit (still located).
+fn damaged(e: Error) -> Error {
+    Error {
+        format: Format::Unknown,
+        message: format!("the decoded file from the worker is damaged: {}", e.message),
+        ..e
     }
 }
 
@@ -286,43 +296,6 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         ],
     )?;
 
-    below("function name", &function_name, strings.len(), false)?;
-    below("function file", &function_file, strings.len(), false)?;
-    below(
-        "frame function",
-        &frame_function,
-        function_name.len(),
-        false,
-    )?;
-    below("stack frame", &stack_frame, frame_function.len(), false)?;
-    // The prefix tree's order: a parent always comes before its children.
-    if let Some(s) = (0..stack_parent.len()).find(|&s| {
-        let p = stack_parent[s];
-        p != NONE && p as usize >= s
-    }) {
-        return Err(bad(format!("stack {s} does not come after its parent")));
-    }
-    below("sample profile", &profile, profiles.len(), false)?;
-    below("sample stack", &stack, stack_parent.len(), true)?;
-    below("sample link", &link, links.len(), true)?;
-    below("sample attribute set", &attrs, attr_sets.len(), false)?;
-    if !function_calls.is_empty() && function_calls.len() != function_name.len() {
-        return Err(bad(format!(
-            "{} call counts for {} functions",
-            function_calls.len(),
-            function_name.len()
-        )));
-    }
-    for (i, p) in profiles.iter().enumerate() {
-        if p.resource as usize >= resources.len()
-            || p.sample_type as usize >= sample_types.len()
-            || p.samples.start > p.samples.end
-            || p.samples.end as usize > rows
-        {
-            return Err(bad(format!("profile {i} points outside the tables")));
-        }
-    }
-
     let functions = function_name
         .into_iter()
         .zip(function_file)
@@ -338,7 +311,7 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
             kind: kind_from(kind),
         })
         .collect();
-    Ok(ProfileSet {
+    let set = ProfileSet {
         format,
         layout,
         gzipped,
@@ -365,7 +338,10 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         diagnostics: diagnostics.items().to_vec(),
         function_calls,
         index: OnceLock::new(),
-    })
+    };
+    // Every id in range of its table, stacks in order, profile ranges tiling the rows.
+    set.validate().map_err(damaged)?;
+    Ok(set)
 }
 
 fn pack_traces(w: &mut Writer, set: TraceSet) {
@@ -410,13 +386,11 @@ fn unpack_traces(r: &mut Reader) -> Result<TraceSet> {
     })?;
     let diagnostics = r.diagnostics()?;
     r.end()?;
-    if let Some(i) = spans
-        .iter()
-        .position(|s| s.parent != NONE && s.parent as usize >= spans.len())
-    {
-        return Err(bad(format!("span {i} has a parent outside the file")));
-    }
-    Ok(TraceSet::from_spans(format, gzipped, spans, diagnostics))
+    // `from_spans` follows the parents, so they are checked first; the rest after.
+    crate::validate::span_parents(format.unwrap_or(Format::Unknown), &spans).map_err(damaged)?;
+    let set = TraceSet::from_spans(format, gzipped, spans, diagnostics);
+    set.validate().map_err(damaged)?;
+    Ok(set)
 }
 
 fn u32s(column: Column) -> Result<Vec<u32>> {
@@ -433,20 +407,6 @@ fn same_len(table: &str, lens: &[usize]) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// Every id in `ids` is below `len` (or [`NONE`] where that is allowed).
-fn below(what: &str, ids: &[u32], len: usize, none_ok: bool) -> Result<()> {
-    match ids
-        .iter()
-        .position(|&id| (id as usize) >= len && !(none_ok && id == NONE))
-    {
-        Some(row) => Err(bad(format!(
-            "{what} {} in row {row} is past the end ({len})",
-            ids[row]
-        ))),
-        None => Ok(()),
-    }
 }
 
 /// Enums travel as their index in one of these tables.

@@ -11,7 +11,7 @@ use std::io::Write;
 use common::{assert_golden, fixture, folded_text, profiles, traces};
 use prost::Message;
 use spanflame_core::formats::pprof::{self, proto};
-use spanflame_core::formats::{gunzip_all, otlp};
+use spanflame_core::formats::{Detect, gunzip_all, otlp};
 use spanflame_core::model::{NONE, parse_hex};
 use spanflame_core::{
     ErrorKind, Filter, Format, Layout, Limits, Loaded, ProfileSet, SpanKey, SpanScope,
@@ -83,7 +83,7 @@ fn detection_keeps_pprof_and_otlp_apart() {
     let plain = gunzip_all(&fixture(PROFILE), &Limits::default())
         .unwrap()
         .into_owned();
-    assert!(pprof::sniff(&plain));
+    assert_eq!(pprof::sniff(&plain), Detect::Yes);
     assert_eq!(otlp::sniff_binary(&plain), None);
     for file in [
         "otlp/python-ext-0.63b4-file/profiles.v1_9.binpb",
@@ -92,13 +92,18 @@ fn detection_keeps_pprof_and_otlp_apart() {
         "otlp/synthetic-v1_10/profiles.binpb",
     ] {
         let bytes = fixture(file);
-        assert!(!pprof::sniff(&bytes), "{file} taken for pprof");
+        assert_eq!(pprof::sniff(&bytes), Detect::No, "{file} taken for pprof");
         assert!(otlp::sniff_binary(&bytes).is_some(), "{file}");
     }
-    // Text is not pprof, nor is a protobuf without a string table.
-    assert!(!pprof::sniff(b"main;work 12\nmain;idle 3\n"));
-    assert!(!pprof::sniff(&[0x48, 0x01]));
-    assert!(!pprof::sniff(&[]));
+    // Text is not pprof; a protobuf without a string table may be the start of one, which
+    // the whole file then is not.
+    assert_eq!(pprof::sniff(b"main;work 12\nmain;idle 3\n"), Detect::No);
+    assert_eq!(pprof::sniff(&[0x48, 0x01]), Detect::NeedMore);
+    assert_eq!(pprof::sniff(&[]), Detect::NeedMore);
+    assert_eq!(
+        load(&[0x48, 0x01], &Limits::default()).unwrap_err().kind,
+        ErrorKind::Unrecognized
+    );
 }
 
 #[test]
@@ -375,7 +380,7 @@ fn hand_built() -> proto::Profile {
 #[test]
 fn hand_built_profile_reads_every_part() {
     let bytes = hand_built().encode_to_vec();
-    assert!(pprof::sniff(&bytes));
+    assert_eq!(pprof::sniff(&bytes), Detect::Yes);
     for (bytes, gzipped) in [(bytes.clone(), false), (gzip(&bytes), true)] {
         let set = load_profiles(&bytes);
         assert_eq!(set.format, Format::Pprof);
@@ -606,7 +611,7 @@ fn hex_span_ids_with_only_digits_are_read_as_hex_when_the_file_has_trace_ids() {
 fn bad_input_gives_pprof_errors_and_diagnostics() {
     // A pprof top level whose sample has a truncated packed location list.
     let bytes = [0x32, 0x00, 0x12, 0x03, 0x0a, 0x01, 0xff];
-    assert!(pprof::sniff(&bytes));
+    assert_eq!(pprof::sniff(&bytes), Detect::Yes);
     let e = load(&bytes, &Limits::default()).unwrap_err();
     assert_eq!(e.format, Format::Pprof);
     assert_eq!(e.kind, ErrorKind::Malformed);

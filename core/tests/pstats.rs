@@ -15,7 +15,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{fixture, fixture_path, profiles};
-use spanflame_core::formats::pstats;
+use spanflame_core::formats::{Detect, pstats};
 use spanflame_core::model::{Calls, Origin};
 use spanflame_core::transfer::{pack, unpack};
 use spanflame_core::{At, ErrorKind, Filter, Format, Limits, Loaded, ProfileSet, load};
@@ -232,7 +232,8 @@ fn no_other_fixture_is_taken_for_pstats() {
             }
             let bytes = std::fs::read(&path).unwrap();
             let ours = path.extension().is_some_and(|e| e == "pstats");
-            assert_eq!(pstats::sniff(&bytes), ours, "{}", path.display());
+            let want = if ours { Detect::Yes } else { Detect::No };
+            assert_eq!(pstats::sniff(&bytes), want, "{}", path.display());
             if !ours && let Ok(Loaded::Profiles(set)) = load(&bytes, &Limits::default()) {
                 assert_ne!(set.format, Format::Pstats, "{}", path.display());
                 assert!(!set.from_call_graph());

@@ -1,14 +1,14 @@
 //! Folded (collapsed) stacks, as flamegraph.pl, inferno and `spanflame fold` write them:
 //! one `root;caller;leaf value` line per stack.
 
+use super::{Detect, Loaded, Options};
 use crate::builder::{Builder, Row};
 use crate::error::{At, Error, Format, Result};
-use crate::limits::Limits;
-use crate::model::{FrameKind, Layout, NONE, ProfileInfo, ProfileSet, SampleType};
+use crate::model::{FrameKind, Layout, NONE, ProfileInfo, SampleType};
 
 /// Whether `bytes` look like folded stacks: UTF-8 text whose first non-empty lines end in
-/// a space and an integer.
-pub fn sniff(bytes: &[u8]) -> bool {
+/// a space and an integer. NeedMore while there is no whole non-empty line to judge.
+pub fn sniff(bytes: &[u8]) -> Detect {
     // Deep stacks make long lines: look far enough to see whole lines.
     let head = &bytes[..bytes.len().min(1 << 20)];
     // A cut in the middle of a UTF-8 sequence is fine: look at the valid prefix only.
@@ -16,14 +16,14 @@ pub fn sniff(bytes: &[u8]) -> bool {
         Ok(t) => t,
         Err(e) => match std::str::from_utf8(&head[..e.valid_up_to()]) {
             Ok(t) if e.error_len().is_none() => t,
-            _ => return false,
+            _ => return Detect::No,
         },
     };
     if text
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return false;
+        return Detect::No;
     }
     let mut lines = text.lines().filter(|l| !l.trim().is_empty()).peekable();
     // The last line of the head may be cut; judge the complete ones.
@@ -34,7 +34,13 @@ pub fn sniff(bytes: &[u8]) -> bool {
     } else {
         lines.by_ref().collect()
     };
-    !complete.is_empty() && complete.iter().take(20).all(|l| split_line(l).is_some())
+    if complete.is_empty() {
+        Detect::NeedMore
+    } else if complete.iter().take(20).all(|l| split_line(l).is_some()) {
+        Detect::Yes
+    } else {
+        Detect::No
+    }
 }
 
 fn split_line(line: &str) -> Option<(&str, i64)> {
@@ -46,7 +52,7 @@ fn split_line(line: &str) -> Option<(&str, i64)> {
 }
 
 /// Read folded stacks into a one-profile set of `samples/count`.
-pub fn load(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
+pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         Error::malformed(
             Format::Folded,
@@ -54,7 +60,7 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
             "not UTF-8 text",
         )
     })?;
-    let mut b = Builder::new(Format::Folded, limits);
+    let mut b = Builder::new(Format::Folded, &options.limits);
     b.begin_profile(
         ProfileInfo {
             resource: 0,
@@ -102,7 +108,7 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
             attrs,
         })?;
     }
-    Ok(b.finish(Layout::NotOtlp))
+    Ok(Loaded::Profiles(b.finish(Layout::NotOtlp)))
 }
 
 #[cfg(test)]
@@ -110,11 +116,18 @@ mod tests {
     use super::*;
     use crate::filter::Filter;
 
+    fn load(bytes: &[u8]) -> Result<crate::ProfileSet> {
+        match parse(bytes, &Options::default())? {
+            Loaded::Profiles(set) => Ok(set),
+            Loaded::Traces(_) => panic!("folded stacks read as traces"),
+        }
+    }
+
     #[test]
     fn reads_what_fold_writes() {
         let text = "main;a;b 3\nmain;c 1\n\nmain;a 2\n";
-        assert!(sniff(text.as_bytes()));
-        let set = load(text.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(sniff(text.as_bytes()), Detect::Yes);
+        let set = load(text.as_bytes()).unwrap();
         let folded = set.folded(&Filter::default());
         assert_eq!(
             folded,
@@ -129,13 +142,15 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_folded() {
-        assert!(!sniff(b"{\"a\": 1}"));
-        assert!(!sniff(b"hello world"));
+        assert_eq!(sniff(b"{\"a\": 1}"), Detect::No);
+        assert_eq!(sniff(b"hello world"), Detect::No);
         // A first line longer than a small sniffing window is still recognised.
         let deep = format!("{} 7\nmain 1\n", vec!["frame"; 3000].join(";"));
-        assert!(sniff(deep.as_bytes()));
-        assert!(!sniff(b"\x00\x01\x02 3"));
-        let e = load(b"main;a 1\nbroken line\n", &Limits::default()).unwrap_err();
+        assert_eq!(sniff(deep.as_bytes()), Detect::Yes);
+        assert_eq!(sniff(b"\x00\x01\x02 3"), Detect::No);
+        // Blank lines alone prove nothing either way.
+        assert_eq!(sniff(b"\n  \n"), Detect::NeedMore);
+        let e = load(b"main;a 1\nbroken line\n").unwrap_err();
         assert_eq!(e.at, At::Line(2));
     }
 }

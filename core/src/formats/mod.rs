@@ -1,27 +1,47 @@
-//! Format detection and the single entry point, [`load`].
+//! Format detection and the single entry point, [`load`] (or [`load_with`]).
 //!
-//! Detection is by content, never by file name: gzip by its magic bytes, JSON by its first
-//! character and top-level keys, length-prefixed protobuf by records that tile the input
-//! exactly, and binary OTLP by the shape of its top-level fields.
+//! Detection is by content, never by file name. gzip is undone first, by its magic bytes;
+//! then the importers of [`IMPORTERS`] are asked in order, and the first whose `sniff` says
+//! [`Detect::Yes`] parses the file. JSON (the first non-space byte is `{`) is offered only
+//! to importers marked `json`, anything else only to the others, so that no binary sniff
+//! ever has to rule JSON out. Every set an importer returns is checked by
+//! [`ProfileSet::validate`] or [`TraceSet::validate`] before it is handed out.
+//!
+//! ## Adding a format
+//!
+//! 1. Add a [`Format`] variant (and its `name`, and its code in `transfer::FORMATS`).
+//! 2. Write a module here, `formats/<name>.rs`, with the two functions every importer has:
+//!    `pub fn sniff(bytes: &[u8]) -> Detect`, which looks at most at a bounded prefix,
+//!    never fails, and says [`Detect::NeedMore`] when the bytes are too short to tell; and
+//!    `pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded>`, which feeds a
+//!    [`crate::builder::Builder`] (profiles) or builds a [`TraceSet`] (traces), checks every
+//!    size against `options.limits`, and never panics on bad input. Its errors name its
+//!    `Format` and where ([`At`]); what it can step over becomes a diagnostic.
+//! 3. Add an [`Importer`] to [`IMPORTERS`]. Order matters: the first `Yes` wins, so put a
+//!    format before any looser one that could also claim its files.
+//! 4. Add a small real fixture under `core/tests/fixtures/<name>/` with a README (producer,
+//!    version, command, and totals read by an independent tool), and tests against it; add
+//!    it to the `sniff` table test in this module, which checks that every importer claims
+//!    its own fixtures and no one else's.
+//! 5. Add a fuzz target aimed at `parse` (`fuzz/fuzz_targets/`, and its `[[bin]]` in
+//!    `fuzz/Cargo.toml`); the `load` target covers detection already.
 
 pub mod folded;
 pub mod otlp;
+pub mod otlp_json;
+pub mod otlp_length_prefixed;
+pub mod otlp_profiles_binary;
+pub mod otlp_traces_binary;
 pub mod pprof;
 pub mod pstats;
 pub mod wire;
 
 use std::io::Read;
 
-use prost::Message;
-
-use crate::builder::Builder;
-use crate::error::{At, Diagnostics, Error, Format, Result};
+use crate::error::{At, Error, Format, Result};
 use crate::limits::Limits;
-use crate::model::{Layout, ProfileSet};
+use crate::model::ProfileSet;
 use crate::trace::TraceSet;
-use otlp::json::{self, JsonKind};
-use otlp::{BinaryKind, trace_proto::TracesData};
-
 /// What a file held.
 #[derive(Debug, Clone)]
 // Boxing would only move one allocation around: a Loaded is made once per file.
@@ -49,12 +69,111 @@ pub fn check_input_size(len: u64, limits: &Limits) -> Result<()> {
     Ok(())
 }
 
+/// What a `sniff` can tell from the bytes it is shown (a whole file, or its start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detect {
+    /// The bytes are this format (as far as a sniff can tell; `parse` may still fail).
+    Yes,
+    /// The bytes are not this format, whatever follows them.
+    No,
+    /// The bytes are too short to tell: read as the start of a file they fit the format,
+    /// and more of it could decide. [`load`] always has the whole file, so there this
+    /// counts as [`Detect::No`].
+    NeedMore,
+}
+
+/// How to read a file. New options will come as fields with defaults, so the struct is
+/// `#[non_exhaustive]`: make one with [`Options::new`] or [`Options::default`].
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// Bounds on everything the input controls. Default [`Limits::default`]: 2 GiB after
+    /// decompression, 100 million sample observations, 20 million entries in any one
+    /// table, stacks of 4096 frames.
+    pub limits: Limits,
+}
+
+impl Options {
+    /// Options with these limits, everything else at its default.
+    pub fn new(limits: Limits) -> Self {
+        Options { limits }
+    }
+}
+
+/// One importer: a format (or a family of formats read by one parser) [`load`] can read.
+#[derive(Debug, Clone, Copy)]
+pub struct Importer {
+    /// What it reads, for a person: listed in the error for a file nothing reads.
+    pub name: &'static str,
+    /// Whether it reads JSON: it is offered JSON input only, and the others never are.
+    pub json: bool,
+    /// Whether `bytes` are its format; cheap, bounded, never fails.
+    pub sniff: fn(&[u8]) -> Detect,
+    /// Read the whole (already gunzipped) file.
+    pub parse: fn(&[u8], &Options) -> Result<Loaded>,
+}
+
+/// Every importer, in the order they are asked; the first to say [`Detect::Yes`] reads the
+/// file. The order keeps the tie-breaks: length-prefixed records before one plain message
+/// (their first byte, 0, is no valid protobuf tag, so the plain sniffs refuse them anyway);
+/// OTLP before pprof (pprof refuses what OTLP claims, but says so itself); folded stacks
+/// last, as the loosest.
+pub static IMPORTERS: &[Importer] = &[
+    Importer {
+        name: "OTLP profiles or traces as JSON or JSON Lines (resourceProfiles, resourceSpans)",
+        json: true,
+        sniff: otlp_json::sniff,
+        parse: otlp_json::parse,
+    },
+    Importer {
+        name: "OTLP profiles as length-prefixed protobuf (the collector file exporter's proto)",
+        json: false,
+        sniff: otlp_length_prefixed::sniff,
+        parse: otlp_length_prefixed::parse,
+    },
+    Importer {
+        name: "OTLP profiles as protobuf",
+        json: false,
+        sniff: otlp_profiles_binary::sniff,
+        parse: otlp_profiles_binary::parse,
+    },
+    Importer {
+        name: "OTLP traces as protobuf",
+        json: false,
+        sniff: otlp_traces_binary::sniff,
+        parse: otlp_traces_binary::parse,
+    },
+    Importer {
+        name: "pprof",
+        json: false,
+        sniff: pprof::sniff,
+        parse: pprof::parse,
+    },
+    Importer {
+        name: "Python cProfile/profile stats (.pstats)",
+        json: false,
+        sniff: pstats::sniff,
+        parse: pstats::parse,
+    },
+    Importer {
+        name: "folded stacks",
+        json: false,
+        sniff: folded::sniff,
+        parse: folded::parse,
+    },
+];
+
 /// Read a profile or trace file in any supported format and encoding.
 pub fn load(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
-    check_input_size(bytes.len() as u64, limits)?;
-    let plain = gunzip_all(bytes, limits)?;
+    load_with(bytes, &Options::new(*limits))
+}
+
+/// [`load`], with every option.
+pub fn load_with(bytes: &[u8], options: &Options) -> Result<Loaded> {
+    check_input_size(bytes.len() as u64, &options.limits)?;
+    let plain = gunzip_all(bytes, &options.limits)?;
     let gzipped = matches!(plain, std::borrow::Cow::Owned(_));
-    let mut loaded = load_plain(plain.as_ref(), limits)?;
+    let mut loaded = load_plain(plain.as_ref(), options)?;
     match &mut loaded {
         Loaded::Profiles(set) => set.gzipped = gzipped,
         Loaded::Traces(set) => set.gzipped = gzipped,
@@ -62,123 +181,49 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
     Ok(loaded)
 }
 
-fn load_plain(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
+fn load_plain(bytes: &[u8], options: &Options) -> Result<Loaded> {
     if bytes.is_empty() {
         return Err(Error::unrecognized("the file is empty"));
     }
-    // Before JSON: a marshalled dict starts with `{` too, but never `{` and a tuple.
-    if pstats::sniff(bytes) {
-        return Ok(Loaded::Profiles(pstats::load(bytes, limits)?));
-    }
-    let first = bytes.iter().copied().find(|b| !b.is_ascii_whitespace());
-    if first == Some(b'{') {
-        return load_json(bytes, limits);
-    }
-    if bytes[0] == 0
-        && let Some(records) = otlp::split_length_prefixed(bytes)
-        && records
-            .iter()
-            .all(|(_, r)| otlp::sniff_binary(r) == Some(BinaryKind::Profiles))
-    {
-        let mut b = Builder::new(Format::OtlpProfilesLengthPrefixed, limits);
-        let mut layout = Layout::OtlpV1_10;
-        for (offset, record) in records {
-            layout = otlp::add_binary(&mut b, record).map_err(|e| at_record(e, offset))?;
-        }
-        return Ok(Loaded::Profiles(b.finish(layout)));
-    }
-    match otlp::sniff_binary(bytes) {
-        Some(BinaryKind::Profiles) => {
-            let mut b = Builder::new(Format::OtlpProfilesBinary, limits);
-            let layout = otlp::add_binary(&mut b, bytes)?;
-            Ok(Loaded::Profiles(b.finish(layout)))
-        }
-        Some(BinaryKind::Traces) => {
-            let data = TracesData::decode(bytes).map_err(|e| {
-                Error::malformed(
-                    Format::OtlpTracesBinary,
-                    At::Input,
-                    format!("not a valid traces message: {e}"),
-                )
-            })?;
-            check_span_count(
-                Format::OtlpTracesBinary,
-                std::slice::from_ref(&data),
-                limits,
-            )?;
-            Ok(Loaded::Traces(TraceSet::from_messages(
-                Format::OtlpTracesBinary,
-                &[data],
-            )))
-        }
-        // pprof always has a string table (field 6), which no OTLP message has at its top.
-        None if pprof::sniff(bytes) => Ok(Loaded::Profiles(pprof::load(bytes, limits)?)),
-        None if folded::sniff(bytes) => Ok(Loaded::Profiles(folded::load(bytes, limits)?)),
-        None => Err(Error::unrecognized(format!(
-            "not a format Spanflame reads (OTLP profiles or traces as protobuf, JSON or JSON Lines, pprof, any of them gzipped); it starts with bytes {}",
-            crate::model::hex(&bytes[..bytes.len().min(8)])
-        ))),
-    }
-}
-
-/// Place an error from inside a length-prefixed record in the whole file.
-fn at_record(mut e: Error, offset: usize) -> Error {
-    e.at = match e.at {
-        At::Byte(inner) => At::Byte(inner + offset as u64),
-        At::Input => At::Byte(offset as u64),
-        other => other,
-    };
-    e.message = format!("in the record at byte {offset}: {}", e.message);
-    e
-}
-
-fn load_json(bytes: &[u8], limits: &Limits) -> Result<Loaded> {
-    match json::sniff(bytes) {
-        Some(JsonKind::Profiles) => {
-            let mut diags = Diagnostics::default();
-            let decoded = json::decode_profiles(bytes, limits, &mut diags)?;
-            let format = if decoded.lines {
-                Format::OtlpProfilesJsonLines
-            } else {
-                Format::OtlpProfilesJson
-            };
-            let mut b = Builder::new(format, limits);
-            b.diags.extend(diags);
-            for data in &decoded.messages {
-                otlp::normalize::add_message(&mut b, data)?;
-            }
-            Ok(Loaded::Profiles(b.finish(Layout::OtlpJson)))
-        }
-        Some(JsonKind::Traces) => {
-            let mut diags = Diagnostics::default();
-            let decoded = json::decode_traces(bytes, limits, &mut diags)?;
-            check_span_count(Format::OtlpTracesJson, &decoded.messages, limits)?;
-            let mut set = TraceSet::from_messages(Format::OtlpTracesJson, &decoded.messages);
-            diags.extend(std::mem::take(&mut set.diagnostics));
-            set.diagnostics = diags;
-            Ok(Loaded::Traces(set))
-        }
-        None => Err(Error::unrecognized(
-            "JSON, but neither OTLP profiles (resourceProfiles) nor OTLP traces (resourceSpans)",
-        )),
-    }
-}
-
-fn check_span_count(format: Format, messages: &[TracesData], limits: &Limits) -> Result<()> {
-    let spans: usize = messages
+    let json = looks_like_json(bytes);
+    let importer = IMPORTERS
         .iter()
-        .flat_map(|m| &m.resource_spans)
-        .flat_map(|r| &r.scope_spans)
-        .map(|s| s.spans.len())
-        .sum();
-    if spans as u64 > limits.max_table_len {
-        return Err(Error::limit(
-            format,
-            At::Input,
-            format!("{spans} spans, over the limit of {}", limits.max_table_len),
-        ));
+        .filter(|i| i.json == json)
+        // The whole file is here: a sniff that wants more bytes than there are says no.
+        .find(|i| (i.sniff)(bytes) == Detect::Yes)
+        .ok_or_else(|| unrecognized(bytes, json))?;
+    let loaded = (importer.parse)(bytes, options)?;
+    // An importer's bug must not become a panic in a filter later; one pass over the ids.
+    match &loaded {
+        Loaded::Profiles(set) => set.validate()?,
+        Loaded::Traces(set) => set.validate()?,
     }
-    Ok(())
+    Ok(loaded)
+}
+
+/// Whether `bytes` are to be read as JSON: their first non-space byte is `{`.
+fn looks_like_json(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// The error for a file no importer claims: what is read (from [`IMPORTERS`]) and how the
+/// file starts.
+fn unrecognized(bytes: &[u8], json: bool) -> Error {
+    let read: Vec<&str> = IMPORTERS
+        .iter()
+        .filter(|i| i.json == json || !json)
+        .map(|i| i.name)
+        .collect();
+    let start = crate::model::hex(&bytes[..bytes.len().min(8)]);
+    let (lead, tail) = if json {
+        ("JSON, but not a format Spanflame reads", "")
+    } else {
+        ("not a format Spanflame reads", "; any of them gzipped")
+    };
+    Error::unrecognized(format!(
+        "{lead} ({}{tail}); it starts with bytes {start}",
+        read.join(", ")
+    ))
 }
 
 /// Undo gzip (possibly nested twice, as some pipelines do), never producing more than
@@ -213,4 +258,172 @@ fn gunzip(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>> {
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every input fixture, and the importer (by the start of its name) that must claim it.
+    /// (`synthetic-v1_10/profiles.folded` is a golden output with `#` headers, no input.)
+    const FIXTURES: &[(&str, &str)] = &[
+        (
+            "otlp/python-ext-0.63b4-file/profiles.json",
+            "OTLP profiles or traces as JSON",
+        ),
+        (
+            "otlp/python-ext-0.63b4-file/profiles.otlp.jsonl",
+            "OTLP profiles or traces as JSON",
+        ),
+        (
+            "otlp/python-ext-0.63b4-file/traces.json",
+            "OTLP profiles or traces as JSON",
+        ),
+        (
+            "otlp/python-ext-0.63b4-file/traces.otlp.jsonl",
+            "OTLP profiles or traces as JSON",
+        ),
+        (
+            "otlp/synthetic-v1_10/profiles.json",
+            "OTLP profiles or traces as JSON",
+        ),
+        (
+            "otlp/synthetic-v1_10/profiles.otlp.jsonl",
+            "OTLP profiles or traces as JSON",
+        ),
+        (
+            "otlp/synthetic-v1_10/traces.json",
+            "OTLP profiles or traces as JSON",
+        ),
+        (
+            "pprof-span-labels/traces.json",
+            "OTLP profiles or traces as JSON",
+        ),
+        (
+            "otlp/python-ext-0.63b4-file/profiles.v1_10.fileexporter-proto.bin",
+            "OTLP profiles as length-prefixed",
+        ),
+        (
+            "otlp/synthetic-v1_10/profiles.fileexporter-proto.bin",
+            "OTLP profiles as length-prefixed",
+        ),
+        (
+            "otlp/python-ext-0.63b4-file/profiles.v1_9.binpb",
+            "OTLP profiles as protobuf",
+        ),
+        (
+            "otlp/python-ext-0.63b4-file/profiles.v1_10.binpb",
+            "OTLP profiles as protobuf",
+        ),
+        (
+            "otlp/python-ext-0.63b4-file/profiles.v1_10.binpb.gz",
+            "OTLP profiles as protobuf",
+        ),
+        (
+            "otlp/synthetic-v1_10/profiles.binpb",
+            "OTLP profiles as protobuf",
+        ),
+        (
+            "otlp/python-ext-0.63b4-file/traces.binpb",
+            "OTLP traces as protobuf",
+        ),
+        (
+            "otlp/synthetic-v1_10/traces.binpb",
+            "OTLP traces as protobuf",
+        ),
+        ("pprof-span-labels/profile.pprof", "pprof"),
+        ("cprofile/cprofile.pstats", "Python cProfile"),
+        ("cprofile/profile.pstats", "Python cProfile"),
+        (
+            "otlp/python-ext-0.63b4-file/profiles.folded",
+            "folded stacks",
+        ),
+        ("pprof-span-labels/profile.folded", "folded stacks"),
+    ];
+
+    fn fixture(rel: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(rel);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        // Importers see what the gzip layer leaves.
+        gunzip_all(&bytes, &Limits::default()).unwrap().into_owned()
+    }
+
+    #[test]
+    fn each_importer_claims_its_fixtures_and_no_others() {
+        for importer in IMPORTERS {
+            let own = FIXTURES
+                .iter()
+                .filter(|(_, owner)| importer.name.starts_with(owner))
+                .count();
+            assert!(own > 0, "{}: no fixture", importer.name);
+        }
+        for (rel, owner) in FIXTURES {
+            let bytes = fixture(rel);
+            for importer in IMPORTERS {
+                let mine = importer.name.starts_with(owner);
+                let want = if mine { Detect::Yes } else { Detect::No };
+                assert_eq!((importer.sniff)(&bytes), want, "{} on {rel}", importer.name);
+            }
+            // And `load` reads it without error (its sets validate).
+            load(&bytes, &Limits::default()).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        }
+    }
+
+    #[test]
+    fn a_prefix_too_short_to_tell_needs_more() {
+        let v1_10 = fixture("otlp/python-ext-0.63b4-file/profiles.v1_10.fileexporter-proto.bin");
+        // The first record cut in half: its header is whole, its message is not.
+        assert_eq!(otlp_length_prefixed::sniff(&v1_10[..40]), Detect::NeedMore);
+        let json = fixture("otlp/synthetic-v1_10/traces.json");
+        assert_eq!(otlp_json::sniff(&json[..1]), Detect::NeedMore);
+        assert_eq!(otlp_json::sniff(b"{\"resourceSp"), Detect::NeedMore);
+        let pprof = fixture("pprof-span-labels/profile.pprof");
+        assert_eq!(pprof::sniff(&pprof[..pprof.len() / 2]), Detect::NeedMore);
+        for importer in IMPORTERS {
+            assert_eq!((importer.sniff)(b""), Detect::NeedMore, "{}", importer.name);
+        }
+        // `load` has the whole file: too short to tell is not a format.
+        let e = load(b"{\"resourceSp", &Limits::default()).unwrap_err();
+        assert_eq!(e.kind, crate::ErrorKind::Unrecognized);
+    }
+
+    #[test]
+    fn what_nothing_reads_is_named_with_what_is_read() {
+        let e = load(b"this is not a profile\n", &Limits::default()).unwrap_err();
+        assert_eq!(e.kind, crate::ErrorKind::Unrecognized);
+        assert!(
+            e.message.starts_with("not a format Spanflame reads ("),
+            "{e}"
+        );
+        for importer in IMPORTERS {
+            assert!(e.message.contains(importer.name), "{e}");
+        }
+        assert!(
+            e.message.ends_with("it starts with bytes 7468697320697320"),
+            "{e}"
+        );
+        // JSON that no JSON importer reads names the JSON formats only.
+        let e = load(b" {\"traceEvents\": []}", &Limits::default()).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("JSON, but not a format Spanflame reads ("),
+            "{e}"
+        );
+        assert!(!e.message.contains("pprof"), "{e}");
+        assert!(e.message.contains(IMPORTERS[0].name), "{e}");
+    }
+
+    #[test]
+    fn options_carry_the_limits() {
+        let bytes = fixture("pprof-span-labels/profile.folded");
+        let limits = Limits {
+            max_samples: 2,
+            ..Limits::default()
+        };
+        let e = load_with(&bytes, &Options::new(limits)).unwrap_err();
+        assert_eq!(e.kind, crate::ErrorKind::LimitExceeded);
+        assert!(load_with(&bytes, &Options::default()).is_ok());
+    }
 }

@@ -1,4 +1,4 @@
-//! pprof (`perftools.profiles.Profile`) → the columnar [`ProfileSet`].
+//! pprof (`perftools.profiles.Profile`) → the columnar [`ProfileSet`](crate::ProfileSet).
 //!
 //! ## Detection
 //!
@@ -46,11 +46,11 @@
 //!
 //! ## Limits
 //!
-//! Table lengths and the sample count are checked against [`Limits`] before anything is
+//! Table lengths and the sample count are checked against [`Limits`](crate::Limits) before anything is
 //! built for them, and so is `samples × sample types`. Text built from string-table
 //! references (label attributes, profile attributes, names of unsymbolised frames) is counted
-//! against [`Limits::max_decompressed_bytes`], since a short input can refer to one long
-//! string many times. Stacks are cut at [`Limits::max_stack_depth`] while they are built.
+//! against [`Limits::max_decompressed_bytes`](crate::Limits::max_decompressed_bytes), since a short input can refer to one long
+//! string many times. Stacks are cut at [`Limits::max_stack_depth`](crate::Limits::max_stack_depth) while they are built.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -58,12 +58,11 @@ use std::collections::hash_map::Entry;
 use prost::Message;
 
 use super::wire::{Fields, WireType};
+use super::{Detect, Loaded, Options};
 use crate::builder::{Builder, Row};
 use crate::error::{At, Error, Format, Result};
-use crate::limits::Limits;
 use crate::model::{
-    Attribute, FrameKind, Layout, NONE, ProfileInfo, ProfileSet, Resource, SampleType, SpanKey,
-    parse_hex,
+    Attribute, FrameKind, Layout, NONE, ProfileInfo, Resource, SampleType, SpanKey, parse_hex,
 };
 
 /// The pprof messages, declared from the well-known field numbers of `profile.proto`.
@@ -253,9 +252,15 @@ pub mod proto {
 
 use proto::{Label, Profile};
 
-/// Whether `bytes` looks like a pprof `Profile`: a well-formed protobuf with a string table
+/// Whether `bytes` look like a pprof `Profile`: a well-formed protobuf with a string table
 /// (field 6) whose top-level fields are all pprof's, with pprof's wire types, and not OTLP.
-pub fn sniff(bytes: &[u8]) -> bool {
+/// NeedMore when every field so far is pprof's but the string table has not come yet (it
+/// usually follows the samples), or the bytes end inside a field. A top level of OTLP's
+/// shape ([`super::otlp::sniff_binary`]) is No.
+pub fn sniff(bytes: &[u8]) -> Detect {
+    if bytes.is_empty() {
+        return Detect::NeedMore;
+    }
     let mut fields = Fields::new(bytes);
     let mut string_table = false;
     for f in fields.by_ref() {
@@ -271,10 +276,17 @@ pub fn sniff(bytes: &[u8]) -> bool {
             _ => false,
         };
         if !ok {
-            return false;
+            return Detect::No;
         }
     }
-    fields.error.is_none() && string_table && super::otlp::sniff_binary(bytes).is_none()
+    match fields.error {
+        Some(_) if fields.cut => Detect::NeedMore,
+        Some(_) => Detect::No,
+        // Only fields 1 and 2, shaped as OTLP has them: the OTLP importers' file.
+        None if super::otlp::sniff_binary(bytes).is_some() => Detect::No,
+        None if string_table => Detect::Yes,
+        None => Detect::NeedMore,
+    }
 }
 
 /// Decode a pprof `Profile` (not gzipped).
@@ -288,12 +300,12 @@ pub fn decode(bytes: &[u8]) -> Result<Profile> {
     })
 }
 
-/// Read a pprof `Profile` (already gunzipped) into a [`ProfileSet`].
-pub fn load(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
+/// Read a pprof `Profile` (already gunzipped) into a [`crate::ProfileSet`].
+pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
     let profile = decode(bytes)?;
-    let mut b = Builder::new(Format::Pprof, limits);
+    let mut b = Builder::new(Format::Pprof, &options.limits);
     add_profile(&mut b, &profile)?;
-    Ok(b.finish(Layout::NotOtlp))
+    Ok(Loaded::Profiles(b.finish(Layout::NotOtlp)))
 }
 
 /// Add every sample type of `p` to `b`, as one profile each.

@@ -37,6 +37,9 @@ pub struct Fields<'a> {
     lenient: bool,
     /// Set when the message was malformed: the byte offset and what was wrong.
     pub error: Option<(usize, &'static str)>,
+    /// Whether that error is the data ending inside a field (so more bytes could mend it),
+    /// rather than bytes no protobuf has.
+    pub cut: bool,
 }
 
 impl<'a> Fields<'a> {
@@ -47,6 +50,7 @@ impl<'a> Fields<'a> {
             pos: 0,
             lenient: false,
             error: None,
+            cut: false,
         }
     }
 
@@ -63,6 +67,19 @@ impl<'a> Fields<'a> {
     #[inline(always)]
     fn varint(&mut self) -> Option<u64> {
         read_varint(self.buf, &mut self.pos)
+    }
+
+    /// Whether the bytes from `pos` on are a varint the data cut short (fewer than 10
+    /// bytes, each with the continuation bit), not an overlong one.
+    fn varint_cut(&self) -> bool {
+        let rest = &self.buf[self.pos..];
+        rest.len() < 10 && rest.iter().all(|b| b & 0x80 != 0)
+    }
+
+    /// [`Fields::fail`] for data that ends inside a field.
+    fn fail_cut(&mut self, at: usize, what: &'static str) -> Option<Field<'a>> {
+        self.cut = true;
+        self.fail(at, what)
     }
 
     fn fail(&mut self, at: usize, what: &'static str) -> Option<Field<'a>> {
@@ -89,6 +106,7 @@ impl<'a> Fields<'a> {
         }
         let offset = self.pos;
         let Some(tag) = self.varint() else {
+            self.cut = self.varint_cut();
             return self.fail(offset, "truncated field tag");
         };
         let number = (tag >> 3) as u32;
@@ -105,7 +123,10 @@ impl<'a> Fields<'a> {
         match tag & 7 {
             0 => match self.varint() {
                 Some(v) => field.varint = v,
-                None => return self.fail(offset, "truncated varint"),
+                None => {
+                    self.cut = self.varint_cut();
+                    return self.fail(offset, "truncated varint");
+                }
             },
             1 | 5 => {
                 let width = if tag & 7 == 1 { 8 } else { 4 };
@@ -115,18 +136,19 @@ impl<'a> Fields<'a> {
                     WireType::I32
                 };
                 if self.buf.len() - self.pos < width {
-                    return self.fail(offset, "truncated fixed-width field");
+                    return self.fail_cut(offset, "truncated fixed-width field");
                 }
                 self.pos += width;
             }
             2 => {
                 field.wire = WireType::Len;
                 let Some(len) = self.varint() else {
+                    self.cut = self.varint_cut();
                     return self.fail(offset, "truncated length");
                 };
                 if len > (self.buf.len() - self.pos) as u64 {
                     let rest = &self.buf[self.pos..];
-                    self.fail(
+                    self.fail_cut(
                         offset,
                         "a field's declared length runs past the end of the data (is the file truncated?)",
                     );

@@ -39,34 +39,61 @@ pub enum JsonKind {
 /// Tells profiles from traces by the top-level keys of the first JSON object, without parsing
 /// it: a byte scan that stops at the first telling key. `None` if the text does not start with
 /// an object holding `resourceProfiles` / `resource_profiles` or `resourceSpans` /
-/// `resource_spans`.
+/// `resource_spans` (or ends before it could tell: see [`sniff_keys`]).
 pub fn sniff(bytes: &[u8]) -> Option<JsonKind> {
+    match sniff_keys(bytes) {
+        Sniffed::Kind(kind) => Some(kind),
+        Sniffed::No | Sniffed::NeedMore => None,
+    }
+}
+
+/// What [`sniff_keys`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    /// A telling top-level key.
+    Kind(JsonKind),
+    /// Not an object, or the first object ended without a telling key.
+    No,
+    /// The text ends inside the first object (or before it) without a telling key yet.
+    NeedMore,
+}
+
+/// [`sniff`], telling "no" from "the text ends before it could tell".
+pub fn sniff_keys(bytes: &[u8]) -> Sniffed {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut i = skip_ws(bytes, 0);
-    if bytes.get(i) != Some(&b'{') {
-        return None;
+    match bytes.get(i) {
+        None => return Sniffed::NeedMore,
+        Some(b'{') => {}
+        Some(_) => return Sniffed::No,
     }
     let mut depth = 0usize;
     while let Some(&b) = bytes.get(i) {
         match b {
             b'{' | b'[' => depth += 1,
             b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return None; // the first object ended without a telling key
-                }
+                depth = match depth.checked_sub(1) {
+                    // The first object ended without a telling key.
+                    None | Some(0) => return Sniffed::No,
+                    Some(d) => d,
+                };
             }
             b'"' => {
                 let start = i + 1;
-                let end = start + string_len(bytes.get(start..)?)?;
+                let Some(len) = bytes.get(start..).and_then(string_len) else {
+                    return Sniffed::NeedMore;
+                };
+                let end = start + len;
                 i = end;
                 // At depth 1 a string followed by ':' is a top-level key.
                 if depth == 1 && bytes.get(skip_ws(bytes, end + 1)) == Some(&b':') {
-                    match bytes.get(start..end)? {
+                    match &bytes[start..end] {
                         b"resourceProfiles" | b"resource_profiles" => {
-                            return Some(JsonKind::Profiles);
+                            return Sniffed::Kind(JsonKind::Profiles);
                         }
-                        b"resourceSpans" | b"resource_spans" => return Some(JsonKind::Traces),
+                        b"resourceSpans" | b"resource_spans" => {
+                            return Sniffed::Kind(JsonKind::Traces);
+                        }
                         _ => {}
                     }
                 }
@@ -75,7 +102,7 @@ pub fn sniff(bytes: &[u8]) -> Option<JsonKind> {
         }
         i += 1;
     }
-    None
+    Sniffed::NeedMore
 }
 
 /// Decoded messages; `lines` is true when the input was JSON Lines (several objects, one per

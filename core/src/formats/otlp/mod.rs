@@ -392,3 +392,26 @@ pub fn sniff_binary(buf: &[u8]) -> Option<BinaryKind> {
         _ => Some(BinaryKind::Profiles),
     }
 }
+
+/// Fail if the messages hold more spans than one table may (checked before the span table
+/// is built from them).
+pub(crate) fn check_span_count(
+    format: Format,
+    messages: &[trace_proto::TracesData],
+    limits: &crate::limits::Limits,
+) -> Result<()> {
+    let spans: usize = messages
+        .iter()
+        .flat_map(|m| &m.resource_spans)
+        .flat_map(|r| &r.scope_spans)
+        .map(|s| s.spans.len())
+        .sum();
+    if spans as u64 > limits.max_table_len {
+        return Err(Error::limit(
+            format,
+            At::Input,
+            format!("{spans} spans, over the limit of {}", limits.max_table_len),
+        ));
+    }
+    Ok(())
+}

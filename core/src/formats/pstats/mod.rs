@@ -35,6 +35,7 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
 
+use super::{Detect, Loaded, Options};
 use crate::builder::{Builder, Row};
 use crate::error::{At, Error, Format, Result};
 use crate::limits::Limits;
@@ -48,14 +49,24 @@ pub const PRUNE_SHARE: f64 = 1e-5;
 
 /// Whether `bytes` look like a pstats file: a marshalled dict (flagged as referenced, as
 /// CPython 3 writes it, or not, as Python 2 did) whose first key is a 3-tuple, or an empty
-/// dict. `{` followed by a tuple type byte is never JSON.
-pub fn sniff(bytes: &[u8]) -> bool {
+/// dict. (A Python 2 file starts with a plain `{`, which [`crate::formats::load`] offers
+/// to the JSON importers only; [`parse`] reads it when called directly.)
+pub fn sniff(bytes: &[u8]) -> Detect {
     match bytes {
-        [0x7b | 0xfb, b'0'] => true,
-        [0x7b | 0xfb, 0x29 | 0xa9, 3, ..] => true,
-        [0x7b | 0xfb, 0x28 | 0xa8, 3, 0, 0, 0, ..] => true,
-        _ => false,
+        [0x7b | 0xfb, b'0'] => Detect::Yes,
+        [0x7b | 0xfb, 0x29 | 0xa9, 3, ..] => Detect::Yes,
+        [0x7b | 0xfb, 0x28 | 0xa8, 3, 0, 0, 0, ..] => Detect::Yes,
+        [] | [0x7b | 0xfb] | [0x7b | 0xfb, 0x29 | 0xa9 | 0x28 | 0xa8] => Detect::NeedMore,
+        [0x7b | 0xfb, 0x28 | 0xa8, 3, rest @ ..] if rest.iter().all(|&b| b == 0) => {
+            Detect::NeedMore
+        }
+        _ => Detect::No,
     }
+}
+
+/// Read a `.pstats` file (see the module doc).
+pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
+    load(bytes, &options.limits).map(Loaded::Profiles)
 }
 
 /// One function of the stats dict.
@@ -674,11 +685,14 @@ mod tests {
 
     #[test]
     fn sniffs_dicts_with_tuple_keys_only() {
-        assert!(sniff(b"\xfb)\x03\xfa"));
-        assert!(sniff(b"{(\x03\0\0\0"));
-        assert!(sniff(b"{0"));
-        assert!(!sniff(b"{\"resourceProfiles\": []}"));
-        assert!(!sniff(b"{)"));
-        assert!(!sniff(b"{0 "));
+        assert_eq!(sniff(b"\xfb)\x03\xfa"), Detect::Yes);
+        assert_eq!(sniff(b"{(\x03\0\0\0"), Detect::Yes);
+        assert_eq!(sniff(b"{0"), Detect::Yes);
+        assert_eq!(sniff(b"\xfb("), Detect::NeedMore);
+        assert_eq!(sniff(b"\xfb(\x03\0"), Detect::NeedMore);
+        assert_eq!(sniff(b""), Detect::NeedMore);
+        assert_eq!(sniff(b"{\"resourceProfiles\": []}"), Detect::No);
+        assert_eq!(sniff(b"\xfb)\x02"), Detect::No);
+        assert_eq!(sniff(b"{0 "), Detect::No);
     }
 }
