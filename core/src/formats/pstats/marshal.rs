@@ -509,12 +509,12 @@ impl<'a> Reader<'a> {
     fn field(&mut self, field: Field, depth: u32) -> Result<Id> {
         let at = self.pos;
         let id = self.object(depth + 1)?;
-        let ok = match (field, &self.values[id as usize]) {
-            (Field::Bytes, Value::Bytes(_)) => true,
-            (Field::Tuple, Value::Tuple(_)) => true,
-            (Field::Text, Value::Str(_) | Value::Bytes(_)) => true,
-            _ => false,
-        };
+        let ok = matches!(
+            (field, &self.values[id as usize]),
+            (Field::Bytes, Value::Bytes(_))
+                | (Field::Tuple, Value::Tuple(_))
+                | (Field::Text, Value::Str(_) | Value::Bytes(_))
+        );
         if !ok {
             return Err(bad(at, "a code object field has the wrong type"));
         }
