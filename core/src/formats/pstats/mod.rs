@@ -554,7 +554,7 @@ impl<'f> Graph<'f> {
             b.diags.push_n(
                 f,
                 format!(
-                    "call paths carrying under {}% of the total time were not drawn ({pct:.3}% of the time; each function's self time stays on its other paths)",
+                    "call paths carrying under {}% of the total time were not drawn ({pct:.3}% of the time; each function's self time moves to its other paths)",
                     PRUNE_SHARE * 100.0
                 ),
                 cuts.pruned,
