@@ -11,7 +11,7 @@
 //!
 //! 1. Add a [`Format`] variant (and its `name`, and its code in `transfer::FORMATS`).
 //! 2. Write a module here, `formats/<name>.rs`, with the two functions every importer has:
-//!    `pub fn sniff(bytes: &[u8]) -> Detect`, which looks at most at a bounded prefix,
+//!    `pub fn sniff(bytes: &[u8]) -> Detect`, which is cheap (one scan at most, no decoding),
 //!    never fails, and says [`Detect::NeedMore`] when the bytes are too short to tell; and
 //!    `pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded>`, which feeds a
 //!    [`crate::builder::Builder`] (profiles) or builds a [`TraceSet`] (traces), checks every
@@ -107,7 +107,7 @@ pub struct Importer {
     pub name: &'static str,
     /// Whether it reads JSON: it is offered JSON input only, and the others never are.
     pub json: bool,
-    /// Whether `bytes` are its format; cheap, bounded, never fails.
+    /// Whether `bytes` are its format; cheap (one scan at most), never fails.
     pub sniff: fn(&[u8]) -> Detect,
     /// Read the whole (already gunzipped) file.
     pub parse: fn(&[u8], &Options) -> Result<Loaded>,
