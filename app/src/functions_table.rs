@@ -1,6 +1,7 @@
 //! The top-functions table: self and total weight per function, sortable, filtered by
 //! the search. It is also the graph's accessible mirror: a real table a screen reader can
 //! walk, with a button per function that selects it (the graph then outlines its frames).
+//! Profiles that count calls (cProfile) get a calls column.
 
 use leptos::prelude::*;
 use spanflame_core::FunctionStats;
@@ -64,6 +65,11 @@ pub fn FunctionsTable() -> impl IntoView {
             .unwrap_or_default()
     };
     let total = move || state.tree.with(|t| t.as_ref().map_or(0, |t| t.total()));
+    let has_calls = move || {
+        state
+            .tree
+            .with(|t| t.as_ref().is_some_and(|t| t.has_calls()))
+    };
     let header = move |label: &'static str, by: SortBy| {
         view! {
             <th
@@ -88,7 +94,7 @@ pub fn FunctionsTable() -> impl IntoView {
         let Some(shown) = shown.get() else {
             return ().into_any();
         };
-        let (unit, total) = (unit(), total());
+        let (unit, total, with_calls) = (unit(), total(), has_calls());
         let (list, _) = &*shown;
         list.iter()
             .map(|f| {
@@ -146,6 +152,13 @@ pub fn FunctionsTable() -> impl IntoView {
                             {format_value(f.total_weight, &unit)}
                             <span class="share">{format_share(f.total_weight, total)}</span>
                         </td>
+                        {with_calls.then(|| {
+                            view! {
+                                <td class="num calls">
+                                    {f.calls.map(|c| c.to_string()).unwrap_or_default()}
+                                </td>
+                            }
+                        })}
                     </tr>
                 }
             })
@@ -176,6 +189,20 @@ pub fn FunctionsTable() -> impl IntoView {
                         <th scope="col">"Function"</th>
                         {header("Self", SortBy::SelfWeight)}
                         {header("Total", SortBy::TotalWeight)}
+                        {move || {
+                            has_calls()
+                                .then(|| {
+                                    view! {
+                                        <th
+                                            scope="col"
+                                            class="num"
+                                            title="calls; total/primitive (non-recursive) when they differ"
+                                        >
+                                            "Calls"
+                                        </th>
+                                    }
+                                })
+                        }}
                     </tr>
                 </thead>
                 <tbody>{body}</tbody>

@@ -34,7 +34,7 @@ use crate::flame::FlameGraph;
 use crate::functions_table::FunctionsTable;
 use crate::loading::{DropZone, OpenButtons};
 use crate::state::AppState;
-use crate::status::{ActiveFilter, BusyStatus, ErrorBanner, Summary};
+use crate::status::{ActiveFilter, BusyStatus, ErrorBanner, GraphNote, Summary};
 use crate::toolbar::Toolbar;
 use crate::waterfall::WaterfallPanel;
 
@@ -77,6 +77,7 @@ pub fn Shell() -> impl IntoView {
             <WaterfallPanel />
             <Show when=has_profile fallback=move || view! { <Landing /> }>
                 <div class="profile">
+                    <GraphNote />
                     <FlameGraph />
                     <FunctionsTable />
                 </div>
@@ -96,7 +97,7 @@ fn Landing() -> impl IntoView {
                     <p>
                         "Drop an OpenTelemetry profile, and its traces, anywhere on this page, or use "
                         <strong>"Open files…"</strong>
-                        ". OTLP protobuf, JSON and JSON Lines, the collector's file exporter format, pprof and folded stacks are read, gzipped or not."
+                        ". OTLP protobuf, JSON and JSON Lines, the collector's file exporter format, pprof, folded stacks and Python cProfile stats are read, gzipped or not."
                     </p>
                     <p class="muted">"Files are read in this page: nothing is uploaded."</p>
                 </div>

@@ -1,5 +1,5 @@
 //! What is loaded and what is going on: the summary in the header, the busy line, the
-//! error banner and the active span filter chip.
+//! error banner, the active span filter chip and the note on graphs rebuilt from call counts.
 
 use leptos::prelude::*;
 use spanflame_core::TraceSet;
@@ -95,6 +95,25 @@ pub fn Summary() -> impl IntoView {
                 </dl>
             }
         })
+    }
+}
+
+/// Above the flame graph when its stacks were rebuilt from a call graph (cProfile): the
+/// widths are the profiler's times, but the paths are an estimate, and a user should know.
+#[component]
+pub fn GraphNote() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state
+            .profile
+            .with(|p| p.as_ref().is_some_and(|p| p.set.from_call_graph()))
+            .then(|| {
+                view! {
+                    <p id="graph-note" class="note" role="note">
+                        "Built from cProfile's caller/callee totals, not sampled stacks: widths are time, paths are estimated."
+                    </p>
+                }
+            })
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use crate::error::{At, Diagnostics, Error, Format, Result};
 use crate::limits::Limits;
 use crate::model::{
-    Attribute, Frame, FrameKind, Function, Interner, Layout, NONE, ProfileInfo, ProfileSet,
+    Attribute, Calls, Frame, FrameKind, Function, Interner, Layout, NONE, ProfileInfo, ProfileSet,
     Resource, SampleTable, SampleType, SpanKey, StackTable,
 };
 
@@ -28,6 +28,7 @@ pub struct Builder<'l> {
     profiles: Vec<ProfileInfo>,
     samples: SampleTable,
     truncated_frame: Option<u32>,
+    function_calls: Vec<Option<Calls>>,
 }
 
 /// One sample observation to add.
@@ -63,6 +64,7 @@ impl<'l> Builder<'l> {
             profiles: Vec::new(),
             samples: SampleTable::default(),
             truncated_frame: None,
+            function_calls: Vec::new(),
         };
         b.strings.intern(String::new());
         b.attr_sets.intern(Vec::new());
@@ -150,6 +152,17 @@ impl<'l> Builder<'l> {
         self.stacks.intern((parent, frame))
     }
 
+    /// Add `calls` to function `function`'s call counts (for formats that count calls).
+    pub fn add_calls(&mut self, function: u32, calls: Calls) {
+        let i = function as usize;
+        if self.function_calls.len() <= i {
+            self.function_calls.resize(i + 1, None);
+        }
+        let c = self.function_calls[i].get_or_insert_default();
+        c.total = c.total.saturating_add(calls.total);
+        c.primitive = c.primitive.saturating_add(calls.primitive);
+    }
+
     /// Intern a link; all-zero ids mean "no link" and give [`NONE`].
     pub fn link(&mut self, key: SpanKey) -> u32 {
         if key.span_id == [0; 8] && key.trace_id == [0; 16] {
@@ -229,6 +242,10 @@ impl<'l> Builder<'l> {
     /// Finish building.
     pub fn finish(self, layout: Layout) -> ProfileSet {
         let (parent, frame) = self.stacks.into_items().into_iter().unzip();
+        let mut function_calls = self.function_calls;
+        if !function_calls.is_empty() {
+            function_calls.resize(self.functions.len(), None);
+        }
         ProfileSet {
             format: self.format,
             layout,
@@ -249,6 +266,7 @@ impl<'l> Builder<'l> {
             profiles: self.profiles,
             samples: self.samples,
             diagnostics: self.diags.items().to_vec(),
+            function_calls,
             index: OnceLock::new(),
         }
     }

@@ -37,6 +37,8 @@ pub enum Format {
     PerfScript,
     /// Linux perf's binary `perf.data`.
     PerfData,
+    /// Python `cProfile` / `profile` statistics (`.pstats`, `marshal` data).
+    Pstats,
     /// A gzip wrapper around one of the above.
     Gzip,
     /// Nothing recognisable.
@@ -61,6 +63,7 @@ impl Format {
             Format::ChromeTrace => "Chrome trace events (JSON)",
             Format::PerfScript => "perf script text",
             Format::PerfData => "perf.data",
+            Format::Pstats => "Python cProfile/profile stats",
             Format::Gzip => "gzip",
             Format::Unknown => "unknown format",
         }

@@ -10,7 +10,7 @@
 //!    never the file name, decides the format: each importer of [`formats::IMPORTERS`] is
 //!    asked in turn — OTLP/JSON or JSON Lines, the collector file exporter's length-prefixed
 //!    protobuf, plain OTLP protobuf (profiles or traces), pprof ([`formats::pprof`], with
-//!    span links read from sample labels), or folded stacks ([`formats::folded`]) — and
+//!    span links read from sample labels), folded stacks ([`formats::folded`]), or Python cProfile stats ([`formats::pstats`], stacks rebuilt from caller edges) — and
 //!    what it returns is checked by [`ProfileSet::validate`] or [`TraceSet::validate`]. Binary OTLP profiles come in three wire layouts under one
 //!    package name (v1.8, v1.9, v1.10/v1.11); the layout is told from wire types alone
 //!    ([`formats::otlp::sniff_layout`]), the observations are counted against the limits

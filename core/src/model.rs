@@ -235,6 +235,38 @@ impl Resource {
     }
 }
 
+/// Where a profile's stacks come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Origin {
+    /// Stacks as the producer recorded them (sampled, or traced call by call).
+    #[default]
+    Sampled,
+    /// Stacks rebuilt from per-function totals and caller/callee edges (a deterministic
+    /// profiler such as Python's cProfile records no stacks): widths are the producer's
+    /// times, but how a function's time splits over its call paths is an estimate.
+    CallGraph,
+}
+
+/// How often a function was called, as deterministic profilers count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Calls {
+    /// Every call, recursive ones included.
+    pub total: u64,
+    /// Calls that were not recursive (Python's "primitive" calls).
+    pub primitive: u64,
+}
+
+impl std::fmt::Display for Calls {
+    /// `total`, or `total/primitive` when they differ, as Python's pstats prints them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.total == self.primitive {
+            write!(f, "{}", self.total)
+        } else {
+            write!(f, "{}/{}", self.total, self.primitive)
+        }
+    }
+}
+
 /// One profile of the input: a sample type over a time range from one resource and scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileInfo {
@@ -258,6 +290,8 @@ pub struct ProfileInfo {
     pub profile_id: String,
     /// Sample rows `[start, end)` belonging to this profile.
     pub samples: std::ops::Range<u32>,
+    /// Whether the stacks were recorded or rebuilt from a call graph.
+    pub origin: Origin,
 }
 
 /// The sample rows: one row per observation (a timestamp, or one aggregated value).
@@ -368,6 +402,8 @@ pub struct ProfileSet {
     pub samples: SampleTable,
     /// Recoverable oddities met while reading.
     pub diagnostics: Vec<Diagnostic>,
+    /// Call counts by function id, for formats that count calls (cProfile); empty otherwise.
+    pub function_calls: Vec<Option<Calls>>,
     pub(crate) index: OnceLock<SampleIndex>,
 }
 
@@ -424,6 +460,17 @@ impl ProfileSet {
     /// The format the data was read from.
     pub fn format(&self) -> Format {
         self.format
+    }
+
+    /// Whether any profile's stacks were rebuilt from a call graph rather than recorded
+    /// (see [`Origin::CallGraph`]).
+    pub fn from_call_graph(&self) -> bool {
+        self.profiles.iter().any(|p| p.origin == Origin::CallGraph)
+    }
+
+    /// How often function `f` was called, when the format counts calls.
+    pub fn calls(&self, f: u32) -> Option<Calls> {
+        self.function_calls.get(f as usize).copied().flatten()
     }
 
     /// The distinct sample types, in first-seen order.

@@ -16,13 +16,13 @@ use std::sync::{Arc, OnceLock};
 use crate::error::{At, Diagnostic, Diagnostics, Error, Format, Result};
 use crate::formats::Loaded;
 use crate::model::{
-    Attribute, Frame, FrameKind, Function, Layout, ProfileInfo, ProfileSet, Resource, SampleTable,
-    SampleType, SpanKey, StackTable,
+    Attribute, Calls, Frame, FrameKind, Function, Layout, Origin, ProfileInfo, ProfileSet,
+    Resource, SampleTable, SampleType, SpanKey, StackTable,
 };
 use crate::trace::{Span, SpanKind, SpanStatus, TraceSet};
 
 /// Bumped whenever the blob's layout changes.
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 const KIND_PROFILES: u8 = 0;
 const KIND_TRACES: u8 = 1;
 
@@ -163,8 +163,17 @@ fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
         w.str(&p.profile_id);
         w.u32(p.samples.start);
         w.u32(p.samples.end);
+        w.u8(code_in(&ORIGINS, &p.origin));
     }
     w.diagnostics(&set.diagnostics);
+    // One entry per function at most (Limits bound those), so the metadata carries them.
+    w.len(set.function_calls.len());
+    for c in &set.function_calls {
+        w.bool(c.is_some());
+        let c = c.unwrap_or_default();
+        w.u64(c.total);
+        w.u64(c.primitive);
+    }
 
     let (function_name, function_file) = set.functions.iter().map(|f| (f.name, f.file)).unzip();
     let mut frame_function = Vec::with_capacity(set.frames.len());
@@ -230,9 +239,14 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
             attributes: r.attributes()?,
             profile_id: r.string()?,
             samples: r.u32()?..r.u32()?,
+            origin: from_code(&ORIGINS, r.u8()?, "origin")?,
         })
     })?;
     let diagnostics = r.diagnostics()?;
+    let function_calls = r.list(|r| {
+        let (some, total, primitive) = (r.bool()?, r.u64()?, r.u64()?);
+        Ok(some.then_some(Calls { total, primitive }))
+    })?;
     r.end()?;
 
     let [
@@ -322,6 +336,7 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
             attrs,
         },
         diagnostics: diagnostics.items().to_vec(),
+        function_calls,
         index: OnceLock::new(),
     };
     // Every id in range of its table, stacks in order, profile ranges tiling the rows.
@@ -395,7 +410,7 @@ fn same_len(table: &str, lens: &[usize]) -> Result<()> {
 }
 
 /// Enums travel as their index in one of these tables.
-const FORMATS: [Format; 16] = [
+const FORMATS: [Format; 17] = [
     Format::OtlpProfilesBinary,
     Format::OtlpProfilesLengthPrefixed,
     Format::OtlpProfilesJson,
@@ -412,6 +427,7 @@ const FORMATS: [Format; 16] = [
     Format::Speedscope,
     Format::ChromeCpuProfile,
     Format::ChromeTrace,
+    Format::Pstats,
 ];
 const LAYOUTS: [Layout; 5] = [
     Layout::OtlpV1_8,
@@ -420,6 +436,7 @@ const LAYOUTS: [Layout; 5] = [
     Layout::OtlpJson,
     Layout::NotOtlp,
 ];
+const ORIGINS: [Origin; 2] = [Origin::Sampled, Origin::CallGraph];
 const KINDS: [FrameKind; 6] = [
     FrameKind::Unknown,
     FrameKind::Kernel,

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::filter::Filter;
-use crate::model::{FrameKind, NONE, ProfileSet, SampleType};
+use crate::model::{Calls, FrameKind, NONE, ProfileSet, SampleType};
 
 /// A call-tree node id; [`CallTree::ROOT`] is the virtual root.
 pub type NodeId = u32;
@@ -34,6 +34,8 @@ pub struct CallTree {
     child_list: Vec<NodeId>,
     sample_type: SampleType,
     inverted: bool,
+    /// Call counts by (name, file) id, for formats that count calls; empty otherwise.
+    calls: Arc<FxHashMap<(u32, u32), Calls>>,
 }
 
 /// Self and total weight of one function over the whole tree.
@@ -47,6 +49,8 @@ pub struct FunctionStats {
     pub self_weight: i64,
     /// Weight of samples where the function is anywhere on the stack (counted once).
     pub total_weight: i64,
+    /// How often it was called, when the format counts calls (cProfile).
+    pub calls: Option<Calls>,
 }
 
 struct TreeBuilder {
@@ -65,6 +69,15 @@ impl TreeBuilder {
                 unit: "count".into(),
             });
         let root_name = set.strings.iter().position(String::is_empty).unwrap_or(0) as u32;
+        // The tree merges functions by name and file, so their counts merge the same way.
+        let mut calls: FxHashMap<(u32, u32), Calls> = FxHashMap::default();
+        for (f, c) in set.function_calls.iter().enumerate() {
+            if let (Some(c), Some(func)) = (c, set.functions.get(f)) {
+                let e = calls.entry((func.name, func.file)).or_default();
+                e.total = e.total.saturating_add(c.total);
+                e.primitive = e.primitive.saturating_add(c.primitive);
+            }
+        }
         TreeBuilder {
             tree: CallTree {
                 strings: Arc::clone(&set.strings),
@@ -80,6 +93,7 @@ impl TreeBuilder {
                 child_list: Vec::new(),
                 sample_type,
                 inverted,
+                calls: Arc::new(calls),
             },
             lookup: Default::default(),
         }
@@ -317,6 +331,20 @@ impl CallTree {
         self.file[node as usize]
     }
 
+    /// How often a node's function was called in the whole profile (not just on this
+    /// path), when the format counts calls.
+    pub fn calls(&self, node: NodeId) -> Option<Calls> {
+        let n = node as usize;
+        self.calls
+            .get(&(*self.name.get(n)?, *self.file.get(n)?))
+            .copied()
+    }
+
+    /// Whether the profile counts calls (so a calls column is worth showing).
+    pub fn has_calls(&self) -> bool {
+        !self.calls.is_empty()
+    }
+
     /// Parent of a node ([`NONE`] for the root).
     pub fn parent(&self, node: NodeId) -> NodeId {
         self.parent[node as usize]
@@ -421,6 +449,7 @@ impl CallTree {
                 file: self.strings[file as usize].clone(),
                 self_weight: s,
                 total_weight: t,
+                calls: self.calls.get(&(name, file)).copied(),
             })
             .collect();
         out.sort_by(|a, b| {

@@ -52,7 +52,8 @@ impl ProfileSet {
     ///   stack and link in theirs or [`NONE`], its attribute set in `attr_sets`, a profile's
     ///   resource and sample type in theirs);
     /// * the stack tree is a prefix tree in order: a stack's parent comes before it;
-    /// * the columns of one table have one length;
+    /// * the columns of one table have one length, and `function_calls` is empty or has
+    ///   one entry per function;
     /// * the profiles' sample ranges tile the rows in order, from row 0 to the last row, and
     ///   each row's `samples.profile` is the profile whose range holds it.
     ///
@@ -73,6 +74,15 @@ impl ProfileSet {
                 self.functions.len(),
                 false,
             )?;
+        }
+        let calls = self.function_calls.len();
+        if calls != 0 && calls != self.functions.len() {
+            return Err(broken(
+                f,
+                "function_calls",
+                calls.min(self.functions.len()),
+                format!("{calls} call counts for {} functions", self.functions.len()),
+            ));
         }
         let stacks = &self.stacks;
         if stacks.parent.len() != stacks.frame.len() {

@@ -1,5 +1,6 @@
 //! The frame tooltip: function, file:line, total and self weight in the sample type's
-//! unit with their share of the total and of the caller, and the frame kind.
+//! unit with their share of the total and of the caller, the frame kind, and the call count
+//! when the profiler counted calls (cProfile).
 
 use leptos::prelude::*;
 use spanflame_core::units::{format_share, format_value};
@@ -31,6 +32,15 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
             (false, Some(line)) => Some(format!("{file}:{line}")),
             (false, None) => Some(file.to_owned()),
         };
+        // Counted over the whole profile, not this path: say so.
+        let calls = tree.calls(node).map(|c| {
+            view! {
+                <dt>"Calls"</dt>
+                <dd title="calls in the whole profile; total/primitive (non-recursive) when they differ">
+                    {c.to_string()}
+                </dd>
+            }
+        });
         // Keep it on screen: towards the middle of the graph from the pointer.
         let (width, height) = area.get();
         // Set through CSSOM (`style:`): the page's CSP allows no `style` attributes.
@@ -75,6 +85,7 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
                     </dd>
                     <dt>"Kind"</dt>
                     <dd>{tree.kind(node).label()}</dd>
+                    {calls}
                 </dl>
             </div>
         })

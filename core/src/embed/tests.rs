@@ -219,6 +219,7 @@ fn top_frames_sort_by_self_weight() {
         file: String::new(),
         self_weight: s,
         total_weight: t,
+        calls: None,
     };
     let stats = [f("main", 0, 10), f("b", 3, 3), f("a", 3, 4), f("c", 4, 4)];
     let top = top_frames(&stats, 2);

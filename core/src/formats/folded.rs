@@ -78,6 +78,7 @@ pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
             attributes: Vec::new(),
             profile_id: String::new(),
             samples: 0..0,
+            origin: crate::model::Origin::Sampled,
         },
         SampleType {
             name: "samples".into(),

@@ -54,7 +54,9 @@ use super::{Detect, Loaded, Options};
 use crate::builder::{Builder, Row};
 use crate::error::{At, Error, ErrorKind, Format, Result};
 use crate::limits::Limits;
-use crate::model::{Attribute, FrameKind, Layout, NONE, ProfileInfo, ProfileSet, SampleType};
+use crate::model::{
+    Attribute, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
+};
 
 const MAGIC: &[u8; 4] = b"FLR\0";
 const HEADER_SIZE: usize = 68;
@@ -106,6 +108,7 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
             }],
             profile_id: String::new(),
             samples: 0..0,
+            origin: Origin::Sampled,
         };
         b.begin_profile(
             info,

@@ -38,6 +38,7 @@ pub mod otlp_traces_binary;
 pub mod perf_data;
 pub mod perf_script;
 pub mod pprof;
+pub mod pstats;
 pub mod speedscope;
 pub mod wire;
 
@@ -184,6 +185,12 @@ pub static IMPORTERS: &[Importer] = &[
         json: false,
         sniff: pprof::sniff,
         parse: pprof::parse,
+    },
+    Importer {
+        name: "Python cProfile/profile stats (.pstats)",
+        json: false,
+        sniff: pstats::sniff,
+        parse: pstats::parse,
     },
     Importer {
         name: "perf script text",
@@ -374,6 +381,8 @@ mod tests {
         ),
         ("pprof-span-labels/profile.pprof", "pprof"),
         ("jfr/workload.jfr", "Java Flight Recorder (.jfr)"),
+        ("cprofile/cprofile.pstats", "Python cProfile"),
+        ("cprofile/profile.pstats", "Python cProfile"),
         (
             "otlp/python-ext-0.63b4-file/profiles.folded",
             "folded stacks",

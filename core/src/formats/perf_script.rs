@@ -52,7 +52,9 @@ use super::{Detect, Loaded, Options};
 use crate::builder::{Builder, Row};
 use crate::error::{At, Error, Format, Result};
 use crate::limits::Limits;
-use crate::model::{Attribute, FrameKind, Layout, NONE, ProfileInfo, ProfileSet, SampleType};
+use crate::model::{
+    Attribute, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
+};
 
 const FORMAT: Format = Format::PerfScript;
 
@@ -461,6 +463,7 @@ fn read(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
                 attributes: Vec::new(),
                 profile_id: String::new(),
                 samples: 0..0,
+                origin: Origin::Sampled,
             },
             sample_type,
         );

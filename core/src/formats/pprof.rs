@@ -366,6 +366,7 @@ pub fn add_profile(b: &mut Builder<'_>, p: &Profile) -> Result<()> {
             attributes: attributes.clone(),
             profile_id: String::new(),
             samples: 0..0,
+            origin: crate::model::Origin::Sampled,
         };
         b.begin_profile(info, sample_type);
         for (s, &(stack, attrs, link)) in p.sample.iter().zip(&resolved) {

@@ -26,7 +26,9 @@ use crate::error::{ErrorKind, Format, Result};
 use crate::formats::jsonx::{self, Ctx, Each, Fail, JsonShape, Seg, Str, error_at, path_text};
 use crate::formats::{Detect, Loaded, Options};
 use crate::limits::Limits;
-use crate::model::{Attribute, FrameKind, Layout, NONE, ProfileInfo, ProfileSet, SampleType};
+use crate::model::{
+    Attribute, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
+};
 
 /// Whether `bytes` is a speedscope file (a top-level `$schema` naming speedscope).
 pub fn sniff(bytes: &[u8]) -> Detect {
@@ -498,6 +500,7 @@ fn build(file: File, limits: &Limits) -> Result<ProfileSet> {
             attributes: attributes.clone(),
             profile_id: String::new(),
             samples: 0..0,
+            origin: Origin::Sampled,
         };
         b.begin_profile(info, sample_type);
         let attrs = b.attr_set(attributes);

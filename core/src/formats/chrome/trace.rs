@@ -12,7 +12,9 @@ use crate::builder::{Builder, Row};
 use crate::error::{ErrorKind, Format, Result};
 use crate::formats::jsonx::{Ctx, Each, Fail, Scalar, Seg, Str};
 use crate::limits::Limits;
-use crate::model::{Attribute, FrameKind, Layout, NONE, ProfileInfo, ProfileSet, SampleType};
+use crate::model::{
+    Attribute, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
+};
 
 /// One event, with only the fields we use; `args` stays unparsed unless the event needs it.
 #[derive(Debug, Deserialize)]
@@ -427,6 +429,7 @@ fn add_thread(b: &mut Builder<'_>, mut t: Thread, attrs: Vec<Attribute>) -> Resu
         attributes: attrs.clone(),
         profile_id: String::new(),
         samples: 0..0,
+        origin: Origin::Sampled,
     };
     b.begin_profile(
         info,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::builder::{Builder, Row};
 use crate::error::{ErrorKind, Result};
 use crate::formats::jsonx::{Str, error_at};
-use crate::model::{Attribute, FrameKind, NONE, ProfileInfo, SampleType};
+use crate::model::{Attribute, FrameKind, NONE, Origin, ProfileInfo, SampleType};
 
 /// One node as V8 writes it.
 #[derive(Debug, Deserialize)]
@@ -241,6 +241,7 @@ impl V8Profile {
                 attributes: Vec::new(),
                 profile_id: String::new(),
                 samples: 0..0,
+                origin: Origin::Sampled,
             };
             b.begin_profile(
                 info,

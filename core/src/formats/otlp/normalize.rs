@@ -485,6 +485,7 @@ impl Normalizer<'_> {
             attributes,
             profile_id: hex(&p.profile_id),
             samples: 0..0,
+            origin: crate::model::Origin::Sampled,
         };
         b.begin_profile(info, sample_type);
     }
