@@ -72,7 +72,7 @@ pub mod viewport;
 pub mod waterfall;
 
 pub use error::{At, Diagnostic, Error, ErrorKind, Format, Result};
-pub use filter::{Filter, SpanSelection};
+pub use filter::{AttrCondition, Filter, SpanSelection};
 pub use formats::{Loaded, load};
 pub use layout::{FlameLayout, FlameRect};
 pub use limits::Limits;
