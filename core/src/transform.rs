@@ -424,7 +424,11 @@ impl ProfileSet {
 
     /// Total weight per *transformed* stack for the filter, plus the weight that ends on
     /// the empty stack (dropped samples count nowhere).
-    pub fn stack_weights_with(&self, filter: &Filter, transformed: &Transformed) -> (Vec<i64>, i64) {
+    pub fn stack_weights_with(
+        &self,
+        filter: &Filter,
+        transformed: &Transformed,
+    ) -> (Vec<i64>, i64) {
         let (weights, stackless) = self.stack_weights(filter);
         let mut out = vec![0i64; transformed.stacks.len()];
         let mut empty = 0i64;
@@ -559,9 +563,7 @@ impl Transforms {
                     }
                     Transform::FocusSubtree(path)
                 }
-                "cp" if !args.is_empty() => {
-                    Transform::CollapsePackage(percent_decode(args, false))
-                }
+                "cp" if !args.is_empty() => Transform::CollapsePackage(percent_decode(args, false)),
                 "omc" => Transform::OnlyMyCode(
                     list()
                         .into_iter()

@@ -310,7 +310,11 @@ impl ProfileSet {
 }
 
 /// Folded lines of per-stack `weights` over `tables`.
-pub(crate) fn folded_over(tables: Tables<'_>, weights: &[i64], stackless: i64) -> Vec<(String, i64)> {
+pub(crate) fn folded_over(
+    tables: Tables<'_>,
+    weights: &[i64],
+    stackless: i64,
+) -> Vec<(String, i64)> {
     let mut out: BTreeMap<String, i64> = BTreeMap::new();
     for (s, &w) in weights.iter().enumerate() {
         if w == 0 {
