@@ -25,8 +25,15 @@
 //! 3. **Filter** ([`Filter`]): by sample type, profile, resource, span ([`SpanSelection`],
 //!    resolved against a [`TraceSet`] for "span and children"), time range and attributes.
 //!    An index built once per set makes span and time filters touch only matching rows.
+//!    Attribute conditions can require any of several values or exclude values
+//!    ([`AttrCondition`]); [`facets`] lists every attribute key with its values' shares.
+//!    [`timeline`] bins the kept weight over time, per attribute value if asked, marking
+//!    the samples of one function.
+//!    [`transform`]: a stack of [`Transforms`] (focus, merge, drop, collapse recursion or a
+//!    package, only my code) rewrites the stack table once into a [`Transformed`] mapping.
 //! 4. **Aggregate** ([`ProfileSet::call_tree`], [`ProfileSet::inverted_call_tree`],
-//!    [`ProfileSet::folded`]): weights per stack, then a call tree merged by function.
+//!    [`ProfileSet::folded`], and their `_with` forms over a [`Transformed`] stack table):
+//!    weights per stack, then a call tree merged by function.
 //! 5. **Lay out** ([`FlameLayout`]): one rectangle per node, x as the share of the total,
 //!    y as depth, ready for a canvas; [`FlameLayout::focused`] zooms into one node.
 //! 6. **Join with traces** ([`TraceSet`], [`spans`]): spans as per-trace trees (missing

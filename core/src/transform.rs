@@ -27,7 +27,7 @@
 //! | [`Transform::CollapsePackage`] | each run of consecutive frames of the package becomes one frame named after the package, with file [`COLLAPSED_PACKAGE_FILE`] |
 //! | [`Transform::OnlyMyCode`] | remove frames of the listed packages, except that a run of them at the leaf end keeps its outermost frame: the library call your code made, which gets the run's self weight |
 //!
-//! Packages are [`palette::package_of`]'s, the rule colour-by-package uses, so the two agree;
+//! Packages are [`crate::palette::package_of`]'s, the rule colour-by-package uses, so the two agree;
 //! a collapsed frame's package is its own name.
 
 use std::sync::Arc;
