@@ -4,19 +4,25 @@ use std::process::ExitCode;
 
 use spanflame_core::model::parse_hex;
 use spanflame_core::scope::{Scope, SpanRef, find_span, select};
-use spanflame_core::{Filter, Limits, Loaded, ProfileSet, SpanKey, TraceSet, load};
+use spanflame_core::{
+    AttrCondition, Filter, Limits, Loaded, ProfileSet, SpanKey, TraceSet, Transforms, load,
+};
 
 const USAGE: &str = "\
 usage:
-  spanflame info FILE
+  spanflame info FILE [FILTER...]
   spanflame fold FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace|time]
-                      [--sample-type NAME] [--from UNIX_NS] [--to UNIX_NS] [--attr KEY=VALUE]...
+                      [--sample-type NAME] [FILTER...]
+  FILTER: --from TIME --to TIME --attr KEY=VALUE --exclude-attr KEY=VALUE --transform TEXT
   spanflame gen --size S|M|L [--seed N] --out DIR
 
 FILE is an OTLP profile (protobuf, JSON, JSON Lines, length-prefixed) or a pprof
 profile, gzipped or not; TRACEFILE is OTLP traces (protobuf, JSON, JSON Lines).
 fold prints one `root;...;leaf value` line per distinct stack, sorted, as flamegraph.pl
-and inferno read them.";
+and inferno read them. TIME is UNIX nanoseconds, or relative to the first sample with a
+unit (`1.5s`, `200ms`, `30us`, `10ns`). --transform takes the text form of a transform stack
+(`mf:NAME@FILE;ff:NAME`, see spanflame_core::transform); --attr, --exclude-attr and
+--transform repeat. info with a FILTER adds what the filter keeps.";
 
 /// `println!` that ends the program quietly when the reader has gone (`spanflame fold | head`),
 /// instead of panicking on the closed pipe.
@@ -49,10 +55,17 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("info") => {
-            let [_, file] = args else {
+            let Some(file) = args.get(1) else {
                 return Err(format!("info takes one FILE\n{USAGE}"));
             };
-            info(file)
+            let mut options = FilterArgs::default();
+            let mut it = args[2..].iter();
+            while let Some(arg) = it.next() {
+                if !options.take(arg, &mut it)? {
+                    return Err(format!("info: unexpected argument {arg:?}\n{USAGE}"));
+                }
+            }
+            info(file, &options)
         }
         Some("fold") => fold(&args[1..]),
         Some("gen") => gen_synthetic(&args[1..]),
@@ -87,7 +100,7 @@ fn time(ns: u64) -> String {
     format!("{ns} ns")
 }
 
-fn info(path: &str) -> Result<(), String> {
+fn info(path: &str, options: &FilterArgs) -> Result<(), String> {
     let set = match read(path)? {
         Loaded::Profiles(set) => set,
         Loaded::Traces(traces) => {
@@ -154,6 +167,18 @@ fn info(path: &str) -> Result<(), String> {
         ),
         None => out!("time range: none (no sample timestamps)"),
     }
+    if options.any() && !set.sample_types.is_empty() {
+        let mut filter = Filter::default();
+        let transforms = options.apply(&set, &mut filter)?;
+        let mut kept = 0usize;
+        set.for_each_sample(&filter, |_| kept += 1);
+        let t = set.transform(&transforms);
+        let total = set.call_tree_with(&filter, &t).total();
+        out!(
+            "filter keeps: {kept} samples of {}, total {total} after transforms",
+            set.sample_types[0]
+        );
+    }
     if set.diagnostics.is_empty() {
         out!("diagnostics: none");
     }
@@ -169,11 +194,13 @@ fn fold(args: &[String]) -> Result<(), String> {
     let mut span = None;
     let mut scope = None;
     let mut sample_type = None;
-    let mut from = None;
-    let mut to = None;
+    let mut options = FilterArgs::default();
     let mut filter = Filter::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
+        if options.take(arg, &mut it)? {
+            continue;
+        }
         let mut value = |name: &str| {
             it.next()
                 .cloned()
@@ -191,15 +218,6 @@ fn fold(args: &[String]) -> Result<(), String> {
                 })?);
             }
             "--sample-type" => sample_type = Some(value("--sample-type")?),
-            "--from" => from = Some(parse_ns(&value("--from")?)?),
-            "--to" => to = Some(parse_ns(&value("--to")?)?),
-            "--attr" => {
-                let kv = value("--attr")?;
-                let (k, v) = kv
-                    .split_once('=')
-                    .ok_or_else(|| format!("--attr wants KEY=VALUE, got {kv:?}"))?;
-                filter.attributes.push((k.to_owned(), v.to_owned()));
-            }
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }
@@ -232,9 +250,7 @@ fn fold(args: &[String]) -> Result<(), String> {
             set.sample_types[0]
         );
     }
-    if from.is_some() || to.is_some() {
-        filter.time = Some((from.unwrap_or(0), to.unwrap_or(u64::MAX)));
-    }
+    let transforms = options.apply(&set, &mut filter)?;
     let traces = trace_file.as_deref().map(read_traces).transpose()?;
     if let Some(span_hex) = span {
         let span_id = parse_hex::<8>(&span_hex)
@@ -249,7 +265,8 @@ fn fold(args: &[String]) -> Result<(), String> {
     } else if scope.is_some() {
         return Err("--span-scope needs --span".into());
     }
-    for (stack, value) in set.folded(&filter) {
+    let transformed = set.transform(&transforms);
+    for (stack, value) in set.folded_with(&filter, &transformed) {
         out!("{stack} {value}");
     }
     Ok(())
@@ -292,9 +309,114 @@ fn hex8(id: &[u8; 8]) -> String {
     spanflame_core::model::hex(id)
 }
 
-fn parse_ns(text: &str) -> Result<u64, String> {
-    text.parse()
-        .map_err(|_| format!("expected a time in UNIX nanoseconds, got {text:?}"))
+/// A `--from`/`--to` time: UNIX ns, or ns after the first sample.
+#[derive(Debug, Clone, Copy)]
+enum TimeArg {
+    Absolute(u64),
+    Relative(u64),
+}
+
+fn parse_time(text: &str) -> Result<TimeArg, String> {
+    if let Ok(ns) = text.parse() {
+        return Ok(TimeArg::Absolute(ns));
+    }
+    let bad = || {
+        format!(
+            "expected UNIX nanoseconds or a time after the start such as 1.5s or 200ms, got {text:?}"
+        )
+    };
+    let (number, scale) = [("ns", 1.0), ("us", 1e3), ("ms", 1e6), ("s", 1e9)]
+        .iter()
+        .find_map(|(unit, scale)| text.strip_suffix(unit).map(|n| (n, *scale)))
+        .ok_or_else(bad)?;
+    let value: f64 = number.trim().parse().map_err(|_| bad())?;
+    if !value.is_finite() || value < 0.0 {
+        return Err(bad());
+    }
+    Ok(TimeArg::Relative((value * scale).round() as u64))
+}
+
+/// The filter and transform options `info` and `fold` share.
+#[derive(Debug, Default)]
+struct FilterArgs {
+    from: Option<TimeArg>,
+    to: Option<TimeArg>,
+    attributes: Vec<(String, String)>,
+    excluded: Vec<(String, String)>,
+    transforms: Vec<String>,
+}
+
+impl FilterArgs {
+    /// Read `arg` (and its value from `rest`) if it is one of these options.
+    fn take<'a>(
+        &mut self,
+        arg: &str,
+        rest: &mut impl Iterator<Item = &'a String>,
+    ) -> Result<bool, String> {
+        let mut value = || {
+            rest.next()
+                .cloned()
+                .ok_or_else(|| format!("{arg} needs a value"))
+        };
+        let pair = |kv: String| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| format!("{arg} wants KEY=VALUE, got {kv:?}"))
+        };
+        match arg {
+            "--from" => self.from = Some(parse_time(&value()?)?),
+            "--to" => self.to = Some(parse_time(&value()?)?),
+            "--attr" => self.attributes.push(pair(value()?)?),
+            "--exclude-attr" => self.excluded.push(pair(value()?)?),
+            "--transform" => self.transforms.push(value()?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn any(&self) -> bool {
+        self.from.is_some()
+            || self.to.is_some()
+            || !self.attributes.is_empty()
+            || !self.excluded.is_empty()
+            || !self.transforms.is_empty()
+    }
+
+    /// Put the conditions into `filter`; the transform stack.
+    fn apply(&self, set: &ProfileSet, filter: &mut Filter) -> Result<Transforms, String> {
+        let start = || {
+            set.time_range().map(|(lo, _)| lo).ok_or_else(|| {
+                "a relative --from/--to needs sample timestamps, and this file has none".to_owned()
+            })
+        };
+        let resolve = |t: Option<TimeArg>, default: u64| -> Result<u64, String> {
+            Ok(match t {
+                None => default,
+                Some(TimeArg::Absolute(ns)) => ns,
+                Some(TimeArg::Relative(ns)) => start()?.saturating_add(ns),
+            })
+        };
+        if self.from.is_some() || self.to.is_some() {
+            filter.time = Some((resolve(self.from, 0)?, resolve(self.to, u64::MAX)?));
+        }
+        filter.attributes.extend(self.attributes.iter().cloned());
+        filter
+            .conditions
+            .extend(self.excluded.iter().map(|(k, v)| AttrCondition {
+                key: k.clone(),
+                values: vec![v.clone()],
+                exclude: true,
+            }));
+        let mut transforms = Transforms::default();
+        for text in &self.transforms {
+            transforms.0.extend(
+                Transforms::parse(text)
+                    .map_err(|e| format!("--transform: {e}"))?
+                    .0,
+            );
+        }
+        Ok(transforms)
+    }
 }
 
 // ------------------------------------------------------------------------------------------

@@ -216,3 +216,73 @@ fn fold_by_the_time_window_of_a_span() {
     // At least the span's subtree (43), less than the whole profile (187).
     assert!((43..187).contains(&total(&out)), "{out}");
 }
+
+#[test]
+fn fold_excludes_attributes_and_takes_times_after_the_start() {
+    let file = fixture(&format!("{PY}/profiles.v1_9.binpb"));
+    let fold = |extra: &[&str]| total(&stdout(&spanflame(&[&["fold", &file], extra].concat())));
+    let main = fold(&["--attr", "thread.name=MainThread"]);
+    let not_main = fold(&["--exclude-attr", "thread.name=MainThread"]);
+    assert!(main > 0 && not_main > 0);
+    assert_eq!(main + not_main, 187);
+    // Relative times split the run in two; absolute nanoseconds still work.
+    let early = fold(&["--to", "0.5s"]);
+    let late = fold(&["--from", "500ms"]);
+    assert!(early > 0 && late > 0);
+    assert_eq!(early + late, 187);
+    assert_eq!(fold(&["--from", "0s", "--to", "1000s"]), 187);
+    assert_eq!(fold(&["--from", "0", "--to", "18446744073709551615"]), 187);
+    let info = stdout(&spanflame(&[
+        "info",
+        &file,
+        "--exclude-attr",
+        "thread.name=MainThread",
+    ]));
+    assert!(
+        info.contains(&format!(
+            "filter keeps: {not_main} samples of samples/count"
+        )),
+        "{info}"
+    );
+    // No timestamps, no relative times.
+    let folded = fixture("speedscope/profile.folded.txt");
+    let out = spanflame(&["fold", &folded, "--from", "1s"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("timestamps"));
+}
+
+#[test]
+fn fold_applies_a_transform_stack() {
+    let folded = fixture("speedscope/profile.folded.txt");
+    let plain = stdout(&spanflame(&["fold", &folded]));
+    let warm = "warm (workload.py:18)";
+    assert!(plain.contains(warm));
+    // Merging keeps the total and removes the frame.
+    let merged = stdout(&spanflame(&[
+        "fold",
+        &folded,
+        "--transform",
+        "mf:warm%20(workload.py%3A18)",
+    ]));
+    assert_eq!(total(&merged), total(&plain));
+    assert!(!merged.contains(warm));
+    // Two --transform flags stack: focus on walk, then drop warm.
+    let focused = stdout(&spanflame(&[
+        "fold",
+        &folded,
+        "--transform",
+        "ff:walk%20(workload.py%3A35)",
+        "--transform",
+        "df:warm%20(workload.py%3A18)",
+    ]));
+    assert!(!focused.is_empty());
+    assert!(
+        focused
+            .lines()
+            .all(|l| l.starts_with("walk (workload.py:35)"))
+    );
+    assert!(!focused.contains(warm));
+    let bad = spanflame(&["fold", &folded, "--transform", "zz:x"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown transform"));
+}

@@ -34,6 +34,21 @@ pub struct Filter {
     /// Keep only samples having every one of these `key = value` pairs, looked up in the
     /// sample's attributes, then its profile's, then its resource's.
     pub attributes: Vec<(String, String)>,
+    /// Keep only samples meeting every one of these conditions too (see [`AttrCondition`]).
+    pub conditions: Vec<AttrCondition>,
+}
+
+/// One attribute condition of a [`Filter`]. A sample has `key = v` when its own attributes,
+/// its profile's or its resource's say so (as for [`Filter::attributes`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttrCondition {
+    /// The attribute key, e.g. `thread.name`.
+    pub key: String,
+    /// The values: with `exclude` false a sample must have one of them (an empty list keeps
+    /// nothing); with `exclude` true it must have none of them (samples without the key pass).
+    pub values: Vec<String>,
+    /// Whether the values are excluded rather than required.
+    pub exclude: bool,
 }
 
 impl ProfileSet {
@@ -142,34 +157,43 @@ impl ProfileSet {
     /// A per-row predicate for the attribute conditions, precomputed per attribute set,
     /// profile and resource so the per-row cost is a few lookups.
     fn attribute_matcher(&self, filter: &Filter) -> impl Fn(usize) -> bool + '_ {
-        let wanted = &filter.attributes;
-        let has = |attrs: &[crate::model::Attribute], k: &str, v: &str| {
-            attrs.iter().any(|a| a.key == k && a.value == v)
+        let has = |attrs: &[crate::model::Attribute], k: &str, values: &[&str]| {
+            attrs
+                .iter()
+                .any(|a| a.key == k && values.contains(&a.value.as_str()))
         };
-        // For each condition: which attribute sets satisfy it, and which profiles satisfy it
-        // through profile or resource attributes.
-        let per_condition: Vec<(Vec<bool>, Vec<bool>)> = wanted
+        // Every condition as (key, any of these values, negated).
+        let wanted = filter
+            .attributes
             .iter()
-            .map(|(k, v)| {
-                let sets = self.attr_sets.iter().map(|a| has(a, k, v)).collect();
+            .map(|(k, v)| (k.as_str(), vec![v.as_str()], false))
+            .chain(filter.conditions.iter().map(|c| {
+                let values = c.values.iter().map(String::as_str).collect();
+                (c.key.as_str(), values, c.exclude)
+            }));
+        // For each condition: which attribute sets have one of its values, which profiles
+        // have one through profile or resource attributes, and whether that is excluded.
+        let per_condition: Vec<(Vec<bool>, Vec<bool>, bool)> = wanted
+            .map(|(k, v, exclude)| {
+                let sets = self.attr_sets.iter().map(|a| has(a, k, &v)).collect();
                 let profiles = self
                     .profiles
                     .iter()
                     .map(|p| {
-                        has(&p.attributes, k, v)
+                        has(&p.attributes, k, &v)
                             || self
                                 .resources
                                 .get(p.resource as usize)
-                                .is_some_and(|r| has(&r.attributes, k, v))
+                                .is_some_and(|r| has(&r.attributes, k, &v))
                     })
                     .collect();
-                (sets, profiles)
+                (sets, profiles, exclude)
             })
             .collect();
         move |row| {
             let s = &self.samples;
-            per_condition.iter().all(|(sets, profiles)| {
-                sets[s.attrs[row] as usize] || profiles[s.profile[row] as usize]
+            per_condition.iter().all(|(sets, profiles, exclude)| {
+                (sets[s.attrs[row] as usize] || profiles[s.profile[row] as usize]) != *exclude
             })
         }
     }

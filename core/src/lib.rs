@@ -27,8 +27,15 @@
 //!    [`scope::select`] turns a span and a [`Scope`] — alone, with children, whole trace,
 //!    its time window — into one, resolved against a [`TraceSet`]), time range and attributes.
 //!    An index built once per set makes span and time filters touch only matching rows.
+//!    Attribute conditions can require any of several values or exclude values
+//!    ([`AttrCondition`]); [`facets`] lists every attribute key with its values' shares.
+//!    [`timeline`] bins the kept weight over time, per attribute value if asked, marking
+//!    the samples of one function.
+//!    [`transform`]: a stack of [`Transforms`] (focus, merge, drop, collapse recursion or a
+//!    package, only my code) rewrites the stack table once into a [`Transformed`] mapping.
 //! 4. **Aggregate** ([`ProfileSet::call_tree`], [`ProfileSet::inverted_call_tree`],
-//!    [`ProfileSet::folded`]): weights per stack, then a call tree merged by function.
+//!    [`ProfileSet::folded`], and their `_with` forms over a [`Transformed`] stack table):
+//!    weights per stack, then a call tree merged by function.
 //! 5. **Lay out** ([`FlameLayout`]): one rectangle per node, x as the share of the total,
 //!    y as depth, ready for a canvas; [`FlameLayout::focused`] zooms into one node.
 //! 6. **Join with traces** ([`TraceSet`], [`spans`]): spans as per-trace trees (missing
@@ -57,6 +64,7 @@ pub mod any_value;
 pub mod builder;
 pub mod embed;
 pub mod error;
+pub mod facets;
 pub mod filter;
 pub mod formats;
 pub mod layout;
@@ -67,8 +75,10 @@ pub mod palette;
 pub mod scope;
 pub mod search;
 pub mod spans;
+pub mod timeline;
 pub mod trace;
 pub mod transfer;
+pub mod transform;
 pub mod tree;
 pub mod units;
 mod validate;
@@ -77,12 +87,14 @@ pub mod viewport;
 pub mod waterfall;
 
 pub use error::{At, Diagnostic, Error, ErrorKind, Format, Result};
-pub use filter::{Filter, SpanSelection};
+pub use filter::{AttrCondition, Filter, SpanSelection};
 pub use formats::{Loaded, load};
 pub use layout::{FlameLayout, FlameRect};
 pub use limits::Limits;
 pub use model::{Layout, ProfileSet, SampleType, SpanKey};
 pub use scope::{Scope, ScopeSelection, SpanRef};
 pub use spans::SpanSamples;
+pub use timeline::{NoTimeline, Timeline, TimelineOptions};
 pub use trace::{Span, SpanKind, SpanStatus, TraceSet};
+pub use transform::{Transform, Transformed, Transforms};
 pub use tree::{CallTree, FunctionStats, NodeId};

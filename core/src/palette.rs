@@ -250,8 +250,13 @@ pub fn fnv1a(text: &str) -> u32 {
 /// * unsymbolised frames (`libc.so.6+0x9a8b`): the binary;
 /// * bare names (Python, C): the module from the file (`.../site-packages/requests/api.py`
 ///   → `requests`, `/usr/lib/python3.11/threading.py` → `threading`), else the name itself;
-/// * kernel frames: `kernel`.
+/// * kernel frames: `kernel`;
+/// * a package collapsed into one frame ([`crate::transform::Transform::CollapsePackage`],
+///   file [`crate::transform::COLLAPSED_PACKAGE_FILE`]): its name, the package.
 pub fn package_of<'a>(name: &'a str, file: &'a str, kind: FrameKind) -> &'a str {
+    if file == crate::transform::COLLAPSED_PACKAGE_FILE {
+        return name;
+    }
     if kind == FrameKind::Kernel {
         return "kernel";
     }

@@ -9,7 +9,37 @@ use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::filter::Filter;
-use crate::model::{Calls, FrameKind, NONE, ProfileSet, SampleType};
+use crate::model::{Calls, Frame, FrameKind, Function, NONE, ProfileSet, SampleType, StackTable};
+
+/// The tables a call tree is built over: a set's own, or a transformed stack table with its
+/// frames, functions and strings ([`crate::transform::Transformed`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Tables<'a> {
+    pub strings: &'a Arc<Vec<String>>,
+    pub functions: &'a [Function],
+    pub frames: &'a [Frame],
+    pub stacks: &'a StackTable,
+}
+
+impl Tables<'_> {
+    /// Frames of stack `s`, root first.
+    fn stack_frames(&self, mut s: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        while s != NONE {
+            out.push(self.stacks.frame[s as usize]);
+            s = self.stacks.parent[s as usize];
+        }
+        out.reverse();
+        out
+    }
+
+    fn function_name(&self, f: u32) -> &str {
+        self.functions
+            .get(f as usize)
+            .and_then(|func| self.strings.get(func.name as usize))
+            .map_or("", String::as_str)
+    }
+}
 
 /// A call-tree node id; [`CallTree::ROOT`] is the virtual root.
 pub type NodeId = u32;
@@ -59,7 +89,7 @@ struct TreeBuilder {
 }
 
 impl TreeBuilder {
-    fn new(set: &ProfileSet, filter: &Filter, inverted: bool) -> Self {
+    fn new(set: &ProfileSet, tables: Tables<'_>, filter: &Filter, inverted: bool) -> Self {
         let sample_type = set
             .sample_types
             .get(filter.sample_type)
@@ -68,7 +98,11 @@ impl TreeBuilder {
                 name: "samples".into(),
                 unit: "count".into(),
             });
-        let root_name = set.strings.iter().position(String::is_empty).unwrap_or(0) as u32;
+        let root_name = tables
+            .strings
+            .iter()
+            .position(String::is_empty)
+            .unwrap_or(0) as u32;
         // The tree merges functions by name and file, so their counts merge the same way.
         let mut calls: FxHashMap<(u32, u32), Calls> = FxHashMap::default();
         for (f, c) in set.function_calls.iter().enumerate() {
@@ -80,7 +114,7 @@ impl TreeBuilder {
         }
         TreeBuilder {
             tree: CallTree {
-                strings: Arc::clone(&set.strings),
+                strings: Arc::clone(tables.strings),
                 parent: vec![NONE],
                 name: vec![root_name],
                 file: vec![root_name],
@@ -112,9 +146,9 @@ impl TreeBuilder {
         self.lookup.reserve(nodes);
     }
 
-    fn child(&mut self, set: &ProfileSet, parent: NodeId, frame: u32) -> NodeId {
-        let frame = &set.frames[frame as usize];
-        let func = &set.functions[frame.function as usize];
+    fn child(&mut self, tables: Tables<'_>, parent: NodeId, frame: u32) -> NodeId {
+        let frame = &tables.frames[frame as usize];
+        let func = &tables.functions[frame.function as usize];
         let t = &mut self.tree;
         let id = *self
             .lookup
@@ -177,14 +211,49 @@ impl TreeBuilder {
 }
 
 impl ProfileSet {
+    /// The set's own tables, for building trees over.
+    pub(crate) fn tables(&self) -> Tables<'_> {
+        Tables {
+            strings: &self.strings,
+            functions: &self.functions,
+            frames: &self.frames,
+            stacks: &self.stacks,
+        }
+    }
+
     /// The top-down call tree of the samples the filter keeps.
     pub fn call_tree(&self, filter: &Filter) -> CallTree {
         let (weights, stackless) = self.stack_weights(filter);
-        let mut b = TreeBuilder::new(self, filter, false);
+        self.call_tree_over(self.tables(), filter, &weights, stackless)
+    }
+
+    /// The bottom-up (inverted) call tree: leaf functions at the top level, their callers below.
+    pub fn inverted_call_tree(&self, filter: &Filter) -> CallTree {
+        let (weights, stackless) = self.stack_weights(filter);
+        self.inverted_call_tree_over(self.tables(), filter, &weights, stackless)
+    }
+
+    /// Folded stacks (`root;...;leaf value`), merged by function names and sorted, for the
+    /// samples the filter keeps.
+    pub fn folded(&self, filter: &Filter) -> Vec<(String, i64)> {
+        let (weights, stackless) = self.stack_weights(filter);
+        folded_over(self.tables(), &weights, stackless)
+    }
+
+    /// The top-down tree of per-stack `weights` over `tables`.
+    pub(crate) fn call_tree_over(
+        &self,
+        tables: Tables<'_>,
+        filter: &Filter,
+        weights: &[i64],
+        stackless: i64,
+    ) -> CallTree {
+        let stacks = tables.stacks;
+        let mut b = TreeBuilder::new(self, tables, filter, false);
         // Only stacks with weight, and their ancestors, become nodes.
         let mut used: Vec<bool> = weights.iter().map(|&w| w != 0).collect();
         for s in (0..used.len()).rev() {
-            let p = self.stacks.parent[s];
+            let p = stacks.parent[s];
             if used[s] && p != NONE {
                 used[p as usize] = true;
             }
@@ -192,16 +261,16 @@ impl ProfileSet {
         // Each used stack makes at most one node: room for all of them at once, rather than
         // columns that double as they grow (up to twice the memory the tree needs).
         b.reserve(used.iter().filter(|&&u| u).count());
-        let mut node_of_stack = vec![0 as NodeId; self.stacks.len()];
-        for s in 0..self.stacks.len() {
+        let mut node_of_stack = vec![0 as NodeId; stacks.len()];
+        for s in 0..stacks.len() {
             if !used[s] {
                 continue;
             }
-            let parent = match self.stacks.parent[s] {
+            let parent = match stacks.parent[s] {
                 NONE => CallTree::ROOT,
                 p => node_of_stack[p as usize],
             };
-            let node = b.child(self, parent, self.stacks.frame[s]);
+            let node = b.child(tables, parent, stacks.frame[s]);
             node_of_stack[s] = node;
             let w = &mut b.tree.self_weight[node as usize];
             *w = w.saturating_add(weights[s]);
@@ -218,10 +287,16 @@ impl ProfileSet {
         b.finish()
     }
 
-    /// The bottom-up (inverted) call tree: leaf functions at the top level, their callers below.
-    pub fn inverted_call_tree(&self, filter: &Filter) -> CallTree {
-        let (weights, stackless) = self.stack_weights(filter);
-        let mut b = TreeBuilder::new(self, filter, true);
+    /// The bottom-up tree of per-stack `weights` over `tables`.
+    pub(crate) fn inverted_call_tree_over(
+        &self,
+        tables: Tables<'_>,
+        filter: &Filter,
+        weights: &[i64],
+        stackless: i64,
+    ) -> CallTree {
+        let stacks = tables.stacks;
+        let mut b = TreeBuilder::new(self, tables, filter, true);
         for (s, &w) in weights.iter().enumerate() {
             if w == 0 {
                 continue;
@@ -229,14 +304,14 @@ impl ProfileSet {
             let mut node = CallTree::ROOT;
             let mut st = s as u32;
             while st != NONE {
-                node = b.child(self, node, self.stacks.frame[st as usize]);
+                node = b.child(tables, node, stacks.frame[st as usize]);
                 let total = &mut b.tree.total_weight[node as usize];
                 *total = total.saturating_add(w);
                 if st == s as u32 {
                     let own = &mut b.tree.self_weight[node as usize];
                     *own = own.saturating_add(w);
                 }
-                st = self.stacks.parent[st as usize];
+                st = stacks.parent[st as usize];
             }
         }
         let t = &mut b.tree;
@@ -246,29 +321,31 @@ impl ProfileSet {
             .fold(stackless, |sum, &w| sum.saturating_add(w));
         b.finish()
     }
+}
 
-    /// Folded stacks (`root;...;leaf value`), merged by function names and sorted, for the
-    /// samples the filter keeps.
-    pub fn folded(&self, filter: &Filter) -> Vec<(String, i64)> {
-        let (weights, stackless) = self.stack_weights(filter);
-        let mut out: BTreeMap<String, i64> = BTreeMap::new();
-        for (s, &w) in weights.iter().enumerate() {
-            if w == 0 {
-                continue;
-            }
-            let names: Vec<&str> = self
-                .stack_frames(s as u32)
-                .into_iter()
-                .map(|f| self.function_name(self.frames[f as usize].function))
-                .collect();
-            let v = out.entry(names.join(";")).or_default();
-            *v = v.saturating_add(w);
+/// Folded lines of per-stack `weights` over `tables`.
+pub(crate) fn folded_over(
+    tables: Tables<'_>,
+    weights: &[i64],
+    stackless: i64,
+) -> Vec<(String, i64)> {
+    let mut out: BTreeMap<String, i64> = BTreeMap::new();
+    for (s, &w) in weights.iter().enumerate() {
+        if w == 0 {
+            continue;
         }
-        if stackless != 0 {
-            *out.entry("(no stack)".into()).or_default() += stackless;
-        }
-        out.into_iter().collect()
+        let names: Vec<&str> = tables
+            .stack_frames(s as u32)
+            .into_iter()
+            .map(|f| tables.function_name(tables.frames[f as usize].function))
+            .collect();
+        let v = out.entry(names.join(";")).or_default();
+        *v = v.saturating_add(w);
     }
+    if stackless != 0 {
+        *out.entry("(no stack)".into()).or_default() += stackless;
+    }
+    out.into_iter().collect()
 }
 
 impl CallTree {
