@@ -239,7 +239,7 @@ export async function canvasPixel(page, x, y, selector = 'canvas#flame') {
 }
 
 /**
- * The colour a user sees at page point (x, y), in CSS pixels: a 1x1 screenshot, so it counts
+ * The colour a user sees at viewport point (x, y), in CSS pixels: a 1x1 screenshot, so it counts
  * whatever is composited there (page background, canvases, overlays). Returns [r, g, b].
  */
 export async function screenPixel(page, x, y) {
@@ -267,11 +267,11 @@ export function decodeOnePixelPng(png) {
 
 /**
  * A CSS point of canvas `selector` (and of any canvas stacked on it) where nothing is drawn
- * in a 7x7 square around it: there the page background shows through. Returns page
- * coordinates { x, y }, or fails.
+ * in a 7x7 square around it, inside the viewport: there the page background shows through.
+ * Returns viewport coordinates { x, y }, or fails.
  */
 export async function emptyCanvasPoint(page, selector = 'canvas#flame') {
-  const point = await page.$eval(selector, (canvas) => {
+  const find = () => page.$eval(selector, (canvas) => {
     const box = canvas.getBoundingClientRect();
     const stacked = [...document.querySelectorAll('canvas')].filter((c) => {
       const b = c.getBoundingClientRect();
@@ -288,8 +288,11 @@ export async function emptyCanvasPoint(page, selector = 'canvas#flame') {
         if (px < 0 || py < 0 || px >= w || py >= data.height) return true;
         return data.data[(py * w + px) * 4 + 3] === 0;
       });
-    for (let y = box.bottom - 5; y > box.top + 5; y -= 3) {
-      for (let x = box.right - 5; x > box.left + 5; x -= 3) {
+    // Only what is in the viewport can be seen (and screenshotted).
+    const bottom = Math.min(box.bottom, innerHeight);
+    const right = Math.min(box.right, innerWidth);
+    for (let y = bottom - 5; y > box.top + 5; y -= 3) {
+      for (let x = right - 5; x > box.left + 5; x -= 3) {
         let empty = true;
         for (let dy = -3; dy <= 3 && empty; dy += 1) for (let dx = -3; dx <= 3 && empty; dx += 1) empty = emptyAt(x + dx, y + dy);
         if (empty) return { x: Math.round(x), y: Math.round(y) };
@@ -297,6 +300,12 @@ export async function emptyCanvasPoint(page, selector = 'canvas#flame') {
     }
     return null;
   });
+  let point = await find();
+  if (!point) {
+    // A narrow window may show the canvas only below the fold.
+    await page.$eval(selector, (canvas) => canvas.scrollIntoView({ block: 'end' }));
+    point = await find();
+  }
   assert.ok(point, `no empty area on ${selector}`);
   return point;
 }
