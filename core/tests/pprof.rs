@@ -729,3 +729,131 @@ fn limits_bound_what_the_input_declares() {
         "leaf"
     );
 }
+
+/// A reading of the fixture that shares nothing with `spanflame_core::formats::pprof`: the
+/// few `profile.proto` messages it needs, declared here by field number.
+mod plain_pprof {
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Profile {
+        #[prost(message, repeated, tag = "2")]
+        pub sample: Vec<Sample>,
+        #[prost(message, repeated, tag = "4")]
+        pub location: Vec<Location>,
+        #[prost(message, repeated, tag = "5")]
+        pub function: Vec<Function>,
+        #[prost(string, repeated, tag = "6")]
+        pub string_table: Vec<String>,
+    }
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Sample {
+        #[prost(uint64, repeated, tag = "1")]
+        pub location_id: Vec<u64>,
+        #[prost(int64, repeated, tag = "2")]
+        pub value: Vec<i64>,
+        #[prost(message, repeated, tag = "3")]
+        pub label: Vec<Label>,
+    }
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Label {
+        #[prost(int64, tag = "1")]
+        pub key: i64,
+        #[prost(int64, tag = "2")]
+        pub str: i64,
+    }
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Location {
+        #[prost(uint64, tag = "1")]
+        pub id: u64,
+        #[prost(message, repeated, tag = "4")]
+        pub line: Vec<Line>,
+    }
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Line {
+        #[prost(uint64, tag = "1")]
+        pub function_id: u64,
+    }
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Function {
+        #[prost(uint64, tag = "1")]
+        pub id: u64,
+        #[prost(int64, tag = "2")]
+        pub name: i64,
+    }
+}
+
+/// The golden folded file and the README table, against the separate reading above.
+#[test]
+fn golden_and_readme_agree_with_an_independent_reading() {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(&fixture(PROFILE)[..])
+        .read_to_end(&mut bytes)
+        .unwrap();
+    let p = plain_pprof::Profile::decode(bytes.as_slice()).unwrap();
+    let s = |i: i64| p.string_table[usize::try_from(i).unwrap()].as_str();
+    let functions: BTreeMap<u64, &str> = p.function.iter().map(|f| (f.id, s(f.name))).collect();
+    let locations: BTreeMap<u64, &[plain_pprof::Line]> = p
+        .location
+        .iter()
+        .map(|l| (l.id, l.line.as_slice()))
+        .collect();
+    let mut folded: BTreeMap<String, i64> = BTreeMap::new();
+    let mut per_span: BTreeMap<String, (String, i64)> = BTreeMap::new();
+    let mut without_span = 0;
+    for sample in &p.sample {
+        assert_eq!(sample.value.len(), 1, "one sample type");
+        // Root first: ids are leaf first, and a location's lines innermost first.
+        let stack: Vec<&str> = sample
+            .location_id
+            .iter()
+            .rev()
+            .flat_map(|id| {
+                locations[id]
+                    .iter()
+                    .rev()
+                    .map(|l| functions[&l.function_id])
+            })
+            .collect();
+        *folded.entry(stack.join(";")).or_default() += sample.value[0];
+        let label = |key: &str| {
+            sample
+                .label
+                .iter()
+                .find(|l| s(l.key) == key)
+                .map(|l| s(l.str).to_owned())
+        };
+        match label("span id") {
+            Some(id) => {
+                let name = label("trace endpoint").unwrap_or_default();
+                let entry = per_span.entry(id).or_insert((name.clone(), 0));
+                assert_eq!(entry.0, name);
+                entry.1 += sample.value[0];
+            }
+            None => without_span += 1,
+        }
+    }
+    // README: 193 samples, 16 without a `span id`, and its per-span table.
+    assert_eq!(p.sample.len(), 193);
+    assert_eq!(without_span, 16);
+    let table: BTreeMap<String, (String, i64)> = readme_table()
+        .into_iter()
+        .map(|(id, name, n)| (id, (name, n)))
+        .collect();
+    assert_eq!(per_span, table);
+    // The golden file is exactly this folding, and so is Spanflame's.
+    let golden: BTreeMap<String, i64> =
+        String::from_utf8(fixture(&format!("{DIR}/profile.folded")))
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let (stack, v) = line.rsplit_once(' ').unwrap();
+                (stack.to_owned(), v.parse().unwrap())
+            })
+            .collect();
+    assert_eq!(golden, folded);
+    let ours: BTreeMap<String, i64> = profiles(PROFILE)
+        .folded(&Filter::default())
+        .into_iter()
+        .collect();
+    assert_eq!(ours, folded);
+}

@@ -2,7 +2,7 @@
 // opens and draws. Expected numbers: core/tests/fixtures/otlp/README.md.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import { assertTheme, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
 
 const EXPECTED_SELF = { busy_sleep: 128, hash_loop: 44, fib: 12, wait: 3 };
 const TOTAL_SAMPLES = 187;
@@ -24,7 +24,7 @@ async function mirror(page) {
   );
 }
 
-async function checkDemo(t, session, screenshotName) {
+async function checkDemo(t, session, screenshotName, theme = 'light') {
   const { page } = session;
   await page.goto(session.url);
   const stats = await waitForPaintedCanvas(page);
@@ -64,6 +64,8 @@ async function checkDemo(t, session, screenshotName) {
     assert.ok(frame.depth >= 1, `${name} is a leaf below some caller (depth ${frame.depth})`);
   }
   assert.ok(frames.some((f) => f.depth === 0), 'a root frame at depth 0');
+  // The theme the system asks for is the one on screen, around the frames too.
+  await assertTheme(page, theme);
 
   const file = await session.screenshot(screenshotName);
   t.diagnostic(`screenshot: ${file}`);
@@ -78,7 +80,7 @@ test('the demo opens and draws the flame graph (light)', async (t) => {
 
 test('the demo in dark mode at devicePixelRatio 2', async (t) => {
   const session = await openApp(t, { colorScheme: 'dark', deviceScaleFactor: 2 });
-  await checkDemo(t, session, 'demo-dark-dpr2');
+  await checkDemo(t, session, 'demo-dark-dpr2', 'dark');
   const size = await session.page.$eval('canvas#flame', (c) => ({
     width: c.width,
     cssWidth: c.getBoundingClientRect().width,

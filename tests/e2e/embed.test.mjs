@@ -12,6 +12,7 @@ import {
   DIST,
   REPO_ROOT,
   SCREENSHOT_DIR,
+  assertTheme,
   dropFiles,
   mirrorFrames,
   openApp,
@@ -206,7 +207,8 @@ test('embed mode fills its window, takes ?theme= and loads #profileURL', async (
     await page.goto(`${session.url}?embed=1&theme=${theme}#profileURL=demo%2Fprofile.binpb&traceURL=demo%2Ftraces.json`);
     await waitForPaintedCanvas(page);
     await waitForFrame(page, 'busy_sleep');
-    assert.equal(await page.$eval('html', (h) => h.dataset.theme), theme, '?theme= wins over the system');
+    // ?theme= wins over the system, on screen as well as in the attribute.
+    await assertTheme(page, theme);
     assert.equal(await page.$('.toolbar'), null);
     const box = await page.$eval('#flame-scroll', (el) => el.getBoundingClientRect().toJSON());
     assert.ok(box.bottom > 600 - 30 && box.bottom <= 600, `the graph reaches the bottom: ${JSON.stringify(box)}`);

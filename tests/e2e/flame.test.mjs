@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import {
   REPO_ROOT,
+  assertTheme,
   canvasPixel,
   clickFrame,
   dropFiles,
@@ -116,6 +117,9 @@ test('a click zooms into a frame, breadcrumbs lead back, Esc resets', async (t) 
   assert.deepEqual(crumbs, ['All', '<module>', 'handle_request']);
   await page.click('#breadcrumbs button[data-depth="1"]');
   await page.waitForFunction(() => document.querySelector('#breadcrumbs [aria-current]')?.textContent === '<module>');
+  // Back at <module>: it fills the width, and handle_request is narrower again.
+  await waitForFrame(page, '<module>', (f) => f.depth === 0 && f.w >= width - 2);
+  await waitForFrame(page, 'handle_request', (f) => f.w < width * 0.95);
 
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.querySelector('#breadcrumbs [aria-current]')?.textContent === 'All');
@@ -212,22 +216,22 @@ test('hovering a frame shows its tooltip with units and shares', async (t) => {
 
 test('theme follows the system and can be forced', async (t) => {
   const { page, ...session } = await openDemo(t, { colorScheme: 'dark' });
-  assert.equal(await page.$eval('html', (h) => h.dataset.theme), 'dark');
-  const background = () => page.$eval('html', (h) => getComputedStyle(h).backgroundColor);
+  await assertTheme(page, 'dark');
   const frame = await waitForFrame(page, 'handle_request');
   const darkPixel = await canvasPixel(page, frame.x + 2, frame.y + 3);
   await page.selectOption('#theme', 'light');
   await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
-  assert.equal(await background(), 'rgb(255, 255, 255)');
   await page.waitForTimeout(100);
+  await assertTheme(page, 'light');
   const lightPixel = await canvasPixel(page, frame.x + 2, frame.y + 3);
   const sum = (p) => p[0] + p[1] + p[2];
   assert.ok(sum(lightPixel) > sum(darkPixel) + 100, `frames lighter in the light theme: ${darkPixel} -> ${lightPixel}`);
   await session.screenshot('theme-light-forced');
   await page.selectOption('#theme', 'dark');
   await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
-  assert.equal(await background(), 'rgb(15, 18, 22)');
   await page.waitForTimeout(100);
+  await assertTheme(page, 'dark');
+  assert.deepEqual(await canvasPixel(page, frame.x + 2, frame.y + 3), darkPixel, 'the frames are drawn dark again');
   await session.screenshot('theme-dark');
   session.assertClean();
 });
@@ -275,9 +279,28 @@ test('table: sortable, and a row highlights its function in the graph', async (t
   assert.equal(await overlayPainted(), 0);
   await page.click('#top-functions tr[data-name="hash_loop"] button.fn');
   await page.waitForSelector('#top-functions tr.selected[data-name="hash_loop"]');
-  await page.waitForFunction(() => true);
   await page.waitForTimeout(100);
   assert.ok((await overlayPainted()) > 50, 'hash_loop is outlined on the overlay');
+  // ...and only hash_loop: every outlined pixel lies on or just around one of its frames.
+  const boxes = (await mirrorFrames(page)).filter((f) => f.name === 'hash_loop');
+  assert.ok(boxes.length > 0);
+  const stray = await page.$eval(
+    '#flame-overlay',
+    (c, boxes) => {
+      const scale = c.width / c.getBoundingClientRect().width;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) {
+        if (!d[i]) continue;
+        const x = ((i >> 2) % c.width) / scale;
+        const y = Math.floor((i >> 2) / c.width) / scale;
+        if (!boxes.some((b) => x >= b.x - 4 && x <= b.x + b.w + 4 && y >= b.y - 4 && y <= b.y + 22)) n += 1;
+      }
+      return n;
+    },
+    boxes,
+  );
+  assert.equal(stray, 0, 'no outline away from hash_loop');
   await session.screenshot('table-selects-function');
   session.assertClean();
 });
@@ -344,12 +367,17 @@ test('wheel: ctrl zooms around the pointer, shift pans', async (t) => {
   const { page, ...session } = await openDemo(t);
   const box = await page.$eval('canvas#flame', (c) => c.getBoundingClientRect().toJSON());
   const module = await waitForFrame(page, '<module>');
-  await page.mouse.move(box.left + box.width * 0.25, box.top + 5);
+  const pointer = box.width * 0.25;
+  await page.mouse.move(box.left + pointer, box.top + 5);
   await page.keyboard.down('Control');
   await page.mouse.wheel(0, -200);
   await page.keyboard.up('Control');
   // 4x around the pointer: <module> now runs off the right edge.
-  await waitForFrame(page, '<module>', (f) => f.w > module.w * 3);
+  const zoomed = await waitForFrame(page, '<module>', (f) => f.w > module.w * 3);
+  // Around the pointer: the point of <module> under it stays under it.
+  // Frame x is not clipped at the edges (it may be negative), so this holds either way.
+  const under = (f) => (pointer - f.x) / f.w;
+  assert.ok(Math.abs(under(zoomed) - under(module)) < 0.01, `${JSON.stringify(module)} -> ${JSON.stringify(zoomed)}`);
   const before = (await waitForFrame(page, 'handle_request')).x;
   await page.keyboard.down('Shift');
   await page.mouse.wheel(0, 100);

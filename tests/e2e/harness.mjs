@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -234,5 +235,127 @@ export async function canvasPixel(page, x, y, selector = 'canvas#flame') {
       return Array.from(canvas.getContext('2d').getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data);
     },
     { x, y },
+  );
+}
+
+/**
+ * The colour a user sees at viewport point (x, y), in CSS pixels: a 1x1 screenshot, so it counts
+ * whatever is composited there (page background, canvases, overlays). Returns [r, g, b].
+ */
+export async function screenPixel(page, x, y) {
+  const png = await page.screenshot({ clip: { x, y, width: 1, height: 1 }, scale: 'css' });
+  return decodeOnePixelPng(png);
+}
+
+/** [r, g, b] of a 1x1, 8-bit RGB or RGBA, non-interlaced PNG. */
+export function decodeOnePixelPng(png) {
+  const chunks = {};
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString('latin1', at + 4, at + 8);
+    const data = png.subarray(at + 8, at + 8 + length);
+    chunks[type] = chunks[type] ? Buffer.concat([chunks[type], data]) : data;
+    at += 12 + length;
+  }
+  const { IHDR, IDAT } = chunks;
+  assert.deepEqual([IHDR.readUInt32BE(0), IHDR.readUInt32BE(4), IHDR[8], IHDR[12]], [1, 1, 8, 0], 'a 1x1 8-bit PNG');
+  assert.ok(IHDR[9] === 2 || IHDR[9] === 6, `colour type ${IHDR[9]}`);
+  // One row of one pixel: every PNG filter leaves it as stored (its neighbours are all 0).
+  const row = inflateSync(IDAT);
+  return [row[1], row[2], row[3]];
+}
+
+/**
+ * A CSS point of canvas `selector` (and of any canvas stacked on it) where nothing is drawn
+ * in a 7x7 square around it, inside the viewport: there the page background shows through.
+ * Returns viewport coordinates { x, y }, or fails.
+ */
+export async function emptyCanvasPoint(page, selector = 'canvas#flame') {
+  const find = () => page.$eval(selector, (canvas) => {
+    const box = canvas.getBoundingClientRect();
+    const stacked = [...document.querySelectorAll('canvas')].filter((c) => {
+      const b = c.getBoundingClientRect();
+      return b.left < box.right && b.right > box.left && b.top < box.bottom && b.bottom > box.top;
+    });
+    const images = stacked.map((c) => {
+      const b = c.getBoundingClientRect();
+      return { b, scale: c.width / b.width, data: c.getContext('2d').getImageData(0, 0, c.width, c.height), w: c.width };
+    });
+    const emptyAt = (x, y) =>
+      images.every(({ b, scale, data, w }) => {
+        const px = Math.round((x - b.left) * scale);
+        const py = Math.round((y - b.top) * scale);
+        if (px < 0 || py < 0 || px >= w || py >= data.height) return true;
+        return data.data[(py * w + px) * 4 + 3] === 0;
+      });
+    // Only what is in the viewport can be seen (and screenshotted).
+    const bottom = Math.min(box.bottom, innerHeight);
+    const right = Math.min(box.right, innerWidth);
+    for (let y = bottom - 5; y > box.top + 5; y -= 3) {
+      for (let x = right - 5; x > box.left + 5; x -= 3) {
+        let empty = true;
+        for (let dy = -3; dy <= 3 && empty; dy += 1) for (let dx = -3; dx <= 3 && empty; dx += 1) empty = emptyAt(x + dx, y + dy);
+        if (empty) return { x: Math.round(x), y: Math.round(y) };
+      }
+    }
+    return null;
+  });
+  let point = await find();
+  if (!point) {
+    // A narrow window may show the canvas only below the fold.
+    await page.$eval(selector, (canvas) => canvas.scrollIntoView({ block: 'end' }));
+    point = await find();
+  }
+  assert.ok(point, `no empty area on ${selector}`);
+  return point;
+}
+
+/** [r, g, b, a] of a CSS colour as getComputedStyle gives it (`rgb(...)` or `rgba(...)`). */
+export function parseRgb(css) {
+  const m = css.match(/^rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)$/);
+  assert.ok(m, `not an rgb() colour: ${css}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])];
+}
+
+/** WCAG contrast ratio of two [r, g, b] colours. */
+export function contrast(a, b) {
+  const lum = ([r, g, bl]) => {
+    const c = [r, g, bl].map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** The colours of a theme, as app/style.css sets them (--bg and --fg). */
+export const THEME = {
+  light: { bg: [255, 255, 255], fg: [21, 24, 28] },
+  dark: { bg: [15, 18, 22], fg: [230, 232, 235] },
+};
+
+/**
+ * Asserts the page shows `theme`: <html data-theme>, the computed background and text colour
+ * of the page, and the colour a user sees at a blank spot of the flame graph's canvas.
+ */
+export async function assertTheme(page, theme) {
+  const want = THEME[theme];
+  const seen = await page.evaluate(() => ({
+    theme: document.documentElement.dataset.theme,
+    background: getComputedStyle(document.documentElement).backgroundColor,
+    color: getComputedStyle(document.body).color,
+    scheme: getComputedStyle(document.documentElement).colorScheme,
+  }));
+  assert.equal(seen.theme, theme, 'data-theme');
+  assert.deepEqual(parseRgb(seen.background).slice(0, 3), want.bg, `page background in the ${theme} theme`);
+  assert.deepEqual(parseRgb(seen.color).slice(0, 3), want.fg, `text colour in the ${theme} theme`);
+  assert.equal(seen.scheme, theme, 'color-scheme (form controls and scrollbars follow it)');
+  const spot = await emptyCanvasPoint(page);
+  const pixel = await screenPixel(page, spot.x, spot.y);
+  assert.ok(
+    pixel.every((v, i) => Math.abs(v - want.bg[i]) <= 3),
+    `the flame graph's background at (${spot.x}, ${spot.y}) is ${pixel}, not the ${theme} ${want.bg}`,
   );
 }

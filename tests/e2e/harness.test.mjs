@@ -55,3 +55,30 @@ test('assertClean() fails on console errors, page errors and foreign requests', 
   assert.match(problems, /page error: uncaught/);
   assert.match(problems, /blocked request to https:\/\/192\.0\.2\.1\/leak/);
 });
+
+test('the pixel and colour helpers read what they are given', async () => {
+  const { deflateSync } = await import('node:zlib');
+  const { contrast, decodeOnePixelPng, parseRgb } = await import('./harness.mjs');
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    return Buffer.concat([head, data, Buffer.alloc(4)]);
+  };
+  const png = (colourType, pixel, filter) => {
+    const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, colourType, 0, 0, 0]);
+    return Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', deflateSync(Buffer.from([filter, ...pixel]))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+  };
+  assert.deepEqual(decodeOnePixelPng(png(6, [15, 18, 22, 255], 0)), [15, 18, 22]);
+  assert.deepEqual(decodeOnePixelPng(png(2, [255, 1, 2], 4)), [255, 1, 2]);
+  assert.throws(() => decodeOnePixelPng(png(3, [0], 0)), /colour type 3/);
+  assert.deepEqual(parseRgb('rgb(15, 18, 22)'), [15, 18, 22, 1]);
+  assert.deepEqual(parseRgb('rgba(1, 2, 3, 0.5)'), [1, 2, 3, 0.5]);
+  assert.equal(Math.round(contrast([0, 0, 0], [255, 255, 255])), 21);
+  assert.equal(contrast([15, 18, 22], [15, 18, 22]), 1);
+});

@@ -10,7 +10,17 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, dropFiles, mirrorFrames, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import {
+  REPO_ROOT,
+  assertTheme,
+  contrast,
+  dropFiles,
+  mirrorFrames,
+  openApp,
+  parseRgb,
+  waitForFrame,
+  waitForPaintedCanvas,
+} from './harness.mjs';
 
 const PY = path.join(REPO_ROOT, 'core/tests/fixtures/otlp/python-ext-0.63b4-file');
 const PPROF = path.join(REPO_ROOT, 'core/tests/fixtures/pprof-span-labels');
@@ -333,6 +343,9 @@ test('keyboard: arrows move, Left and Right collapse and expand, Enter filters',
   // Left on a leaf goes to its parent; Enter there shows the parent and children: 8 too.
   await page.keyboard.press('ArrowLeft');
   assert.equal(await page.$eval(`#${await active()}`, (el) => el.dataset.name), 'background-job');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /background-job/.test(document.querySelector('#active-filter')?.textContent));
+  assert.equal(await total(page), '8');
   // End reaches the last row, scrolled into view.
   await page.keyboard.press('End');
   const last = await active();
@@ -661,6 +674,28 @@ test('dark theme and a narrow window keep the waterfall readable', async (t) => 
     return { left: c.left - s.left, right: s.right - c.right, width: c.width };
   });
   assert.ok(box.width > 200 && box.right >= 0, JSON.stringify(box));
+  // Dark: the page, and the waterfall's names in a colour that reads on its background.
+  await assertTheme(page, 'dark');
+  const names = await page.$$eval('#waterfall-panel .wf-row:not(.selected):not(.hit) .wf-name', (els) =>
+    els.map((el) => {
+      let bg = 'rgba(0, 0, 0, 0)';
+      for (let e = el; e; e = e.parentElement) {
+        const c = getComputedStyle(e).backgroundColor;
+        // The first opaque background up the tree is what the text is drawn on.
+        if (!/^rgba\(.*, 0(\.\d+)?\)$/.test(c)) {
+          bg = c;
+          break;
+        }
+      }
+      return { name: el.textContent, color: getComputedStyle(el).color, bg, width: el.getBoundingClientRect().width };
+    }),
+  );
+  assert.ok(names.length >= 5, `${names.length} rows`);
+  for (const n of names) {
+    const ratio = contrast(parseRgb(n.color), parseRgb(n.bg));
+    assert.ok(ratio >= 4.5, `${n.name}: ${n.color} on ${n.bg}, contrast ${ratio.toFixed(1)}`);
+    assert.ok(n.width >= 80, `${n.name}: name column ${n.width} px wide`);
+  }
   await session.screenshot('waterfall-dark-narrow');
   session.assertClean();
 });

@@ -40,15 +40,20 @@ pub fn folded_text(lines: &[(String, i64)]) -> String {
     lines.iter().map(|(s, v)| format!("{s} {v}\n")).collect()
 }
 
-/// Compare `actual` with the golden file `rel` (under fixtures). `BLESS=1` rewrites it;
-/// a missing file is created so a new case starts from reviewed output.
+/// Compare `actual` with the golden file `rel` (under fixtures). Only `BLESS=1` writes it:
+/// a missing golden fails, so a lost or renamed file cannot turn the check into a no-op.
 pub fn assert_golden(rel: &str, actual: &str) {
     let path = fixture_path(rel);
-    if std::env::var_os("BLESS").is_some() || !path.exists() {
-        std::fs::write(&path, actual).unwrap();
+    if std::env::var_os("BLESS").is_some_and(|v| v == "1") {
+        std::fs::write(&path, actual).unwrap_or_else(|e| panic!("{rel}: {e}"));
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap();
+    let expected = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) => panic!(
+            "golden file {rel} cannot be read ({e}); review the output and run with BLESS=1 to write it"
+        ),
+    };
     if expected != actual {
         let out = std::env::temp_dir().join(path.file_name().unwrap());
         std::fs::write(&out, actual).unwrap();
