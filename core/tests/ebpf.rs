@@ -219,10 +219,7 @@ fn every_frame_keeps_its_frame_type_and_a_kind_for_its_colour() {
             *frames.entry(ty).or_default() += 1;
         }
         let rows = expected("frames");
-        let want: BTreeMap<&str, i64> = rows
-            .iter()
-            .map(|r| (r[0].as_str(), num(&r[1])))
-            .collect();
+        let want: BTreeMap<&str, i64> = rows.iter().map(|r| (r[0].as_str(), num(&r[1]))).collect();
         assert_eq!(frames, want, "{name}: distinct frames per type");
 
         let mut leaves: BTreeMap<String, i64> = BTreeMap::new();
@@ -237,6 +234,19 @@ fn every_frame_keeps_its_frame_type_and_a_kind_for_its_colour() {
             .map(|r| (r[0].clone(), num(&r[1])))
             .collect();
         assert_eq!(leaves, want, "{name}: CPU samples by leaf frame type");
+
+        // Colour by kind has one legend entry per runtime, each its own colour.
+        let tree = set.call_tree(&Filter::default());
+        let legend = spanflame_core::palette::runtimes(&tree);
+        let types: BTreeSet<&str> = legend.iter().map(|(_, t, _)| t.as_str()).collect();
+        let want: BTreeSet<&str> =
+            BTreeSet::from(["abort-marker", "cpython", "go", "jvm", "kernel", "native"]);
+        assert_eq!(types, want, "{name}");
+        let colours: BTreeSet<_> = legend
+            .iter()
+            .map(|(k, t, _)| spanflame_core::palette::runtime_colour(*k, t, false))
+            .collect();
+        assert_eq!(colours.len(), legend.len(), "{name}: {legend:?}");
 
         // The agent's marker where unwinding stopped is named by its type.
         let marker = set
