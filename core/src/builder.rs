@@ -29,6 +29,8 @@ pub struct Builder<'l> {
     samples: SampleTable,
     truncated_frame: Option<u32>,
     function_calls: Vec<Option<Calls>>,
+    /// The sample type the input asks to be shown first (a name, or `name/unit`).
+    preferred_sample_type: Option<String>,
 }
 
 /// One sample observation to add.
@@ -65,6 +67,7 @@ impl<'l> Builder<'l> {
             samples: SampleTable::default(),
             truncated_frame: None,
             function_calls: Vec::new(),
+            preferred_sample_type: None,
         };
         b.strings.intern(String::new());
         b.attr_sets.intern(Vec::new());
@@ -101,17 +104,40 @@ impl<'l> Builder<'l> {
 
     /// Intern a function by name and file.
     pub fn function(&mut self, name: &str, file: &str) -> u32 {
-        let name = self.string(name);
-        let file = self.string(file);
-        self.functions.intern(Function { name, file })
+        self.function_in(name, file, "")
     }
 
-    /// Intern a frame.
+    /// Intern a function of a binary with a build id (an unsymbolised native frame).
+    pub fn function_in(&mut self, name: &str, file: &str, build_id: &str) -> u32 {
+        let name = self.string(name);
+        let file = self.string(file);
+        let build_id = self.string(build_id);
+        self.functions.intern(Function {
+            name,
+            file,
+            build_id,
+        })
+    }
+
+    /// Intern a frame whose `profile.frame.type` is not known.
     pub fn frame(&mut self, function: u32, line: u32, kind: FrameKind) -> u32 {
+        self.frame_of_type(function, line, kind, "")
+    }
+
+    /// Intern a frame with the `profile.frame.type` its producer gave it.
+    pub fn frame_of_type(
+        &mut self,
+        function: u32,
+        line: u32,
+        kind: FrameKind,
+        frame_type: &str,
+    ) -> u32 {
+        let frame_type = self.string(frame_type);
         self.frames.intern(Frame {
             function,
             line,
             kind,
+            frame_type,
         })
     }
 
@@ -183,6 +209,15 @@ impl<'l> Builder<'l> {
         self.resources.intern(resource.attributes)
     }
 
+    /// Ask for sample type `name` (a type name such as `cpu`, or `type/unit`) to be shown
+    /// first: [`Builder::finish`] gives it id 0, which is what [`crate::Filter::default`],
+    /// the app and the CLI start on. The first request wins.
+    pub fn prefer_sample_type(&mut self, name: &str) {
+        if self.preferred_sample_type.is_none() && !name.is_empty() {
+            self.preferred_sample_type = Some(name.to_owned());
+        }
+    }
+
     /// Start a profile; rows added until the next call belong to it.
     pub fn begin_profile(&mut self, mut info: ProfileInfo, sample_type: SampleType) {
         info.sample_type = self.sample_types.intern(sample_type);
@@ -240,7 +275,33 @@ impl<'l> Builder<'l> {
     }
 
     /// Finish building.
-    pub fn finish(self, layout: Layout) -> ProfileSet {
+    pub fn finish(mut self, layout: Layout) -> ProfileSet {
+        let mut sample_types = self.sample_types.into_items();
+        if let Some(name) = self.preferred_sample_type.take() {
+            match sample_types
+                .iter()
+                .position(|t| t.name == name || t.to_string() == name)
+            {
+                Some(first) => {
+                    // Move it to the front; the ones before it shift up by one.
+                    let t = sample_types.remove(first);
+                    sample_types.insert(0, t);
+                    for p in &mut self.profiles {
+                        p.sample_type = match p.sample_type as usize {
+                            s if s == first => 0,
+                            s if s < first => s as u32 + 1,
+                            s => s as u32,
+                        };
+                    }
+                }
+                None => self.diags.push(
+                    self.format,
+                    format!(
+                        "the default sample type {name:?} names no sample type of the file; the first one is shown first"
+                    ),
+                ),
+            }
+        }
         let (parent, frame) = self.stacks.into_items().into_iter().unzip();
         let mut function_calls = self.function_calls;
         if !function_calls.is_empty() {
@@ -262,7 +323,7 @@ impl<'l> Builder<'l> {
                 .into_iter()
                 .map(|attributes| Resource { attributes })
                 .collect(),
-            sample_types: self.sample_types.into_items(),
+            sample_types,
             profiles: self.profiles,
             samples: self.samples,
             diagnostics: self.diags.items().to_vec(),

@@ -78,7 +78,9 @@ impl<T: Eq + Hash + Clone> Interner<T> {
     }
 }
 
-/// What kind of code a frame is, from the `profile.frame.type` location attribute.
+/// What kind of code a frame is, from the `profile.frame.type` location attribute: the
+/// coarse family that picks a colour. The exact runtime (`cpython`, `jvm`, ...) is kept
+/// beside it, in [`Frame::frame_type`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum FrameKind {
     /// Not said.
@@ -97,12 +99,14 @@ pub enum FrameKind {
 }
 
 impl FrameKind {
-    /// Map a `profile.frame.type` value to a kind.
+    /// Map a `profile.frame.type` value to a kind. The eBPF profiler's own markers
+    /// (`unknown`, `abort-marker` where unwinding stopped, `<invalid>`) and its
+    /// `apm-integration` frames are no code of the program, so they are unknown.
     pub fn from_frame_type(value: &str) -> FrameKind {
         match value {
             "kernel" => FrameKind::Kernel,
             "native" | "go" | "rust" | "c" | "cpp" => FrameKind::Native,
-            "" => FrameKind::Unknown,
+            "" | "unknown" | "abort-marker" | "<invalid>" | "apm-integration" => FrameKind::Unknown,
             _ => FrameKind::Interpreted,
         }
     }
@@ -135,8 +139,13 @@ impl FrameKind {
 pub struct Function {
     /// Human-readable name (for an unsymbolised frame, `binary+0xoffset`).
     pub name: u32,
-    /// Source file, or the empty string's id.
+    /// Source file (for an unsymbolised frame, the mapped binary's path), or the empty
+    /// string's id.
     pub file: u32,
+    /// String id of the build id of the binary an unsymbolised frame is in (hex, as the
+    /// mapping's `process.executable.build_id.*` attribute gives it), or the empty string's:
+    /// what a symbol server needs to name the frame.
+    pub build_id: u32,
 }
 
 /// A frame: one function at one line. Inlined lines of a location become several frames.
@@ -148,6 +157,9 @@ pub struct Frame {
     pub line: u32,
     /// Kind of code.
     pub kind: FrameKind,
+    /// String id of the `profile.frame.type` value as the producer wrote it (`cpython`,
+    /// `jvm`, `go`, `abort-marker`, ...), or the empty string's when not said.
+    pub frame_type: u32,
 }
 
 /// A trace/span pair a sample is linked to.
@@ -394,7 +406,8 @@ pub struct ProfileSet {
     pub attr_sets: Vec<Vec<Attribute>>,
     /// Resources.
     pub resources: Vec<Resource>,
-    /// Distinct sample types, by id.
+    /// Distinct sample types, by id; id 0 is the one to show first (see
+    /// [`ProfileSet::sample_types`]).
     pub sample_types: Vec<SampleType>,
     /// Profiles, in input order.
     pub profiles: Vec<ProfileInfo>,
@@ -473,7 +486,10 @@ impl ProfileSet {
         self.function_calls.get(f as usize).copied().flatten()
     }
 
-    /// The distinct sample types, in first-seen order.
+    /// The distinct sample types. The first is the default, the one to show first: the one
+    /// the input names (pprof's `default_sample_type`, OTLP's `pprof.scope.default_sample_type`
+    /// scope attribute), else the format's own default (for pprof the last type, as
+    /// `profile.proto` says; otherwise the first seen). The rest follow in input order.
     pub fn sample_types(&self) -> &[SampleType] {
         &self.sample_types
     }

@@ -78,7 +78,8 @@ pub enum ColourMode {
     /// A stable hash of the package, module, crate or namespace.
     #[default]
     Package,
-    /// Kernel, native, interpreted/JIT, JIT compiled, inlined or unknown.
+    /// Kernel, native, interpreted/JIT, JIT compiled, inlined or unknown, each runtime
+    /// (`cpython`, `jvm`, `go`, ...) a shade of its kind's colour.
     Kind,
     /// How much of its own time the frame spends (not in callees): hot frames stand out.
     SelfWeight,
@@ -131,6 +132,35 @@ pub fn kind_colour(kind: FrameKind, _dark: bool) -> Rgb {
         FrameKind::Inlined => Rgb::hex(0xcc79a7),
         FrameKind::Unknown => Rgb::hex(0xbbbbbb),
     }
+}
+
+/// The colour of a frame of kind `kind` whose `profile.frame.type` is `frame_type`: the
+/// kind's colour, its hue turned a few steps for each runtime so that `cpython` and `jvm`,
+/// or `native` and `go`, tell apart while each stays in its kind's family. Without a frame
+/// type, or for the one the kind is named after, it is [`kind_colour`].
+pub fn runtime_colour(kind: FrameKind, frame_type: &str, dark: bool) -> Rgb {
+    let base = kind_colour(kind, dark);
+    // Fixed steps for the well-known values, so none of them share a shade.
+    let step: i32 = match frame_type {
+        "" | "kernel" | "native" | "cpython" => 0,
+        "go" | "jvm" => 2,
+        "rust" | "v8js" => -2,
+        "perl" => 1,
+        "dotnet" => -1,
+        "php" => 3,
+        "ruby" => -3,
+        "beam" => 4,
+        "luajit" => -4,
+        other => (fnv1a(other) % 9) as i32 - 4,
+    };
+    if step == 0 {
+        return base;
+    }
+    let (h, s, l) = to_hsl(base);
+    readable(
+        hsl((h + 9.0 * f64::from(step)).rem_euclid(360.0), s, l),
+        false,
+    )
 }
 
 /// The colour for frames merged because each is narrower than a pixel.
@@ -209,6 +239,26 @@ fn readable(c: Rgb, dark_fill: bool) -> Rgb {
         .map(|step| c.mix(towards, f64::from(step) * 0.05))
         .find(|m| ok(m.luminance()))
         .unwrap_or(towards)
+}
+
+/// Hue (degrees), saturation and lightness of a colour; the inverse of [`hsl`].
+fn to_hsl(c: Rgb) -> (f64, f64, f64) {
+    let [r, g, b] = [c.r, c.g, c.b].map(|v| f64::from(v) / 255.0);
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    let l = (max + min) / 2.0;
+    let d = max - min;
+    if d == 0.0 {
+        return (0.0, 0.0, l);
+    }
+    let s = d / (1.0 - (2.0 * l - 1.0).abs());
+    let h = if max == r {
+        60.0 * ((g - b) / d).rem_euclid(6.0)
+    } else if max == g {
+        60.0 * ((b - r) / d + 2.0)
+    } else {
+        60.0 * ((r - g) / d + 4.0)
+    };
+    (h, s, l)
 }
 
 fn hsl(h: f64, s: f64, l: f64) -> Rgb {
@@ -345,9 +395,26 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
                 })
                 .collect()
         }
-        ColourMode::Kind => (0..n)
-            .map(|node| kind_colour(tree.kind(node), dark))
-            .collect(),
+        ColourMode::Kind => {
+            // One colour per (frame type, kind), cached by the frame type's string id.
+            let mut cache: Vec<Option<(FrameKind, Rgb)>> = Vec::new();
+            (0..n)
+                .map(|node| {
+                    let (id, kind) = (tree.frame_type_id(node) as usize, tree.kind(node));
+                    if cache.len() <= id {
+                        cache.resize(id + 1, None);
+                    }
+                    match cache[id] {
+                        Some((k, c)) if k == kind => c,
+                        _ => {
+                            let c = runtime_colour(kind, tree.frame_type(node), dark);
+                            cache[id] = Some((kind, c));
+                            c
+                        }
+                    }
+                })
+                .collect()
+        }
         ColourMode::SelfWeight => {
             let max = (1..n).map(|node| tree.self_weight(node)).max().unwrap_or(0);
             (0..n)
@@ -362,6 +429,28 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
                 .collect()
         }
     }
+}
+
+/// The (kind, frame type) pairs of the tree's frames, heaviest self weight first: the legend
+/// of [`ColourMode::Kind`]. Empty when no frame says its frame type (the legend then lists
+/// the four kinds).
+pub fn runtimes(tree: &CallTree) -> Vec<(FrameKind, String, i64)> {
+    let mut by: std::collections::HashMap<(FrameKind, &str), i64> = Default::default();
+    for node in 1..tree.len() as NodeId {
+        let w = by
+            .entry((tree.kind(node), tree.frame_type(node)))
+            .or_default();
+        *w = w.saturating_add(tree.self_weight(node));
+    }
+    if by.keys().all(|(_, t)| t.is_empty()) {
+        return Vec::new();
+    }
+    let mut out: Vec<(FrameKind, String, i64)> = by
+        .into_iter()
+        .map(|((k, t), w)| (k, t.to_owned(), w))
+        .collect();
+    out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+    out
 }
 
 /// The packages carrying the most self weight, heaviest first, with their weight: the
@@ -491,6 +580,12 @@ mod tests {
             }
             for k in FrameKind::ALL {
                 fills.push(kind_colour(k, dark));
+                for t in [
+                    "cpython", "jvm", "go", "v8js", "php", "ruby", "perl", "dotnet", "beam",
+                    "luajit", "rust", "custom",
+                ] {
+                    fills.push(runtime_colour(k, t, dark));
+                }
             }
             fills.push(merged_colour(dark));
         }
@@ -501,6 +596,41 @@ mod tests {
                 fill.text()
             );
         }
+    }
+
+    #[test]
+    fn runtimes_tell_apart_within_their_kind() {
+        let shade = |k, t| runtime_colour(k, t, false);
+        assert_eq!(
+            shade(FrameKind::Native, "native"),
+            kind_colour(FrameKind::Native, false)
+        );
+        assert_eq!(
+            shade(FrameKind::Kernel, ""),
+            kind_colour(FrameKind::Kernel, false)
+        );
+        let interpreted = [
+            "cpython", "jvm", "v8js", "php", "ruby", "perl", "dotnet", "beam", "luajit",
+        ];
+        for (i, a) in interpreted.iter().enumerate() {
+            for b in &interpreted[i + 1..] {
+                let (ca, cb) = (
+                    shade(FrameKind::Interpreted, a),
+                    shade(FrameKind::Interpreted, b),
+                );
+                assert_ne!(ca, cb, "{a} and {b}");
+            }
+        }
+        assert_ne!(
+            shade(FrameKind::Native, "go"),
+            shade(FrameKind::Native, "native")
+        );
+        // Still in the family: nearer its kind's hue than any other kind's.
+        let hue = |c| to_hsl(c).0;
+        let go = hue(shade(FrameKind::Native, "go"));
+        assert!((go - hue(kind_colour(FrameKind::Native, false))).abs() < 30.0);
+        let (h, s, l) = to_hsl(Rgb::hex(0x56b4e9));
+        assert_eq!(hsl(h, s, l), Rgb::hex(0x56b4e9));
     }
 
     #[test]

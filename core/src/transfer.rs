@@ -64,9 +64,9 @@ pub struct Packed {
 
 /// Flatten `loaded`, moving its columns.
 ///
-/// Profiles give 12 columns: function name and file; frame function, line and kind; stack
-/// parent and frame; sample profile, stack, value, time, link and attribute set. Traces have
-/// no columns (a few thousand spans are small next to samples).
+/// Profiles give 15 columns: function name and file; frame function, line and kind; stack
+/// parent and frame; sample profile, stack, value, time, link and attribute set; then
+/// function build id and frame type (string ids). Traces have no columns (a few thousand spans are small next to samples).
 pub fn pack(loaded: Loaded) -> Packed {
     let mut w = Writer::default();
     w.u8(VERSION);
@@ -175,14 +175,23 @@ fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
         w.u64(c.primitive);
     }
 
-    let (function_name, function_file) = set.functions.iter().map(|f| (f.name, f.file)).unzip();
+    let mut function_name = Vec::with_capacity(set.functions.len());
+    let mut function_file = Vec::with_capacity(set.functions.len());
+    let mut function_build_id = Vec::with_capacity(set.functions.len());
+    for f in &set.functions {
+        function_name.push(f.name);
+        function_file.push(f.file);
+        function_build_id.push(f.build_id);
+    }
     let mut frame_function = Vec::with_capacity(set.frames.len());
     let mut frame_line = Vec::with_capacity(set.frames.len());
     let mut frame_kind = Vec::with_capacity(set.frames.len());
+    let mut frame_type = Vec::with_capacity(set.frames.len());
     for f in &set.frames {
         frame_function.push(f.function);
         frame_line.push(f.line);
         frame_kind.push(kind_code(f.kind));
+        frame_type.push(f.frame_type);
     }
     let StackTable { parent, frame } = set.stacks;
     let SampleTable {
@@ -207,6 +216,9 @@ fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
         Column::U64(time),
         Column::U32(link),
         Column::U32(attrs),
+        // Added after the others, so the earlier columns kept their places.
+        Column::U32(function_build_id),
+        Column::U32(frame_type),
     ]
 }
 
@@ -263,11 +275,21 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         time,
         link,
         attrs,
-    ] = <[Column; 13]>::try_from(columns)
-        .map_err(|c| bad(format!("{} columns, expected 13", c.len())))?;
-    let (function_name, function_file) = (u32s(function_name)?, u32s(function_file)?);
-    let (frame_function, frame_line, frame_kind) =
-        (u32s(frame_function)?, u32s(frame_line)?, u32s(frame_kind)?);
+        function_build_id,
+        frame_type,
+    ] = <[Column; 15]>::try_from(columns)
+        .map_err(|c| bad(format!("{} columns, expected 15", c.len())))?;
+    let (function_name, function_file, function_build_id) = (
+        u32s(function_name)?,
+        u32s(function_file)?,
+        u32s(function_build_id)?,
+    );
+    let (frame_function, frame_line, frame_kind, frame_type) = (
+        u32s(frame_function)?,
+        u32s(frame_line)?,
+        u32s(frame_kind)?,
+        u32s(frame_type)?,
+    );
     let (stack_parent, stack_frame) = (u32s(stack_parent)?, u32s(stack_frame)?);
     let (profile, stack, link, attrs) = (u32s(profile)?, u32s(stack)?, u32s(link)?, u32s(attrs)?);
     let Column::I64(value) = value else {
@@ -277,10 +299,22 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         return Err(bad("the time column is not u64".into()));
     };
 
-    same_len("function", &[function_name.len(), function_file.len()])?;
+    same_len(
+        "function",
+        &[
+            function_name.len(),
+            function_file.len(),
+            function_build_id.len(),
+        ],
+    )?;
     same_len(
         "frame",
-        &[frame_function.len(), frame_line.len(), frame_kind.len()],
+        &[
+            frame_function.len(),
+            frame_line.len(),
+            frame_kind.len(),
+            frame_type.len(),
+        ],
     )?;
     same_len("stack", &[stack_parent.len(), stack_frame.len()])?;
     let rows = profile.len();
@@ -299,16 +333,23 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
     let functions = function_name
         .into_iter()
         .zip(function_file)
-        .map(|(name, file)| Function { name, file })
+        .zip(function_build_id)
+        .map(|((name, file), build_id)| Function {
+            name,
+            file,
+            build_id,
+        })
         .collect();
     let frames = frame_function
         .into_iter()
         .zip(frame_line)
         .zip(frame_kind)
-        .map(|((function, line), kind)| Frame {
+        .zip(frame_type)
+        .map(|(((function, line), kind), frame_type)| Frame {
             function,
             line,
             kind: kind_from(kind),
+            frame_type,
         })
         .collect();
     let set = ProfileSet {

@@ -304,7 +304,9 @@ impl Transformed {
                 let function = Function {
                     name: self.string(pkg),
                     file: self.string(COLLAPSED_PACKAGE_FILE),
+                    build_id: self.string(""),
                 };
+                let empty = self.string("");
                 let function_id = self.functions.len() as u32;
                 self.functions.push(function);
                 // One frame per kind met, made when first needed.
@@ -328,6 +330,7 @@ impl Transformed {
                                     function: function_id,
                                     line: 0,
                                     kind,
+                                    frame_type: empty,
                                 });
                                 frame_of_kind.push((kind, f));
                                 f

@@ -52,6 +52,10 @@ pub struct CallTree {
     name: Vec<u32>,
     file: Vec<u32>,
     kind: Vec<FrameKind>,
+    /// String ids of the `profile.frame.type` and the build id of the first frame merged
+    /// into the node.
+    frame_type: Vec<u32>,
+    build_id: Vec<u32>,
     /// Source line of the frames merged into the node; [`NONE`] when they differ.
     line: Vec<u32>,
     depth: Vec<u32>,
@@ -119,6 +123,8 @@ impl TreeBuilder {
                 name: vec![root_name],
                 file: vec![root_name],
                 kind: vec![FrameKind::Unknown],
+                frame_type: vec![root_name],
+                build_id: vec![root_name],
                 line: vec![0],
                 depth: vec![0],
                 self_weight: vec![0],
@@ -139,6 +145,8 @@ impl TreeBuilder {
         t.name.reserve_exact(nodes);
         t.file.reserve_exact(nodes);
         t.kind.reserve_exact(nodes);
+        t.frame_type.reserve_exact(nodes);
+        t.build_id.reserve_exact(nodes);
         t.line.reserve_exact(nodes);
         t.depth.reserve_exact(nodes);
         t.self_weight.reserve_exact(nodes);
@@ -159,6 +167,8 @@ impl TreeBuilder {
                 t.name.push(func.name);
                 t.file.push(func.file);
                 t.kind.push(frame.kind);
+                t.frame_type.push(frame.frame_type);
+                t.build_id.push(func.build_id);
                 t.line.push(frame.line);
                 t.depth.push(t.depth[parent as usize] + 1);
                 t.self_weight.push(0);
@@ -392,6 +402,22 @@ impl CallTree {
         self.kind[node as usize]
     }
 
+    /// The `profile.frame.type` of a node as its producer wrote it (`cpython`, `jvm`,
+    /// `abort-marker`, ...), empty when not said.
+    pub fn frame_type(&self, node: NodeId) -> &str {
+        &self.strings[self.frame_type[node as usize] as usize]
+    }
+
+    /// Interned id of a node's frame type (equal ids, equal types).
+    pub fn frame_type_id(&self, node: NodeId) -> u32 {
+        self.frame_type[node as usize]
+    }
+
+    /// Build id of the binary an unsymbolised node is in, empty when unknown.
+    pub fn build_id(&self, node: NodeId) -> &str {
+        &self.strings[self.build_id[node as usize] as usize]
+    }
+
     /// Source line of a node, when every frame merged into it has the same known line.
     pub fn line(&self, node: NodeId) -> Option<u32> {
         Some(self.line[node as usize]).filter(|&l| l != 0 && l != NONE)
@@ -434,6 +460,8 @@ impl CallTree {
             + vec_bytes(&self.name)
             + vec_bytes(&self.file)
             + vec_bytes(&self.kind)
+            + vec_bytes(&self.frame_type)
+            + vec_bytes(&self.build_id)
             + vec_bytes(&self.line)
             + vec_bytes(&self.depth)
             + vec_bytes(&self.self_weight)

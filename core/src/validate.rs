@@ -48,7 +48,7 @@ impl ProfileSet {
     /// Check the invariants every reader of the set relies on:
     ///
     /// * every id column is in range of the table it points into (function names and files
-    ///   in `strings`, frame functions in `functions`, stack frames in `frames`, a sample's
+    ///   in `strings` (and their build ids, and frames' frame types), frame functions in `functions`, stack frames in `frames`, a sample's
     ///   stack and link in theirs or [`NONE`], its attribute set in `attr_sets`, a profile's
     ///   resource and sample type in theirs);
     /// * the stack tree is a prefix tree in order: a stack's parent comes before it;
@@ -64,8 +64,10 @@ impl ProfileSet {
         for (i, func) in self.functions.iter().enumerate() {
             check_id(f, "functions.name", i, func.name, strings, false)?;
             check_id(f, "functions.file", i, func.file, strings, false)?;
+            check_id(f, "functions.build_id", i, func.build_id, strings, false)?;
         }
         for (i, frame) in self.frames.iter().enumerate() {
+            check_id(f, "frames.frame_type", i, frame.frame_type, strings, false)?;
             check_id(
                 f,
                 "frames.function",

@@ -145,8 +145,8 @@ fn flipped_bytes_never_panic() {
 fn ids_past_their_tables_are_errors() {
     let packed = packed_fixture();
     // Column order: function name, file; frame function, line, kind; stack parent, frame;
-    // sample profile, stack, value, time, link, attribute set.
-    for column in [0, 1, 2, 5, 6, 7, 8, 11, 12] {
+    // sample profile, stack, value, time, link, attribute set; function build id, frame type.
+    for column in [0, 1, 2, 5, 6, 7, 8, 11, 12, 13, 14] {
         let mut damaged = packed.clone();
         let Column::U32(ids) = &mut damaged.columns[column] else {
             panic!("column {column} is not u32");

@@ -63,12 +63,17 @@
 //! application functions), `dict` (the dictionary being interned), `program` (call graphs and
 //! stack pools), `traces` (the spans), `dataset` ([`generate`] and the sample windows),
 //! `expected` (what the generator recorded) and `encode` (protobuf in three layouts, JSON).
+//!
+//! Apart from that program, `ebpf` ([`ebpf_fixture`]) builds a small profile in the shape
+//! the OpenTelemetry eBPF profiler writes (one resource per process, frame types, native
+//! frames without symbols, thread and CPU attributes), with what it emitted.
 #![deny(missing_docs)]
 
 mod app_code;
 mod catalog;
 mod dataset;
 mod dict;
+mod ebpf;
 mod encode;
 mod expected;
 mod options;
@@ -78,4 +83,6 @@ mod services;
 mod traces;
 
 pub use dataset::{Synth, SynthStats, generate};
+pub use ebpf::{EbpfFixture, ebpf_fixture};
+pub use encode::profiles_data_json;
 pub use options::{Size, SynthOptions};

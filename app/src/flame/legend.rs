@@ -1,9 +1,12 @@
-//! The colour legend: the heaviest packages, the frame kinds, or the self-weight scale.
+//! The colour legend: the heaviest packages, the frame kinds (each runtime the file names,
+//! such as `cpython` or `jvm`, when frames carry a `profile.frame.type`), or the self-weight
+//! scale.
 
 use leptos::prelude::*;
 use spanflame_core::model::FrameKind;
 use spanflame_core::palette::{
-    ColourMode, heat_colour, kind_colour, merged_colour, package_colour, top_packages,
+    ColourMode, heat_colour, kind_colour, merged_colour, package_colour, runtime_colour, runtimes,
+    top_packages,
 };
 use spanflame_core::units::format_share;
 
@@ -22,6 +25,7 @@ pub fn Legend() -> impl IntoView {
             .get()
             .map(|t| Shared::new(top_packages(&t, PACKAGES)))
     });
+    let kinds = Memo::new(move |_| state.tree.get().map(|t| Shared::new(runtimes(&t))));
     let swatch = |colour: String, label: String, title: String| {
         view! {
             <li title=title>
@@ -54,17 +58,44 @@ pub fn Legend() -> impl IntoView {
                     })
                     .into_any()
             }
-            ColourMode::Kind => FrameKind::ALL
-                .into_iter()
-                .map(|k| {
-                    swatch(
-                        kind_colour(k, dark).css(),
-                        k.label().to_owned(),
-                        String::new(),
-                    )
-                })
-                .collect_view()
-                .into_any(),
+            ColourMode::Kind => {
+                let runtimes = kinds.get().filter(|r| !r.is_empty());
+                match runtimes {
+                    Some(r) => {
+                        let total = state.tree.with(|t| t.as_ref().map_or(0, |t| t.total()));
+                        r.iter()
+                            .map(|(kind, frame_type, weight)| {
+                                let label = if frame_type.is_empty() {
+                                    kind.label().to_owned()
+                                } else {
+                                    frame_type.clone()
+                                };
+                                swatch(
+                                    runtime_colour(*kind, frame_type, dark).css(),
+                                    label.clone(),
+                                    format!(
+                                        "{label} ({}): {} of self weight",
+                                        kind.label(),
+                                        format_share(*weight, total)
+                                    ),
+                                )
+                            })
+                            .collect_view()
+                            .into_any()
+                    }
+                    None => FrameKind::ALL
+                        .into_iter()
+                        .map(|k| {
+                            swatch(
+                                kind_colour(k, dark).css(),
+                                k.label().to_owned(),
+                                String::new(),
+                            )
+                        })
+                        .collect_view()
+                        .into_any(),
+                }
+            }
             ColourMode::SelfWeight => {
                 let stops: Vec<String> = (0..=4)
                     .map(|i| heat_colour(f64::from(i) / 4.0, dark).css())

@@ -1,6 +1,7 @@
 //! The frame tooltip: function, file:line, total and self weight in the sample type's
-//! unit with their share of the total and of the caller, the frame kind, and the call count
-//! when the profiler counted calls (cProfile).
+//! unit with their share of the total and of the caller, the frame kind with the runtime
+//! the producer named (`profile.frame.type`), an unsymbolised frame's build id, and the call
+//! count when the profiler counted calls (cProfile).
 
 use leptos::prelude::*;
 use spanflame_core::units::{format_share, format_value};
@@ -26,6 +27,13 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
         let total = tree.total_weight(node);
         let parent = tree.parent(node);
         let parent_total = tree.total_weight(if parent == u32::MAX { 0 } else { parent });
+        let kind = match tree.frame_type(node) {
+            "" => tree.kind(node).label().to_owned(),
+            t => format!("{t} ({})", tree.kind(node).label()),
+        };
+        let build_id = Some(tree.build_id(node))
+            .filter(|b| !b.is_empty())
+            .map(|b| format!("build id {b}"));
         let file = tree.file(node);
         let location = match (file.is_empty(), tree.line(node)) {
             (true, _) => None,
@@ -84,9 +92,10 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
                         {format!(" · {} of total", format_share(tree.self_weight(node), tree.total()))}
                     </dd>
                     <dt>"Kind"</dt>
-                    <dd>{tree.kind(node).label()}</dd>
+                    <dd>{kind}</dd>
                     {calls}
                 </dl>
+                {build_id.map(|b| view! { <div class="tip-file">{b}</div> })}
             </div>
         })
     }

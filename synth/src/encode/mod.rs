@@ -8,6 +8,8 @@ use std::io::{self, Write};
 
 use prost::Message;
 
+use opentelemetry_proto::tonic::profiles::v1development::ProfilesData;
+
 use crate::dataset::Synth;
 use old_layouts::{to_legacy_v1_8, to_legacy_v1_9};
 
@@ -106,4 +108,12 @@ impl Synth {
         out.push('\n');
         out
     }
+}
+
+/// Any `ProfilesData` as OTLP/JSON, one table entry or sample per line.
+pub fn profiles_data_json(data: &ProfilesData) -> String {
+    let mut out = String::new();
+    json::profiles_data(&mut out, data, "\n");
+    out.push('\n');
+    out
 }

@@ -16,7 +16,7 @@
 
 use opentelemetry_proto::tonic::profiles::v1development::ResourceProfiles;
 
-use super::normalize::{Normalizer, SampleRef, StackTable, scope_name};
+use super::normalize::{Normalizer, SampleRef, StackTable};
 use crate::builder::Builder;
 use crate::error::Error;
 use crate::model::Layout;
@@ -326,7 +326,7 @@ pub fn add_resource(
     // `scope_profiles`, `profiles` and `samples` are field 2 of their messages.
     each_message(bytes, 2, DEPTH_RESOURCE, |scope_bytes| {
         let sp = scopes.next().ok_or(Stop::Malformed)?;
-        let scope = scope_name(sp);
+        let scope = n.begin_scope(b, sp);
         let mut profiles = sp.profiles.iter();
         each_message(scope_bytes, 2, DEPTH_SCOPE, |profile_bytes| {
             let profile = profiles.next().ok_or(Stop::Malformed)?;

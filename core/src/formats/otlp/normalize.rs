@@ -144,7 +144,7 @@ impl<'d> Normalizer<'d> {
     pub fn add_resource(&mut self, b: &mut Builder<'_>, rp: &ResourceProfiles) -> Result<()> {
         let resource = self.resource(b, rp);
         for sp in &rp.scope_profiles {
-            let scope = scope_name(sp);
+            let scope = self.begin_scope(b, sp);
             for profile in &sp.profiles {
                 self.begin_profile(b, resource, &scope, profile);
                 for s in &profile.samples {
@@ -175,15 +175,24 @@ impl<'d> Normalizer<'d> {
     }
 }
 
-/// The instrumentation scope name of a `ScopeProfiles`, empty if unset.
-pub fn scope_name(sp: &ScopeProfiles) -> String {
-    sp.scope
-        .as_ref()
-        .map(|s| s.name.clone())
-        .unwrap_or_default()
-}
-
 impl Normalizer<'_> {
+    /// Read what a scope says for all its profiles and return its name (empty if unset).
+    /// A `pprof.scope.default_sample_type` attribute (a pprof file's `default_sample_type`,
+    /// kept by the pprof to OTLP translators) picks the sample type shown first.
+    pub fn begin_scope(&mut self, b: &mut Builder<'_>, sp: &ScopeProfiles) -> String {
+        let Some(scope) = sp.scope.as_ref() else {
+            return String::new();
+        };
+        if let Some(a) = self
+            .key_values(b, &scope.attributes)
+            .into_iter()
+            .find(|a| a.key == "pprof.scope.default_sample_type")
+        {
+            b.prefer_sample_type(&a.value);
+        }
+        scope.name.clone()
+    }
+
     fn string(&self, b: &mut Builder<'_>, index: i32, what: &str) -> String {
         match usize::try_from(index)
             .ok()
@@ -262,11 +271,13 @@ impl Normalizer<'_> {
             return &self.scratch_location;
         };
         let loc = &self.dict.location_table[i];
-        let kind = self
+        let frame_type = self
             .attributes(b, &loc.attribute_indices)
-            .iter()
+            .into_iter()
             .find(|a| a.key == "profile.frame.type")
-            .map_or(FrameKind::Unknown, |a| FrameKind::from_frame_type(&a.value));
+            .map(|a| a.value)
+            .unwrap_or_default();
+        let kind = FrameKind::from_frame_type(&frame_type);
         let mut frames = Vec::with_capacity(loc.lines.len().max(1));
         // lines[0] is the innermost (inlined) function; the last line is its caller.
         for line in loc.lines.iter().rev() {
@@ -294,17 +305,19 @@ impl Normalizer<'_> {
                 }
             };
             let line_no = u32::try_from(line.line).unwrap_or(0);
-            frames.push(b.frame(function, line_no, kind));
+            frames.push(b.frame_of_type(function, line_no, kind, &frame_type));
         }
         if frames.is_empty() {
-            let name = self.unsymbolized_name(b, loc.mapping_index, loc.address);
-            let function = b.function(&name, "");
-            let kind = if kind == FrameKind::Unknown {
+            let function =
+                self.unsymbolized_function(b, loc.mapping_index, loc.address, &frame_type);
+            // An address without a frame type is most likely native code; a frame type the
+            // producer gave (an eBPF `abort-marker`, say) is kept.
+            let kind = if frame_type.is_empty() {
                 FrameKind::Native
             } else {
                 kind
             };
-            frames.push(b.frame(function, 0, kind));
+            frames.push(b.frame_of_type(function, 0, kind, &frame_type));
         }
         let start = self.location_frames.len() as u32;
         self.location_frames.extend_from_slice(&frames);
@@ -312,28 +325,57 @@ impl Normalizer<'_> {
         &self.location_frames[start as usize..]
     }
 
-    /// `binary+0xoffset` for a native frame without symbols (or `0xaddress` without a mapping).
-    fn unsymbolized_name(&self, b: &mut Builder<'_>, mapping_index: i32, address: u64) -> String {
+    /// The function of a location without lines: `binary+0xoffset` in the mapped binary's
+    /// file, with its build id, for a native frame without symbols; `0xaddress` without a
+    /// mapping; `(abort-marker)` (the frame type) for a marker with neither.
+    ///
+    /// The offset is into the file: `address - memory_start + file_offset`, the address
+    /// being in the process's address space as the spec says (the eBPF profiler's are). It
+    /// is what `addr2line` takes for a shared library, whose code is mapped at its offset.
+    fn unsymbolized_function(
+        &self,
+        b: &mut Builder<'_>,
+        mapping_index: i32,
+        address: u64,
+        frame_type: &str,
+    ) -> u32 {
         let mapping = usize::try_from(mapping_index)
             .ok()
             .and_then(|m| self.dict.mapping_table.get(m))
             .filter(|m| m.filename_strindex != 0 || m.memory_limit != 0);
-        match mapping {
-            Some(m) => {
-                let file = self.string(b, m.filename_strindex, "mapping file name");
-                let base = file.rsplit('/').next().unwrap_or(&file).to_owned();
-                let offset = address
-                    .wrapping_sub(m.memory_start)
-                    .wrapping_add(m.file_offset);
-                let base = if base.is_empty() {
-                    "[unknown]".into()
-                } else {
-                    base
-                };
-                format!("{base}+0x{offset:x}")
-            }
-            None => format!("0x{address:x}"),
-        }
+        let Some(m) = mapping else {
+            let name = if address == 0 && !frame_type.is_empty() {
+                format!("({frame_type})")
+            } else {
+                format!("0x{address:x}")
+            };
+            return b.function(&name, "");
+        };
+        let file = self.string(b, m.filename_strindex, "mapping file name");
+        let base = match file.rsplit('/').next() {
+            Some(base) if !base.is_empty() => base,
+            _ => "[unknown]",
+        };
+        // An address below the mapping is the producer's mistake: shown as it is.
+        let offset = address
+            .checked_sub(m.memory_start)
+            .map_or(address, |o| o.wrapping_add(m.file_offset));
+        let name = format!("{base}+0x{offset:x}");
+        let build_id = self.build_id(b, &m.attribute_indices);
+        b.function_in(&name, &file, &build_id)
+    }
+
+    /// The build id among a mapping's attributes: the GNU one, else Go's, else the eBPF
+    /// profiler's file hash (`process.executable.build_id.htlhash`).
+    fn build_id(&self, b: &mut Builder<'_>, indices: &[i32]) -> String {
+        let attrs = self.attributes(b, indices);
+        ["gnu", "go", "htlhash"]
+            .iter()
+            .find_map(|kind| {
+                let key = format!("process.executable.build_id.{kind}");
+                attrs.iter().find(|a| a.key == key).map(|a| a.value.clone())
+            })
+            .unwrap_or_default()
     }
 
     /// The attribute-set id of a sample's `attribute_indices`, resolved (with its
