@@ -26,6 +26,8 @@ pub fn Summary() -> impl IntoView {
             .get()
             .map(|t| format_value(t.total(), &t.sample_type().unit))
     };
+    // The raw weight, for tests and scripts that compute shares from the table's rows.
+    let total_weight = move || state.tree.get().map(|t| t.total().to_string());
     let timing = move || {
         let t = state.timings.get();
         (t.total > 0.0).then(|| {
@@ -88,7 +90,7 @@ pub fn Summary() -> impl IntoView {
                     </div>
                     <div>
                         <dt>"Total"</dt>
-                        <dd id="total">{total}</dd>
+                        <dd id="total" data-weight=total_weight>{total}</dd>
                     </div>
                     {traces}
                     {timing}

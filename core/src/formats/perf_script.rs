@@ -81,8 +81,11 @@ pub fn sniff(bytes: &[u8]) -> Detect {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .take(64)
         .collect();
-    // The last line of the head may be cut; judge the complete ones.
-    if head.len() < bytes.len() || !text.ends_with('\n') {
+    // The last line may be cut (the head is not the whole input, or the file itself was
+    // cut); judge the complete ones. A lone line is judged as it is, so that one line of
+    // JSON is a No rather than a NeedMore.
+    let cut = head.len() < bytes.len() || text.len() < head.len() || !text.ends_with('\n');
+    if cut && lines.len() > 1 {
         lines.pop();
     }
     let Some(first) = lines.first() else {
