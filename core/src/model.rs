@@ -1,9 +1,10 @@
 //! The columnar profile model every input format is normalised into.
 //!
 //! Tables are struct-of-arrays with `u32` ids, as in pprof and the Firefox Profiler's processed
-//! format: compact, cache-friendly and cheap to filter. Strings, functions, frames, stacks,
-//! links and attribute sets are interned across every message of a file (JSON Lines carry one
-//! dictionary per line), so equal things get equal ids.
+//! format: compact, cache-friendly and cheap to filter. APIs type them ([`StackId`],
+//! [`FrameId`], ...; free newtypes, see `model/ids.rs` for why columns stay raw). Strings,
+//! functions, frames, stacks, links and attribute sets are interned across every message of a
+//! file (JSON Lines carry one dictionary per line), so equal things get equal ids.
 //!
 //! Stacks are a prefix tree stored root-first: `stacks.parent[s]` is the stack one frame
 //! shorter, and a parent always has a smaller id than its children. Building a call tree is
@@ -14,7 +15,12 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::{Diagnostic, Format};
 
+mod ids;
 mod index;
+pub use ids::{
+    AttrSetId, FrameId, FunctionId, LinkId, NodeId, ProfileId, ResourceId, SampleTypeId, SpanIdx,
+    StackId, StringId,
+};
 pub(crate) use index::SampleIndex;
 
 /// "No entry" in a `u32` id column.

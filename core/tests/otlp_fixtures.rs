@@ -305,7 +305,9 @@ fn synthetic_v1_10_spans_inlining_and_frame_kinds() {
         sample_type: 1,
         ..Filter::default()
     });
-    let kinds: Vec<_> = (1..tree.len() as u32)
+    let kinds: Vec<_> = tree
+        .nodes()
+        .skip(1)
         .map(|n| (tree.name(n).to_owned(), tree.kind(n)))
         .collect();
     assert!(
@@ -336,7 +338,7 @@ fn bottom_up_tree_has_leaves_at_the_top() {
     assert_eq!(top.get("busy_sleep"), Some(&128));
     assert_eq!(top.get("hash_loop"), Some(&44));
     let hash = tree
-        .children(0)
+        .children(spanflame_core::CallTree::ROOT)
         .iter()
         .copied()
         .find(|&n| tree.name(n) == "hash_loop")
