@@ -277,7 +277,7 @@ impl std::fmt::Display for Calls {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileInfo {
     /// Index into [`ProfileSet::resources`].
-    pub resource: u32,
+    pub resource: ResourceId,
     /// Instrumentation scope name.
     pub scope: String,
     /// Index into [`ProfileSet::sample_types`].

@@ -134,7 +134,7 @@ impl ProfileSet {
                 f,
                 "profiles.resource",
                 i,
-                p.resource,
+                p.resource.get(),
                 self.resources.len(),
                 false,
             )?;
@@ -351,7 +351,7 @@ mod tests {
         assert_eq!(at, model("samples.attrs", 4));
         let (at, _) = broken_at(|s| s.profiles[0].sample_type = 9);
         assert_eq!(at, model("profiles.sample_type", 0));
-        let (at, _) = broken_at(|s| s.profiles[0].resource = 9);
+        let (at, _) = broken_at(|s| s.profiles[0].resource = crate::model::ResourceId::new(9));
         assert_eq!(at, model("profiles.resource", 0));
         let (at, _) = broken_at(|s| {
             s.samples.time.pop();
