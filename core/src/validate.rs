@@ -258,11 +258,11 @@ impl TraceSet {
         };
         for (p, kids) in self.children.iter().enumerate() {
             for &c in kids {
-                list("children", p, p as u32, c)?;
+                list("children", p, p as u32, c.get())?;
             }
         }
         for (k, &r) in self.roots.iter().enumerate() {
-            list("roots", k, NONE, r)?;
+            list("roots", k, NONE, r.get())?;
         }
         if let Some(i) = listed.iter().position(|&l| !l) {
             return Err(broken(

@@ -119,7 +119,7 @@ fn per_span_samples_match_the_link_report() {
                 .find_span_id(&parse_hex(span_hex).unwrap())
                 .unwrap_or_else(|| panic!("span {span_hex} not in the trace"));
             assert!(
-                trace.spans[idx as usize]
+                trace.spans[idx.index()]
                     .key
                     .trace_hex()
                     .starts_with(trace_prefix)
@@ -392,12 +392,16 @@ fn per_span_counts_for_the_waterfall() {
     assert_eq!(by_span.values().map(|n| n.samples).sum::<u64>(), 174);
     let counts = trace.span_counts(&by_span);
     for &(_, span_hex, _, count) in SPAN_ONLY {
-        let i = trace.find_span_id(&parse_hex(span_hex).unwrap()).unwrap() as usize;
+        let i = trace
+            .find_span_id(&parse_hex(span_hex).unwrap())
+            .unwrap()
+            .index();
         assert_eq!(counts[i].0.samples, count, "{span_hex}");
     }
     let get0 = trace
         .find_span_id(&parse_hex("adec6d49f47ac7bb").unwrap())
-        .unwrap() as usize;
+        .unwrap()
+        .index();
     assert_eq!((counts[get0].0.samples, counts[get0].1.samples), (0, 43));
     assert!(trace.unknown_spans(&by_span).is_empty());
     // Reverse: which spans ran hash_loop? The four compute_hash spans, 44 samples in all.
@@ -405,7 +409,7 @@ fn per_span_counts_for_the_waterfall() {
     assert_eq!(hash.len(), 4);
     assert_eq!(hash.values().map(|n| n.samples).sum::<u64>(), 44);
     for key in hash.keys() {
-        let i = trace.find(key).unwrap() as usize;
+        let i = trace.find(key).unwrap().index();
         assert_eq!(trace.spans[i].name, "compute_hash");
     }
 }

@@ -118,7 +118,7 @@ fn per_span_counts_match_the_readme() {
         let span = trace_set
             .find_span_id(&span_id)
             .unwrap_or_else(|| panic!("span {id} not in the trace file"));
-        assert_eq!(&trace_set.spans[span as usize].name, name, "{id}");
+        assert_eq!(&trace_set.spans[span.index()].name, name, "{id}");
         let filter = Filter {
             spans: trace_set.select(span, Scope::Only).spans,
             ..Filter::default()
@@ -572,7 +572,7 @@ fn span_ids_without_trace_ids_match_spans_of_any_trace() {
     }
     // "Span and children" of `GET /home/0` covers its `spin` and `compute_hash` children.
     let root = span_of("fd8231d6173870f1", &trace_set);
-    assert_eq!(trace_set.spans[root as usize].name, "GET /home/0");
+    assert_eq!(trace_set.spans[root.index()].name, "GET /home/0");
     assert_eq!(
         count(trace_set.select(root, Scope::WithChildren).spans.unwrap()),
         3 + 5
