@@ -318,6 +318,21 @@ pub struct SampleTable {
 }
 
 impl SampleTable {
+    /// The stack of row `row` (`None` for an empty stack).
+    pub fn stack_of(&self, row: usize) -> Option<StackId> {
+        StackId::from_raw(self.stack[row])
+    }
+
+    /// The link of row `row` (`None` when unlinked).
+    pub fn link_of(&self, row: usize) -> Option<LinkId> {
+        LinkId::from_raw(self.link[row])
+    }
+
+    /// The attribute set of row `row`.
+    pub fn attrs_of(&self, row: usize) -> AttrSetId {
+        AttrSetId::new(self.attrs[row])
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.stack.len()
@@ -339,6 +354,16 @@ pub struct StackTable {
 }
 
 impl StackTable {
+    /// The stack one frame shorter than `s` (`None` at the root).
+    pub fn parent_of(&self, s: StackId) -> Option<StackId> {
+        StackId::from_raw(self.parent[s.index()])
+    }
+
+    /// The innermost frame of stack `s`.
+    pub fn frame_of(&self, s: StackId) -> FrameId {
+        FrameId::new(self.frame[s.index()])
+    }
+
     /// Number of stacks.
     pub fn len(&self) -> usize {
         self.frame.len()
@@ -492,12 +517,12 @@ impl ProfileSet {
             .map_or("", String::as_str)
     }
 
-    /// Frames of stack `s`, root first.
-    pub fn stack_frames(&self, mut s: u32) -> Vec<u32> {
+    /// Frames of stack `s`, root first (none for the empty stack).
+    pub fn stack_frames(&self, mut s: Option<StackId>) -> Vec<FrameId> {
         let mut out = Vec::new();
-        while s != NONE {
-            out.push(self.stacks.frame[s as usize]);
-            s = self.stacks.parent[s as usize];
+        while let Some(id) = s {
+            out.push(self.stacks.frame_of(id));
+            s = self.stacks.parent_of(id);
         }
         out.reverse();
         out

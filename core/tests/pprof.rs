@@ -428,10 +428,10 @@ fn hand_built_profile_reads_every_part() {
         // Line numbers of the inlined location: caller main:5, then inlined_helper:12.
         let row = set.profiles[0].samples.start as usize;
         let lines: Vec<(String, u32)> = set
-            .stack_frames(set.samples.stack[row])
+            .stack_frames(set.samples.stack_of(row))
             .into_iter()
             .map(|f| {
-                let frame = &set.frames[f as usize];
+                let frame = &set.frames[f.index()];
                 (set.function_name(frame.function).to_owned(), frame.line)
             })
             .collect();
@@ -718,14 +718,14 @@ fn limits_bound_what_the_input_declares() {
         Loaded::Traces(_) => unreachable!(),
     };
     let row = set.profiles[0].samples.start as usize;
-    let frames = set.stack_frames(set.samples.stack[row]);
+    let frames = set.stack_frames(set.samples.stack_of(row));
     assert_eq!(frames.len(), 8);
     assert_eq!(
-        set.function_name(set.frames[frames[0] as usize].function),
+        set.function_name(set.frames[frames[0].index()].function),
         "(truncated)"
     );
     assert_eq!(
-        set.function_name(set.frames[frames[7] as usize].function),
+        set.function_name(set.frames[frames[7].index()].function),
         "leaf"
     );
 }

@@ -40,10 +40,10 @@ fn raw_lines(set: &ProfileSet) -> Vec<(Vec<Fr>, i64)> {
             let frames = match s.stack[r] {
                 spanflame_core::model::NONE => Vec::new(),
                 st => set
-                    .stack_frames(st)
+                    .stack_frames(spanflame_core::StackId::from_raw(st))
                     .into_iter()
                     .map(|f| {
-                        let frame = &set.frames[f as usize];
+                        let frame = &set.frames[f.index()];
                         let func = &set.functions[frame.function as usize];
                         (
                             set.strings[func.name as usize].clone(),
