@@ -155,13 +155,13 @@ fn SourceChoices() -> impl IntoView {
             .enumerate()
             .map(|(i, p)| {
                 let resource = resources
-                    .get(p.resource as usize)
+                    .get(p.resource.index())
                     .map_or("", |r| r.1.as_str());
                 let label = format!(
                     "#{i} {resource} · {} samples",
                     p.samples.end - p.samples.start
                 );
-                (i as u32, p.sample_type, p.resource, label)
+                (i as u32, p.sample_type, p.resource.get(), label)
             })
             .collect();
         let on_type = move |e: ev::Event| {

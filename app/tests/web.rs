@@ -123,7 +123,8 @@ fn span_filters_narrow_the_samples() {
         .spans
         .iter()
         .position(|s| s.name == "GET /home/0")
-        .unwrap() as u32;
+        .map(spanflame_core::SpanIdx::from_index)
+        .unwrap();
     let with_children = SpanFilter {
         span: SpanRef::Index(home0),
         scope: Scope::WithChildren,

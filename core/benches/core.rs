@@ -10,6 +10,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use spanflame_core::SpanIdx;
 use spanflame_core::model::NONE;
 use spanflame_core::{
     Filter, FlameLayout, Limits, Loaded, ProfileSet, Scope, SpanKey, TraceSet, load,
@@ -51,7 +52,7 @@ fn bench(c: &mut Criterion) {
         set.links.len(),
         tree.len(),
         tree.max_depth(),
-        traces.spans[span as usize].name,
+        traces.spans[span.index()].name,
         traces.descendants(span).len() - 1,
         span_tree.len(),
         span_tree.total(),
@@ -94,23 +95,20 @@ fn bench(c: &mut Criterion) {
 }
 
 /// Among spans with children, the one whose subtree has the most linked sample rows.
-fn busiest_parent_span(set: &ProfileSet, traces: &TraceSet) -> u32 {
+fn busiest_parent_span(set: &ProfileSet, traces: &TraceSet) -> SpanIdx {
     let mut rows: HashMap<SpanKey, u64> = HashMap::new();
     for &l in &set.samples.link {
         if l != NONE {
             *rows.entry(set.links[l as usize]).or_default() += 1;
         }
     }
-    (0..traces.spans.len() as u32)
-        .filter(|&s| !traces.children[s as usize].is_empty())
+    (0..traces.spans.len())
+        .map(SpanIdx::from_index)
+        .filter(|&s| !traces.children[s.index()].is_empty())
         .max_by_key(|&s| {
             let subtree = traces.descendants(s).into_iter();
             subtree
-                .map(|d| {
-                    rows.get(&traces.spans[d as usize].key)
-                        .copied()
-                        .unwrap_or(0)
-                })
+                .map(|d| rows.get(&traces.spans[d.index()].key).copied().unwrap_or(0))
                 .sum::<u64>()
         })
         .expect("the M traces have spans with children")

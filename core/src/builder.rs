@@ -6,8 +6,9 @@ use std::sync::{Arc, OnceLock};
 use crate::error::{At, Diagnostics, Error, Format, Result};
 use crate::limits::Limits;
 use crate::model::{
-    Attribute, Calls, Frame, FrameKind, Function, Interner, Layout, NONE, ProfileInfo, ProfileSet,
-    Resource, SampleTable, SampleType, SpanKey, StackTable,
+    AttrSetId, Attribute, Calls, Frame, FrameId, FrameKind, Function, FunctionId, Interner, Layout,
+    LinkId, NONE, ProfileInfo, ProfileSet, Resource, ResourceId, SampleTable, SampleType, SpanKey,
+    StackId, StackTable, StringId,
 };
 
 /// Incremental builder for a [`ProfileSet`].
@@ -27,7 +28,7 @@ pub struct Builder<'l> {
     resources: Interner<Vec<Attribute>>,
     profiles: Vec<ProfileInfo>,
     samples: SampleTable,
-    truncated_frame: Option<u32>,
+    truncated_frame: Option<FrameId>,
     function_calls: Vec<Option<Calls>>,
     /// The sample type the input asks to be shown first (a name, or `name/unit`).
     preferred_sample_type: Option<String>,
@@ -36,16 +37,16 @@ pub struct Builder<'l> {
 /// One sample observation to add.
 #[derive(Debug, Clone, Copy)]
 pub struct Row {
-    /// Stack id from [`Builder::stack`], or [`NONE`].
-    pub stack: u32,
+    /// Stack id from [`Builder::stack`], `None` for an empty stack.
+    pub stack: Option<StackId>,
     /// Weight.
     pub value: i64,
     /// Timestamp in UTC nanoseconds, 0 if none.
     pub time: u64,
-    /// Link id from [`Builder::link`], or [`NONE`].
-    pub link: u32,
+    /// Link id from [`Builder::link`], `None` when unlinked.
+    pub link: Option<LinkId>,
     /// Attribute-set id from [`Builder::attr_set`].
-    pub attrs: u32,
+    pub attrs: AttrSetId,
 }
 
 impl<'l> Builder<'l> {
@@ -95,55 +96,55 @@ impl<'l> Builder<'l> {
     }
 
     /// Intern a string.
-    pub fn string(&mut self, s: &str) -> u32 {
-        match self.strings.get(s) {
+    pub fn string(&mut self, s: &str) -> StringId {
+        StringId::new(match self.strings.get(s) {
             Some(id) => id,
             None => self.strings.intern(s.to_owned()),
-        }
+        })
     }
 
     /// Intern a function by name and file.
-    pub fn function(&mut self, name: &str, file: &str) -> u32 {
+    pub fn function(&mut self, name: &str, file: &str) -> FunctionId {
         self.function_in(name, file, "")
     }
 
     /// Intern a function of a binary with a build id (an unsymbolised native frame).
-    pub fn function_in(&mut self, name: &str, file: &str, build_id: &str) -> u32 {
-        let name = self.string(name);
-        let file = self.string(file);
-        let build_id = self.string(build_id);
-        self.functions.intern(Function {
+    pub fn function_in(&mut self, name: &str, file: &str, build_id: &str) -> FunctionId {
+        let name = self.string(name).get();
+        let file = self.string(file).get();
+        let build_id = self.string(build_id).get();
+        FunctionId::new(self.functions.intern(Function {
             name,
             file,
             build_id,
-        })
+        }))
     }
 
     /// Intern a frame whose `profile.frame.type` is not known.
-    pub fn frame(&mut self, function: u32, line: u32, kind: FrameKind) -> u32 {
+    pub fn frame(&mut self, function: FunctionId, line: u32, kind: FrameKind) -> FrameId {
         self.frame_of_type(function, line, kind, "")
     }
 
     /// Intern a frame with the `profile.frame.type` its producer gave it.
     pub fn frame_of_type(
         &mut self,
-        function: u32,
+        function: FunctionId,
         line: u32,
         kind: FrameKind,
         frame_type: &str,
-    ) -> u32 {
-        let frame_type = self.string(frame_type);
-        self.frames.intern(Frame {
-            function,
+    ) -> FrameId {
+        let frame_type = self.string(frame_type).get();
+        FrameId::new(self.frames.intern(Frame {
+            function: function.get(),
             line,
             kind,
             frame_type,
-        })
+        }))
     }
 
     /// Intern a stack given its frames root first. Stacks deeper than the limit keep their
-    /// leaf-most frames under a `(truncated)` frame, with a diagnostic.
-    pub fn stack(&mut self, frames_root_first: &[u32]) -> u32 {
+    /// leaf-most frames under a `(truncated)` frame, with a diagnostic. No frames, no stack.
+    pub fn stack(&mut self, frames_root_first: &[FrameId]) -> Option<StackId> {
         let max = self.limits.max_stack_depth.max(2) as usize;
         let mut parent = NONE;
         let frames = if frames_root_first.len() > max {
@@ -160,27 +161,27 @@ impl<'l> Builder<'l> {
                     f
                 }
             };
-            parent = self.stacks.intern((NONE, marker));
+            parent = self.stacks.intern((NONE, marker.get()));
             &frames_root_first[frames_root_first.len() - (max - 1)..]
         } else {
             frames_root_first
         };
         for &frame in frames {
-            parent = self.stacks.intern((parent, frame));
+            parent = self.stacks.intern((parent, frame.get()));
         }
-        parent
+        StackId::from_raw(parent)
     }
 
-    /// Intern the stack `parent` + `frame` (`parent` [`NONE`] for a root frame), for readers
+    /// Intern the stack `parent` + `frame` (`parent` `None` for a root frame), for readers
     /// whose input is itself a tree of frames. The caller keeps stacks within
     /// [`Limits::max_stack_depth`]: deeper ones go through [`Builder::stack`], which truncates.
-    pub fn child_stack(&mut self, parent: u32, frame: u32) -> u32 {
-        self.stacks.intern((parent, frame))
+    pub fn child_stack(&mut self, parent: Option<StackId>, frame: FrameId) -> StackId {
+        StackId::new(self.stacks.intern((StackId::raw(parent), frame.get())))
     }
 
     /// Add `calls` to function `function`'s call counts (for formats that count calls).
-    pub fn add_calls(&mut self, function: u32, calls: Calls) {
-        let i = function as usize;
+    pub fn add_calls(&mut self, function: FunctionId, calls: Calls) {
+        let i = function.index();
         if self.function_calls.len() <= i {
             self.function_calls.resize(i + 1, None);
         }
@@ -189,24 +190,24 @@ impl<'l> Builder<'l> {
         c.primitive = c.primitive.saturating_add(calls.primitive);
     }
 
-    /// Intern a link; all-zero ids mean "no link" and give [`NONE`].
-    pub fn link(&mut self, key: SpanKey) -> u32 {
+    /// Intern a link; all-zero ids mean "no link" and give `None`.
+    pub fn link(&mut self, key: SpanKey) -> Option<LinkId> {
         if key.span_id == [0; 8] && key.trace_id == [0; 16] {
-            return NONE;
+            return None;
         }
-        self.links.intern(key)
+        Some(LinkId::new(self.links.intern(key)))
     }
 
     /// Intern a set of attributes (sorted, so order does not matter).
-    pub fn attr_set(&mut self, mut attrs: Vec<Attribute>) -> u32 {
+    pub fn attr_set(&mut self, mut attrs: Vec<Attribute>) -> AttrSetId {
         attrs.sort();
-        self.attr_sets.intern(attrs)
+        AttrSetId::new(self.attr_sets.intern(attrs))
     }
 
     /// Add a resource and return its index; identical resources (JSON Lines batches of one
     /// process, say) share one index.
-    pub fn resource(&mut self, resource: Resource) -> u32 {
-        self.resources.intern(resource.attributes)
+    pub fn resource(&mut self, resource: Resource) -> ResourceId {
+        ResourceId::new(self.resources.intern(resource.attributes))
     }
 
     /// Ask for sample type `name` (a type name such as `cpu`, or `type/unit`) to be shown
@@ -265,11 +266,11 @@ impl<'l> Builder<'l> {
         };
         let s = &mut self.samples;
         s.profile.push(profile as u32);
-        s.stack.push(row.stack);
+        s.stack.push(StackId::raw(row.stack));
         s.value.push(row.value);
         s.time.push(row.time);
-        s.link.push(row.link);
-        s.attrs.push(row.attrs);
+        s.link.push(LinkId::raw(row.link));
+        s.attrs.push(row.attrs.get());
         self.profiles[profile].samples.end = s.len() as u32;
         Ok(())
     }

@@ -66,7 +66,7 @@ impl ProfileSet {
                     && filter
                         .resources
                         .as_ref()
-                        .is_none_or(|rs| rs.contains(&p.resource))
+                        .is_none_or(|rs| rs.contains(&p.resource.get()))
             })
             .collect()
     }
@@ -183,7 +183,7 @@ impl ProfileSet {
                         has(&p.attributes, k, &v)
                             || self
                                 .resources
-                                .get(p.resource as usize)
+                                .get(p.resource.index())
                                 .is_some_and(|r| has(&r.attributes, k, &v))
                     })
                     .collect();

@@ -80,7 +80,7 @@ impl FlameLayout {
         let mut fill = row_start.clone();
         let mut sorted = vec![
             FlameRect {
-                node: 0,
+                node: CallTree::ROOT,
                 depth: 0,
                 x0: 0.0,
                 x1: 0.0

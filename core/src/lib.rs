@@ -91,7 +91,10 @@ pub use filter::{AttrCondition, Filter, SpanSelection};
 pub use formats::{Loaded, load};
 pub use layout::{FlameLayout, FlameRect};
 pub use limits::Limits;
-pub use model::{Layout, ProfileSet, SampleType, SpanKey};
+pub use model::{
+    AttrSetId, FrameId, FunctionId, Layout, LinkId, ProfileId, ProfileSet, ResourceId, SampleType,
+    SampleTypeId, SpanIdx, SpanKey, StackId, StringId,
+};
 pub use scope::{Scope, ScopeSelection, SpanRef};
 pub use spans::SpanSamples;
 pub use timeline::{NoTimeline, Timeline, TimelineOptions};

@@ -1,9 +1,10 @@
 //! The columnar profile model every input format is normalised into.
 //!
 //! Tables are struct-of-arrays with `u32` ids, as in pprof and the Firefox Profiler's processed
-//! format: compact, cache-friendly and cheap to filter. Strings, functions, frames, stacks,
-//! links and attribute sets are interned across every message of a file (JSON Lines carry one
-//! dictionary per line), so equal things get equal ids.
+//! format: compact, cache-friendly and cheap to filter. APIs type them ([`StackId`],
+//! [`FrameId`], ...; free newtypes, see `model/ids.rs` for why columns stay raw). Strings,
+//! functions, frames, stacks, links and attribute sets are interned across every message of a
+//! file (JSON Lines carry one dictionary per line), so equal things get equal ids.
 //!
 //! Stacks are a prefix tree stored root-first: `stacks.parent[s]` is the stack one frame
 //! shorter, and a parent always has a smaller id than its children. Building a call tree is
@@ -14,7 +15,12 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::{Diagnostic, Format};
 
+mod ids;
 mod index;
+pub use ids::{
+    AttrSetId, FrameId, FunctionId, LinkId, NodeId, ProfileId, ResourceId, SampleTypeId, SpanIdx,
+    StackId, StringId,
+};
 pub(crate) use index::SampleIndex;
 
 /// "No entry" in a `u32` id column.
@@ -283,7 +289,7 @@ impl std::fmt::Display for Calls {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileInfo {
     /// Index into [`ProfileSet::resources`].
-    pub resource: u32,
+    pub resource: ResourceId,
     /// Instrumentation scope name.
     pub scope: String,
     /// Index into [`ProfileSet::sample_types`].
@@ -324,6 +330,21 @@ pub struct SampleTable {
 }
 
 impl SampleTable {
+    /// The stack of row `row` (`None` for an empty stack).
+    pub fn stack_of(&self, row: usize) -> Option<StackId> {
+        StackId::from_raw(self.stack[row])
+    }
+
+    /// The link of row `row` (`None` when unlinked).
+    pub fn link_of(&self, row: usize) -> Option<LinkId> {
+        LinkId::from_raw(self.link[row])
+    }
+
+    /// The attribute set of row `row`.
+    pub fn attrs_of(&self, row: usize) -> AttrSetId {
+        AttrSetId::new(self.attrs[row])
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.stack.len()
@@ -345,6 +366,16 @@ pub struct StackTable {
 }
 
 impl StackTable {
+    /// The stack one frame shorter than `s` (`None` at the root).
+    pub fn parent_of(&self, s: StackId) -> Option<StackId> {
+        StackId::from_raw(self.parent[s.index()])
+    }
+
+    /// The innermost frame of stack `s`.
+    pub fn frame_of(&self, s: StackId) -> FrameId {
+        FrameId::new(self.frame[s.index()])
+    }
+
     /// Number of stacks.
     pub fn len(&self) -> usize {
         self.frame.len()
@@ -502,12 +533,12 @@ impl ProfileSet {
             .map_or("", String::as_str)
     }
 
-    /// Frames of stack `s`, root first.
-    pub fn stack_frames(&self, mut s: u32) -> Vec<u32> {
+    /// Frames of stack `s`, root first (none for the empty stack).
+    pub fn stack_frames(&self, mut s: Option<StackId>) -> Vec<FrameId> {
         let mut out = Vec::new();
-        while s != NONE {
-            out.push(self.stacks.frame[s as usize]);
-            s = self.stacks.parent[s as usize];
+        while let Some(id) = s {
+            out.push(self.stacks.frame_of(id));
+            s = self.stacks.parent_of(id);
         }
         out.reverse();
         out

@@ -128,11 +128,11 @@ mod tests {
         for i in 0..layout.rects().len() {
             let r = layout.rects()[i];
             match step(&layout, i, Step::Parent) {
-                Some(p) => assert_eq!(layout.rects()[p].node, tree.parent(r.node)),
+                Some(p) => assert_eq!(Some(layout.rects()[p].node), tree.parent(r.node)),
                 None => assert_eq!(r.depth, 0),
             }
             if let Some(c) = step(&layout, i, Step::Child) {
-                assert_eq!(tree.parent(layout.rects()[c].node), r.node);
+                assert_eq!(tree.parent(layout.rects()[c].node), Some(r.node));
             } else {
                 assert!(tree.children(r.node).is_empty());
             }
@@ -156,7 +156,7 @@ mod tests {
         }
         let mut path = path_keys(&tree, find_path(&tree, &[]));
         assert!(path.is_empty());
-        let handle = (1..tree.len() as NodeId)
+        let handle = (tree.nodes().skip(1))
             .find(|&n| tree.name(n) == "handle_request")
             .unwrap();
         path = path_keys(&tree, handle);

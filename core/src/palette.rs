@@ -5,7 +5,7 @@
 //! depends only on its name, so `java.util` keeps its colour across files and sessions.
 
 use crate::model::FrameKind;
-use crate::tree::{CallTree, NodeId};
+use crate::tree::CallTree;
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -365,13 +365,12 @@ fn module_of_file(file: &str) -> Option<&str> {
 
 /// Colours of every node of `tree` (the root's is unused).
 pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: bool) -> Vec<Rgb> {
-    let n = tree.len() as NodeId;
     match mode {
         ColourMode::Package => {
             // Each distinct function once: cached by name id (and file, which rarely differs).
             // Ids, not strings, are compared per node: this loop runs over every node.
             let mut cache: Vec<Option<(u32, FrameKind, Rgb)>> = Vec::new();
-            (0..n)
+            tree.nodes()
                 .map(|node| {
                     let (file, kind) = (tree.file_id(node), tree.kind(node));
                     let id = tree.name_id(node) as usize;
@@ -398,7 +397,7 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
         ColourMode::Kind => {
             // One colour per (frame type, kind), cached by the frame type's string id.
             let mut cache: Vec<Option<(FrameKind, Rgb)>> = Vec::new();
-            (0..n)
+            tree.nodes()
                 .map(|node| {
                     let (id, kind) = (tree.frame_type_id(node) as usize, tree.kind(node));
                     if cache.len() <= id {
@@ -416,8 +415,11 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
                 .collect()
         }
         ColourMode::SelfWeight => {
-            let max = (1..n).map(|node| tree.self_weight(node)).max().unwrap_or(0);
-            (0..n)
+            let max = (tree.nodes().skip(1))
+                .map(|node| tree.self_weight(node))
+                .max()
+                .unwrap_or(0);
+            tree.nodes()
                 .map(|node| {
                     let t = if max > 0 {
                         (tree.self_weight(node).max(0) as f64 / max as f64).sqrt()
@@ -436,7 +438,7 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
 /// the four kinds).
 pub fn runtimes(tree: &CallTree) -> Vec<(FrameKind, String, i64)> {
     let mut by: std::collections::HashMap<(FrameKind, &str), i64> = Default::default();
-    for node in 1..tree.len() as NodeId {
+    for node in tree.nodes().skip(1) {
         let w = by
             .entry((tree.kind(node), tree.frame_type(node)))
             .or_default();
@@ -457,7 +459,7 @@ pub fn runtimes(tree: &CallTree) -> Vec<(FrameKind, String, i64)> {
 /// legend of [`ColourMode::Package`].
 pub fn top_packages(tree: &CallTree, limit: usize) -> Vec<(String, i64)> {
     let mut by_pkg: std::collections::HashMap<&str, i64> = Default::default();
-    for node in 1..tree.len() as NodeId {
+    for node in tree.nodes().skip(1) {
         let weight = tree.self_weight(node);
         if weight != 0 {
             let pkg = package_of(tree.name(node), tree.file(node), tree.kind(node));

@@ -16,7 +16,7 @@
 //! tell the user (the CLI warns on stderr, the app's chip names the scope applied).
 
 use crate::filter::{Filter, SpanSelection};
-use crate::model::SpanKey;
+use crate::model::{SpanIdx, SpanKey};
 use crate::trace::TraceSet;
 
 /// Which samples around a span to keep.
@@ -71,7 +71,7 @@ impl Scope {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpanRef {
     /// An index into [`TraceSet::spans`].
-    Index(u32),
+    Index(SpanIdx),
     /// A span known by its ids (from a profile's links, a hash, a host page).
     Key(SpanKey),
 }
@@ -174,7 +174,7 @@ pub fn find_span(
 impl TraceSet {
     /// The selection for span `span` of this set in `scope`; an index outside the set keeps
     /// nothing.
-    pub fn select(&self, span: u32, scope: Scope) -> ScopeSelection {
+    pub fn select(&self, span: SpanIdx, scope: Scope) -> ScopeSelection {
         let Some(s) = self.span(span) else {
             return ScopeSelection::nothing(scope);
         };

@@ -22,7 +22,7 @@ pub struct SearchHits {
 impl SearchHits {
     /// Whether `node` matches.
     pub fn is_match(&self, node: NodeId) -> bool {
-        self.matched.get(node as usize).copied().unwrap_or(false)
+        self.matched.get(node.index()).copied().unwrap_or(false)
     }
 
     /// Whether nothing matched.
@@ -40,28 +40,28 @@ pub fn search(tree: &CallTree, mut is_match: impl FnMut(&str) -> bool) -> Search
     // Per name id: None = not tried yet.
     let mut by_name: Vec<Option<bool>> = Vec::new();
     let mut hits = SearchHits::default();
-    for node in 1..n {
-        let id = tree.name_id(node as NodeId) as usize;
+    for node in tree.nodes().skip(1) {
+        let id = tree.name_id(node) as usize;
         if by_name.len() <= id {
             by_name.resize(id + 1, None);
         }
         let hit = match by_name[id] {
             Some(hit) => hit,
             None => {
-                let hit = is_match(tree.name(node as NodeId));
+                let hit = is_match(tree.name(node));
                 by_name[id] = Some(hit);
                 hits.functions += usize::from(hit);
                 hit
             }
         };
         // Parents have smaller ids than children, so the parent is already done.
-        let parent_covered = covered[tree.parent(node as NodeId) as usize];
-        matched[node] = hit;
-        covered[node] = hit || parent_covered;
+        let parent_covered = tree.parent(node).is_some_and(|p| covered[p.index()]);
+        matched[node.index()] = hit;
+        covered[node.index()] = hit || parent_covered;
         if hit {
             hits.frames += 1;
             if !parent_covered {
-                hits.weight += tree.total_weight(node as NodeId);
+                hits.weight += tree.total_weight(node);
             }
         }
     }
@@ -118,7 +118,7 @@ mod tests {
         assert_eq!(hits.weight, 12);
         assert_eq!(hits.functions, 1);
         assert!(hits.frames > 20, "{} fib frames", hits.frames);
-        let node = (1..tree.len() as NodeId)
+        let node = (tree.nodes().skip(1))
             .find(|&n| tree.name(n) == "fib")
             .unwrap();
         assert!(hits.is_match(node));

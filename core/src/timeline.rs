@@ -143,7 +143,7 @@ pub(crate) fn group_ids<'a>(set: &'a ProfileSet, key: &str) -> (Vec<u32>, Vec<u3
             value_of(&p.attributes, key)
                 .or_else(|| {
                     set.resources
-                        .get(p.resource as usize)
+                        .get(p.resource.index())
                         .and_then(|r| value_of(&r.attributes, key))
                 })
                 .map_or(NONE, &mut id)

@@ -7,14 +7,15 @@ use opentelemetry_proto::tonic::common::v1::KeyValue;
 use crate::any_value::any_value_text;
 use crate::error::{Diagnostics, Format};
 use crate::formats::otlp::trace_proto::TracesData;
-use crate::model::{Attribute, NONE, SpanKey};
+use crate::model::{Attribute, NONE, SpanIdx, SpanKey};
 
 /// One span.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Span {
     /// Trace and span id.
     pub key: SpanKey,
-    /// Index of the parent span in [`TraceSet::spans`], or [`NONE`] for a root.
+    /// Index of the parent span in [`TraceSet::spans`], or [`NONE`] for a root: raw, as the
+    /// model's columns are (see [`Span::parent_span`]).
     pub parent: u32,
     /// Span name.
     pub name: String,
@@ -34,6 +35,13 @@ pub struct Span {
     pub attributes: Vec<Attribute>,
     /// Depth in its trace: 0 for a root.
     pub depth: u32,
+}
+
+impl Span {
+    /// The parent span, `None` for a root.
+    pub fn parent_span(&self) -> Option<SpanIdx> {
+        SpanIdx::from_raw(self.parent)
+    }
 }
 
 /// OTLP `SpanKind`.
@@ -134,12 +142,12 @@ pub struct TraceSet {
     /// Spans in input order.
     pub spans: Vec<Span>,
     /// Children of each span, by start time.
-    pub children: Vec<Vec<u32>>,
+    pub children: Vec<Vec<SpanIdx>>,
     /// Root spans, by start time.
-    pub roots: Vec<u32>,
-    by_key: HashMap<SpanKey, u32>,
+    pub roots: Vec<SpanIdx>,
+    by_key: HashMap<SpanKey, SpanIdx>,
     /// The first span with each span id.
-    by_span_id: HashMap<[u8; 8], u32>,
+    by_span_id: HashMap<[u8; 8], SpanIdx>,
     /// Recoverable oddities met while reading.
     pub diagnostics: Diagnostics,
 }
@@ -199,10 +207,10 @@ impl TraceSet {
                             );
                             continue;
                         }
-                        set.by_key.insert(key, set.spans.len() as u32);
+                        set.by_key.insert(key, SpanIdx::from_index(set.spans.len()));
                         set.by_span_id
                             .entry(span_id)
-                            .or_insert(set.spans.len() as u32);
+                            .or_insert(SpanIdx::from_index(set.spans.len()));
                         parent_ids.push(<[u8; 8]>::try_from(s.parent_span_id.as_slice()).ok());
                         let status = s.status.clone().unwrap_or_default();
                         set.spans.push(Span {
@@ -232,7 +240,7 @@ impl TraceSet {
             };
             // A parent outside the file leaves the span a root, as trace viewers do.
             if let Some(&p) = set.by_key.get(&key) {
-                set.spans[i].parent = p;
+                set.spans[i].parent = p.get();
             }
         }
         set.break_cycles(format);
@@ -256,8 +264,10 @@ impl TraceSet {
             ..TraceSet::default()
         };
         for (i, s) in spans.iter().enumerate() {
-            set.by_key.entry(s.key).or_insert(i as u32);
-            set.by_span_id.entry(s.key.span_id).or_insert(i as u32);
+            set.by_key.entry(s.key).or_insert(SpanIdx::from_index(i));
+            set.by_span_id
+                .entry(s.key.span_id)
+                .or_insert(SpanIdx::from_index(i));
         }
         set.spans = spans;
         set.break_cycles(format.unwrap_or(Format::OtlpTracesBinary));
@@ -297,49 +307,50 @@ impl TraceSet {
         self.roots.clear();
         for i in 0..n {
             match self.spans[i].parent {
-                NONE => self.roots.push(i as u32),
-                p => self.children[p as usize].push(i as u32),
+                NONE => self.roots.push(SpanIdx::from_index(i)),
+                p => self.children[p as usize].push(SpanIdx::from_index(i)),
             }
         }
         let spans = &self.spans;
-        let by_start = |a: &u32, b: &u32| spans[*a as usize].start.cmp(&spans[*b as usize].start);
+        let by_start =
+            |a: &SpanIdx, b: &SpanIdx| spans[a.index()].start.cmp(&spans[b.index()].start);
         self.roots.sort_by(by_start);
         for c in &mut self.children {
             c.sort_by(by_start);
         }
         // Depths, top-down from the roots (the parent graph is now a forest).
-        let mut work: Vec<(u32, u32)> = self.roots.iter().map(|&r| (r, 0)).collect();
+        let mut work: Vec<(SpanIdx, u32)> = self.roots.iter().map(|&r| (r, 0)).collect();
         while let Some((s, d)) = work.pop() {
-            self.spans[s as usize].depth = d;
-            work.extend(self.children[s as usize].iter().map(|&c| (c, d + 1)));
+            self.spans[s.index()].depth = d;
+            work.extend(self.children[s.index()].iter().map(|&c| (c, d + 1)));
         }
     }
 
     /// Span `idx`, if there is one: an index from outside this set (a stale row, an
     /// address, a host page) may not be.
-    pub fn span(&self, idx: u32) -> Option<&Span> {
-        self.spans.get(idx as usize)
+    pub fn span(&self, idx: SpanIdx) -> Option<&Span> {
+        self.spans.get(idx.index())
     }
 
     /// The children of span `idx`, by start time; none for an index outside the set.
-    pub fn children_of(&self, idx: u32) -> &[u32] {
-        self.children.get(idx as usize).map_or(&[], Vec::as_slice)
+    pub fn children_of(&self, idx: SpanIdx) -> &[SpanIdx] {
+        self.children.get(idx.index()).map_or(&[], Vec::as_slice)
     }
 
     /// The span with this trace and span id.
-    pub fn find(&self, key: &SpanKey) -> Option<u32> {
+    pub fn find(&self, key: &SpanKey) -> Option<SpanIdx> {
         self.by_key.get(key).copied()
     }
 
     /// The first span whose span id matches (for links known only by span id).
-    pub fn find_span_id(&self, span_id: &[u8; 8]) -> Option<u32> {
+    pub fn find_span_id(&self, span_id: &[u8; 8]) -> Option<SpanIdx> {
         self.by_span_id.get(span_id).copied()
     }
 
     /// The span a sample link points to: the exact (trace, span) pair, or, for a link with an
     /// all-zero trace id (pprof labels that give only a span id), the first span with that
     /// span id. The same rule as [`crate::ProfileSet::links_of`].
-    pub fn resolve_link(&self, link: &SpanKey) -> Option<u32> {
+    pub fn resolve_link(&self, link: &SpanKey) -> Option<SpanIdx> {
         self.find(link).or_else(|| {
             (link.trace_id == [0; 16])
                 .then(|| self.find_span_id(&link.span_id))
@@ -348,12 +359,12 @@ impl TraceSet {
     }
 
     /// `span` and all its descendants, depth first.
-    pub fn descendants(&self, span: u32) -> Vec<u32> {
+    pub fn descendants(&self, span: SpanIdx) -> Vec<SpanIdx> {
         let mut out = Vec::new();
         let mut work = vec![span];
         while let Some(s) = work.pop() {
             out.push(s);
-            work.extend(self.children[s as usize].iter().rev());
+            work.extend(self.children[s.index()].iter().rev());
         }
         out
     }

@@ -17,7 +17,7 @@ use crate::error::{At, Diagnostic, Diagnostics, Error, Format, Result};
 use crate::formats::Loaded;
 use crate::model::{
     Attribute, Calls, Frame, FrameKind, Function, Layout, Origin, ProfileInfo, ProfileSet,
-    Resource, SampleTable, SampleType, SpanKey, StackTable,
+    Resource, ResourceId, SampleTable, SampleType, SpanKey, StackTable,
 };
 use crate::trace::{Span, SpanKind, SpanStatus, TraceSet};
 
@@ -149,7 +149,7 @@ fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
     }
     w.len(set.profiles.len());
     for p in &set.profiles {
-        w.u32(p.resource);
+        w.u32(p.resource.get());
         w.str(&p.scope);
         w.u32(p.sample_type);
         w.bool(p.period_type.is_some());
@@ -237,7 +237,7 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
     let sample_types = r.list(|r| r.sample_type())?;
     let profiles = r.list(|r| {
         Ok(ProfileInfo {
-            resource: r.u32()?,
+            resource: ResourceId::new(r.u32()?),
             scope: r.string()?,
             sample_type: r.u32()?,
             period_type: if r.bool()? {

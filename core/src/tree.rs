@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::filter::Filter;
+pub use crate::model::NodeId;
 use crate::model::{Calls, Frame, FrameKind, Function, NONE, ProfileSet, SampleType, StackTable};
 
 /// The tables a call tree is built over: a set's own, or a transformed stack table with its
@@ -41,14 +42,12 @@ impl Tables<'_> {
     }
 }
 
-/// A call-tree node id; [`CallTree::ROOT`] is the virtual root.
-pub type NodeId = u32;
-
 /// A call tree with self and total weight per node.
 #[derive(Debug, Clone)]
 pub struct CallTree {
     strings: Arc<Vec<String>>,
-    parent: Vec<NodeId>,
+    /// Raw parent ids, [`NONE`] for the root.
+    parent: Vec<u32>,
     name: Vec<u32>,
     file: Vec<u32>,
     kind: Vec<FrameKind>,
@@ -162,21 +161,21 @@ impl TreeBuilder {
             .lookup
             .entry((parent, func.name, func.file))
             .or_insert_with(|| {
-                let id = t.parent.len() as NodeId;
-                t.parent.push(parent);
+                let id = NodeId::from_index(t.parent.len());
+                t.parent.push(parent.get());
                 t.name.push(func.name);
                 t.file.push(func.file);
                 t.kind.push(frame.kind);
                 t.frame_type.push(frame.frame_type);
                 t.build_id.push(func.build_id);
                 t.line.push(frame.line);
-                t.depth.push(t.depth[parent as usize] + 1);
+                t.depth.push(t.depth[parent.index()] + 1);
                 t.self_weight.push(0);
                 t.total_weight.push(0);
                 id
             });
-        if t.line[id as usize] != frame.line {
-            t.line[id as usize] = NONE;
+        if t.line[id.index()] != frame.line {
+            t.line[id.index()] = NONE;
         }
         id
     }
@@ -204,15 +203,15 @@ impl TreeBuilder {
             start[i + 1] += start[i];
         }
         let mut fill = start.clone();
-        let mut list = vec![0 as NodeId; n.saturating_sub(1)];
+        let mut list = vec![CallTree::ROOT; n.saturating_sub(1)];
         for (c, &p) in t.parent.iter().enumerate().skip(1) {
-            list[fill[p as usize] as usize] = c as NodeId;
+            list[fill[p as usize] as usize] = NodeId::from_index(c);
             fill[p as usize] += 1;
         }
         let name = &t.name;
         for p in 0..n {
             list[start[p] as usize..start[p + 1] as usize]
-                .sort_unstable_by_key(|&c| (rank[name[c as usize] as usize], c));
+                .sort_unstable_by_key(|&c| (rank[name[c.index()] as usize], c));
         }
         t.child_start = start;
         t.child_list = list;
@@ -271,7 +270,7 @@ impl ProfileSet {
         // Each used stack makes at most one node: room for all of them at once, rather than
         // columns that double as they grow (up to twice the memory the tree needs).
         b.reserve(used.iter().filter(|&&u| u).count());
-        let mut node_of_stack = vec![0 as NodeId; stacks.len()];
+        let mut node_of_stack = vec![CallTree::ROOT; stacks.len()];
         for s in 0..stacks.len() {
             if !used[s] {
                 continue;
@@ -282,7 +281,7 @@ impl ProfileSet {
             };
             let node = b.child(tables, parent, stacks.frame[s]);
             node_of_stack[s] = node;
-            let w = &mut b.tree.self_weight[node as usize];
+            let w = &mut b.tree.self_weight[node.index()];
             *w = w.saturating_add(weights[s]);
         }
         let t = &mut b.tree;
@@ -315,10 +314,10 @@ impl ProfileSet {
             let mut st = s as u32;
             while st != NONE {
                 node = b.child(tables, node, stacks.frame[st as usize]);
-                let total = &mut b.tree.total_weight[node as usize];
+                let total = &mut b.tree.total_weight[node.index()];
                 *total = total.saturating_add(w);
                 if st == s as u32 {
-                    let own = &mut b.tree.self_weight[node as usize];
+                    let own = &mut b.tree.self_weight[node.index()];
                     *own = own.saturating_add(w);
                 }
                 st = stacks.parent[st as usize];
@@ -360,11 +359,16 @@ pub(crate) fn folded_over(
 
 impl CallTree {
     /// The virtual root.
-    pub const ROOT: NodeId = 0;
+    pub const ROOT: NodeId = NodeId::new(0);
 
     /// Number of nodes, the root included.
     pub fn len(&self) -> usize {
         self.parent.len()
+    }
+
+    /// Every node id, the root first (parents before children).
+    pub fn nodes(&self) -> impl Iterator<Item = NodeId> + use<> {
+        (0..self.parent.len()).map(NodeId::from_index)
     }
 
     /// Whether the tree has only its root.
@@ -389,55 +393,55 @@ impl CallTree {
 
     /// Function name of a node (empty for the root).
     pub fn name(&self, node: NodeId) -> &str {
-        &self.strings[self.name[node as usize] as usize]
+        &self.strings[self.name[node.index()] as usize]
     }
 
     /// Source file of a node's function.
     pub fn file(&self, node: NodeId) -> &str {
-        &self.strings[self.file[node as usize] as usize]
+        &self.strings[self.file[node.index()] as usize]
     }
 
     /// Frame kind of a node.
     pub fn kind(&self, node: NodeId) -> FrameKind {
-        self.kind[node as usize]
+        self.kind[node.index()]
     }
 
     /// The `profile.frame.type` of a node as its producer wrote it (`cpython`, `jvm`,
     /// `abort-marker`, ...), empty when not said.
     pub fn frame_type(&self, node: NodeId) -> &str {
-        &self.strings[self.frame_type[node as usize] as usize]
+        &self.strings[self.frame_type[node.index()] as usize]
     }
 
     /// Interned id of a node's frame type (equal ids, equal types).
     pub fn frame_type_id(&self, node: NodeId) -> u32 {
-        self.frame_type[node as usize]
+        self.frame_type[node.index()]
     }
 
     /// Build id of the binary an unsymbolised node is in, empty when unknown.
     pub fn build_id(&self, node: NodeId) -> &str {
-        &self.strings[self.build_id[node as usize] as usize]
+        &self.strings[self.build_id[node.index()] as usize]
     }
 
     /// Source line of a node, when every frame merged into it has the same known line.
     pub fn line(&self, node: NodeId) -> Option<u32> {
-        Some(self.line[node as usize]).filter(|&l| l != 0 && l != NONE)
+        Some(self.line[node.index()]).filter(|&l| l != 0 && l != NONE)
     }
 
     /// Interned id of a node's name: equal names have equal ids, so work per distinct
     /// name (search, colours) can be cached by it.
     pub fn name_id(&self, node: NodeId) -> u32 {
-        self.name[node as usize]
+        self.name[node.index()]
     }
 
     /// Interned id of a node's file (equal ids, equal files).
     pub fn file_id(&self, node: NodeId) -> u32 {
-        self.file[node as usize]
+        self.file[node.index()]
     }
 
     /// How often a node's function was called in the whole profile (not just on this
     /// path), when the format counts calls.
     pub fn calls(&self, node: NodeId) -> Option<Calls> {
-        let n = node as usize;
+        let n = node.index();
         self.calls
             .get(&(*self.name.get(n)?, *self.file.get(n)?))
             .copied()
@@ -448,9 +452,9 @@ impl CallTree {
         !self.calls.is_empty()
     }
 
-    /// Parent of a node ([`NONE`] for the root).
-    pub fn parent(&self, node: NodeId) -> NodeId {
-        self.parent[node as usize]
+    /// Parent of a node (`None` for the root).
+    pub fn parent(&self, node: NodeId) -> Option<NodeId> {
+        NodeId::from_raw(self.parent[node.index()])
     }
 
     /// Heap bytes held by the tree's columns (the strings are the profile's, shared).
@@ -472,13 +476,13 @@ impl CallTree {
 
     /// Children of a node, sorted by name.
     pub fn children(&self, node: NodeId) -> &[NodeId] {
-        let n = node as usize;
+        let n = node.index();
         &self.child_list[self.child_start[n] as usize..self.child_start[n + 1] as usize]
     }
 
     /// Depth of a node: 0 for the root, 1 for its children.
     pub fn depth(&self, node: NodeId) -> u32 {
-        self.depth[node as usize]
+        self.depth[node.index()]
     }
 
     /// The deepest node's depth.
@@ -488,20 +492,21 @@ impl CallTree {
 
     /// Weight of samples whose leaf is this node.
     pub fn self_weight(&self, node: NodeId) -> i64 {
-        self.self_weight[node as usize]
+        self.self_weight[node.index()]
     }
 
     /// Weight of samples passing through this node.
     pub fn total_weight(&self, node: NodeId) -> i64 {
-        self.total_weight[node as usize]
+        self.total_weight[node.index()]
     }
 
     /// Nodes from the root's child down to `node`.
-    pub fn path(&self, mut node: NodeId) -> Vec<NodeId> {
+    pub fn path(&self, node: NodeId) -> Vec<NodeId> {
         let mut out = Vec::new();
-        while node != Self::ROOT && node != NONE {
-            out.push(node);
-            node = self.parent[node as usize];
+        let mut node = Some(node);
+        while let Some(n) = node.filter(|&n| n != Self::ROOT) {
+            out.push(n);
+            node = self.parent(n);
         }
         out.reverse();
         out
@@ -528,13 +533,13 @@ impl CallTree {
             .map(|&c| (c, true))
             .collect();
         while let Some((n, enter)) = stack.pop() {
-            let key = (self.name[n as usize], self.file[n as usize]);
+            let key = (self.name[n.index()], self.file[n.index()]);
             if enter {
                 let depth = on_path.entry(key).or_default();
                 let e = by_fn.entry(key).or_default();
-                e.0 = e.0.saturating_add(self.self_weight[n as usize]);
+                e.0 = e.0.saturating_add(self.self_weight[n.index()]);
                 if *depth == 0 {
-                    e.1 = e.1.saturating_add(self.total_weight[n as usize]);
+                    e.1 = e.1.saturating_add(self.total_weight[n.index()]);
                 }
                 *depth += 1;
                 stack.push((n, false));

@@ -136,7 +136,7 @@ impl ProfileSet {
                 f,
                 "profiles.resource",
                 i,
-                p.resource,
+                p.resource.get(),
                 self.resources.len(),
                 false,
             )?;
@@ -260,11 +260,11 @@ impl TraceSet {
         };
         for (p, kids) in self.children.iter().enumerate() {
             for &c in kids {
-                list("children", p, p as u32, c)?;
+                list("children", p, p as u32, c.get())?;
             }
         }
         for (k, &r) in self.roots.iter().enumerate() {
-            list("roots", k, NONE, r)?;
+            list("roots", k, NONE, r.get())?;
         }
         if let Some(i) = listed.iter().position(|&l| !l) {
             return Err(broken(
@@ -353,7 +353,7 @@ mod tests {
         assert_eq!(at, model("samples.attrs", 4));
         let (at, _) = broken_at(|s| s.profiles[0].sample_type = 9);
         assert_eq!(at, model("profiles.sample_type", 0));
-        let (at, _) = broken_at(|s| s.profiles[0].resource = 9);
+        let (at, _) = broken_at(|s| s.profiles[0].resource = crate::model::ResourceId::new(9));
         assert_eq!(at, model("profiles.resource", 0));
         let (at, _) = broken_at(|s| {
             s.samples.time.pop();

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{NONE, ProfileSet};
+use crate::model::{ProfileSet, SpanIdx};
 use crate::palette::Rgb;
 use crate::trace::{SpanStatus, TraceSet};
 use crate::units::{THIN, UnitKind};
@@ -19,7 +19,7 @@ pub struct TraceSummary {
     /// The trace id.
     pub trace_id: [u8; 16],
     /// Its root spans (spans whose parent is not in the file), by start time.
-    pub roots: Vec<u32>,
+    pub roots: Vec<SpanIdx>,
     /// Number of spans.
     pub spans: u32,
     /// Earliest span start, UTC ns.
@@ -35,7 +35,7 @@ impl TraceSummary {
     pub fn name<'a>(&self, traces: &'a TraceSet) -> &'a str {
         self.roots
             .first()
-            .map_or("", |&r| traces.spans[r as usize].name.as_str())
+            .map_or("", |&r| traces.spans[r.index()].name.as_str())
     }
 }
 
@@ -64,7 +64,7 @@ impl TraceSet {
         }
         // Roots are already by start time.
         for &r in &self.roots {
-            let trace = self.spans[r as usize].key.trace_id;
+            let trace = self.spans[r.index()].key.trace_id;
             out[by_trace[&trace]].roots.push(r);
         }
         out.sort_by(|a, b| a.start.cmp(&b.start).then(a.trace_id.cmp(&b.trace_id)));
@@ -73,25 +73,29 @@ impl TraceSet {
 
     /// The rows of a waterfall over the trees under `roots`, in display order (depth first,
     /// children by start time), leaving out the descendants of spans `collapsed` says yes to.
-    pub fn waterfall_rows(&self, roots: &[u32], collapsed: impl Fn(u32) -> bool) -> Vec<u32> {
+    pub fn waterfall_rows(
+        &self,
+        roots: &[SpanIdx],
+        collapsed: impl Fn(SpanIdx) -> bool,
+    ) -> Vec<SpanIdx> {
         let mut out = Vec::new();
-        let mut work: Vec<u32> = roots.iter().rev().copied().collect();
+        let mut work: Vec<SpanIdx> = roots.iter().rev().copied().collect();
         while let Some(s) = work.pop() {
             out.push(s);
             if !collapsed(s) {
-                work.extend(self.children[s as usize].iter().rev());
+                work.extend(self.children[s.index()].iter().rev());
             }
         }
         out
     }
 
     /// The ancestors of `span`, nearest first.
-    pub fn ancestors(&self, span: u32) -> Vec<u32> {
+    pub fn ancestors(&self, span: SpanIdx) -> Vec<SpanIdx> {
         let mut out = Vec::new();
-        let mut s = self.spans[span as usize].parent;
-        while s != NONE {
-            out.push(s);
-            s = self.spans[s as usize].parent;
+        let mut s = self.spans[span.index()].parent_span();
+        while let Some(p) = s {
+            out.push(p);
+            s = self.spans[p.index()].parent_span();
         }
         out
     }

@@ -54,7 +54,7 @@ fn attr<'a>(set: &'a ProfileSet, row: usize, key: &str) -> Option<&'a str> {
 
 fn pid_of(set: &ProfileSet, row: usize) -> i64 {
     let p = &set.profiles[set.samples.profile[row] as usize];
-    num(set.resources[p.resource as usize]
+    num(set.resources[p.resource.index()]
         .attribute("process.pid")
         .unwrap())
 }
@@ -280,7 +280,9 @@ fn unsymbolised_frames_are_binary_plus_file_offset_with_their_build_id() {
         assert_eq!(string(set, f.build_id), "", "{name}");
         // The call tree carries what the tooltip shows.
         let tree = set.call_tree(&Filter::default());
-        let node = (1..tree.len() as u32)
+        let node = tree
+            .nodes()
+            .skip(1)
             .find(|&n| tree.name(n) == "libc.so.6+0x1a2b30")
             .expect("libc's memmove is in the CPU tree");
         assert_eq!(tree.frame_type(node), "native");
@@ -290,7 +292,9 @@ fn unsymbolised_frames_are_binary_plus_file_offset_with_their_build_id() {
             "a43bfc8428df6623cd498c9c0caeb91aec9be4f9"
         );
         assert_eq!(tree.file(node), "/usr/lib/x86_64-linux-gnu/libc.so.6");
-        let node = (1..tree.len() as u32)
+        let node = tree
+            .nodes()
+            .skip(1)
             .find(|&n| tree.name(n) == "encode")
             .unwrap();
         assert_eq!(tree.frame_type(node), "cpython");

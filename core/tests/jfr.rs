@@ -379,9 +379,9 @@ fn folded(set: &ProfileSet, sample_type: u32) -> Vec<String> {
         }
         for row in p.samples.start as usize..p.samples.end as usize {
             let names: Vec<&str> = set
-                .stack_frames(set.samples.stack[row])
+                .stack_frames(set.samples.stack_of(row))
                 .iter()
-                .map(|&fr| set.function_name(set.frames[fr as usize].function))
+                .map(|&fr| set.function_name(set.frames[fr.index()].function))
                 .collect();
             out.push(format!("{} {}", names.join(";"), set.samples.value[row]));
         }
@@ -433,14 +433,14 @@ fn a_hand_built_recording_reads_every_pool_and_event() {
     assert_eq!(set.profiles[0].attributes[0].value, "jdk.ExecutionSample");
 
     // Lines and frame kinds, leaf (inlined HashMap.get at 42) under JIT-compiled Shop.run.
-    let frames = set.stack_frames(set.samples.stack[0]);
+    let frames = set.stack_frames(set.samples.stack_of(0));
     let kinds: Vec<(u32, FrameKind)> = frames
         .iter()
-        .map(|&f| (set.frames[f as usize].line, set.frames[f as usize].kind))
+        .map(|&f| (set.frames[f.index()].line, set.frames[f.index()].kind))
         .collect();
     assert_eq!(kinds, [(7, FrameKind::Jit), (42, FrameKind::Inlined)]);
-    let third = set.stack_frames(set.samples.stack[2]);
-    assert_eq!(set.frames[third[1] as usize].kind, FrameKind::Interpreted);
+    let third = set.stack_frames(set.samples.stack_of(2));
+    assert_eq!(set.frames[third[1].index()].kind, FrameKind::Interpreted);
 
     // Threads: the Java name and id; a thread without a Java name keeps its OS name.
     assert_eq!(attr(&set, 0, "thread.name"), Some("main"));

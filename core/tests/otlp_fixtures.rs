@@ -119,7 +119,7 @@ fn per_span_samples_match_the_link_report() {
                 .find_span_id(&parse_hex(span_hex).unwrap())
                 .unwrap_or_else(|| panic!("span {span_hex} not in the trace"));
             assert!(
-                trace.spans[idx as usize]
+                trace.spans[idx.index()]
                     .key
                     .trace_hex()
                     .starts_with(trace_prefix)
@@ -305,7 +305,9 @@ fn synthetic_v1_10_spans_inlining_and_frame_kinds() {
         sample_type: 1,
         ..Filter::default()
     });
-    let kinds: Vec<_> = (1..tree.len() as u32)
+    let kinds: Vec<_> = tree
+        .nodes()
+        .skip(1)
         .map(|n| (tree.name(n).to_owned(), tree.kind(n)))
         .collect();
     assert!(
@@ -336,7 +338,7 @@ fn bottom_up_tree_has_leaves_at_the_top() {
     assert_eq!(top.get("busy_sleep"), Some(&128));
     assert_eq!(top.get("hash_loop"), Some(&44));
     let hash = tree
-        .children(0)
+        .children(spanflame_core::CallTree::ROOT)
         .iter()
         .copied()
         .find(|&n| tree.name(n) == "hash_loop")
@@ -390,12 +392,16 @@ fn per_span_counts_for_the_waterfall() {
     assert_eq!(by_span.values().map(|n| n.samples).sum::<u64>(), 174);
     let counts = trace.span_counts(&by_span);
     for &(_, span_hex, _, count) in SPAN_ONLY {
-        let i = trace.find_span_id(&parse_hex(span_hex).unwrap()).unwrap() as usize;
+        let i = trace
+            .find_span_id(&parse_hex(span_hex).unwrap())
+            .unwrap()
+            .index();
         assert_eq!(counts[i].0.samples, count, "{span_hex}");
     }
     let get0 = trace
         .find_span_id(&parse_hex("adec6d49f47ac7bb").unwrap())
-        .unwrap() as usize;
+        .unwrap()
+        .index();
     assert_eq!((counts[get0].0.samples, counts[get0].1.samples), (0, 43));
     assert!(trace.unknown_spans(&by_span).is_empty());
     // Reverse: which spans ran hash_loop? The four compute_hash spans, 44 samples in all.
@@ -403,7 +409,7 @@ fn per_span_counts_for_the_waterfall() {
     assert_eq!(hash.len(), 4);
     assert_eq!(hash.values().map(|n| n.samples).sum::<u64>(), 44);
     for key in hash.keys() {
-        let i = trace.find(key).unwrap() as usize;
+        let i = trace.find(key).unwrap().index();
         assert_eq!(trace.spans[i].name, "compute_hash");
     }
 }

@@ -65,12 +65,9 @@ fn attr<'a>(set: &'a ProfileSet, row: usize, key: &str) -> Option<&'a str> {
 
 /// Names of the frames of sample `row`, root first.
 fn stack_names(set: &ProfileSet, row: usize) -> Vec<String> {
-    set.stack_frames(set.samples.stack[row])
+    set.stack_frames(set.samples.stack_of(row))
         .into_iter()
-        .map(|f| {
-            set.function_name(set.frames[f as usize].function)
-                .to_owned()
-        })
+        .map(|f| set.function_name(set.frames[f.index()].function).to_owned())
         .collect()
 }
 
@@ -241,8 +238,8 @@ fn hand_written_variants() {
         ["[unknown]", "app+0x7f12", "[unknown]", "app+0x4010"]
     );
     assert_eq!(kind_of(&set, "app+0x4010"), FrameKind::Native);
-    let unknown_kernel = set.stack_frames(set.samples.stack[0])[2];
-    assert_eq!(set.frames[unknown_kernel as usize].kind, FrameKind::Kernel);
+    let unknown_kernel = set.stack_frames(set.samples.stack_of(0))[2];
+    assert_eq!(set.frames[unknown_kernel.index()].kind, FrameKind::Kernel);
     // No stack lines: the header's own ip; none at all: an empty stack.
     assert_eq!(stack_names(&set, 1), ["do_idle"]);
     assert_eq!(kind_of(&set, "do_idle"), FrameKind::Kernel);

@@ -118,7 +118,7 @@ fn per_span_counts_match_the_readme() {
         let span = trace_set
             .find_span_id(&span_id)
             .unwrap_or_else(|| panic!("span {id} not in the trace file"));
-        assert_eq!(&trace_set.spans[span as usize].name, name, "{id}");
+        assert_eq!(&trace_set.spans[span.index()].name, name, "{id}");
         let filter = Filter {
             spans: trace_set.select(span, Scope::Only).spans,
             ..Filter::default()
@@ -428,10 +428,10 @@ fn hand_built_profile_reads_every_part() {
         // Line numbers of the inlined location: caller main:5, then inlined_helper:12.
         let row = set.profiles[0].samples.start as usize;
         let lines: Vec<(String, u32)> = set
-            .stack_frames(set.samples.stack[row])
+            .stack_frames(set.samples.stack_of(row))
             .into_iter()
             .map(|f| {
-                let frame = &set.frames[f as usize];
+                let frame = &set.frames[f.index()];
                 (set.function_name(frame.function).to_owned(), frame.line)
             })
             .collect();
@@ -572,7 +572,7 @@ fn span_ids_without_trace_ids_match_spans_of_any_trace() {
     }
     // "Span and children" of `GET /home/0` covers its `spin` and `compute_hash` children.
     let root = span_of("fd8231d6173870f1", &trace_set);
-    assert_eq!(trace_set.spans[root as usize].name, "GET /home/0");
+    assert_eq!(trace_set.spans[root.index()].name, "GET /home/0");
     assert_eq!(
         count(trace_set.select(root, Scope::WithChildren).spans.unwrap()),
         3 + 5
@@ -718,14 +718,14 @@ fn limits_bound_what_the_input_declares() {
         Loaded::Traces(_) => unreachable!(),
     };
     let row = set.profiles[0].samples.start as usize;
-    let frames = set.stack_frames(set.samples.stack[row]);
+    let frames = set.stack_frames(set.samples.stack_of(row));
     assert_eq!(frames.len(), 8);
     assert_eq!(
-        set.function_name(set.frames[frames[0] as usize].function),
+        set.function_name(set.frames[frames[0].index()].function),
         "(truncated)"
     );
     assert_eq!(
-        set.function_name(set.frames[frames[7] as usize].function),
+        set.function_name(set.frames[frames[7].index()].function),
         "leaf"
     );
 }

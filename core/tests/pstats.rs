@@ -180,7 +180,8 @@ fn builtins_are_native_and_lines_kept() {
     let set = profiles(CPROFILE);
     let tree = set.call_tree(&Filter::default());
     let node = |name: &str| {
-        (1..tree.len() as u32)
+        tree.nodes()
+            .skip(1)
             .find(|&n| tree.name(n) == name)
             .unwrap_or_else(|| panic!("{name}"))
     };

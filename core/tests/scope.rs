@@ -156,7 +156,11 @@ fn what_cannot_be_found_keeps_nothing() {
     );
     // An index past the traces (a stale row) keeps nothing rather than panicking.
     for traces in [None, Some(&t)] {
-        let s = select(traces, SpanRef::Index(10_000), Scope::WithChildren);
+        let s = select(
+            traces,
+            SpanRef::Index(spanflame_core::SpanIdx::new(10_000)),
+            Scope::WithChildren,
+        );
         assert_eq!(s.spans, Some(SpanSelection::Spans(Vec::new())));
         assert_eq!(samples(&set, &s), 0);
     }

@@ -114,7 +114,9 @@ fn bins_follow_the_time_filter_and_the_transforms() {
 
 fn fib_key(set: &ProfileSet) -> (String, String) {
     let tree = set.call_tree(&Filter::default());
-    let node = (1..tree.len() as u32)
+    let node = tree
+        .nodes()
+        .skip(1)
         .find(|&n| tree.name(n) == "fib")
         .unwrap();
     ("fib".into(), tree.file(node).into())
@@ -140,7 +142,9 @@ fn a_selected_function_is_marked_where_it_ran() {
     assert!(marked.contains(&0), "fib does not run all the time");
     // Marking a collapsed package frame of the transformed tree works too.
     let tree = set.call_tree(&Filter::default());
-    let fib = (1..tree.len() as u32)
+    let fib = tree
+        .nodes()
+        .skip(1)
         .find(|&n| tree.name(n) == "fib")
         .unwrap();
     let package = spanflame_core::palette::package_of("fib", tree.file(fib), tree.kind(fib));

@@ -12,7 +12,7 @@ use std::io::Write;
 use common::{SPAN_ONLY, fixture, profiles, traces};
 use spanflame_core::model::{NONE, parse_hex};
 use spanflame_core::waterfall::{TimeAxis, sampling_period_ns};
-use spanflame_core::{Filter, Format, Limits, Loaded, Scope, SpanKey, TraceSet, load};
+use spanflame_core::{Filter, Format, Limits, Loaded, Scope, SpanIdx, SpanKey, TraceSet, load};
 
 const PY: &str = "otlp/python-ext-0.63b4-file";
 
@@ -39,7 +39,7 @@ fn load_traces(bytes: &[u8]) -> TraceSet {
     }
 }
 
-fn span_of(t: &TraceSet, hex: &str) -> u32 {
+fn span_of(t: &TraceSet, hex: &str) -> SpanIdx {
     t.find_span_id(&parse_hex(hex).unwrap())
         .unwrap_or_else(|| panic!("span {hex} not in the trace"))
 }
@@ -93,9 +93,9 @@ fn every_encoding_of_the_runs_traces_reads_alike() {
             assert_eq!(shape(&t), want, "{file} gzipped={gzipped}");
             // Hex ids in JSON read as the bytes the protobuf carries.
             let i = span_of(&t, "d28fece0d5b12a5c");
-            assert!(t.spans[i as usize].key.trace_hex().starts_with("d38ade02"));
-            assert_eq!(t.spans[i as usize].name, "compute_hash");
-            assert_eq!(t.spans[i as usize].service, "otlp-profile-sample-app");
+            assert!(t.spans[i.index()].key.trace_hex().starts_with("d38ade02"));
+            assert_eq!(t.spans[i.index()].name, "compute_hash");
+            assert_eq!(t.spans[i.index()].service, "otlp-profile-sample-app");
         }
     }
     // Two JSON lines (the collector's file exporter appends one per batch) add up.
@@ -132,16 +132,16 @@ fn the_runs_spans_form_five_traces() {
     );
     assert!(summaries.windows(2).all(|w| w[0].start <= w[1].start));
     for s in &summaries {
-        let root = &t.spans[s.roots[0] as usize];
+        let root = &t.spans[s.roots[0].index()];
         assert_eq!((root.start, root.depth, root.parent), (s.start, 0, NONE));
         assert!(s.end >= s.start);
         assert_eq!(s.errors, 0);
     }
     // Each GET has compute_fib, compute_hash and spin under it, by start time.
     let get0 = span_of(&t, "adec6d49f47ac7bb");
-    let children: Vec<&str> = t.children[get0 as usize]
+    let children: Vec<&str> = t.children[get0.index()]
         .iter()
-        .map(|&c| t.spans[c as usize].name.as_str())
+        .map(|&c| t.spans[c.index()].name.as_str())
         .collect();
     assert_eq!(children, ["compute_fib", "compute_hash", "spin"]);
     let (services, of_span) = t.services();
@@ -152,13 +152,12 @@ fn the_runs_spans_form_five_traces() {
 #[test]
 fn waterfall_rows_follow_the_tree_and_skip_collapsed_subtrees() {
     let t = traces(&format!("{PY}/traces.json"));
-    let roots: Vec<u32> = t.roots.clone();
+    let roots: Vec<SpanIdx> = t.roots.clone();
     let all = t.waterfall_rows(&roots, |_| false);
     assert_eq!(all.len(), 18);
     // Depth first: each row's parent comes before it, and a parent's subtree is contiguous.
     for (pos, &s) in all.iter().enumerate() {
-        let p = t.spans[s as usize].parent;
-        if p != NONE {
+        if let Some(p) = t.spans[s.index()].parent_span() {
             let ppos = all.iter().position(|&x| x == p).unwrap();
             assert!(ppos < pos);
             assert!(
@@ -180,7 +179,7 @@ fn waterfall_rows_follow_the_tree_and_skip_collapsed_subtrees() {
     let one = t.waterfall_rows(&[get0], |_| false);
     let names: Vec<&str> = one
         .iter()
-        .map(|&s| t.spans[s as usize].name.as_str())
+        .map(|&s| t.spans[s.index()].name.as_str())
         .collect();
     assert_eq!(
         names,
@@ -233,7 +232,7 @@ fn parent_cycles_are_broken_with_a_diagnostic() {
     assert_eq!(cycles, 2, "{:?}", t.diagnostics);
     // Every span reaches a root; depths agree with parents.
     for (i, s) in t.spans.iter().enumerate() {
-        assert!(t.ancestors(i as u32).len() < t.spans.len());
+        assert!(t.ancestors(SpanIdx::from_index(i)).len() < t.spans.len());
         match s.parent {
             NONE => assert_eq!(s.depth, 0),
             p => assert_eq!(s.depth, t.spans[p as usize].depth + 1),
@@ -242,7 +241,7 @@ fn parent_cycles_are_broken_with_a_diagnostic() {
     let root_names: Vec<&str> = t
         .roots
         .iter()
-        .map(|&r| t.spans[r as usize].name.as_str())
+        .map(|&r| t.spans[r.index()].name.as_str())
         .collect();
     // The cycle was cut at one of its spans, d lost its self-link, f is a root.
     assert_eq!(root_names.len(), 3, "{root_names:?}");
@@ -251,7 +250,7 @@ fn parent_cycles_are_broken_with_a_diagnostic() {
     let cycle_root = *t
         .roots
         .iter()
-        .find(|&&r| !["s3", "s5"].contains(&t.spans[r as usize].name.as_str()))
+        .find(|&&r| !["s3", "s5"].contains(&t.spans[r.index()].name.as_str()))
         .unwrap();
     assert_eq!(t.descendants(cycle_root).len(), 4);
     assert_eq!(t.waterfall_rows(&t.roots, |_| false).len(), 6);
@@ -269,7 +268,7 @@ fn sample_times_per_span_fall_in_the_span() {
     assert_eq!(period, 5_000_000);
     for &(_, hex, _, count) in SPAN_ONLY {
         let i = span_of(&t, hex);
-        let span = &t.spans[i as usize];
+        let span = &t.spans[i.index()];
         let mine: Vec<u64> = spanflame_core::spans::linked(&times, &span.key)
             .flatten()
             .copied()
@@ -308,7 +307,7 @@ fn sample_times_per_span_fall_in_the_span() {
         None,
     );
     assert!(none.is_empty());
-    let spin = &t.spans[span_of(&t, "44887551e1bf7ccb") as usize];
+    let spin = &t.spans[span_of(&t, "44887551e1bf7ccb").index()];
     let window = set.sample_times_by_span(
         &Filter {
             time: Some((spin.start, spin.end)),
@@ -359,17 +358,17 @@ fn links_with_only_a_span_id_join_their_spans() {
     let by_span = set.samples_by_span(&Filter::default());
     let counts = t.span_counts(&by_span);
     for &(_, hex, _, count) in SPAN_ONLY {
-        let i = span_of(&t, hex) as usize;
+        let i = span_of(&t, hex).index();
         assert_eq!(counts[i].0.samples, count, "{hex}");
         // The waterfall's count is what the filter keeps.
         let filter = Filter {
-            spans: t.select(i as u32, Scope::Only).spans,
+            spans: t.select(SpanIdx::from_index(i), Scope::Only).spans,
             ..Filter::default()
         };
         assert_eq!(set.call_tree(&filter).total() as u64, count, "{hex}");
     }
     for &(name, hex, count) in WITH_CHILDREN {
-        let i = span_of(&t, hex) as usize;
+        let i = span_of(&t, hex).index();
         assert_eq!(t.spans[i].name, name);
         assert_eq!(
             (counts[i].0.samples, counts[i].1.samples),
@@ -381,7 +380,7 @@ fn links_with_only_a_span_id_join_their_spans() {
     // resolve_link finds the span of a zero-trace link.
     for link in &set.links {
         let s = t.resolve_link(link).unwrap();
-        assert_eq!(t.spans[s as usize].key.span_id, link.span_id);
+        assert_eq!(t.spans[s.index()].key.span_id, link.span_id);
     }
     // The reverse question, and the ticks, join the same way.
     let hash = set.spans_running_function(&Filter::default(), "hash_loop");
@@ -396,7 +395,7 @@ fn links_with_only_a_span_id_join_their_spans() {
     assert_eq!(highlighted.len(), 4);
     assert_eq!(highlighted.iter().map(|h| h.1).sum::<u64>(), 44);
     let times = set.sample_times_by_span(&Filter::default(), None);
-    let spin = &t.spans[span_of(&t, "45dd420fcdb9a795") as usize];
+    let spin = &t.spans[span_of(&t, "45dd420fcdb9a795").index()];
     assert_eq!(
         spanflame_core::spans::linked(&times, &spin.key)
             .flatten()

@@ -40,10 +40,10 @@ fn raw_lines(set: &ProfileSet) -> Vec<(Vec<Fr>, i64)> {
             let frames = match s.stack[r] {
                 spanflame_core::model::NONE => Vec::new(),
                 st => set
-                    .stack_frames(st)
+                    .stack_frames(spanflame_core::StackId::from_raw(st))
                     .into_iter()
                     .map(|f| {
-                        let frame = &set.frames[f as usize];
+                        let frame = &set.frames[f.index()];
                         let func = &set.functions[frame.function as usize];
                         (
                             set.strings[func.name as usize].clone(),
@@ -272,7 +272,9 @@ fn collapse_package_makes_one_frame_per_run_named_after_the_package() {
         "threading".into(),
     )]));
     let tree = set.call_tree_with(&Filter::default(), &t);
-    let node = (1..tree.len() as u32)
+    let node = tree
+        .nodes()
+        .skip(1)
         .find(|&n| tree.file(n) == COLLAPSED_PACKAGE_FILE)
         .expect("a collapsed frame");
     assert_eq!(tree.name(node), "threading");
@@ -360,7 +362,9 @@ fn transforms_compose_in_order_and_respect_the_filter() {
 fn inverted_tree_and_function_stats_work_on_top() {
     let set = profiles(PY);
     let whole = set.call_tree(&Filter::default());
-    let node = (1..whole.len() as u32)
+    let node = whole
+        .nodes()
+        .skip(1)
         .find(|&n| whole.name(n) == "busy_sleep")
         .unwrap();
     let busy = ("busy_sleep".to_owned(), whole.file(node).to_owned());

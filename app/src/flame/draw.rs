@@ -219,7 +219,7 @@ impl Renderer {
             let h = h - gap;
             match item.what {
                 Drawn::Frame(i) => {
-                    let mut fill = s.colours[rects[i].node as usize];
+                    let mut fill = s.colours[rects[i].node.index()];
                     if s.search.is_some_and(|m| !m.get(i)) {
                         fill = dim(fill);
                     }
@@ -284,7 +284,7 @@ impl Renderer {
             let Some(label) = fit(ctx, &mut self.widths, s.tree.name_id(node), name, room)? else {
                 continue;
             };
-            let fill = s.colours[node as usize];
+            let fill = s.colours[node.index()];
             let mut colour = fill.text();
             if s.search.is_some_and(|m| !m.get(i)) {
                 colour = colour.mix(bg, 0.6);

@@ -4,6 +4,7 @@
 //! count when the profiler counted calls (cProfile).
 
 use leptos::prelude::*;
+use spanflame_core::CallTree;
 use spanflame_core::units::{format_share, format_value};
 
 use super::Tip;
@@ -20,13 +21,13 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
         let tip = tip.get()?;
         let tree = state.tree.get()?;
         let node = tip.node;
-        if node as usize >= tree.len() {
+        if node.index() >= tree.len() {
             return None;
         }
         let unit = tree.sample_type().unit.clone();
         let total = tree.total_weight(node);
         let parent = tree.parent(node);
-        let parent_total = tree.total_weight(if parent == u32::MAX { 0 } else { parent });
+        let parent_total = tree.total_weight(parent.unwrap_or(CallTree::ROOT));
         let kind = match tree.frame_type(node) {
             "" => tree.kind(node).label().to_owned(),
             t => format!("{t} ({})", tree.kind(node).label()),

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 
 use spanflame_core::spans::linked;
 use spanflame_core::waterfall::{TimeAxis, sampling_period_ns};
-use spanflame_core::{Filter, ProfileSet, SpanKey, SpanSamples, SpanStatus, TraceSet};
+use spanflame_core::{Filter, ProfileSet, SpanIdx, SpanKey, SpanSamples, SpanStatus, TraceSet};
 
 /// One waterfall row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Row {
     /// A span of the loaded traces, by index.
-    Span(u32),
+    Span(SpanIdx),
     /// A span the profile links to that no loaded trace has: known by its ids only.
     Linked(SpanKey),
 }
@@ -89,7 +89,7 @@ impl Join {
         match row {
             Row::Span(i) => self
                 .counts
-                .get(i as usize)
+                .get(i.index())
                 .map_or((0, 0), |c| (c.0.samples, c.1.samples)),
             Row::Linked(key) => {
                 let n = self.by_span.get(&key).map_or(0, |n| n.samples);
@@ -138,7 +138,7 @@ impl Hits {
         match row {
             Row::Span(i) => self
                 .counts
-                .get(i as usize)
+                .get(i.index())
                 .map_or((0, 0), |c| (c.0.samples, c.1.samples)),
             Row::Linked(key) => {
                 let n = self.by_span.get(&key).map_or(0, |n| n.samples);
@@ -181,8 +181,8 @@ pub fn row_extent(traces: &TraceSet, join: &Join, row: Row) -> Option<(u64, u64)
 /// profile links to that no trace has.
 pub fn build_rows(
     traces: &TraceSet,
-    roots: &[u32],
-    collapsed: &std::collections::HashSet<u32>,
+    roots: &[SpanIdx],
+    collapsed: &std::collections::HashSet<SpanIdx>,
     unknown: Option<&[(SpanKey, SpanSamples)]>,
 ) -> Vec<Row> {
     let mut rows: Vec<Row> = traces
@@ -210,7 +210,7 @@ pub fn by_first_sample(join: &Join) -> Vec<(SpanKey, SpanSamples)> {
 pub fn axis_of(
     traces: &TraceSet,
     join: &Join,
-    roots: Option<&[u32]>,
+    roots: Option<&[SpanIdx]>,
     unknown: bool,
 ) -> Option<TimeAxis> {
     let spans: Vec<(u64, u64)> = match roots {
@@ -273,7 +273,7 @@ pub fn row_info(
         Some((i, s)) => RowInfo {
             name: s.name.clone(),
             service: s.service.clone(),
-            service_index: service_of.get(i as usize).copied(),
+            service_index: service_of.get(i.index()).copied(),
             depth: s.depth,
             has_children: !traces.children_of(i).is_empty(),
             error: (s.status == SpanStatus::Error).then(|| s.status_message.clone()),

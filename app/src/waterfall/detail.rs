@@ -90,7 +90,7 @@ pub fn Detail(wf: Wf) -> impl IntoView {
                 let services = wf.services.get();
                 let colour = services
                     .of_span
-                    .get(i as usize)
+                    .get(i.index())
                     .map(|&s| service_colour(s).css())
                     .unwrap_or_default();
                 let trace_start = wf.summaries.with(|sums| {
@@ -101,7 +101,7 @@ pub fn Detail(wf: Wf) -> impl IntoView {
                 let trace_index = wf
                     .summaries
                     .with(|sums| sums.iter().position(|s| s.trace_id == span.key.trace_id));
-                let parent = match t.set.span(span.parent) {
+                let parent = match span.parent_span().and_then(|p| t.set.span(p)) {
                     None => "none (a root)".to_owned(),
                     Some(p) => format!("{} ({})", p.key.span_hex(), p.name),
                 };

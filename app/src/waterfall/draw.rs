@@ -193,9 +193,9 @@ impl Painter {
             match row {
                 Row::Span(i) => {
                     let mut fill =
-                        service_colour(s.service_of.get(i as usize).copied().unwrap_or(0));
+                        service_colour(s.service_of.get(i.index()).copied().unwrap_or(0));
                     if s.in_scope
-                        .is_some_and(|scope| scope.get(i as usize) == Some(&false))
+                        .is_some_and(|scope| scope.get(i.index()) == Some(&false))
                     {
                         fill = fill.mix(bg, 0.55);
                     }
@@ -269,7 +269,7 @@ impl Painter {
                     ctx.set_fill_style_str(&muted(s.dark).css());
                     ctx.fill_text(&text, x0 - 4.0 - tw, mid)?;
                 } else if let Row::Span(i) = row {
-                    let fill = service_colour(s.service_of.get(i as usize).copied().unwrap_or(0));
+                    let fill = service_colour(s.service_of.get(i.index()).copied().unwrap_or(0));
                     ctx.set_fill_style_str(&fill.text().css());
                     ctx.fill_text(&text, bx0.max(0.0) + 4.0, mid)?;
                 }

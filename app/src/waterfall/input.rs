@@ -30,7 +30,7 @@ impl Wf {
         }
     }
 
-    pub(super) fn toggle(self, span: u32) {
+    pub(super) fn toggle(self, span: SpanIdx) {
         self.collapsed.update(|c| {
             if !c.remove(&span) {
                 c.insert(span);
@@ -38,7 +38,7 @@ impl Wf {
         });
     }
 
-    pub(super) fn is_collapsed(self, span: u32) -> bool {
+    pub(super) fn is_collapsed(self, span: SpanIdx) -> bool {
         self.collapsed.with_untracked(|c| c.contains(&span))
     }
 
@@ -59,13 +59,10 @@ impl Wf {
     }
 
     /// Make a span's row exist (expand its ancestors, show all traces if needed) and show it.
-    pub(super) fn reveal_span(self, span: u32) {
-        let ancestors = self.traces.with_untracked(|t| {
-            t.set
-                .spans
-                .get(span as usize)
-                .map(|_| t.set.ancestors(span))
-        });
+    pub(super) fn reveal_span(self, span: SpanIdx) {
+        let ancestors = self
+            .traces
+            .with_untracked(|t| t.set.spans.get(span.index()).map(|_| t.set.ancestors(span)));
         let Some(ancestors) = ancestors else { return };
         if ancestors.iter().any(|a| self.is_collapsed(*a)) {
             self.collapsed.update(|c| {
@@ -140,9 +137,9 @@ impl Wf {
                     at
                 }
                 Row::Span(s) => match traces.set.span(s) {
-                    Some(span) => rows
-                        .iter()
-                        .position(|&r| r == Row::Span(span.parent))
+                    Some(span) => span
+                        .parent_span()
+                        .and_then(|p| rows.iter().position(|&r| r == Row::Span(p)))
                         .unwrap_or(at),
                     None => at,
                 },

@@ -38,7 +38,7 @@ use leptos::tachys::html::attribute::custom::custom_attribute;
 use spanflame_core::units::format_value;
 use spanflame_core::viewport::Viewport;
 use spanflame_core::waterfall::{TimeAxis, TraceSummary, service_colour};
-use spanflame_core::{Filter, SpanSelection, SpanStatus, TraceSet};
+use spanflame_core::{Filter, SpanIdx, SpanSelection, SpanStatus, TraceSet};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -148,7 +148,7 @@ pub(crate) struct Wf {
     hits: Memo<Option<Shared<Hits>>>,
     /// One trace (index into the summaries) or all.
     trace_choice: RwSignal<Option<usize>>,
-    collapsed: RwSignal<HashSet<u32>>,
+    collapsed: RwSignal<HashSet<SpanIdx>>,
     rows: Memo<Shared<Vec<Row>>>,
     axis: Memo<Option<TimeAxis>>,
     /// The visible part of the time axis.
@@ -254,7 +254,7 @@ impl Wf {
                     SpanSelection::Spans(keys) => {
                         let mut v = vec![false; set.spans.len()];
                         for i in keys.iter().filter_map(|k| set.find(k)) {
-                            v[i as usize] = true;
+                            v[i.index()] = true;
                         }
                         v
                     }

@@ -345,14 +345,14 @@ fn Head(wf: Wf) -> impl IntoView {
             let Some(hits) = wf.hits.get_untracked() else {
                 return;
             };
-            let spans: Vec<u32> = hits
+            let spans: Vec<SpanIdx> = hits
                 .counts
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| c.0.samples > 0)
-                .map(|(i, _)| i as u32)
+                .map(|(i, _)| SpanIdx::from_index(i))
                 .collect();
-            let open: HashSet<u32> = wf
+            let open: HashSet<SpanIdx> = wf
                 .traces
                 .with_untracked(|t| spans.iter().flat_map(|&s| t.set.ancestors(s)).collect());
             if wf

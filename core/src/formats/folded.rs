@@ -4,7 +4,7 @@
 use super::{Detect, Loaded, Options};
 use crate::builder::{Builder, Row};
 use crate::error::{At, Error, Format, Result};
-use crate::model::{FrameKind, Layout, NONE, ProfileInfo, SampleType};
+use crate::model::{FrameKind, Layout, ProfileInfo, SampleType};
 
 /// Whether `bytes` look like folded stacks: UTF-8 text whose first non-empty lines end in
 /// a space and an integer. NeedMore while there is no whole non-empty line to judge.
@@ -68,7 +68,7 @@ pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
     let mut b = Builder::new(Format::Folded, &options.limits);
     b.begin_profile(
         ProfileInfo {
-            resource: 0,
+            resource: crate::model::ResourceId::new(0),
             scope: String::new(),
             sample_type: 0,
             period_type: None,
@@ -104,7 +104,7 @@ pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
             frames.push(b.frame(f, 0, FrameKind::Unknown));
         }
         let stack = if frames.is_empty() {
-            NONE
+            None
         } else {
             b.stack(&frames)
         };
@@ -113,7 +113,7 @@ pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
             stack,
             value,
             time: 0,
-            link: NONE,
+            link: None,
             attrs,
         })?;
     }

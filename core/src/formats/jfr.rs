@@ -55,7 +55,8 @@ use crate::builder::{Builder, Row};
 use crate::error::{At, Error, ErrorKind, Format, Result};
 use crate::limits::Limits;
 use crate::model::{
-    Attribute, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
+    AttrSetId, Attribute, FrameKind, FunctionId, Layout, Origin, ProfileInfo, ProfileSet,
+    SampleType, StackId,
 };
 
 const MAGIC: &[u8; 4] = b"FLR\0";
@@ -926,7 +927,7 @@ fn read_chunk(data: &[u8], start: usize, b: &mut Builder<'_>, out: &mut Output) 
             stack: conv.stack(b, stack.key())?,
             value,
             time: time.int().map_or(0, |t| h.nanos(t)),
-            link: NONE,
+            link: None,
             attrs: conv.thread(b, &thread),
         };
         if out.count >= b.limits().max_samples {
@@ -1024,16 +1025,16 @@ struct Converter<'a> {
     stack_trace_class: Option<usize>,
     method_class: Option<usize>,
     pools: &'a Pools,
-    stacks: FxHashMap<i64, u32>,
-    methods: FxHashMap<i64, u32>,
+    stacks: FxHashMap<i64, Option<StackId>>,
+    methods: FxHashMap<i64, FunctionId>,
     kinds: FxHashMap<i64, FrameKind>,
-    threads: FxHashMap<i64, u32>,
+    threads: FxHashMap<i64, AttrSetId>,
 }
 
 impl Converter<'_> {
-    fn stack(&mut self, b: &mut Builder<'_>, key: Option<i64>) -> Result<u32> {
+    fn stack(&mut self, b: &mut Builder<'_>, key: Option<i64>) -> Result<Option<StackId>> {
         let Some(key) = key else {
-            return Ok(NONE);
+            return Ok(None);
         };
         if let Some(&s) = self.stacks.get(&key) {
             return Ok(s);
@@ -1077,7 +1078,7 @@ impl Converter<'_> {
         Ok(s)
     }
 
-    fn method(&mut self, b: &mut Builder<'_>, key: Option<i64>) -> u32 {
+    fn method(&mut self, b: &mut Builder<'_>, key: Option<i64>) -> FunctionId {
         let Some(key) = key else {
             return b.function("(unknown method)", "");
         };
@@ -1142,9 +1143,9 @@ impl Converter<'_> {
         kind
     }
 
-    fn thread(&mut self, b: &mut Builder<'_>, v: &Val) -> u32 {
+    fn thread(&mut self, b: &mut Builder<'_>, v: &Val) -> AttrSetId {
         let Val::Ref(class, key) = v else {
-            return 0;
+            return AttrSetId::new(0);
         };
         if let Some(&a) = self.threads.get(key) {
             return a;

@@ -53,7 +53,7 @@ use crate::builder::{Builder, Row};
 use crate::error::{At, Error, Format, Result};
 use crate::limits::Limits;
 use crate::model::{
-    Attribute, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
+    AttrSetId, Attribute, FrameId, FrameKind, Layout, Origin, ProfileInfo, ProfileSet, SampleType,
 };
 
 const FORMAT: Format = Format::PerfScript;
@@ -343,12 +343,12 @@ fn frame_name<'a>(f: &FrameLine<'a>, buf: &'a mut String) -> &'a str {
 }
 
 /// Sample attributes by `(comm, pid, tid, cpu)`, so each thread's set is built once.
-type AttrIds<'a> = HashMap<(&'a str, Option<u32>, Option<u32>, Option<u32>), u32>;
+type AttrIds<'a> = HashMap<(&'a str, Option<u32>, Option<u32>, Option<u32>), AttrSetId>;
 
 /// A sample being read: its header and frames so far, leaf first.
 struct Pending<'a> {
     header: Header<'a>,
-    frames: Vec<u32>,
+    frames: Vec<FrameId>,
 }
 
 /// One profile per event (and whether it weighs by period).
@@ -455,7 +455,7 @@ fn read(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
     for (sample_type, rows) in profiles.rows {
         b.begin_profile(
             ProfileInfo {
-                resource: 0,
+                resource: crate::model::ResourceId::new(0),
                 scope: String::new(),
                 sample_type: 0,
                 period_type: None,
@@ -495,7 +495,7 @@ fn finish<'a>(
     }
     p.frames.reverse();
     let stack = if p.frames.is_empty() {
-        NONE
+        None
     } else {
         b.stack(&p.frames)
     };
@@ -559,7 +559,7 @@ fn finish<'a>(
         stack,
         value: h.period.unwrap_or(1),
         time: h.time.unwrap_or(0),
-        link: NONE,
+        link: None,
         attrs,
     });
     Ok(())

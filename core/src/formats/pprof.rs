@@ -62,7 +62,8 @@ use super::{Detect, Loaded, Options};
 use crate::builder::{Builder, Row};
 use crate::error::{At, Error, Format, Result};
 use crate::model::{
-    Attribute, FrameKind, Layout, NONE, ProfileInfo, Resource, SampleType, SpanKey, parse_hex,
+    AttrSetId, Attribute, FrameId, FrameKind, Layout, LinkId, ProfileInfo, Resource, SampleType,
+    SpanKey, StackId, parse_hex,
 };
 
 /// The pprof messages, declared from the well-known field numbers of `profile.proto`.
@@ -351,7 +352,8 @@ pub fn add_profile(b: &mut Builder<'_>, p: &Profile) -> Result<()> {
         }
         let stack = c.stack(b, &s.location_id);
         let (attrs, link) = c.labels(b, &s.label)?;
-        resolved.push((stack, attrs, link));
+        // Raw ids keep the per-sample buffer at 12 bytes a sample.
+        resolved.push((StackId::raw(stack), attrs, LinkId::raw(link)));
     }
 
     for (type_index, sample_type) in order {
@@ -374,10 +376,10 @@ pub fn add_profile(b: &mut Builder<'_>, p: &Profile) -> Result<()> {
                 continue;
             };
             b.row(Row {
-                stack,
+                stack: StackId::from_raw(stack),
                 value,
                 time: 0,
-                link,
+                link: LinkId::from_raw(link),
                 attrs,
             })?;
         }
@@ -446,16 +448,16 @@ struct Converter<'p> {
     functions: HashMap<u64, usize>,
     /// Location position → its frames, caller first, as a range of `frame_pool`.
     location_frames: Vec<Option<(u32, u32)>>,
-    frame_pool: Vec<u32>,
+    frame_pool: Vec<FrameId>,
     /// The `(unknown location)` frame's range, once made.
     unknown_location: Option<(u32, u32)>,
     /// Raw label list → (attribute set id, link id).
-    label_sets: HashMap<Vec<RawLabel>, (u32, u32)>,
+    label_sets: HashMap<Vec<RawLabel>, (AttrSetId, Option<LinkId>)>,
     /// Whether string `span id` labels are hex (else decimal).
     span_id_hex: bool,
     /// Bytes of text still allowed to be built from string references.
     text_budget: u64,
-    scratch: Vec<u32>,
+    scratch: Vec<FrameId>,
 }
 
 impl<'p> Converter<'p> {
@@ -723,7 +725,7 @@ impl<'p> Converter<'p> {
 
     /// The stack of a sample (location ids leaf first), built root first and cut at the
     /// depth limit on the root side.
-    fn stack(&mut self, b: &mut Builder<'_>, location_ids: &[u64]) -> u32 {
+    fn stack(&mut self, b: &mut Builder<'_>, location_ids: &[u64]) -> Option<StackId> {
         // One frame over the limit lets the builder see the cut and say so.
         let cap = b.limits().max_stack_depth.max(2) as usize + 1;
         let mut frames = std::mem::take(&mut self.scratch);
@@ -739,7 +741,7 @@ impl<'p> Converter<'p> {
         }
         frames.reverse();
         let id = if frames.is_empty() {
-            NONE
+            None
         } else {
             b.stack(&frames)
         };
@@ -748,7 +750,11 @@ impl<'p> Converter<'p> {
     }
 
     /// The attribute set and link of a sample's labels, cached by the raw label list.
-    fn labels(&mut self, b: &mut Builder<'_>, labels: &[Label]) -> Result<(u32, u32)> {
+    fn labels(
+        &mut self,
+        b: &mut Builder<'_>,
+        labels: &[Label],
+    ) -> Result<(AttrSetId, Option<LinkId>)> {
         let raw: Vec<RawLabel> = labels
             .iter()
             .map(|l| [l.key, l.str, l.num, l.num_unit])
@@ -805,7 +811,7 @@ impl<'p> Converter<'p> {
             });
         }
         self.charge(text)?;
-        let link = link.key().map_or(NONE, |k| b.link(k));
+        let link = link.key().and_then(|k| b.link(k));
         let ids = (b.attr_set(attrs), link);
         self.label_sets.insert(raw, ids);
         Ok(ids)

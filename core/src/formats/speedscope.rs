@@ -27,7 +27,8 @@ use crate::formats::jsonx::{self, Ctx, Each, Fail, JsonShape, Seg, Str, error_at
 use crate::formats::{Detect, Loaded, Options};
 use crate::limits::Limits;
 use crate::model::{
-    Attribute, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
+    Attribute, FrameId, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
+    StackId,
 };
 
 /// Whether `bytes` is a speedscope file (a top-level `$schema` naming speedscope).
@@ -420,7 +421,7 @@ fn build(file: File, limits: &Limits) -> Result<ProfileSet> {
     let format = Format::Speedscope;
     let mut b = Builder::new(format, limits);
     b.resource(Default::default());
-    let frames: Vec<u32> = file
+    let frames: Vec<FrameId> = file
         .frames
         .iter()
         .map(|(name, path, line)| {
@@ -455,7 +456,7 @@ fn build(file: File, limits: &Limits) -> Result<ProfileSet> {
             stacks.push(ps);
             depth.push(pd);
         } else {
-            stacks.push(b.child_stack(ps, frame));
+            stacks.push(b.child_stack(StackId::from_raw(ps), frame).get());
             depth.push(pd + 1);
         }
     }
@@ -486,7 +487,7 @@ fn build(file: File, limits: &Limits) -> Result<ProfileSet> {
         }
         let span = p.end - p.start;
         let info = ProfileInfo {
-            resource: 0,
+            resource: crate::model::ResourceId::new(0),
             scope: String::new(),
             sample_type: 0,
             period_type: None,
@@ -562,7 +563,7 @@ fn build(file: File, limits: &Limits) -> Result<ProfileSet> {
                         deep = true;
                         (ps, pd)
                     } else {
-                        (b.child_stack(ps, frame), pd + 1)
+                        (b.child_stack(StackId::from_raw(ps), frame).get(), pd + 1)
                     };
                     open.push((f, s, d));
                 } else {
@@ -607,10 +608,10 @@ fn build(file: File, limits: &Limits) -> Result<ProfileSet> {
                     continue;
                 }
                 b.row(Row {
-                    stack,
+                    stack: StackId::from_raw(stack),
                     value,
                     time: 0,
-                    link: NONE,
+                    link: None,
                     attrs,
                 })?;
             }
@@ -631,10 +632,10 @@ fn build(file: File, limits: &Limits) -> Result<ProfileSet> {
             for (&s, &w) in p.samples.iter().zip(&p.weights) {
                 let stack = if s == NONE { NONE } else { stacks[s as usize] };
                 b.row(Row {
-                    stack,
+                    stack: StackId::from_raw(stack),
                     value: weigh(w, &mut bad_weight),
                     time: 0,
-                    link: NONE,
+                    link: None,
                     attrs,
                 })?;
             }

@@ -12,10 +12,10 @@ pub fn shares(set: &ProfileSet, filter: &Filter) -> BTreeMap<String, (f64, f64)>
     set.for_each_sample(filter, |row| {
         let w = set.samples.value[row];
         all += w;
-        let frames = set.stack_frames(set.samples.stack[row]);
+        let frames = set.stack_frames(set.samples.stack_of(row));
         let names: Vec<&str> = frames
             .iter()
-            .map(|&f| set.function_name(set.frames[f as usize].function))
+            .map(|&f| set.function_name(set.frames[f.index()].function))
             .collect();
         if let Some(leaf) = names.last() {
             sums.entry(leaf.to_string()).or_default().0 += w;

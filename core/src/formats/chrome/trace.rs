@@ -13,7 +13,8 @@ use crate::error::{ErrorKind, Format, Result};
 use crate::formats::jsonx::{Ctx, Each, Fail, Scalar, Seg, Str};
 use crate::limits::Limits;
 use crate::model::{
-    Attribute, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
+    Attribute, FrameId, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
+    StackId,
 };
 
 /// One event, with only the fields we use; `args` stays unparsed unless the event needs it.
@@ -187,7 +188,7 @@ impl State<'_, '_> {
             NONE
         } else {
             let f = self.b.function(name, "");
-            self.b.frame(f, 0, FrameKind::Unknown)
+            self.b.frame(f, 0, FrameKind::Unknown).get()
         };
         let th = &mut self.threads[t as usize];
         th.last_ts = th.last_ts.max(ts);
@@ -419,7 +420,7 @@ fn add_thread(b: &mut Builder<'_>, mut t: Thread, attrs: Vec<Attribute>) -> Resu
     t.slices
         .sort_by(|x, y| (x.start, y.end, x.seq).cmp(&(y.start, x.end, y.seq)));
     let info = ProfileInfo {
-        resource: 0,
+        resource: crate::model::ResourceId::new(0),
         scope: String::new(),
         sample_type: 0,
         period_type: None,
@@ -456,10 +457,10 @@ fn add_thread(b: &mut Builder<'_>, mut t: Thread, attrs: Vec<Attribute>) -> Resu
             return Ok(());
         }
         b.row(Row {
-            stack: o.stack,
+            stack: StackId::from_raw(o.stack),
             value,
             time: u64::try_from(o.start).unwrap_or(0),
-            link: NONE,
+            link: None,
             attrs,
         })
     };
@@ -482,7 +483,8 @@ fn add_thread(b: &mut Builder<'_>, mut t: Thread, attrs: Vec<Attribute>) -> Resu
             deep = true;
             parent
         } else {
-            b.child_stack(parent, s.frame)
+            b.child_stack(StackId::from_raw(parent), FrameId::new(s.frame))
+                .get()
         };
         if let Some(top) = stack.last_mut() {
             top.children = top.children.saturating_add(end - s.start);

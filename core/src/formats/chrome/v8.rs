@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::builder::{Builder, Row};
 use crate::error::{ErrorKind, Result};
 use crate::formats::jsonx::{Str, error_at};
-use crate::model::{Attribute, FrameKind, NONE, Origin, ProfileInfo, SampleType};
+use crate::model::{Attribute, FrameId, FrameKind, NONE, Origin, ProfileInfo, SampleType, StackId};
 
 /// One node as V8 writes it.
 #[derive(Debug, Deserialize)]
@@ -100,7 +100,7 @@ impl V8Profile {
                 FrameKind::Interpreted
             };
             let f = b.function(name, url);
-            b.frame(f, line, kind)
+            b.frame(f, line, kind).get()
         };
         self.frame.push(frame);
         self.parent.push(node.parent);
@@ -231,7 +231,7 @@ impl V8Profile {
         };
         for (name, unit) in [("cpu", "nanoseconds"), ("samples", "count")] {
             let info = ProfileInfo {
-                resource: 0,
+                resource: crate::model::ResourceId::new(0),
                 scope: String::new(),
                 sample_type: 0,
                 period_type: None,
@@ -253,10 +253,10 @@ impl V8Profile {
             b.reserve_rows(resolved.len() as u64);
             for &(stack, time, w) in &resolved {
                 b.row(Row {
-                    stack,
+                    stack: StackId::from_raw(stack),
                     value: if name == "cpu" { w } else { 1 },
                     time,
-                    link: NONE,
+                    link: None,
                     attrs,
                 })?;
             }
@@ -304,7 +304,9 @@ impl V8Profile {
                         // than the limit per node.
                         deep = true;
                     } else {
-                        s = b.child_stack(s, frame);
+                        s = b
+                            .child_stack(StackId::from_raw(s), FrameId::new(frame))
+                            .get();
                     }
                 }
                 stack[node as usize] = s;

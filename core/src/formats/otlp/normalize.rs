@@ -12,7 +12,10 @@ use opentelemetry_proto::tonic::profiles::v1development::{
 
 use crate::builder::{Builder, Row};
 use crate::error::Result;
-use crate::model::{Attribute, FrameKind, NONE, ProfileInfo, Resource, SampleType, SpanKey, hex};
+use crate::model::{
+    AttrSetId, Attribute, FrameId, FrameKind, FunctionId, LinkId, ProfileInfo, Resource,
+    ResourceId, SampleType, SpanKey, StackId, hex,
+};
 
 pub use crate::any_value::MAX_VALUE_TEXT;
 
@@ -94,18 +97,18 @@ pub struct Normalizer<'d> {
     stack_table: StackTable,
     /// Location index → its frames in `location_frames` (`start`, `len`), caller first.
     locations: Vec<Option<(u32, u32)>>,
-    location_frames: Vec<u32>,
+    location_frames: Vec<FrameId>,
     /// Sample `attribute_indices` list → our attribute-set id; most samples share a few.
-    attr_sets: rustc_hash::FxHashMap<Vec<i32>, u32>,
+    attr_sets: rustc_hash::FxHashMap<Vec<i32>, AttrSetId>,
     /// The same for the empty list and single indices, looked up without hashing (see
     /// `attr_set`); empty until first used.
-    small_attr_sets: Vec<Option<u32>>,
-    /// Stack index → our stack id.
-    stacks: Vec<Option<u32>>,
-    /// Link index → our link id.
-    links: Vec<Option<u32>>,
-    scratch: Vec<u32>,
-    scratch_location: [u32; 1],
+    small_attr_sets: Vec<Option<AttrSetId>>,
+    /// Stack index → our stack id (itself `None` for an empty stack), once resolved.
+    stacks: Vec<Option<Option<StackId>>>,
+    /// Link index → our link id (itself `None` when unlinked), once resolved.
+    links: Vec<Option<Option<LinkId>>>,
+    scratch: Vec<FrameId>,
+    scratch_location: [FrameId; 1],
 }
 
 impl<'d> Normalizer<'d> {
@@ -136,7 +139,7 @@ impl<'d> Normalizer<'d> {
             small_attr_sets: Vec::new(),
             links: vec![None; dict.link_table.len()],
             scratch: Vec::new(),
-            scratch_location: [0],
+            scratch_location: [FrameId::new(0)],
         })
     }
 
@@ -165,7 +168,7 @@ impl<'d> Normalizer<'d> {
     }
 
     /// The builder's id for the resource of `rp` (its scopes and profiles are not read).
-    pub fn resource(&mut self, b: &mut Builder<'_>, rp: &ResourceProfiles) -> u32 {
+    pub fn resource(&mut self, b: &mut Builder<'_>, rp: &ResourceProfiles) -> ResourceId {
         let attributes = rp
             .resource
             .as_ref()
@@ -253,7 +256,7 @@ impl Normalizer<'_> {
     }
 
     /// Frames of one location, caller first.
-    fn location(&mut self, b: &mut Builder<'_>, index: i32) -> &[u32] {
+    fn location(&mut self, b: &mut Builder<'_>, index: i32) -> &[FrameId] {
         let slot = usize::try_from(index)
             .ok()
             .filter(|&i| i < self.dict.location_table.len());
@@ -338,7 +341,7 @@ impl Normalizer<'_> {
         mapping_index: i32,
         address: u64,
         frame_type: &str,
-    ) -> u32 {
+    ) -> FunctionId {
         let mapping = usize::try_from(mapping_index)
             .ok()
             .and_then(|m| self.dict.mapping_table.get(m))
@@ -380,7 +383,7 @@ impl Normalizer<'_> {
 
     /// The attribute-set id of a sample's `attribute_indices`, resolved (with its
     /// diagnostics) the first time each list is seen.
-    fn attr_set(&mut self, b: &mut Builder<'_>, indices: &[i32]) -> u32 {
+    fn attr_set(&mut self, b: &mut Builder<'_>, indices: &[i32]) -> AttrSetId {
         let table_len = self.dict.attribute_table.len();
         // The commonest lists skip the hashing: slot 0 is the empty list, 1 + i is `[i]`.
         let small = match *indices {
@@ -414,7 +417,7 @@ impl Normalizer<'_> {
         id
     }
 
-    fn stack(&mut self, b: &mut Builder<'_>, index: i32) -> u32 {
+    fn stack(&mut self, b: &mut Builder<'_>, index: i32) -> Option<StackId> {
         let Some(i) = usize::try_from(index)
             .ok()
             .filter(|&i| i < self.stack_table.len())
@@ -425,7 +428,7 @@ impl Normalizer<'_> {
                     "a sample refers to a stack outside the stack table; counted with an empty stack",
                 );
             }
-            return NONE;
+            return None;
         };
         if let Some(id) = self.stacks[i] {
             return id;
@@ -446,7 +449,7 @@ impl Normalizer<'_> {
         }
         frames.reverse();
         let id = if frames.is_empty() {
-            NONE
+            None
         } else {
             b.stack(&frames)
         };
@@ -455,7 +458,7 @@ impl Normalizer<'_> {
         id
     }
 
-    fn link(&mut self, b: &mut Builder<'_>, index: i32) -> u32 {
+    fn link(&mut self, b: &mut Builder<'_>, index: i32) -> Option<LinkId> {
         let Some(i) = usize::try_from(index)
             .ok()
             .filter(|&i| i < self.dict.link_table.len())
@@ -466,14 +469,14 @@ impl Normalizer<'_> {
                     "a sample refers to a link outside the link table; treated as unlinked",
                 );
             }
-            return NONE;
+            return None;
         };
         if let Some(id) = self.links[i] {
             return id;
         }
         let link = &self.dict.link_table[i];
         let id = if link.trace_id.is_empty() && link.span_id.is_empty() {
-            NONE
+            None
         } else {
             match (
                 <[u8; 16]>::try_from(link.trace_id.as_slice()),
@@ -485,7 +488,7 @@ impl Normalizer<'_> {
                         b.format,
                         "a link's trace id is not 16 bytes or its span id not 8 bytes; treated as unlinked",
                     );
-                    NONE
+                    None
                 }
             }
         };
@@ -495,7 +498,13 @@ impl Normalizer<'_> {
 
     /// Start a profile of resource `resource`; its samples (of `p` or read elsewhere) follow
     /// through [`Normalizer::add_sample`].
-    pub fn begin_profile(&mut self, b: &mut Builder<'_>, resource: u32, scope: &str, p: &Profile) {
+    pub fn begin_profile(
+        &mut self,
+        b: &mut Builder<'_>,
+        resource: ResourceId,
+        scope: &str,
+        p: &Profile,
+    ) {
         let value_type = |b: &mut Builder<'_>, vt: Option<&_>| {
             vt.map(
                 |vt: &opentelemetry_proto::tonic::profiles::v1development::ValueType| SampleType {

@@ -40,7 +40,8 @@ use crate::builder::{Builder, Row};
 use crate::error::{At, Error, Format, Result};
 use crate::limits::Limits;
 use crate::model::{
-    Calls, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, Resource, SampleType,
+    Calls, FrameId, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, Resource, SampleType,
+    StackId,
 };
 use marshal::{Id, Marshal, Value};
 
@@ -199,7 +200,7 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
     };
     b.begin_profile(
         ProfileInfo {
-            resource: 0,
+            resource: crate::model::ResourceId::new(0),
             scope: scope.into(),
             sample_type: 0,
             period_type: None,
@@ -217,7 +218,7 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
         },
     );
     b.resource(Resource::default());
-    let frames: Vec<u32> = funcs
+    let frames: Vec<FrameId> = funcs
         .iter()
         .map(|f| {
             let id = b.function(&f.name, &f.file);
@@ -407,7 +408,7 @@ impl<'f> Graph<'f> {
         }
     }
 
-    fn walk(&self, b: &mut Builder<'_>, frames: &[u32]) -> Result<()> {
+    fn walk(&self, b: &mut Builder<'_>, frames: &[FrameId]) -> Result<()> {
         let n = self.funcs.len();
         let total: f64 = self.funcs.iter().map(|f| f.tt).sum();
         let floor = total * PRUNE_SHARE;
@@ -478,7 +479,7 @@ impl<'f> Graph<'f> {
                     } => (func, parent, share, depth),
                 };
                 let f = func as usize;
-                let stack = b.child_stack(parent, frames[f]);
+                let stack = b.child_stack(StackId::from_raw(parent), frames[f]).get();
                 nodes.push((stack, func, share));
                 share_sum[f] += share;
                 on_path[f] += 1;
@@ -533,10 +534,10 @@ impl<'f> Graph<'f> {
             }
             let attrs = b.attr_set(Vec::new());
             b.row(Row {
-                stack,
+                stack: StackId::from_raw(stack),
                 value,
                 time: 0,
-                link: NONE,
+                link: None,
                 attrs,
             })?;
         }
