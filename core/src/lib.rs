@@ -71,6 +71,7 @@ pub mod layout;
 pub mod limits;
 pub mod model;
 pub mod navigate;
+pub mod package;
 pub mod palette;
 pub mod scope;
 pub mod search;

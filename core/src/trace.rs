@@ -2,11 +2,7 @@
 
 use std::collections::HashMap;
 
-use opentelemetry_proto::tonic::common::v1::KeyValue;
-
-use crate::any_value::any_value_text;
 use crate::error::{Diagnostics, Format};
-use crate::formats::otlp::trace_proto::TracesData;
 use crate::model::{Attribute, NONE, SpanIdx, SpanKey};
 
 /// One span.
@@ -152,102 +148,7 @@ pub struct TraceSet {
     pub diagnostics: Diagnostics,
 }
 
-/// Traces have no string table: a string-table reference reads as `#index`.
-fn no_table(i: i32, _what: &str) -> String {
-    format!("#{i}")
-}
-
-fn attributes(kvs: &[KeyValue]) -> Vec<Attribute> {
-    kvs.iter()
-        .filter(|kv| !kv.key.is_empty())
-        .map(|kv| Attribute {
-            key: kv.key.clone(),
-            value: any_value_text(kv.value.as_ref(), &mut no_table),
-        })
-        .collect()
-}
-
 impl TraceSet {
-    /// Build from decoded messages.
-    pub fn from_messages(format: Format, messages: &[TracesData]) -> TraceSet {
-        let mut set = TraceSet {
-            format: Some(format),
-            ..TraceSet::default()
-        };
-        let mut parent_ids: Vec<Option<[u8; 8]>> = Vec::new();
-        for m in messages {
-            for rs in &m.resource_spans {
-                let res_attrs = rs
-                    .resource
-                    .as_ref()
-                    .map(|r| attributes(&r.attributes))
-                    .unwrap_or_default();
-                let service = res_attrs
-                    .iter()
-                    .find(|a| a.key == "service.name")
-                    .map(|a| a.value.clone())
-                    .unwrap_or_default();
-                for ss in &rs.scope_spans {
-                    for s in &ss.spans {
-                        let (Ok(trace_id), Ok(span_id)) = (
-                            <[u8; 16]>::try_from(s.trace_id.as_slice()),
-                            <[u8; 8]>::try_from(s.span_id.as_slice()),
-                        ) else {
-                            set.diagnostics.push(
-                                format,
-                                "a span's trace id is not 16 bytes or its span id not 8 bytes; span skipped",
-                            );
-                            continue;
-                        };
-                        let key = SpanKey { trace_id, span_id };
-                        if set.by_key.contains_key(&key) {
-                            set.diagnostics.push(
-                                format,
-                                "a span id appears twice in one trace; kept the first",
-                            );
-                            continue;
-                        }
-                        set.by_key.insert(key, SpanIdx::from_index(set.spans.len()));
-                        set.by_span_id
-                            .entry(span_id)
-                            .or_insert(SpanIdx::from_index(set.spans.len()));
-                        parent_ids.push(<[u8; 8]>::try_from(s.parent_span_id.as_slice()).ok());
-                        let status = s.status.clone().unwrap_or_default();
-                        set.spans.push(Span {
-                            key,
-                            parent: NONE,
-                            name: s.name.clone(),
-                            service: service.clone(),
-                            kind: SpanKind::from_code(s.kind),
-                            start: s.start_time_unix_nano,
-                            end: s.end_time_unix_nano.max(s.start_time_unix_nano),
-                            status: SpanStatus::from_code(status.code),
-                            status_message: status.message,
-                            attributes: attributes(&s.attributes),
-                            depth: 0,
-                        });
-                    }
-                }
-            }
-        }
-        for (i, parent) in parent_ids.iter().enumerate() {
-            let Some(parent) = parent.filter(|p| *p != [0; 8]) else {
-                continue;
-            };
-            let key = SpanKey {
-                trace_id: set.spans[i].key.trace_id,
-                span_id: parent,
-            };
-            // A parent outside the file leaves the span a root, as trace viewers do.
-            if let Some(&p) = set.by_key.get(&key) {
-                set.spans[i].parent = p.get();
-            }
-        }
-        set.break_cycles(format);
-        set.link_children();
-        set
-    }
-
     /// Rebuild from spans whose `parent` indices are already resolved (as
     /// [`crate::transfer::unpack`] does); cycles are broken again and depths recomputed.
     /// Every parent must be [`NONE`] or below `spans.len()`.

@@ -27,7 +27,7 @@
 //! | [`Transform::CollapsePackage`] | each run of consecutive frames of the package becomes one frame named after the package, with file [`COLLAPSED_PACKAGE_FILE`] |
 //! | [`Transform::OnlyMyCode`] | remove frames of the listed packages, except that a run of them at the leaf end keeps its outermost frame: the library call your code made, which gets the run's self weight |
 //!
-//! Packages are [`crate::palette::package_of`]'s, the rule colour-by-package uses, so the two agree;
+//! Packages are [`crate::package::package_of`]'s, the rule colour-by-package uses, so the two agree;
 //! a collapsed frame's package is its own name.
 
 use std::sync::Arc;
@@ -38,12 +38,11 @@ use serde::{Deserialize, Serialize};
 use crate::filter::Filter;
 use crate::model::{Frame, FrameKind, Function, NONE, ProfileSet, StackTable};
 use crate::navigate::FunctionKey;
-use crate::palette::package_of;
+use crate::package::package_of;
 use crate::tree::{CallTree, Tables, folded_over};
 use crate::view_hash::{percent_decode, percent_encode};
 
-/// The file of the frame [`Transform::CollapsePackage`] makes; its name is the package.
-pub const COLLAPSED_PACKAGE_FILE: &str = "(package)";
+pub use crate::package::COLLAPSED_PACKAGE_FILE;
 
 /// Most transforms [`Transforms::parse`] reads, and most functions in a subtree path: an
 /// address is short, and each transform costs a pass over the stacks.

@@ -7,7 +7,6 @@ use super::{Detect, Loaded, Options};
 use crate::builder::Builder;
 use crate::error::{Diagnostics, Error, Format, Result};
 use crate::model::Layout;
-use crate::trace::TraceSet;
 
 /// Yes when the first object has a top-level `resourceProfiles` or `resourceSpans` key
 /// (or their snake_case forms), found by a byte scan without parsing.
@@ -41,7 +40,7 @@ pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
         Some(JsonKind::Traces) => {
             let decoded = json::decode_traces(bytes, limits, &mut diags)?;
             otlp_mod::check_span_count(Format::OtlpTracesJson, &decoded.messages, limits)?;
-            let mut set = TraceSet::from_messages(Format::OtlpTracesJson, &decoded.messages);
+            let mut set = super::otlp::traces::trace_set(Format::OtlpTracesJson, &decoded.messages);
             diags.extend(std::mem::take(&mut set.diagnostics));
             set.diagnostics = diags;
             Ok(Loaded::Traces(set))

@@ -5,7 +5,6 @@ use prost::Message;
 use super::otlp::{self, BinaryKind, trace_proto::TracesData};
 use super::{Detect, Loaded, Options};
 use crate::error::{At, Error, Format, Result};
-use crate::trace::TraceSet;
 
 /// Yes when the top level has only field 1 (and no dictionary), and its first span, if
 /// any, starts with a 16-byte trace id ([`otlp::sniff_binary`]).
@@ -28,5 +27,8 @@ pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
         )
     })?;
     otlp::check_span_count(format, std::slice::from_ref(&data), &options.limits)?;
-    Ok(Loaded::Traces(TraceSet::from_messages(format, &[data])))
+    Ok(Loaded::Traces(super::otlp::traces::trace_set(
+        format,
+        &[data],
+    )))
 }

@@ -11,6 +11,7 @@ pub mod json;
 pub mod legacy;
 pub mod normalize;
 pub mod trace_proto;
+pub mod traces;
 
 use opentelemetry_proto::tonic::profiles::v1development::{
     ProfilesData, ProfilesDictionary, ResourceProfiles,
