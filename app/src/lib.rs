@@ -6,6 +6,7 @@
 //!   [`decoder`]: decoding them in a Web Worker.
 //! * [`status`]: summary, busy line, error banner, active span filter chip.
 //! * [`toolbar`]: sample type / profile / resource choices, search, view options.
+//! * [`timeline`]: sample weight over time above the graph, and the time-range brush.
 //! * [`flame`]: the canvas flame graph; [`functions_table`]: its accessible mirror.
 //! * [`waterfall`]: the trace waterfall's mount point.
 //! * [`embed`]: `?embed=1` and the `postMessage` protocol for host pages; [`view_hash`]: the
@@ -24,6 +25,7 @@ pub mod offline;
 pub mod state;
 pub mod status;
 pub mod theme;
+pub mod timeline;
 pub mod toolbar;
 pub mod view_hash;
 pub mod waterfall;
@@ -35,6 +37,7 @@ use crate::functions_table::FunctionsTable;
 use crate::loading::{DropZone, OpenButtons};
 use crate::state::AppState;
 use crate::status::{ActiveFilter, BusyStatus, ErrorBanner, GraphNote, Summary};
+use crate::timeline::TimelineStrip;
 use crate::toolbar::Toolbar;
 use crate::waterfall::WaterfallPanel;
 
@@ -78,6 +81,7 @@ pub fn Shell() -> impl IntoView {
             <Show when=has_profile fallback=move || view! { <Landing /> }>
                 <div class="profile">
                     <GraphNote />
+                    <TimelineStrip />
                     <FlameGraph />
                     <FunctionsTable />
                 </div>

@@ -162,6 +162,8 @@ pub struct AppState {
     pub resource_choice: RwSignal<Option<u32>>,
     /// Samples of one span only (set by the waterfall).
     pub span_filter: RwSignal<Option<SpanFilter>>,
+    /// Samples in this time range `[from, to)` (UTC ns) only: the timeline's brush.
+    pub time_range: RwSignal<Option<(u64, u64)>>,
     /// The function the user picked (frame click, keyboard, table row); the graph outlines
     /// its frames and the waterfall can highlight the spans running it.
     pub selected_function: RwSignal<Option<String>>,
@@ -213,6 +215,7 @@ impl AppState {
         let profile_choice = RwSignal::new(None);
         let resource_choice = RwSignal::new(None);
         let span_filter = RwSignal::new(None::<SpanFilter>);
+        let time_range = RwSignal::new(None::<(u64, u64)>);
         let search = RwSignal::new(SearchQuery::default());
         let zoom = RwSignal::new(Vec::new());
         let theme_override = RwSignal::new(None);
@@ -225,6 +228,7 @@ impl AppState {
                 sample_type: sample_type.get(),
                 profiles: profile_choice.get().map(|p| vec![p]),
                 resources: resource_choice.get().map(|r| vec![r]),
+                time: time_range.get(),
                 ..Filter::default()
             };
             if let Some(span_filter) = span_filter.get() {
@@ -286,6 +290,7 @@ impl AppState {
             profile_choice,
             resource_choice,
             span_filter,
+            time_range,
             selected_function: RwSignal::new(None),
             search,
             zoom,
@@ -314,6 +319,7 @@ impl AppState {
         self.profile_choice.set(None);
         self.resource_choice.set(None);
         self.zoom.set(Vec::new());
+        self.time_range.set(None);
         self.selected_function.set(None);
         self.flame_painted.set(false);
         self.profile.set(Some(Shared::new(loaded)));

@@ -1,5 +1,5 @@
 //! The view in the address's hash (the format is [`spanflame_core::view_hash`], documented
-//! in the README): the URLs the files came from, sample type, span filter, search and zoom.
+//! in the README): the URLs the files came from, sample type, span filter, search, zoom and time range.
 //!
 //! It is read once the first files have arrived ([`apply`]), and from then on rewritten
 //! with `history.replaceState` whenever the view changes ([`watch`]), so a reload or a
@@ -118,6 +118,9 @@ pub fn apply(state: AppState, hash: &ViewHash) {
     if state.zoom.with_untracked(|z| *z != hash.zoom) {
         state.zoom.set(hash.zoom.clone());
     }
+    if state.time_range.get_untracked() != hash.range {
+        state.time_range.set(hash.range);
+    }
 }
 
 /// The hash for the view shown now.
@@ -149,6 +152,7 @@ pub fn current(state: AppState, sources: Sources) -> ViewHash {
         search: (!search.text.is_empty()).then_some(search.text),
         regex: search.regex,
         zoom: state.zoom.get(),
+        range: state.time_range.get(),
     }
 }
 

@@ -3,7 +3,10 @@
 //! ```text
 //! #profileURL=<url>&traceURL=<url>&sampleType=1&span=<16 hex>&trace=<32 hex>&scope=children
 //!  &search=fib&regex=1&zoom=<function>[@<file>],<function>[@<file>],...
+//!  &range=<from ns>-<to ns>
 //! ```
+//!
+//! `range` is the timeline's brushed time range `[from, to)` in absolute UTC ns.
 //!
 //! Values are URI-encoded (`encodeURIComponent`); in `zoom` each function name and file is
 //! encoded on its own, so `,` and `@` in them do not split the path. Every key is optional.
@@ -35,6 +38,8 @@ pub struct ViewHash {
     pub regex: bool,
     /// `zoom`: the zoomed frame, as the functions from the root.
     pub zoom: Vec<FunctionKey>,
+    /// `range`: the brushed time range `[from, to)`, UTC ns (`from < to`).
+    pub range: Option<(u64, u64)>,
 }
 
 impl ViewHash {
@@ -58,6 +63,7 @@ impl ViewHash {
                 "scope" => out.scope = Scope::parse(&value),
                 "search" => out.search = text(),
                 "regex" => out.regex = matches!(value.as_str(), "1" | "true"),
+                "range" => out.range = parse_range(&value),
                 _ => {}
             }
         }
@@ -106,8 +112,17 @@ impl ViewHash {
                 .collect();
             parts.push(format!("zoom={}", path.join(",")));
         }
+        if let Some((from, to)) = self.range.filter(|(f, t)| f < t) {
+            parts.push(format!("range={from}-{to}"));
+        }
         parts.join("&")
     }
+}
+
+fn parse_range(value: &str) -> Option<(u64, u64)> {
+    let (from, to) = value.split_once('-')?;
+    let (from, to) = (from.parse().ok()?, to.parse().ok()?);
+    (from < to).then_some((from, to))
 }
 
 fn parse_zoom(raw: &str) -> Vec<FunctionKey> {
@@ -214,6 +229,7 @@ mod tests {
                 ("plain".into(), String::new()),
                 ("ünïcode <script>".into(), "".into()),
             ],
+            range: Some((1_700_000_000_000_000_000, 1_700_000_000_500_000_000)),
         };
         let text = h.format();
         assert!(!text.contains(' ') && !text.contains('#'), "{text}");
@@ -225,7 +241,9 @@ mod tests {
 
     #[test]
     fn junk_is_left_out() {
-        let h = ViewHash::parse("#span=nothex&sampleType=-1&scope=all&profileURL=&foo=bar&&=x");
+        let h = ViewHash::parse(
+            "#span=nothex&sampleType=-1&scope=all&profileURL=&foo=bar&&=x&range=5-5&range=x-1",
+        );
         assert_eq!(h, ViewHash::default());
         // A stray % is kept as typed.
         assert_eq!(
