@@ -5,7 +5,8 @@
 //! * [`loading`]: drag and drop, file picker, `#profileURL=`/`#traceURL=`, the demo;
 //!   [`decoder`]: decoding them in a Web Worker.
 //! * [`status`]: summary, busy line, error banner, active span filter chip.
-//! * [`toolbar`]: sample type / profile / resource choices, search, view options.
+//! * [`toolbar`]: sample type / profile / resource choices, search, view options;
+//!   [`filterbar`]: attribute conditions from the file's facets.
 //! * [`timeline`]: sample weight over time above the graph, and the time-range brush.
 //! * [`flame`]: the canvas flame graph; [`functions_table`]: its accessible mirror.
 //! * [`waterfall`]: the trace waterfall's mount point.
@@ -17,6 +18,7 @@
 
 pub mod decoder;
 pub mod embed;
+pub mod filterbar;
 pub mod flame;
 pub mod functions_table;
 pub mod loading;
@@ -32,6 +34,7 @@ pub mod waterfall;
 
 use leptos::prelude::*;
 
+use crate::filterbar::FilterBar;
 use crate::flame::FlameGraph;
 use crate::functions_table::FunctionsTable;
 use crate::loading::{DropZone, OpenButtons};
@@ -74,6 +77,7 @@ pub fn Shell() -> impl IntoView {
         <BusyStatus />
         <Show when=has_profile>
             <Toolbar />
+            <FilterBar />
         </Show>
         <ActiveFilter />
         <main>

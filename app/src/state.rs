@@ -164,6 +164,8 @@ pub struct AppState {
     pub span_filter: RwSignal<Option<SpanFilter>>,
     /// Samples in this time range `[from, to)` (UTC ns) only: the timeline's brush.
     pub time_range: RwSignal<Option<(u64, u64)>>,
+    /// Attribute conditions from the filter bar, in order.
+    pub attrs: RwSignal<Vec<crate::filterbar::AttrPick>>,
     /// The function the user picked (frame click, keyboard, table row); the graph outlines
     /// its frames and the waterfall can highlight the spans running it.
     pub selected_function: RwSignal<Option<String>>,
@@ -216,6 +218,7 @@ impl AppState {
         let resource_choice = RwSignal::new(None);
         let span_filter = RwSignal::new(None::<SpanFilter>);
         let time_range = RwSignal::new(None::<(u64, u64)>);
+        let attrs = RwSignal::new(Vec::<crate::filterbar::AttrPick>::new());
         let search = RwSignal::new(SearchQuery::default());
         let zoom = RwSignal::new(Vec::new());
         let theme_override = RwSignal::new(None);
@@ -229,6 +232,7 @@ impl AppState {
                 profiles: profile_choice.get().map(|p| vec![p]),
                 resources: resource_choice.get().map(|r| vec![r]),
                 time: time_range.get(),
+                conditions: attrs.with(|a| crate::filterbar::conditions(a)),
                 ..Filter::default()
             };
             if let Some(span_filter) = span_filter.get() {
@@ -291,6 +295,7 @@ impl AppState {
             resource_choice,
             span_filter,
             time_range,
+            attrs,
             selected_function: RwSignal::new(None),
             search,
             zoom,
@@ -320,6 +325,7 @@ impl AppState {
         self.resource_choice.set(None);
         self.zoom.set(Vec::new());
         self.time_range.set(None);
+        self.attrs.set(Vec::new());
         self.selected_function.set(None);
         self.flame_painted.set(false);
         self.profile.set(Some(Shared::new(loaded)));

@@ -28,8 +28,11 @@ use crate::state::{AppState, Shared};
 const STRIP_HEIGHT: f64 = 64.0;
 /// Height of one split-by track.
 const TRACK_HEIGHT: f64 = 14.0;
-/// CSS pixels per bin.
+/// CSS pixels per bin (at most: see [`MIN_ROWS_PER_BIN`]).
 const PX_PER_BIN: f64 = 2.0;
+/// Sample rows per bin at least, on average: a sampled profile has one sample per interval,
+/// and bins narrower than that draw a comb of equal spikes rather than the load's shape.
+const MIN_ROWS_PER_BIN: usize = 4;
 /// Split-by tracks drawn at most (the core sums the rest into "other").
 const MAX_TRACKS: usize = 8;
 /// Keys offered in "split by" when the file has them.
@@ -82,8 +85,13 @@ pub fn TimelineStrip() -> impl IntoView {
         if w <= 0.0 {
             return None;
         }
+        let rows = state
+            .profile
+            .with(|p| p.as_ref().map_or(0, |p| p.set.samples.value.len()));
         let options = TimelineOptions {
-            bins: ((w / PX_PER_BIN) as usize).max(1),
+            bins: ((w / PX_PER_BIN) as usize)
+                .min(rows / MIN_ROWS_PER_BIN)
+                .max(16),
             group_by: group_by.get(),
             max_groups: MAX_TRACKS - 1,
             highlight: highlight.get(),
@@ -379,8 +387,19 @@ fn paint(
             GroupLabel::Missing => "(none)".to_owned(),
             GroupLabel::Other(k) => format!("{k} others"),
         };
+        // The label on a backing so that the bars do not hide it.
+        let text_w = ctx.measure_text(&label).map_or(40.0, |m| m.width());
+        ctx.set_fill_style_str(if dark {
+            "rgba(15,18,22,0.8)"
+        } else {
+            "rgba(255,255,255,0.85)"
+        });
+        ctx.fill_rect(0.0, top + 1.0, text_w + 6.0, TRACK_HEIGHT - 2.0);
         ctx.set_fill_style_str(if dark { "#e5e7eb" } else { "#15181c" });
         let _ = ctx.fill_text(&label, 3.0, top + TRACK_HEIGHT - 3.0);
+        // A hairline between tracks.
+        ctx.set_fill_style_str(if dark { "#30363d" } else { "#d0d7de" });
+        ctx.fill_rect(0.0, top, w, 0.5);
     }
 
     // The brush: dim what is outside it.

@@ -3,10 +3,12 @@
 //! ```text
 //! #profileURL=<url>&traceURL=<url>&sampleType=1&span=<16 hex>&trace=<32 hex>&scope=children
 //!  &search=fib&regex=1&zoom=<function>[@<file>],<function>[@<file>],...
-//!  &range=<from ns>-<to ns>
+//!  &range=<from ns>-<to ns>&attr=<key>=<value>&xattr=<key>=<value>
 //! ```
 //!
-//! `range` is the timeline's brushed time range `[from, to)` in absolute UTC ns.
+//! `range` is the timeline's brushed time range `[from, to)` in absolute UTC ns. `attr` and
+//! `xattr` (repeatable) keep or drop the samples with an attribute value; each is
+//! `key=value` URI-encoded as a whole, split at its first `=`.
 //!
 //! Values are URI-encoded (`encodeURIComponent`); in `zoom` each function name and file is
 //! encoded on its own, so `,` and `@` in them do not split the path. Every key is optional.
@@ -40,6 +42,8 @@ pub struct ViewHash {
     pub zoom: Vec<FunctionKey>,
     /// `range`: the brushed time range `[from, to)`, UTC ns (`from < to`).
     pub range: Option<(u64, u64)>,
+    /// `attr` / `xattr`: attribute conditions in order, `(key, value, exclude)`.
+    pub attrs: Vec<(String, String, bool)>,
 }
 
 impl ViewHash {
@@ -64,6 +68,13 @@ impl ViewHash {
                 "search" => out.search = text(),
                 "regex" => out.regex = matches!(value.as_str(), "1" | "true"),
                 "range" => out.range = parse_range(&value),
+                "attr" | "xattr" => {
+                    if let Some((k, v)) = value.split_once('=')
+                        && !k.is_empty()
+                    {
+                        out.attrs.push((k.to_owned(), v.to_owned(), key == "xattr"));
+                    }
+                }
                 _ => {}
             }
         }
@@ -114,6 +125,13 @@ impl ViewHash {
         }
         if let Some((from, to)) = self.range.filter(|(f, t)| f < t) {
             parts.push(format!("range={from}-{to}"));
+        }
+        for (key, value, exclude) in &self.attrs {
+            let name = if *exclude { "xattr" } else { "attr" };
+            parts.push(format!(
+                "{name}={}",
+                percent_encode(&format!("{key}={value}"))
+            ));
         }
         parts.join("&")
     }
@@ -230,6 +248,10 @@ mod tests {
                 ("ünïcode <script>".into(), "".into()),
             ],
             range: Some((1_700_000_000_000_000_000, 1_700_000_000_500_000_000)),
+            attrs: vec![
+                ("thread.name".into(), "Main Thread=1&x".into(), false),
+                ("process.pid".into(), "42".into(), true),
+            ],
         };
         let text = h.format();
         assert!(!text.contains(' ') && !text.contains('#'), "{text}");
