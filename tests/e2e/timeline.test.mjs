@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, canvasStats, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import { REPO_ROOT, canvasStats, mirrorFrames, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
 
 const DEMO = path.join(REPO_ROOT, 'public/demo/profile.binpb');
 const DEMO_TOTAL = 187;
@@ -157,5 +157,37 @@ test('picking a thread in the filter bar keeps its samples, and the hash keeps i
   await waitForTotal(page, cliFold(['--exclude-attr', 'thread.name=MainThread']));
   await page.click('#attr-chips .dismiss');
   await waitForTotal(page, DEMO_TOTAL);
+  session.assertClean();
+});
+
+test('dropping a function with `d` and removing the transform restores the graph', async (t) => {
+  const { page, ...session } = await openDemo(t);
+  await page.click('#top-functions tbody tr[data-name="hash_loop"] button');
+  await page.waitForFunction(() => !document.querySelector('#transform-button').disabled);
+  await page.locator('#top-functions').blur();
+  await page.keyboard.press('d');
+  const want = cliFold(['--transform', 'df:hash_loop@app.py']);
+  assert.equal(want, DEMO_TOTAL - 44, 'the CLI drops the 44 hash_loop samples');
+  await waitForTotal(page, want);
+  assert.match(await page.innerText('#transform-chips'), /Drop hash_loop/);
+  await page.waitForFunction(() => location.hash.includes('transforms=df:hash_loop@app.py'));
+  assert.ok(!(await mirrorFrames(page)).some((f) => f.name === 'hash_loop'), 'hash_loop is gone from the graph');
+
+  // A reload keeps it; × undoes it.
+  const hashed = await page.url();
+  await page.goto('about:blank');
+  await page.goto(hashed);
+  await waitForPaintedCanvas(page);
+  await waitForTotal(page, want);
+  await page.click('#transform-chips .dismiss');
+  await waitForTotal(page, DEMO_TOTAL);
+  await waitForFrame(page, 'hash_loop');
+
+  // The menu applies the same to the selected function.
+  await page.click('#top-functions tbody tr[data-name="hash_loop"] button');
+  await page.click('#transform-button');
+  await page.click('#transform-menu button[data-code="df"]');
+  await waitForTotal(page, want);
+  await session.screenshot('timeline-transform');
   session.assertClean();
 });
