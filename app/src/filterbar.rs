@@ -184,6 +184,7 @@ pub fn FilterBar() -> impl IntoView {
             </button>
             {list}
             <span id="attr-chips">{chips}</span>
+            <crate::transforms_menu::TransformsBar />
         </div>
     }
 }

@@ -6,7 +6,8 @@
 //!   [`decoder`]: decoding them in a Web Worker.
 //! * [`status`]: summary, busy line, error banner, active span filter chip.
 //! * [`toolbar`]: sample type / profile / resource choices, search, view options;
-//!   [`filterbar`]: attribute conditions from the file's facets.
+//!   [`filterbar`]: attribute conditions from the file's facets; [`transforms_menu`]: stack
+//!   transforms on the selected function.
 //! * [`timeline`]: sample weight over time above the graph, and the time-range brush.
 //! * [`flame`]: the canvas flame graph; [`functions_table`]: its accessible mirror.
 //! * [`waterfall`]: the trace waterfall's mount point.
@@ -29,6 +30,7 @@ pub mod status;
 pub mod theme;
 pub mod timeline;
 pub mod toolbar;
+pub mod transforms_menu;
 pub mod view_hash;
 pub mod waterfall;
 

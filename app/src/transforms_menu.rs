@@ -61,10 +61,9 @@ fn apply(state: AppState, code: &str) {
 pub fn describe(t: &Transform) -> String {
     match t {
         Transform::FocusFunction(k) => format!("Focus on {}", k.0),
-        Transform::FocusSubtree(p) => format!(
-            "Focus on subtree {}",
-            p.last().map_or("", |k| k.0.as_str())
-        ),
+        Transform::FocusSubtree(p) => {
+            format!("Focus on subtree {}", p.last().map_or("", |k| k.0.as_str()))
+        }
         Transform::MergeFunction(k) => format!("Merge {}", k.0),
         Transform::DropFunction(k) => format!("Drop {}", k.0),
         Transform::CollapseRecursion(k) => format!("Collapse recursion of {}", k.0),

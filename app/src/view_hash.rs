@@ -1,5 +1,5 @@
 //! The view in the address's hash (the format is [`spanflame_core::view_hash`], documented
-//! in the README): the URLs the files came from, sample type, span filter, search, zoom, time range and attribute conditions.
+//! in the README): the URLs the files came from, sample type, span filter, search, zoom, time range, attribute conditions and transforms.
 //!
 //! It is read once the first files have arrived ([`apply`]), and from then on rewritten
 //! with `history.replaceState` whenever the view changes ([`watch`]), so a reload or a
@@ -121,6 +121,10 @@ pub fn apply(state: AppState, hash: &ViewHash) {
     if state.time_range.get_untracked() != hash.range {
         state.time_range.set(hash.range);
     }
+    let transforms = crate::transforms_menu::parse(&hash.transforms);
+    if state.transforms.with_untracked(|t| *t != transforms) {
+        state.transforms.set(transforms);
+    }
     if state.attrs.with_untracked(|a| *a != hash.attrs) {
         state.attrs.set(hash.attrs.clone());
     }
@@ -157,6 +161,7 @@ pub fn current(state: AppState, sources: Sources) -> ViewHash {
         zoom: state.zoom.get(),
         range: state.time_range.get(),
         attrs: state.attrs.get(),
+        transforms: state.transforms.with(|t| t.to_hash_string()),
     }
 }
 

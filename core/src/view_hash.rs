@@ -3,12 +3,13 @@
 //! ```text
 //! #profileURL=<url>&traceURL=<url>&sampleType=1&span=<16 hex>&trace=<32 hex>&scope=children
 //!  &search=fib&regex=1&zoom=<function>[@<file>],<function>[@<file>],...
-//!  &range=<from ns>-<to ns>&attr=<key>=<value>&xattr=<key>=<value>
+//!  &range=<from ns>-<to ns>&attr=<key>=<value>&xattr=<key>=<value>&transforms=<text>
 //! ```
 //!
 //! `range` is the timeline's brushed time range `[from, to)` in absolute UTC ns. `attr` and
 //! `xattr` (repeatable) keep or drop the samples with an attribute value; each is
-//! `key=value` URI-encoded as a whole, split at its first `=`.
+//! `key=value` URI-encoded as a whole, split at its first `=`. `transforms` is
+//! [`crate::Transforms::to_hash_string`]'s text, which is hash-safe as it is (kept raw).
 //!
 //! Values are URI-encoded (`encodeURIComponent`); in `zoom` each function name and file is
 //! encoded on its own, so `,` and `@` in them do not split the path. Every key is optional.
@@ -44,6 +45,9 @@ pub struct ViewHash {
     pub range: Option<(u64, u64)>,
     /// `attr` / `xattr`: attribute conditions in order, `(key, value, exclude)`.
     pub attrs: Vec<(String, String, bool)>,
+    /// `transforms`: the stack transforms, as [`crate::Transforms::to_hash_string`] writes
+    /// them (not decoded here: their names are encoded one by one).
+    pub transforms: String,
 }
 
 impl ViewHash {
@@ -54,6 +58,10 @@ impl ViewHash {
             let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
             if key == "zoom" {
                 out.zoom = parse_zoom(raw);
+                continue;
+            }
+            if key == "transforms" {
+                out.transforms = raw.to_owned();
                 continue;
             }
             let value = percent_decode(raw, false);
@@ -132,6 +140,9 @@ impl ViewHash {
                 "{name}={}",
                 percent_encode(&format!("{key}={value}"))
             ));
+        }
+        if !self.transforms.is_empty() {
+            parts.push(format!("transforms={}", self.transforms));
         }
         parts.join("&")
     }
@@ -252,6 +263,7 @@ mod tests {
                 ("thread.name".into(), "Main Thread=1&x".into(), false),
                 ("process.pid".into(), "42".into(), true),
             ],
+            transforms: "mf:wait@threading.py;ff:a%26b@x.py".into(),
         };
         let text = h.format();
         assert!(!text.contains(' ') && !text.contains('#'), "{text}");
