@@ -185,6 +185,7 @@ pub fn FilterBar() -> impl IntoView {
             {list}
             <span id="attr-chips">{chips}</span>
             <crate::transforms_menu::TransformsBar />
+            <crate::panes::WaterfallToggle />
         </div>
     }
 }

@@ -10,7 +10,7 @@
 //!   transforms on the selected function.
 //! * [`timeline`]: sample weight over time above the graph, and the time-range brush.
 //! * [`flame`]: the canvas flame graph; [`functions_table`]: its accessible mirror.
-//! * [`waterfall`]: the trace waterfall's mount point.
+//! * [`waterfall`]: the trace waterfall's mount point; [`panes`]: its remembered size.
 //! * [`embed`]: `?embed=1` and the `postMessage` protocol for host pages; [`view_hash`]: the
 //!   view in the address's hash; [`offline`]: the service worker and the offline cache.
 //!
@@ -25,6 +25,7 @@ pub mod functions_table;
 pub mod loading;
 pub mod matcher;
 pub mod offline;
+pub mod panes;
 pub mod state;
 pub mod status;
 pub mod theme;

@@ -192,3 +192,27 @@ test('dropping a function with `d` and removing the transform restores the graph
   await session.screenshot('timeline-transform');
   session.assertClean();
 });
+
+test('at 1400×900 the timeline, ten rows of the graph and the span list show together; the waterfall collapses', async (t) => {
+  const { page, ...session } = await openDemo(t);
+  const boxes = await page.evaluate(() => {
+    const box = (sel) => document.querySelector(sel).getBoundingClientRect().toJSON();
+    return { wf: box('#waterfall-scroll'), timeline: box('canvas#timeline'), flame: box('#flame-scroll') };
+  });
+  assert.ok(boxes.wf.height >= 100, `the span list shows rows: ${JSON.stringify(boxes.wf)}`);
+  assert.ok(boxes.timeline.bottom <= 900, `timeline in view: ${JSON.stringify(boxes.timeline)}`);
+  assert.ok(boxes.flame.top + 10 * 18 <= 900, `ten graph rows in view: ${JSON.stringify(boxes.flame)}`);
+  await session.screenshot('timeline-layout');
+
+  // Hiding the waterfall keeps only its heading; the choice survives a reload.
+  await page.click('#waterfall-toggle');
+  await page.waitForFunction(() => !document.querySelector('#waterfall-scroll')?.checkVisibility());
+  await page.reload();
+  await waitForPaintedCanvas(page);
+  await page.waitForSelector('#waterfall-toggle');
+  assert.equal(await page.getAttribute('#waterfall-toggle', 'aria-pressed'), 'true');
+  assert.ok(!(await page.$eval('#waterfall-scroll', (el) => el.checkVisibility())));
+  await page.click('#waterfall-toggle');
+  await page.waitForFunction(() => document.querySelector('#waterfall-scroll')?.checkVisibility());
+  session.assertClean();
+});
