@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, canvasStats, mirrorFrames, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import { REPO_ROOT, canvasStats, dropFiles, mirrorFrames, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
 
 const DEMO = path.join(REPO_ROOT, 'public/demo/profile.binpb');
 const DEMO_TOTAL = 187;
@@ -214,5 +214,15 @@ test('at 1400×900 the timeline, ten rows of the graph and the span list show to
   assert.ok(!(await page.$eval('#waterfall-scroll', (el) => el.checkVisibility())));
   await page.click('#waterfall-toggle');
   await page.waitForFunction(() => document.querySelector('#waterfall-scroll')?.checkVisibility());
+  session.assertClean();
+});
+
+test('a file without timestamps says so instead of drawing a timeline', async (t) => {
+  const { page, ...session } = await openDemo(t);
+  await dropFiles(page, [{ name: 'stacks.folded', bytes: 'main;work;leaf 3\nmain;idle 2\n' }]);
+  await waitForFrame(page, 'leaf');
+  await waitForTotal(page, 5);
+  assert.equal(await page.innerText('#timeline-none'), 'This file has no timestamps');
+  assert.ok(!(await page.$eval('canvas#timeline', (c) => c.checkVisibility())));
   session.assertClean();
 });
