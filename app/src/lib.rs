@@ -5,9 +5,12 @@
 //! * [`loading`]: drag and drop, file picker, `#profileURL=`/`#traceURL=`, the demo;
 //!   [`decoder`]: decoding them in a Web Worker.
 //! * [`status`]: summary, busy line, error banner, active span filter chip.
-//! * [`toolbar`]: sample type / profile / resource choices, search, view options.
+//! * [`toolbar`]: sample type / profile / resource choices, search, view options;
+//!   [`filterbar`]: attribute conditions from the file's facets; [`transforms_menu`]: stack
+//!   transforms on the selected function.
+//! * [`timeline`]: sample weight over time above the graph, and the time-range brush.
 //! * [`flame`]: the canvas flame graph; [`functions_table`]: its accessible mirror.
-//! * [`waterfall`]: the trace waterfall's mount point.
+//! * [`waterfall`]: the trace waterfall's mount point; [`panes`]: its remembered size.
 //! * [`embed`]: `?embed=1` and the `postMessage` protocol for host pages; [`view_hash`]: the
 //!   view in the address's hash; [`offline`]: the service worker and the offline cache.
 //!
@@ -16,25 +19,31 @@
 
 pub mod decoder;
 pub mod embed;
+pub mod filterbar;
 pub mod flame;
 pub mod functions_table;
 pub mod loading;
 pub mod matcher;
 pub mod offline;
+pub mod panes;
 pub mod state;
 pub mod status;
 pub mod theme;
+pub mod timeline;
 pub mod toolbar;
+pub mod transforms_menu;
 pub mod view_hash;
 pub mod waterfall;
 
 use leptos::prelude::*;
 
+use crate::filterbar::FilterBar;
 use crate::flame::FlameGraph;
 use crate::functions_table::FunctionsTable;
 use crate::loading::{DropZone, OpenButtons};
 use crate::state::AppState;
 use crate::status::{ActiveFilter, BusyStatus, ErrorBanner, GraphNote, Summary};
+use crate::timeline::TimelineStrip;
 use crate::toolbar::Toolbar;
 use crate::waterfall::WaterfallPanel;
 
@@ -71,6 +80,7 @@ pub fn Shell() -> impl IntoView {
         <BusyStatus />
         <Show when=has_profile>
             <Toolbar />
+            <FilterBar />
         </Show>
         <ActiveFilter />
         <main>
@@ -78,6 +88,7 @@ pub fn Shell() -> impl IntoView {
             <Show when=has_profile fallback=move || view! { <Landing /> }>
                 <div class="profile">
                     <GraphNote />
+                    <TimelineStrip />
                     <FlameGraph />
                     <FunctionsTable />
                 </div>

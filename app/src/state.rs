@@ -162,6 +162,14 @@ pub struct AppState {
     pub resource_choice: RwSignal<Option<u32>>,
     /// Samples of one span only (set by the waterfall).
     pub span_filter: RwSignal<Option<SpanFilter>>,
+    /// Samples in this time range `[from, to)` (UTC ns) only: the timeline's brush.
+    pub time_range: RwSignal<Option<(u64, u64)>>,
+    /// Stack transforms, applied in order (empty: none).
+    pub transforms: RwSignal<spanflame_core::Transforms>,
+    /// The stack table rewritten by [`AppState::transforms`]; `None` without any.
+    pub transformed: Memo<Option<Shared<spanflame_core::Transformed>>>,
+    /// Attribute conditions from the filter bar, in order.
+    pub attrs: RwSignal<Vec<crate::filterbar::AttrPick>>,
     /// The function the user picked (frame click, keyboard, table row); the graph outlines
     /// its frames and the waterfall can highlight the spans running it.
     pub selected_function: RwSignal<Option<String>>,
@@ -213,6 +221,16 @@ impl AppState {
         let profile_choice = RwSignal::new(None);
         let resource_choice = RwSignal::new(None);
         let span_filter = RwSignal::new(None::<SpanFilter>);
+        let time_range = RwSignal::new(None::<(u64, u64)>);
+        let attrs = RwSignal::new(Vec::<crate::filterbar::AttrPick>::new());
+        let transforms = RwSignal::new(spanflame_core::Transforms::default());
+        let transformed = Memo::new(move |_| {
+            let ts = transforms.get();
+            if ts.0.is_empty() {
+                return None;
+            }
+            profile.with(|p| p.as_ref().map(|p| Shared::new(p.set.transform(&ts))))
+        });
         let search = RwSignal::new(SearchQuery::default());
         let zoom = RwSignal::new(Vec::new());
         let theme_override = RwSignal::new(None);
@@ -225,6 +243,8 @@ impl AppState {
                 sample_type: sample_type.get(),
                 profiles: profile_choice.get().map(|p| vec![p]),
                 resources: resource_choice.get().map(|r| vec![r]),
+                time: time_range.get(),
+                conditions: attrs.with(|a| crate::filterbar::conditions(a)),
                 ..Filter::default()
             };
             if let Some(span_filter) = span_filter.get() {
@@ -237,7 +257,10 @@ impl AppState {
             profile.with(|p| {
                 p.as_ref().map(|p| {
                     let t0 = now();
-                    let tree = p.set.call_tree(&filter);
+                    let tree = match transformed.get() {
+                        Some(t) => p.set.call_tree_with(&filter, &t),
+                        None => p.set.call_tree(&filter),
+                    };
                     let ms = now() - t0;
                     timings.update_untracked(|t| t.tree = ms);
                     Shared::new(tree)
@@ -286,6 +309,10 @@ impl AppState {
             profile_choice,
             resource_choice,
             span_filter,
+            time_range,
+            transforms,
+            transformed,
+            attrs,
             selected_function: RwSignal::new(None),
             search,
             zoom,
@@ -314,6 +341,9 @@ impl AppState {
         self.profile_choice.set(None);
         self.resource_choice.set(None);
         self.zoom.set(Vec::new());
+        self.time_range.set(None);
+        self.attrs.set(Vec::new());
+        self.transforms.set(Default::default());
         self.selected_function.set(None);
         self.flame_painted.set(false);
         self.profile.set(Some(Shared::new(loaded)));

@@ -1,5 +1,5 @@
 //! The view in the address's hash (the format is [`spanflame_core::view_hash`], documented
-//! in the README): the URLs the files came from, sample type, span filter, search and zoom.
+//! in the README): the URLs the files came from, sample type, span filter, search, zoom, time range, attribute conditions and transforms.
 //!
 //! It is read once the first files have arrived ([`apply`]), and from then on rewritten
 //! with `history.replaceState` whenever the view changes ([`watch`]), so a reload or a
@@ -118,6 +118,16 @@ pub fn apply(state: AppState, hash: &ViewHash) {
     if state.zoom.with_untracked(|z| *z != hash.zoom) {
         state.zoom.set(hash.zoom.clone());
     }
+    if state.time_range.get_untracked() != hash.range {
+        state.time_range.set(hash.range);
+    }
+    let transforms = crate::transforms_menu::parse(&hash.transforms);
+    if state.transforms.with_untracked(|t| *t != transforms) {
+        state.transforms.set(transforms);
+    }
+    if state.attrs.with_untracked(|a| *a != hash.attrs) {
+        state.attrs.set(hash.attrs.clone());
+    }
 }
 
 /// The hash for the view shown now.
@@ -149,6 +159,9 @@ pub fn current(state: AppState, sources: Sources) -> ViewHash {
         search: (!search.text.is_empty()).then_some(search.text),
         regex: search.regex,
         zoom: state.zoom.get(),
+        range: state.time_range.get(),
+        attrs: state.attrs.get(),
+        transforms: state.transforms.with(|t| t.to_hash_string()),
     }
 }
 

@@ -3,7 +3,13 @@
 //! ```text
 //! #profileURL=<url>&traceURL=<url>&sampleType=1&span=<16 hex>&trace=<32 hex>&scope=children
 //!  &search=fib&regex=1&zoom=<function>[@<file>],<function>[@<file>],...
+//!  &range=<from ns>-<to ns>&attr=<key>=<value>&xattr=<key>=<value>&transforms=<text>
 //! ```
+//!
+//! `range` is the timeline's brushed time range `[from, to)` in absolute UTC ns. `attr` and
+//! `xattr` (repeatable) keep or drop the samples with an attribute value; each is
+//! `key=value` URI-encoded as a whole, split at its first `=`. `transforms` is
+//! [`crate::Transforms::to_hash_string`]'s text, which is hash-safe as it is (kept raw).
 //!
 //! Values are URI-encoded (`encodeURIComponent`); in `zoom` each function name and file is
 //! encoded on its own, so `,` and `@` in them do not split the path. Every key is optional.
@@ -35,6 +41,13 @@ pub struct ViewHash {
     pub regex: bool,
     /// `zoom`: the zoomed frame, as the functions from the root.
     pub zoom: Vec<FunctionKey>,
+    /// `range`: the brushed time range `[from, to)`, UTC ns (`from < to`).
+    pub range: Option<(u64, u64)>,
+    /// `attr` / `xattr`: attribute conditions in order, `(key, value, exclude)`.
+    pub attrs: Vec<(String, String, bool)>,
+    /// `transforms`: the stack transforms, as [`crate::Transforms::to_hash_string`] writes
+    /// them (not decoded here: their names are encoded one by one).
+    pub transforms: String,
 }
 
 impl ViewHash {
@@ -45,6 +58,10 @@ impl ViewHash {
             let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
             if key == "zoom" {
                 out.zoom = parse_zoom(raw);
+                continue;
+            }
+            if key == "transforms" {
+                out.transforms = raw.to_owned();
                 continue;
             }
             let value = percent_decode(raw, false);
@@ -58,6 +75,14 @@ impl ViewHash {
                 "scope" => out.scope = Scope::parse(&value),
                 "search" => out.search = text(),
                 "regex" => out.regex = matches!(value.as_str(), "1" | "true"),
+                "range" => out.range = parse_range(&value),
+                "attr" | "xattr" => {
+                    if let Some((k, v)) = value.split_once('=')
+                        && !k.is_empty()
+                    {
+                        out.attrs.push((k.to_owned(), v.to_owned(), key == "xattr"));
+                    }
+                }
                 _ => {}
             }
         }
@@ -106,8 +131,27 @@ impl ViewHash {
                 .collect();
             parts.push(format!("zoom={}", path.join(",")));
         }
+        if let Some((from, to)) = self.range.filter(|(f, t)| f < t) {
+            parts.push(format!("range={from}-{to}"));
+        }
+        for (key, value, exclude) in &self.attrs {
+            let name = if *exclude { "xattr" } else { "attr" };
+            parts.push(format!(
+                "{name}={}",
+                percent_encode(&format!("{key}={value}"))
+            ));
+        }
+        if !self.transforms.is_empty() {
+            parts.push(format!("transforms={}", self.transforms));
+        }
         parts.join("&")
     }
+}
+
+fn parse_range(value: &str) -> Option<(u64, u64)> {
+    let (from, to) = value.split_once('-')?;
+    let (from, to) = (from.parse().ok()?, to.parse().ok()?);
+    (from < to).then_some((from, to))
 }
 
 fn parse_zoom(raw: &str) -> Vec<FunctionKey> {
@@ -214,6 +258,12 @@ mod tests {
                 ("plain".into(), String::new()),
                 ("ünïcode <script>".into(), "".into()),
             ],
+            range: Some((1_700_000_000_000_000_000, 1_700_000_000_500_000_000)),
+            attrs: vec![
+                ("thread.name".into(), "Main Thread=1&x".into(), false),
+                ("process.pid".into(), "42".into(), true),
+            ],
+            transforms: "mf:wait@threading.py;ff:a%26b@x.py".into(),
         };
         let text = h.format();
         assert!(!text.contains(' ') && !text.contains('#'), "{text}");
@@ -225,7 +275,9 @@ mod tests {
 
     #[test]
     fn junk_is_left_out() {
-        let h = ViewHash::parse("#span=nothex&sampleType=-1&scope=all&profileURL=&foo=bar&&=x");
+        let h = ViewHash::parse(
+            "#span=nothex&sampleType=-1&scope=all&profileURL=&foo=bar&&=x&range=5-5&range=x-1",
+        );
         assert_eq!(h, ViewHash::default());
         // A stray % is kept as typed.
         assert_eq!(

@@ -183,10 +183,11 @@ impl Wf {
             let (names, of_span) = traces.with(|t| t.set.services());
             Shared::new(Services { names, of_span })
         });
-        // The profile's filter without the span filter: counts are about every span.
+        // The profile's filter without the span filter: counts are about every span (in the
+        // timeline's brushed range, if any).
         let base_filter = Memo::new(move |_| Filter {
             spans: None,
-            time: None,
+            time: state.time_range.get(),
             ..state.filter.get()
         });
         let join = Memo::new(move |_| {
