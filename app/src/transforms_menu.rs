@@ -25,7 +25,9 @@ fn selected_key(state: AppState) -> Option<FunctionKey> {
 fn selected_package(state: AppState) -> Option<String> {
     let (name, file) = selected_key(state)?;
     let tree = state.tree.get_untracked()?;
-    let node = (0..tree.len() as u32).find(|&n| tree.name(n) == name && tree.file(n) == file)?;
+    let node = tree
+        .nodes()
+        .find(|&n| tree.name(n) == name && tree.file(n) == file)?;
     Some(package_of(&name, &file, tree.kind(node)).to_owned())
 }
 
