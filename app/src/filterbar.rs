@@ -4,42 +4,16 @@
 //!
 //! Conditions are kept as `(key, value, exclude)` triples ([`AppState::attrs`]); values of one
 //! key picked to include are alternatives (a sample has one thread), so they are grouped
-//! into one [`AttrCondition`] per key and kind by [`conditions`].
+//! into one `AttrCondition` per key and kind by [`crate::state::conditions`].
 
 use leptos::prelude::*;
-use spanflame_core::AttrCondition;
+
 use spanflame_core::units::format_share;
 
 use crate::state::AppState;
 
 /// Values listed per key.
 const TOP_K: usize = 12;
-
-/// One picked condition: key, value, and whether it excludes.
-pub type AttrPick = (String, String, bool);
-
-/// The core conditions for the picks: one per key and kind, values in pick order.
-pub fn conditions(picks: &[AttrPick]) -> Vec<AttrCondition> {
-    let mut out: Vec<AttrCondition> = Vec::new();
-    for (key, value, exclude) in picks {
-        match out
-            .iter_mut()
-            .find(|c| c.key == *key && c.exclude == *exclude)
-        {
-            Some(c) => {
-                if !c.values.contains(value) {
-                    c.values.push(value.clone());
-                }
-            }
-            None => out.push(AttrCondition {
-                key: key.clone(),
-                values: vec![value.clone()],
-                exclude: *exclude,
-            }),
-        }
-    }
-    out
-}
 
 fn pick(state: AppState, key: &str, value: &str, exclude: bool) {
     state.attrs.update(|picks| {

@@ -7,7 +7,14 @@
 use js_sys::{Array, Function, Reflect, RegExp};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::state::SearchQuery;
+/// What the search box asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// The text typed.
+    pub text: String,
+    /// Whether it is a regular expression (JavaScript syntax, case-insensitive).
+    pub regex: bool,
+}
 
 /// A compiled search.
 pub enum Matcher {

@@ -14,7 +14,9 @@ use spanflame_core::palette::{ColourMode, Palette};
 pub use spanflame_core::scope::{Scope, SpanRef};
 use spanflame_core::search::SearchHits;
 use spanflame_core::viewport::Orientation;
-use spanflame_core::{CallTree, Filter, FlameLayout, FunctionStats, NodeId, ProfileSet, TraceSet};
+use spanflame_core::{
+    AttrCondition, CallTree, Filter, FlameLayout, FunctionStats, NodeId, ProfileSet, TraceSet,
+};
 
 /// An `Arc` compared by identity, so that memos of large values are cheap to compare.
 #[derive(Debug)]
@@ -86,14 +88,34 @@ impl SpanFilter {
     }
 }
 
-/// What the search box asks for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchQuery {
-    /// The text typed.
-    pub text: String,
-    /// Whether it is a regular expression (JavaScript syntax, case-insensitive).
-    pub regex: bool,
+/// One picked condition: key, value, and whether it excludes.
+pub type AttrPick = (String, String, bool);
+
+/// The core conditions for the picks: one per key and kind, values in pick order.
+pub fn conditions(picks: &[AttrPick]) -> Vec<AttrCondition> {
+    let mut out: Vec<AttrCondition> = Vec::new();
+    for (key, value, exclude) in picks {
+        match out
+            .iter_mut()
+            .find(|c| c.key == *key && c.exclude == *exclude)
+        {
+            Some(c) => {
+                if !c.values.contains(value) {
+                    c.values.push(value.clone());
+                }
+            }
+            None => out.push(AttrCondition {
+                key: key.clone(),
+                values: vec![value.clone()],
+                exclude: *exclude,
+            }),
+        }
+    }
+    out
 }
+
+// The search box's query lives with the matcher, below the state.
+pub use crate::matcher::SearchQuery;
 
 /// The outcome of the search over the current tree.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,7 +191,7 @@ pub struct AppState {
     /// The stack table rewritten by [`AppState::transforms`]; `None` without any.
     pub transformed: Memo<Option<Shared<spanflame_core::Transformed>>>,
     /// Attribute conditions from the filter bar, in order.
-    pub attrs: RwSignal<Vec<crate::filterbar::AttrPick>>,
+    pub attrs: RwSignal<Vec<AttrPick>>,
     /// The function the user picked (frame click, keyboard, table row); the graph outlines
     /// its frames and the waterfall can highlight the spans running it.
     pub selected_function: RwSignal<Option<String>>,
@@ -222,7 +244,7 @@ impl AppState {
         let resource_choice = RwSignal::new(None);
         let span_filter = RwSignal::new(None::<SpanFilter>);
         let time_range = RwSignal::new(None::<(u64, u64)>);
-        let attrs = RwSignal::new(Vec::<crate::filterbar::AttrPick>::new());
+        let attrs = RwSignal::new(Vec::<AttrPick>::new());
         let transforms = RwSignal::new(spanflame_core::Transforms::default());
         let transformed = Memo::new(move |_| {
             let ts = transforms.get();
@@ -244,7 +266,7 @@ impl AppState {
                 profiles: profile_choice.get().map(|p| vec![p]),
                 resources: resource_choice.get().map(|r| vec![r]),
                 time: time_range.get(),
-                conditions: attrs.with(|a| crate::filterbar::conditions(a)),
+                conditions: attrs.with(|a| conditions(a)),
                 ..Filter::default()
             };
             if let Some(span_filter) = span_filter.get() {

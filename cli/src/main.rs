@@ -16,8 +16,10 @@ usage:
   FILTER: --from TIME --to TIME --attr KEY=VALUE --exclude-attr KEY=VALUE --transform TEXT
   spanflame gen --size S|M|L [--seed N] --out DIR
 
-FILE is an OTLP profile (protobuf, JSON, JSON Lines, length-prefixed) or a pprof
-profile, gzipped or not; TRACEFILE is OTLP traces (protobuf, JSON, JSON Lines).
+FILE is a profile: OTLP (protobuf, JSON, JSON Lines, length-prefixed), pprof, JFR,
+cProfile/profile .pstats, perf script text, speedscope JSON, V8 .cpuprofile, Chrome trace
+events or folded stacks, gzipped or not (the content decides, not the name); TRACEFILE is
+OTLP traces (protobuf, JSON, JSON Lines).
 fold prints one `root;...;leaf value` line per distinct stack, sorted, as flamegraph.pl
 and inferno read them. TIME is UNIX nanoseconds, or relative to the first sample with a
 unit (`1.5s`, `200ms`, `30us`, `10ns`). --transform takes the text form of a transform stack

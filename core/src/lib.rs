@@ -8,11 +8,18 @@
 //!
 //! 1. **Detect and decode** ([`load`]): gzip is undone (bounded by [`Limits`]); the content,
 //!    never the file name, decides the format: each importer of [`formats::IMPORTERS`] is
-//!    asked in turn — OTLP/JSON or JSON Lines, the collector file exporter's length-prefixed
-//!    protobuf, plain OTLP protobuf (profiles or traces), pprof ([`formats::pprof`], with
-//!    span links read from sample labels), folded stacks ([`formats::folded`]), or Python cProfile stats ([`formats::pstats`], stacks rebuilt from caller edges) — and
-//!    what it returns is checked by [`ProfileSet::validate`] or [`TraceSet::validate`]. Binary OTLP profiles come in three wire layouts under one
-//!    package name (v1.8, v1.9, v1.10/v1.11); the layout is told from wire types alone
+//!    asked in turn (`sniff`), and the first to say yes parses the file (`parse`): OTLP
+//!    profiles and traces as JSON or JSON Lines ([`formats::otlp_json`]), length-prefixed
+//!    ([`formats::otlp_length_prefixed`]) or plain protobuf ([`formats::otlp_profiles_binary`],
+//!    [`formats::otlp_traces_binary`]); speedscope JSON ([`formats::speedscope`]); V8
+//!    `.cpuprofile` and Chrome trace events ([`formats::chrome`]); Java Flight Recorder
+//!    ([`formats::jfr`]); pprof ([`formats::pprof`], span links from sample labels); Python
+//!    cProfile stats ([`formats::pstats`], stacks rebuilt from caller edges); `perf script`
+//!    text ([`formats::perf_script`]; binary `perf.data` is recognised and refused with the
+//!    way forward, [`formats::perf_data`]); folded stacks ([`formats::folded`]). What an
+//!    importer returns is checked by [`ProfileSet::validate`] or [`TraceSet::validate`].
+//!    Binary OTLP profiles come in three wire layouts under one package name (v1.8, v1.9,
+//!    v1.10/v1.11); the layout is told from wire types alone
 //!    ([`formats::otlp::sniff_layout`]), the observations are counted against the limits
 //!    before anything is decoded, and every layout is decoded, one `ResourceProfiles` at a
 //!    time, into the v1.10 types of the `opentelemetry-proto` crate — except the samples and

@@ -1,6 +1,9 @@
 //! The JFR importer: recordings built by hand with a tiny writer in this file (every
 //! constant pool the importer reads, two chunks, and the hazards of a binary format), and
 //! the real JDK 17 fixture against `jfr`'s own decoding of it.
+//!
+//! Long (~890 lines): most of it is a small JFR writer, so that each hostile case (a 4 GB
+//! chunk, a type cycle, 2^31 counts) is built from its description, not from bytes pasted in.
 
 mod common;
 

@@ -2,6 +2,9 @@
 //! against the numbers its README reports from an independent reader, and hand-built
 //! profiles for every sample type, inline lines, mappings, dangling ids and the span-label
 //! styles of Pyroscope and Datadog.
+//!
+//! Long (~860 lines): it carries its own small pprof message definitions, so that the
+//! numbers are checked by a reading independent of the importer.
 
 mod common;
 

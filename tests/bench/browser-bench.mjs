@@ -26,6 +26,8 @@
 // Runs of the viewers are interleaved (run 1: Spanflame then speedscope, run 2 the other way
 // round, ...), so that load from other work on the machine hits both alike.
 // Results: a markdown table on stdout and in <out>.md, every number in <out>.json.
+// Long (~890 lines): one script runs and reports every measurement of BENCHMARKS.md, so
+// that the two apps are measured by the same code in the same run.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -4,6 +4,8 @@
 // 40 000 spans. Expected numbers come from the fixtures' READMEs
 // (core/tests/fixtures/otlp/README.md, core/tests/fixtures/pprof-span-labels/README.md), which
 // computed them with the producers' own tools, not with Spanflame.
+// Long (~800 lines): one file for the waterfall so its shared set-up (the demo, the span
+// table from the README) is written once.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';

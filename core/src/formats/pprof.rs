@@ -51,6 +51,9 @@
 //! references (label attributes, profile attributes, names of unsymbolised frames) is counted
 //! against [`Limits::max_decompressed_bytes`](crate::Limits::max_decompressed_bytes), since a short input can refer to one long
 //! string many times. Stacks are cut at [`Limits::max_stack_depth`](crate::Limits::max_stack_depth) while they are built.
+//!
+//! Long (~960 lines): the wire reader and the span-label rules are one importer; split it
+//! when a second pprof consumer (the planned pprof export) needs part of it.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
