@@ -16,7 +16,8 @@ const CASES = [
   { file: 'cprofile/cprofile.pstats', expected: 'cprofile/expected.tsv', format: /cProfile/ },
   { file: 'perf/fp.perf-script.txt', expected: 'perf/fp.expected.tsv', format: /perf script/ },
   { file: 'speedscope/profile.speedscope.json', expected: 'speedscope/expected.tsv', format: /speedscope/ },
-  { file: 'chrome/main.cpuprofile', expected: 'chrome/main.expected.tsv', format: /cpuprofile/ },
+  // The producer's report counts samples; the default sample type weighs them by time.
+  { file: 'chrome/main.cpuprofile', expected: 'chrome/main.expected.tsv', format: /cpuprofile/, sampleType: /samples/ },
   { file: 'chrome/pyspy.chrometrace.json', expected: 'chrome/pyspy.expected.tsv', format: /Chrome trace/ },
 ];
 
@@ -47,6 +48,13 @@ for (const c of CASES) {
     await page.waitForFunction((name) => document.querySelector('#summary')?.textContent.includes(name), name);
     assert.equal(await page.$('#error'), null, 'no error banner');
     assert.match(await page.innerText('#summary'), c.format);
+    if (c.sampleType) {
+      const options = await page.$$eval('#sample-type option', (o) => o.map((x) => x.textContent));
+      const index = options.findIndex((o) => c.sampleType.test(o));
+      assert.ok(index >= 0, `a sample type like ${c.sampleType} in ${options}`);
+      await page.selectOption('#sample-type', String(index));
+      await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('#summary').textContent), c.sampleType.source);
+    }
     await waitForPaintedCanvas(page);
     const total = Number(await page.getAttribute('#total', 'data-weight'));
     assert.ok(total > 0, `total weight ${total}`);
