@@ -9,22 +9,9 @@ use crate::model::{FrameKind, Layout, ProfileInfo, SampleType};
 /// Whether `bytes` look like folded stacks: UTF-8 text whose first non-empty lines end in
 /// a space and an integer. NeedMore while there is no whole non-empty line to judge.
 pub fn sniff(bytes: &[u8]) -> Detect {
-    // Deep stacks make long lines: look far enough to see whole lines.
-    let head = &bytes[..bytes.len().min(1 << 20)];
-    // A cut in the middle of a UTF-8 sequence is fine: look at the valid prefix only.
-    let text = match std::str::from_utf8(head) {
-        Ok(t) => t,
-        Err(e) => match std::str::from_utf8(&head[..e.valid_up_to()]) {
-            Ok(t) if e.error_len().is_none() => t,
-            _ => return Detect::No,
-        },
-    };
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    let Some((head, text)) = super::text_head(bytes) else {
         return Detect::No;
-    }
+    };
     let mut lines = text.lines().filter(|l| !l.trim().is_empty()).peekable();
     // The last line of the head may be cut; judge the complete ones.
     let complete: Vec<&str> = if head.len() < bytes.len() {

@@ -274,6 +274,23 @@ fn unrecognized(bytes: &[u8], json: bool) -> Error {
     ))
 }
 
+/// The head a text format's `sniff` judges: the first MiB (deep stacks make long lines),
+/// as the head and its valid UTF-8 prefix (a cut inside a UTF-8 sequence is fine), or
+/// `None` when it is not text: invalid UTF-8, or control characters other than line breaks
+/// and tabs.
+pub(crate) fn text_head(bytes: &[u8]) -> Option<(&[u8], &str)> {
+    let head = &bytes[..bytes.len().min(1 << 20)];
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+        Err(_) => return None,
+    };
+    let binary = text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+    (!binary).then_some((head, text))
+}
+
 /// Undo gzip (possibly nested twice, as some pipelines do), never producing more than
 /// `limits.max_decompressed_bytes`.
 pub fn gunzip_all<'a>(bytes: &'a [u8], limits: &Limits) -> Result<std::borrow::Cow<'a, [u8]>> {

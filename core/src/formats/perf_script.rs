@@ -62,20 +62,9 @@ const FORMAT: Format = Format::PerfScript;
 /// `#` comments) are a sample header, then headers and indented frames only. NeedMore
 /// while there is no whole line to judge.
 pub fn sniff(bytes: &[u8]) -> Detect {
-    let head = &bytes[..bytes.len().min(1 << 20)];
-    let text = match std::str::from_utf8(head) {
-        Ok(t) => t,
-        Err(e) => match std::str::from_utf8(&head[..e.valid_up_to()]) {
-            Ok(t) if e.error_len().is_none() => t,
-            _ => return Detect::No,
-        },
-    };
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    let Some((head, text)) = super::text_head(bytes) else {
         return Detect::No;
-    }
+    };
     let mut lines: Vec<&str> = text
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
