@@ -80,6 +80,7 @@ pub mod model;
 pub mod navigate;
 pub mod package;
 pub mod palette;
+pub mod sandwich;
 pub mod scope;
 pub mod search;
 pub mod spans;
@@ -103,6 +104,7 @@ pub use model::{
     AttrSetId, FrameId, FunctionId, Layout, LinkId, ProfileId, ProfileSet, ResourceId, SampleType,
     SampleTypeId, SpanIdx, SpanKey, StackId, StringId,
 };
+pub use sandwich::Sandwich;
 pub use scope::{Scope, ScopeSelection, SpanRef};
 pub use spans::SpanSamples;
 pub use timeline::{NoTimeline, Timeline, TimelineOptions};

@@ -138,7 +138,7 @@ impl Transformed {
             .collect()
     }
 
-    fn tables(&self) -> Tables<'_> {
+    pub(crate) fn tables(&self) -> Tables<'_> {
         Tables {
             strings: &self.strings,
             functions: &self.functions,
@@ -148,7 +148,7 @@ impl Transformed {
     }
 
     /// Per function id: whether it has `key`.
-    fn matches(&self, key: &FunctionKey) -> Vec<bool> {
+    pub(crate) fn matches(&self, key: &FunctionKey) -> Vec<bool> {
         let s = &self.strings;
         self.functions
             .iter()
@@ -183,7 +183,7 @@ impl Transformed {
     }
 
     /// Apply one transform: rewrite the stack table and compose the mapping.
-    fn apply(&mut self, t: &Transform) {
+    pub(crate) fn apply(&mut self, t: &Transform) {
         let old = std::mem::take(&mut self.stacks);
         let n = old.len();
         let mut out = NewStacks::with_capacity(n);

@@ -500,6 +500,12 @@ impl CallTree {
         self.total_weight[node.index()]
     }
 
+    /// Set a node's self weight (the sandwich's callers tree gives its top node the
+    /// function's own self weight).
+    pub(crate) fn set_self_weight(&mut self, node: NodeId, weight: i64) {
+        self.self_weight[node.index()] = weight;
+    }
+
     /// Nodes from the root's child down to `node`.
     pub fn path(&self, node: NodeId) -> Vec<NodeId> {
         let mut out = Vec::new();
