@@ -71,6 +71,7 @@ pub mod any_value;
 pub mod builder;
 pub mod embed;
 pub mod error;
+pub mod export;
 pub mod facets;
 pub mod filter;
 pub mod formats;

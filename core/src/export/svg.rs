@@ -1,0 +1,200 @@
+//! The flame graph as a standalone SVG: one `<g>` per visible frame, holding a `<title>`
+//! (name, total and share, shown as a tooltip by browsers), a `<rect>` and, when it fits, a
+//! `<text>` label (selectable, elided with `…` to the frame's width). Colours are
+//! [`crate::palette::node_colours`]', the canvas's, in the light or the dark theme.
+//!
+//! Label widths are estimated, not measured (an SVG file has no font metrics): the label
+//! font is monospace, whose advance is close to [`CHAR_WIDTH`] of the font size.
+
+use std::fmt::Write;
+
+use crate::layout::FlameLayout;
+use crate::palette::{ColourMode, Palette, merged_colour, node_colours};
+use crate::tree::CallTree;
+use crate::units::{format_share, format_value};
+use crate::viewport::Orientation;
+
+/// Advance of one monospace character, as a share of the font size.
+pub const CHAR_WIDTH: f64 = 0.6;
+
+/// How to draw the picture.
+#[derive(Debug, Clone)]
+pub struct SvgOptions {
+    /// Width of the picture, pixels.
+    pub width: f64,
+    /// Height of one row, pixels.
+    pub row_height: f64,
+    /// Label font size, pixels.
+    pub font_size: f64,
+    /// Frames narrower than this (pixels) are left out.
+    pub min_width: f64,
+    /// What picks frame colours.
+    pub colour_mode: ColourMode,
+    /// Package hues.
+    pub palette: Palette,
+    /// Dark theme.
+    pub dark: bool,
+    /// Root row at the top or at the bottom.
+    pub orientation: Orientation,
+    /// A heading line above the graph (empty for none).
+    pub title: String,
+}
+
+impl Default for SvgOptions {
+    fn default() -> Self {
+        SvgOptions {
+            width: 1200.0,
+            row_height: 18.0,
+            font_size: 12.0,
+            min_width: 0.1,
+            colour_mode: ColourMode::default(),
+            palette: Palette::default(),
+            dark: false,
+            orientation: Orientation::default(),
+            title: String::new(),
+        }
+    }
+}
+
+/// XML-escape text for element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters are not allowed in XML 1.0.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `label` cut to at most `chars` characters, ending in `…` when cut; `None` when not even
+/// two characters and the ellipsis fit.
+pub fn elide(label: &str, chars: usize) -> Option<String> {
+    let n = label.chars().count();
+    if n <= chars {
+        return Some(label.to_owned());
+    }
+    if chars < 3 {
+        return None;
+    }
+    let mut out: String = label.chars().take(chars - 1).collect();
+    out.push('…');
+    Some(out)
+}
+
+/// The SVG of `layout` (laid out from `tree`; zoomed if [`FlameLayout::focused`] made it).
+/// Shares in the titles are of `tree`'s total.
+pub fn flame_svg(tree: &CallTree, layout: &FlameLayout, opts: &SvgOptions) -> String {
+    let colours = node_colours(tree, opts.colour_mode, opts.palette, opts.dark);
+    let rows = layout.depth_count();
+    let head = if opts.title.is_empty() {
+        0.0
+    } else {
+        opts.row_height * 1.6
+    };
+    let height = head + f64::from(rows) * opts.row_height;
+    let (bg, fg) = if opts.dark {
+        ("#16181c", "#e8eaed")
+    } else {
+        ("#ffffff", "#15181c")
+    };
+    let unit = tree.sample_type().unit.clone();
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" \
+         viewBox=\"0 0 {w} {height}\" font-family=\"ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace\" \
+         font-size=\"{fs}\">\n<rect class=\"background\" width=\"100%\" height=\"100%\" fill=\"{bg}\"/>\n",
+        w = opts.width,
+        fs = opts.font_size,
+    );
+    if !opts.title.is_empty() {
+        let _ = writeln!(
+            out,
+            "<text class=\"heading\" x=\"{}\" y=\"{}\" fill=\"{fg}\" text-anchor=\"middle\" font-size=\"{}\">{}</text>",
+            opts.width / 2.0,
+            opts.row_height * 1.1,
+            opts.font_size * 1.2,
+            escape(&opts.title)
+        );
+    }
+    let total = tree.total();
+    let char_px = opts.font_size * CHAR_WIDTH;
+    out.push_str("<g class=\"frames\">\n");
+    for r in layout.rects() {
+        let x = r.x0 * opts.width;
+        let w = (r.x1 - r.x0) * opts.width;
+        if w < opts.min_width {
+            continue;
+        }
+        let row = match opts.orientation {
+            Orientation::Icicle => f64::from(r.depth),
+            Orientation::Flame => f64::from(rows - 1 - r.depth),
+        };
+        let y = head + row * opts.row_height;
+        let name = tree.name(r.node);
+        let fill = if w < 1.0 {
+            merged_colour(opts.dark)
+        } else {
+            colours[r.node.index()]
+        };
+        let weight = tree.total_weight(r.node);
+        let _ = write!(
+            out,
+            "<g><title>{} ({}, {})</title><rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h:.2}\" fill=\"{}\" rx=\"1\"/>",
+            escape(name),
+            escape(&format_value(weight, &unit)),
+            escape(&format_share(weight, total)),
+            fill.css(),
+            h = opts.row_height - 1.0,
+        );
+        let room = ((w - 6.0) / char_px).floor();
+        if room >= 1.0
+            && let Some(label) = elide(name, room as usize)
+        {
+            let _ = write!(
+                out,
+                "<text x=\"{:.2}\" y=\"{:.2}\" fill=\"{}\">{}</text>",
+                x + 3.0,
+                y + opts.row_height * 0.5 + opts.font_size * 0.35,
+                fill.text().css(),
+                escape(&label)
+            );
+        }
+        out.push_str("</g>\n");
+    }
+    out.push_str("</g>\n</svg>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elide_cuts_to_width_with_an_ellipsis() {
+        assert_eq!(
+            elide("handle_request", 20).as_deref(),
+            Some("handle_request")
+        );
+        assert_eq!(elide("handle_request", 6).as_deref(), Some("handl…"));
+        assert_eq!(elide("handle_request", 2), None);
+        assert_eq!(elide("éééé", 3).as_deref(), Some("éé…"));
+    }
+
+    #[test]
+    fn escape_makes_text_safe_in_xml() {
+        assert_eq!(
+            escape("a<b>&\"c'\u{1}"),
+            "a&lt;b&gt;&amp;&quot;c&apos;\u{fffd}"
+        );
+    }
+}
