@@ -36,10 +36,12 @@ command -v cargo >/dev/null || die "cargo is not on PATH (install the Rust toolc
 command -v rustup >/dev/null || die "rustup is not on PATH (the wasm32 target is added with it)"
 command -v npm >/dev/null || die "npm is not on PATH (install node and npm first)"
 
-# 1. Chromium and its WebDriver, from Debian (never a browser download of playwright's own).
+# 1. Chromium and its WebDriver, from Debian (never a browser download of playwright's own),
+#    and Go, whose `go tool pprof` is the independent reader of our pprof export (core/tests/export.rs).
 pkgs=()
 [[ -x /usr/bin/chromium ]] || pkgs+=(chromium)
 [[ -x /usr/bin/chromedriver ]] || pkgs+=(chromium-driver)
+[[ -x /usr/bin/go ]] || pkgs+=(golang-go)
 if ((${#pkgs[@]})); then
   sudo=()
   [[ "$(id -u)" == 0 ]] || sudo=(sudo)
