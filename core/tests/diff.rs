@@ -54,9 +54,24 @@ fn check_against_folded(diff: &Diff, before: &[(String, i64)], after: &[(String,
     let (tb, ta) = (sum(before), sum(after));
     assert_eq!(diff.totals(), (tb, ta));
     let tree = diff.comparison();
+    // Folded text has names only; the trees merge by name and file. Check the paths whose
+    // names are unique in both trees (one name path, one node).
+    let count = |t: &CallTree| {
+        let mut m = std::collections::HashMap::<Vec<String>, usize>::new();
+        for n in t.nodes().skip(1) {
+            let p = names(t, n).into_iter().map(str::to_owned).collect();
+            *m.entry(p).or_default() += 1;
+        }
+        m
+    };
+    let (in_base, in_comp) = (count(diff.baseline()), count(tree));
     let mut checked = 0;
     for n in tree.nodes().skip(1) {
         let path = names(tree, n);
+        let owned: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        if in_comp.get(&owned) != Some(&1) || in_base.get(&owned).is_some_and(|&c| c > 1) {
+            continue;
+        }
         let d = diff.node(n);
         assert_eq!(
             (d.before_total, d.before_self),
@@ -75,7 +90,8 @@ fn check_against_folded(diff: &Diff, before: &[(String, i64)], after: &[(String,
     }
     assert!(checked > 5);
     let rows = diff.functions();
-    for r in &rows {
+    let same_name = |name: &str| rows.iter().filter(|r| r.name == name).count();
+    for r in rows.iter().filter(|r| same_name(&r.name) == 1) {
         assert_eq!(
             (r.diff.before_total, r.diff.before_self),
             function_weights(before, &r.name),
@@ -99,6 +115,7 @@ fn check_against_folded(diff: &Diff, before: &[(String, i64)], after: &[(String,
     all.dedup();
     let mut listed: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     listed.sort_unstable();
+    listed.dedup();
     assert_eq!(listed, all);
 }
 
@@ -116,18 +133,57 @@ fn side<'a>(
 
 #[test]
 fn two_files_of_one_program_diff_by_path_and_share() {
-    // The same C workload recorded by perf twice: frame pointers, then DWARF unwinding
-    // (core/tests/fixtures/perf/README.md). DWARF sees through the libc frames that frame
-    // pointers lose, so paths exist on one side only.
-    let fp = profiles("perf/fp.perf-script.txt");
-    let dwarf = profiles("perf/dwarf.perf-script.txt.gz");
+    // The same node workload before and after `warm` got 3x the work
+    // (core/tests/fixtures/diff/README.md).
+    let base = profiles("diff/base.cpuprofile");
+    let slower = profiles("diff/slower.cpuprofile");
     let filter = Filter::default();
     let none = Transforms::default();
-    let (tf, td) = (fp.transform(&none), dwarf.transform(&none));
-    let diff = Diff::of(&side(&fp, &filter, &tf), &side(&dwarf, &filter, &td));
-    let (before, after) = (fp.folded(&filter), dwarf.folded(&filter));
+    let (tb, ts) = (base.transform(&none), slower.transform(&none));
+    let diff = Diff::of(&side(&base, &filter, &tb), &side(&slower, &filter, &ts));
+    let (before, after) = (base.folded(&filter), slower.folded(&filter));
     check_against_folded(&diff, &before, &after);
-    // Some path is only in the baseline: it is listed, though it has no width in the graph.
+    // The paths pair: most of the comparison's weight has a baseline counterpart.
+    let tree = diff.comparison();
+    let paired: i64 = tree
+        .children(CallTree::ROOT)
+        .iter()
+        .filter(|&&n| diff.baseline_node(n).is_some())
+        .map(|&n| tree.total_weight(n))
+        .sum();
+    assert!(
+        paired * 10 > tree.total() * 9,
+        "{paired} of {}",
+        tree.total()
+    );
+    // What the user sees: warm grew, hot shrank, beyond the neutral band.
+    let row = |name: &str| {
+        diff.functions()
+            .into_iter()
+            .find(|r| r.name == name)
+            .unwrap()
+    };
+    assert!(row("warm").diff.delta() > 0.1, "{:?}", row("warm"));
+    assert!(row("hot").diff.delta() < -0.1, "{:?}", row("hot"));
+    // Shares, not raw weights: the two recordings have different totals.
+    assert_ne!(diff.totals().0, diff.totals().1);
+}
+
+#[test]
+fn paths_of_one_side_only_are_listed() {
+    // perf with frame pointers and with DWARF unwinding: the roots differ
+    // (core/tests/fixtures/perf/README.md), so every baseline path is gone.
+    let fp = profiles("perf/fp.perf-script.txt");
+    let dwarf = profiles("perf/dwarf.perf-script.txt.gz");
+    let diff = Diff::new(
+        fp.call_tree(&Filter::default()),
+        dwarf.call_tree(&Filter::default()),
+    );
+    let (before, after) = (
+        fp.folded(&Filter::default()),
+        dwarf.folded(&Filter::default()),
+    );
+    check_against_folded(&diff, &before, &after);
     let gone = diff.baseline_only();
     assert!(!gone.is_empty());
     for n in gone {
@@ -135,8 +191,6 @@ fn two_files_of_one_program_diff_by_path_and_share() {
         assert_eq!(prefix_weights(&after, &path).0, 0, "{path:?}");
         assert!(prefix_weights(&before, &path).0 > 0, "{path:?}");
     }
-    // Shares, not raw weights: the two recordings have different totals.
-    assert_ne!(diff.totals().0, diff.totals().1);
 }
 
 #[test]
