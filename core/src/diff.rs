@@ -258,7 +258,9 @@ impl Diff {
     /// Every function of either side with its before and after (from each tree's
     /// [`CallTree::function_stats`]), sorted by [`DiffColumn::TotalDelta`], largest first.
     pub fn functions(&self) -> Vec<FunctionDiff> {
-        let mut by_fn: FxHashMap<(String, String), ((i64, i64), (i64, i64))> = FxHashMap::default();
+        // (name, file) -> ((total, self) before, (total, self) after)
+        type Weights = ((i64, i64), (i64, i64));
+        let mut by_fn: FxHashMap<(String, String), Weights> = FxHashMap::default();
         for s in self.baseline.function_stats() {
             by_fn.entry((s.name, s.file)).or_default().0 = (s.total_weight, s.self_weight);
         }
