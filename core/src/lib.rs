@@ -69,6 +69,7 @@
 
 pub mod any_value;
 pub mod builder;
+pub mod diff;
 pub mod embed;
 pub mod error;
 pub mod export;
@@ -96,6 +97,7 @@ pub mod view_hash;
 pub mod viewport;
 pub mod waterfall;
 
+pub use diff::{Diff, FunctionDiff, NodeDiff, Side};
 pub use error::{At, Diagnostic, Error, ErrorKind, Format, Result};
 pub use filter::{AttrCondition, Filter, SpanSelection};
 pub use formats::{Loaded, load};

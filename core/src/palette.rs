@@ -189,6 +189,75 @@ pub fn heat_colour(t: f64, _dark: bool) -> Rgb {
     STOPS[i].mix(STOPS[i + 1], t - i as f64)
 }
 
+/// A change of share at which the diff colours are fully saturated: 5 percentage points.
+pub const DIFF_FULL: f64 = 0.05;
+
+/// The colour of a frame in a differential flame graph, by `delta`, the change of its share
+/// of the total ([`crate::diff::NodeDiff::delta`]): red where it grew, blue where it shrank
+/// (ColorBrewer RdBu, readable with red-green colour blindness), grey inside the neutral
+/// band ([`crate::diff::NEUTRAL_BAND`]). Past the band the tint starts visible and deepens
+/// up to [`DIFF_FULL`]. The ramps are the same in both themes; only the grey follows it.
+pub fn diff_colour(delta: f64, dark: bool) -> Rgb {
+    use crate::diff::NEUTRAL_BAND;
+    if !delta.is_finite() || delta.abs() < NEUTRAL_BAND {
+        return diff_neutral(dark);
+    }
+    let t = ((delta.abs() - NEUTRAL_BAND) / (DIFF_FULL - NEUTRAL_BAND)).clamp(0.0, 1.0);
+    let t = 0.25 + 0.75 * t;
+    let stops = if delta > 0.0 {
+        [Rgb::hex(0xfddbc7), Rgb::hex(0xef8a62), Rgb::hex(0xb2182b)]
+    } else {
+        [Rgb::hex(0xd1e5f0), Rgb::hex(0x67a9cf), Rgb::hex(0x2166ac)]
+    };
+    if t <= 0.5 {
+        stops[0].mix(stops[1], t * 2.0)
+    } else {
+        stops[1].mix(stops[2], t * 2.0 - 1.0)
+    }
+}
+
+/// The grey of frames whose share did not change (inside the neutral band).
+pub fn diff_neutral(dark: bool) -> Rgb {
+    if dark {
+        Rgb::hex(0x5b6068)
+    } else {
+        Rgb::hex(0xd9d9d9)
+    }
+}
+
+/// The diff legend: swatches and what they mean, shrank to grew.
+pub fn diff_legend(dark: bool) -> Vec<(Rgb, String)> {
+    let band = crate::diff::NEUTRAL_BAND * 100.0;
+    let full = DIFF_FULL * 100.0;
+    vec![
+        (
+            diff_colour(-DIFF_FULL, dark),
+            format!("share shrank ≥ {full} pp"),
+        ),
+        (
+            diff_colour(-2.0 * crate::diff::NEUTRAL_BAND, dark),
+            "shrank".to_owned(),
+        ),
+        (diff_neutral(dark), format!("unchanged (within ±{band} pp)")),
+        (
+            diff_colour(2.0 * crate::diff::NEUTRAL_BAND, dark),
+            "grew".to_owned(),
+        ),
+        (
+            diff_colour(DIFF_FULL, dark),
+            format!("share grew ≥ {full} pp"),
+        ),
+    ]
+}
+
+/// Colours of every node of a diff's comparison tree, by [`diff_colour`].
+pub fn diff_node_colours(diff: &crate::diff::Diff, dark: bool) -> Vec<Rgb> {
+    diff.comparison()
+        .nodes()
+        .map(|n| diff_colour(diff.node(n).delta(), dark))
+        .collect()
+}
+
 /// The colour of a package name (what the legend shows).
 pub fn package_colour(package: &str, palette: Palette, dark: bool) -> Rgb {
     function_colour(package, None, palette, dark)

@@ -201,3 +201,62 @@ impl TraceSet {
         }
     }
 }
+
+impl TraceSet {
+    /// The baseline for "this span against the other spans with its name": every *other*
+    /// span with the same name and service (the selected span and its subtree left out, so
+    /// a nested span of the same name does not count on both sides), in `scope`.
+    /// [`Scope::Only`] keeps their own samples; any other scope keeps their subtrees'
+    /// ([`Scope::WithChildren`]): a trace or a time window is one per span and would not
+    /// add up, so `applied` says `WithChildren` then. No other span keeps nothing.
+    pub fn select_same_name(&self, span: SpanIdx, scope: Scope) -> ScopeSelection {
+        let Some(s) = self.span(span) else {
+            return ScopeSelection::nothing(scope);
+        };
+        let own: std::collections::HashSet<SpanIdx> = self.descendants(span).into_iter().collect();
+        let applied = if scope == Scope::Only {
+            Scope::Only
+        } else {
+            Scope::WithChildren
+        };
+        let mut keys = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, other) in self.spans.iter().enumerate() {
+            let i = SpanIdx::from_index(i);
+            if own.contains(&i) || other.name != s.name || other.service != s.service {
+                continue;
+            }
+            let members = match applied {
+                Scope::Only => vec![i],
+                _ => self.descendants(i),
+            };
+            for d in members {
+                if !own.contains(&d) && seen.insert(d) {
+                    keys.extend(self.span(d).map(|d| d.key));
+                }
+            }
+        }
+        ScopeSelection {
+            spans: Some(SpanSelection::Spans(keys)),
+            time: None,
+            applied,
+            missing: false,
+        }
+    }
+
+    /// How many other spans share `span`'s name and service (what
+    /// [`TraceSet::select_same_name`] compares against).
+    pub fn same_name_count(&self, span: SpanIdx) -> usize {
+        let Some(s) = self.span(span) else { return 0 };
+        let own: std::collections::HashSet<SpanIdx> = self.descendants(span).into_iter().collect();
+        self.spans
+            .iter()
+            .enumerate()
+            .filter(|(i, o)| {
+                !own.contains(&SpanIdx::from_index(*i))
+                    && o.name == s.name
+                    && o.service == s.service
+            })
+            .count()
+    }
+}

@@ -1,0 +1,313 @@
+//! Differential profiles on real fixtures, checked against plain arithmetic over each
+//! side's folded stacks (what `spanflame fold` prints), not through `diff.rs`.
+
+mod common;
+
+use common::{profiles, traces};
+use spanflame_core::diff::{DiffColumn, NEUTRAL_BAND, diff_folded, sort_functions};
+use spanflame_core::palette::{diff_colour, diff_neutral};
+use spanflame_core::scope::{Scope, SpanRef, select};
+use spanflame_core::{CallTree, Diff, Filter, ProfileSet, Side, Transforms};
+
+/// Weight of the stacks starting with `prefix` (whole frames), and of those equal to it.
+fn prefix_weights(folded: &[(String, i64)], prefix: &[&str]) -> (i64, i64) {
+    let mut total = 0;
+    let mut own = 0;
+    for (stack, w) in folded {
+        let frames: Vec<&str> = stack.split(';').collect();
+        if frames.len() >= prefix.len() && frames[..prefix.len()] == *prefix {
+            total += w;
+            if frames.len() == prefix.len() {
+                own += w;
+            }
+        }
+    }
+    (total, own)
+}
+
+/// Weight of the stacks containing `name` (once each), and of those ending in it.
+fn function_weights(folded: &[(String, i64)], name: &str) -> (i64, i64) {
+    let mut total = 0;
+    let mut own = 0;
+    for (stack, w) in folded {
+        let frames: Vec<&str> = stack.split(';').collect();
+        if frames.contains(&name) {
+            total += w;
+        }
+        if frames.last() == Some(&name) {
+            own += w;
+        }
+    }
+    (total, own)
+}
+
+fn sum(folded: &[(String, i64)]) -> i64 {
+    folded.iter().map(|l| l.1).sum()
+}
+
+fn names(tree: &CallTree, node: spanflame_core::NodeId) -> Vec<&str> {
+    tree.path(node).into_iter().map(|n| tree.name(n)).collect()
+}
+
+/// Every node and function of the diff against the folded arithmetic of both sides.
+fn check_against_folded(diff: &Diff, before: &[(String, i64)], after: &[(String, i64)]) {
+    let (tb, ta) = (sum(before), sum(after));
+    assert_eq!(diff.totals(), (tb, ta));
+    let tree = diff.comparison();
+    // Folded text has names only; the trees merge by name and file. Check the paths whose
+    // names are unique in both trees (one name path, one node).
+    let count = |t: &CallTree| {
+        let mut m = std::collections::HashMap::<Vec<String>, usize>::new();
+        for n in t.nodes().skip(1) {
+            let p = names(t, n).into_iter().map(str::to_owned).collect();
+            *m.entry(p).or_default() += 1;
+        }
+        m
+    };
+    let (in_base, in_comp) = (count(diff.baseline()), count(tree));
+    let mut checked = 0;
+    for n in tree.nodes().skip(1) {
+        let path = names(tree, n);
+        let owned: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        if in_comp.get(&owned) != Some(&1) || in_base.get(&owned).is_some_and(|&c| c > 1) {
+            continue;
+        }
+        let d = diff.node(n);
+        assert_eq!(
+            (d.before_total, d.before_self),
+            prefix_weights(before, &path),
+            "{path:?}"
+        );
+        assert_eq!(
+            (d.after_total, d.after_self),
+            prefix_weights(after, &path),
+            "{path:?}"
+        );
+        let want = prefix_weights(after, &path).0 as f64 / ta as f64
+            - prefix_weights(before, &path).0 as f64 / tb as f64;
+        assert!((d.delta() - want).abs() < 1e-12, "{path:?}");
+        checked += 1;
+    }
+    assert!(checked > 5);
+    let rows = diff.functions();
+    let same_name = |name: &str| rows.iter().filter(|r| r.name == name).count();
+    for r in rows.iter().filter(|r| same_name(&r.name) == 1) {
+        assert_eq!(
+            (r.diff.before_total, r.diff.before_self),
+            function_weights(before, &r.name),
+            "{}",
+            r.name
+        );
+        assert_eq!(
+            (r.diff.after_total, r.diff.after_self),
+            function_weights(after, &r.name),
+            "{}",
+            r.name
+        );
+    }
+    // Every function of either side has a row, those of one side only included.
+    let mut all: Vec<&str> = before
+        .iter()
+        .chain(after)
+        .flat_map(|(s, _)| s.split(';'))
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    let mut listed: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    listed.sort_unstable();
+    listed.dedup();
+    assert_eq!(listed, all);
+}
+
+fn side<'a>(
+    set: &'a ProfileSet,
+    filter: &'a Filter,
+    t: &'a spanflame_core::Transformed,
+) -> Side<'a> {
+    Side {
+        set,
+        filter,
+        transformed: t,
+    }
+}
+
+#[test]
+fn two_files_of_one_program_diff_by_path_and_share() {
+    // The same node workload before and after `warm` got 3x the work
+    // (core/tests/fixtures/diff/README.md).
+    let base = profiles("diff/base.cpuprofile");
+    let slower = profiles("diff/slower.cpuprofile");
+    let filter = Filter::default();
+    let none = Transforms::default();
+    let (tb, ts) = (base.transform(&none), slower.transform(&none));
+    let diff = Diff::of(&side(&base, &filter, &tb), &side(&slower, &filter, &ts));
+    let (before, after) = (base.folded(&filter), slower.folded(&filter));
+    check_against_folded(&diff, &before, &after);
+    // The paths pair: most of the comparison's weight has a baseline counterpart.
+    let tree = diff.comparison();
+    let paired: i64 = tree
+        .children(CallTree::ROOT)
+        .iter()
+        .filter(|&&n| diff.baseline_node(n).is_some())
+        .map(|&n| tree.total_weight(n))
+        .sum();
+    assert!(
+        paired * 10 > tree.total() * 9,
+        "{paired} of {}",
+        tree.total()
+    );
+    // What the user sees: warm grew, hot shrank, beyond the neutral band.
+    let row = |name: &str| {
+        diff.functions()
+            .into_iter()
+            .find(|r| r.name == name)
+            .unwrap()
+    };
+    assert!(row("warm").diff.delta() > 0.1, "{:?}", row("warm"));
+    assert!(row("hot").diff.delta() < -0.1, "{:?}", row("hot"));
+    // Shares, not raw weights: the two recordings have different totals.
+    assert_ne!(diff.totals().0, diff.totals().1);
+}
+
+#[test]
+fn paths_of_one_side_only_are_listed() {
+    // perf with frame pointers and with DWARF unwinding: the roots differ
+    // (core/tests/fixtures/perf/README.md), so every baseline path is gone.
+    let fp = profiles("perf/fp.perf-script.txt");
+    let dwarf = profiles("perf/dwarf.perf-script.txt.gz");
+    let diff = Diff::new(
+        fp.call_tree(&Filter::default()),
+        dwarf.call_tree(&Filter::default()),
+    );
+    let (before, after) = (
+        fp.folded(&Filter::default()),
+        dwarf.folded(&Filter::default()),
+    );
+    check_against_folded(&diff, &before, &after);
+    let gone = diff.baseline_only();
+    assert!(!gone.is_empty());
+    for n in gone {
+        let path = names(diff.baseline(), n);
+        assert_eq!(prefix_weights(&after, &path).0, 0, "{path:?}");
+        assert!(prefix_weights(&before, &path).0 > 0, "{path:?}");
+    }
+}
+
+#[test]
+fn a_span_against_the_other_spans_of_its_name() {
+    const PY: &str = "otlp/python-ext-0.63b4-file";
+    let set = profiles(&format!("{PY}/profiles.json"));
+    let tr = traces(&format!("{PY}/traces.json"));
+    let fib = tr
+        .spans
+        .iter()
+        .position(|s| s.key.span_hex() == "5103c037448af62a")
+        .map(spanflame_core::SpanIdx::from_index)
+        .unwrap();
+    // The baseline's spans, found here by plain comparison of names.
+    let want: Vec<String> = tr
+        .spans
+        .iter()
+        .filter(|s| s.name == "compute_fib" && s.key.span_hex() != "5103c037448af62a")
+        .map(|s| s.key.span_hex())
+        .collect();
+    assert_eq!(want.len(), 3);
+    assert_eq!(tr.same_name_count(fib), 3);
+    let baseline_sel = tr.select_same_name(fib, Scope::Only);
+    let Some(spanflame_core::SpanSelection::Spans(keys)) = &baseline_sel.spans else {
+        panic!("{baseline_sel:?}")
+    };
+    let mut got: Vec<String> = keys.iter().map(|k| k.span_hex()).collect();
+    got.sort();
+    let mut want_sorted = want.clone();
+    want_sorted.sort();
+    assert_eq!(got, want_sorted);
+
+    let mut base_filter = Filter::default();
+    baseline_sel.apply(&mut base_filter);
+    let mut comp_filter = Filter::default();
+    select(Some(&tr), SpanRef::Index(fib), Scope::Only).apply(&mut comp_filter);
+    let t = set.transform(&Transforms::default());
+    let diff = Diff::of(&side(&set, &base_filter, &t), &side(&set, &comp_filter, &t));
+    let (before, after) = (set.folded(&base_filter), set.folded(&comp_filter));
+    assert!(sum(&before) > 0 && sum(&after) > 0);
+    check_against_folded(&diff, &before, &after);
+
+    // The baseline's samples are exactly those linked to the three other spans: count them
+    // from the links, row by row.
+    let mut linked = 0i64;
+    for row in 0..set.samples.len() {
+        if let Some(l) = set.samples.link_of(row) {
+            let key = &set.links[l.index()];
+            if want.contains(&key.span_hex()) {
+                linked += set.samples.value[row];
+            }
+        }
+    }
+    assert_eq!(sum(&before), linked);
+}
+
+#[test]
+fn colours_follow_the_share_change_with_a_neutral_band() {
+    for dark in [false, true] {
+        let grew = diff_colour(0.03, dark);
+        let shrank = diff_colour(-0.03, dark);
+        assert!(grew.r > grew.b + 60, "{grew:?}");
+        assert!(shrank.b > shrank.r + 60, "{shrank:?}");
+        assert_eq!(diff_colour(NEUTRAL_BAND * 0.9, dark), diff_neutral(dark));
+        assert_eq!(diff_colour(-NEUTRAL_BAND * 0.9, dark), diff_neutral(dark));
+        assert_ne!(diff_colour(NEUTRAL_BAND * 1.5, dark), diff_neutral(dark));
+        // Deeper with a bigger change.
+        let more = diff_colour(0.05, dark);
+        assert!(more.luminance() < grew.luminance());
+    }
+}
+
+#[test]
+fn difffolded_lines_and_normalising() {
+    let fp = profiles("perf/fp.perf-script.txt");
+    let dwarf = profiles("perf/dwarf.perf-script.txt.gz");
+    let (a, b) = (
+        fp.folded(&Filter::default()),
+        dwarf.folded(&Filter::default()),
+    );
+    let raw = diff_folded(&a, &b, false);
+    assert_eq!(raw.iter().map(|l| l.1).sum::<i64>(), sum(&a));
+    assert_eq!(raw.iter().map(|l| l.2).sum::<i64>(), sum(&b));
+    for (stack, x, y) in &raw {
+        let find = |f: &[(String, i64)]| f.iter().find(|l| &l.0 == stack).map_or(0, |l| l.1);
+        assert_eq!((*x, *y), (find(&a), find(&b)), "{stack}");
+    }
+    let scaled = diff_folded(&a, &b, true);
+    let total: i64 = scaled.iter().map(|l| l.1).sum();
+    // Rounded per line: within one count per line of the comparison's total.
+    assert!(
+        (total - sum(&b)).abs() <= scaled.len() as i64,
+        "{total} vs {}",
+        sum(&b)
+    );
+}
+
+#[test]
+fn the_table_sorts_by_any_column() {
+    let fp = profiles("perf/fp.perf-script.txt");
+    let dwarf = profiles("perf/dwarf.perf-script.txt.gz");
+    let diff = Diff::new(
+        fp.call_tree(&Filter::default()),
+        dwarf.call_tree(&Filter::default()),
+    );
+    let mut rows = diff.functions();
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].diff.delta() >= w[1].diff.delta())
+    );
+    sort_functions(&mut rows, DiffColumn::BeforeSelf, true);
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].diff.before_self >= w[1].diff.before_self)
+    );
+    sort_functions(&mut rows, DiffColumn::Name, false);
+    assert!(rows.windows(2).all(|w| w[0].name <= w[1].name));
+    // Some change is outside the neutral band, some inside it.
+    assert!(rows.iter().any(|r| r.diff.changed()));
+}
