@@ -51,6 +51,10 @@
 //!    samples run a function. [`waterfall`] has what a trace waterfall needs besides: the
 //!    traces, the rows with collapsed subtrees, a time axis with round ticks, service colours
 //!    and the sampling period.
+//! 7. **Compare and export**: [`sandwich`] gives a function's callers (inverted, rooted at
+//!    it) and callees over the filtered, transformed view; [`diff`] pairs two [`Side`]s (two
+//!    files, spans, ranges or filters) by call path and gives each node's and function's
+//!    share before and after; [`export`] writes the view as SVG or gzip'd pprof.
 //!
 //! Between steps 2 and 3 the browser app crosses threads: it decodes in a Web Worker and
 //! posts the [`ProfileSet`] or [`TraceSet`] to the page, flattened by [`transfer::pack`]
