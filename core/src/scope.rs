@@ -210,10 +210,9 @@ impl TraceSet {
     /// ([`Scope::WithChildren`]): a trace or a time window is one per span and would not
     /// add up, so `applied` says `WithChildren` then. No other span keeps nothing.
     pub fn select_same_name(&self, span: SpanIdx, scope: Scope) -> ScopeSelection {
-        let Some(s) = self.span(span) else {
+        let Some((own, others)) = self.same_name_others(span) else {
             return ScopeSelection::nothing(scope);
         };
-        let own: std::collections::HashSet<SpanIdx> = self.descendants(span).into_iter().collect();
         let applied = if scope == Scope::Only {
             Scope::Only
         } else {
@@ -221,11 +220,7 @@ impl TraceSet {
         };
         let mut keys = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for (i, other) in self.spans.iter().enumerate() {
-            let i = SpanIdx::from_index(i);
-            if own.contains(&i) || other.name != s.name || other.service != s.service {
-                continue;
-            }
+        for i in others {
             let members = match applied {
                 Scope::Only => vec![i],
                 _ => self.descendants(i),
@@ -247,16 +242,26 @@ impl TraceSet {
     /// How many other spans share `span`'s name and service (what
     /// [`TraceSet::select_same_name`] compares against).
     pub fn same_name_count(&self, span: SpanIdx) -> usize {
-        let Some(s) = self.span(span) else { return 0 };
+        self.same_name_others(span)
+            .map_or(0, |(_, others)| others.len())
+    }
+
+    /// The one rule of "the other spans with this name": `span`'s own subtree, and every
+    /// span outside it with the same name and service. None for an unknown span.
+    fn same_name_others(
+        &self,
+        span: SpanIdx,
+    ) -> Option<(std::collections::HashSet<SpanIdx>, Vec<SpanIdx>)> {
+        let s = self.span(span)?;
         let own: std::collections::HashSet<SpanIdx> = self.descendants(span).into_iter().collect();
-        self.spans
-            .iter()
-            .enumerate()
-            .filter(|(i, o)| {
-                !own.contains(&SpanIdx::from_index(*i))
-                    && o.name == s.name
-                    && o.service == s.service
+        let others = (0..self.spans.len())
+            .map(SpanIdx::from_index)
+            .filter(|i| !own.contains(i))
+            .filter(|&i| {
+                self.span(i)
+                    .is_some_and(|o| o.name == s.name && o.service == s.service)
             })
-            .count()
+            .collect();
+        Some((own, others))
     }
 }
