@@ -13,33 +13,25 @@ use rustc_hash::FxHashMap;
 
 use crate::filter::Filter;
 use crate::formats::pprof::proto::{Function, Line, Location, Profile, Sample, ValueType};
-use crate::model::{NONE, ProfileSet};
+use crate::model::{Interner, NONE, ProfileSet};
 use crate::transform::Transformed;
 
-/// String table under construction; index 0 is `""` as pprof requires.
-struct Strings {
-    table: Vec<Vec<u8>>,
-    index: FxHashMap<String, i64>,
-}
+/// String table under construction (the model's interner); index 0 is `""` as pprof requires.
+struct Strings(Interner<String>);
 
 impl Strings {
     fn new() -> Self {
-        let mut s = Strings {
-            table: Vec::new(),
-            index: FxHashMap::default(),
-        };
+        let mut s = Strings(Interner::default());
         s.get("");
         s
     }
 
     fn get(&mut self, text: &str) -> i64 {
-        if let Some(&i) = self.index.get(text) {
-            return i;
-        }
-        let i = self.table.len() as i64;
-        self.table.push(text.as_bytes().to_vec());
-        self.index.insert(text.to_owned(), i);
-        i
+        let id = match self.0.get(text) {
+            Some(id) => id,
+            None => self.0.intern(text.to_owned()),
+        };
+        i64::from(id)
     }
 }
 
@@ -147,7 +139,12 @@ pub fn profile(set: &ProfileSet, filter: &Filter, transformed: Option<&Transform
             label: Vec::new(),
         });
     }
-    out.string_table = strings.table;
+    out.string_table = strings
+        .0
+        .into_items()
+        .into_iter()
+        .map(String::into_bytes)
+        .collect();
     out
 }
 
