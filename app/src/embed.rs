@@ -19,7 +19,7 @@ use spanflame_core::embed::{
     ProtocolError, Request, SampleTypeInfo, SampleTypeRef, SpanInfo, TOP_FRAMES, Theme,
     TraceSummary, ViewerMessage, envelope, normalize_origin, origin_of_url, top_frames,
 };
-use spanflame_core::model::NONE;
+use spanflame_core::model::{NONE, SampleTypeId};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -391,6 +391,7 @@ fn handle(
             });
             match index {
                 Some(i) => {
+                    let i = SampleTypeId::from_index(i);
                     if state.sample_type.get_untracked() != i {
                         state.sample_type.set(i);
                         state.profile_choice.set(None);
@@ -485,7 +486,7 @@ fn report_changes(state: AppState) {
 }
 
 fn sample_type_info(state: AppState) -> Option<SampleTypeInfo> {
-    let index = state.sample_type.get_untracked();
+    let index = state.sample_type.get_untracked().index();
     state.profile.with_untracked(|p| {
         let t = p.as_ref()?.set.sample_types().get(index)?;
         Some(SampleTypeInfo {
@@ -528,7 +529,7 @@ fn loaded(state: AppState, file: FileKind) -> ViewerMessage {
                     unit: t.unit.clone(),
                 })
                 .collect(),
-            sample_type: state.sample_type.get_untracked(),
+            sample_type: state.sample_type.get_untracked().index(),
             profiles: set.profiles.len(),
             samples: set.samples.len(),
             linked_samples: set.linked_sample_count(),

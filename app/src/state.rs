@@ -9,6 +9,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use spanflame_core::model::{ProfileId, ResourceId, SampleTypeId};
 use spanflame_core::navigate::{FunctionKey, find_path};
 use spanflame_core::palette::{ColourMode, Palette};
 pub use spanflame_core::scope::{Scope, SpanRef};
@@ -177,11 +178,11 @@ pub struct AppState {
     /// The loaded trace file.
     pub traces: RwSignal<Option<Shared<LoadedTraces>>>,
     /// Index into the profile's sample types.
-    pub sample_type: RwSignal<usize>,
+    pub sample_type: RwSignal<SampleTypeId>,
     /// One profile of the file, or all of the chosen sample type.
-    pub profile_choice: RwSignal<Option<u32>>,
+    pub profile_choice: RwSignal<Option<ProfileId>>,
     /// One resource (process/service) of the file, or all.
-    pub resource_choice: RwSignal<Option<u32>>,
+    pub resource_choice: RwSignal<Option<ResourceId>>,
     /// Samples of one span only (set by the waterfall).
     pub span_filter: RwSignal<Option<SpanFilter>>,
     /// Samples in this time range `[from, to)` (UTC ns) only: the timeline's brush.
@@ -239,7 +240,7 @@ impl AppState {
     pub fn new() -> Self {
         let profile = RwSignal::new(None::<Shared<LoadedProfile>>);
         let traces = RwSignal::new(None::<Shared<LoadedTraces>>);
-        let sample_type = RwSignal::new(0usize);
+        let sample_type = RwSignal::new(SampleTypeId::default());
         let profile_choice = RwSignal::new(None);
         let resource_choice = RwSignal::new(None);
         let span_filter = RwSignal::new(None::<SpanFilter>);
@@ -359,7 +360,7 @@ impl AppState {
     /// Show a newly loaded profile: the first sample type, all profiles, not zoomed.
     /// The span filter stays (it is about the traces, which stay).
     pub fn set_profile(&self, loaded: LoadedProfile) {
-        self.sample_type.set(0);
+        self.sample_type.set(SampleTypeId::default());
         self.profile_choice.set(None);
         self.resource_choice.set(None);
         self.zoom.set(Vec::new());

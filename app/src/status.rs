@@ -12,7 +12,7 @@ use crate::state::{AppState, SpanFilter, SpanRef};
 pub fn Summary() -> impl IntoView {
     let state = expect_context::<AppState>();
     let sample_type = move || {
-        let index = state.sample_type.get();
+        let index = state.sample_type.get().index();
         state.profile.with(|p| {
             p.as_ref()
                 .and_then(|p| p.set.sample_types().get(index))

@@ -4,6 +4,7 @@
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
+use spanflame_core::model::{ProfileId, ResourceId, SampleTypeId};
 use spanflame_core::palette::{ColourMode, Palette};
 use spanflame_core::units::format_share;
 use spanflame_core::viewport::Orientation;
@@ -130,13 +131,18 @@ fn SourceChoices() -> impl IntoView {
     move || {
         let profile = state.profile.get()?;
         let set = &profile.set;
-        let types: Vec<(usize, String)> = set
+        let types: Vec<(SampleTypeId, String)> = set
             .sample_types()
             .iter()
             .enumerate()
-            .map(|(i, t)| (i, format!("{} ({})", t.name, t.unit)))
+            .map(|(i, t)| {
+                (
+                    SampleTypeId::from_index(i),
+                    format!("{} ({})", t.name, t.unit),
+                )
+            })
             .collect();
-        let resources: Vec<(u32, String)> = set
+        let resources: Vec<(ResourceId, String)> = set
             .resources
             .iter()
             .enumerate()
@@ -146,10 +152,10 @@ fn SourceChoices() -> impl IntoView {
                     .attribute("process.pid")
                     .map(|p| format!(" (pid {p})"))
                     .unwrap_or_default();
-                (i as u32, format!("{name}{pid}"))
+                (ResourceId::from_index(i), format!("{name}{pid}"))
             })
             .collect();
-        let profiles: Vec<(u32, u32, u32, String)> = set
+        let profiles: Vec<(ProfileId, SampleTypeId, ResourceId, String)> = set
             .profiles
             .iter()
             .enumerate()
@@ -161,11 +167,11 @@ fn SourceChoices() -> impl IntoView {
                     "#{i} {resource} · {} samples",
                     p.samples.end - p.samples.start
                 );
-                (i as u32, p.sample_type, p.resource.get(), label)
+                (ProfileId::from_index(i), p.sample_type, p.resource, label)
             })
             .collect();
         let on_type = move |e: ev::Event| {
-            let index: usize = event_target_value(&e).parse().unwrap_or(0);
+            let index = SampleTypeId::new(event_target_value(&e).parse().unwrap_or(0));
             state.sample_type.set(index);
             // A profile of another sample type would show nothing.
             let keep = state.profile_choice.get_untracked().is_none_or(|p| {
@@ -173,8 +179,8 @@ fn SourceChoices() -> impl IntoView {
                     set.as_ref().is_some_and(|s| {
                         s.set
                             .profiles
-                            .get(p as usize)
-                            .is_some_and(|p| p.sample_type as usize == index)
+                            .get(p.index())
+                            .is_some_and(|p| p.sample_type == index)
                     })
                 })
             });
@@ -212,7 +218,7 @@ fn SourceChoices() -> impl IntoView {
                     <select
                         id="resource-choice"
                         on:change=move |e| {
-                            state.resource_choice.set(event_target_value(&e).parse().ok());
+                            state.resource_choice.set(event_target_value(&e).parse().ok().map(ResourceId::new));
                             state.profile_choice.set(None);
                         }
                     >
@@ -225,9 +231,9 @@ fn SourceChoices() -> impl IntoView {
             }
         });
         let profile_select = move || {
-            let sample_type = state.sample_type.get() as u32;
+            let sample_type = state.sample_type.get();
             let resource = state.resource_choice.get();
-            let candidates: Vec<(u32, String)> = profiles
+            let candidates: Vec<(ProfileId, String)> = profiles
                 .iter()
                 .filter(|p| p.1 == sample_type && resource.is_none_or(|r| r == p.2))
                 .map(|p| (p.0, p.3.clone()))
@@ -251,7 +257,7 @@ fn SourceChoices() -> impl IntoView {
                         "Profile"
                         <select
                             id="profile-choice"
-                            on:change=move |e| state.profile_choice.set(event_target_value(&e).parse().ok())
+                            on:change=move |e| state.profile_choice.set(event_target_value(&e).parse().ok().map(ProfileId::new))
                         >
                             <option value="" prop:selected=move || state.profile_choice.get().is_none()>
                                 "All profiles"

@@ -9,6 +9,7 @@ use std::cell::Cell;
 
 use leptos::prelude::*;
 use spanflame_core::SpanKey;
+use spanflame_core::model::SampleTypeId;
 use spanflame_core::scope::find_span;
 use spanflame_core::view_hash::{Scope, ViewHash};
 
@@ -92,7 +93,8 @@ pub fn apply(state: AppState, hash: &ViewHash) {
     let types = state
         .profile
         .with_untracked(|p| p.as_ref().map_or(0, |p| p.set.sample_types().len()));
-    let sample_type = hash.sample_type.filter(|&i| i < types).unwrap_or(0);
+    let sample_type =
+        SampleTypeId::from_index(hash.sample_type.filter(|&i| i < types).unwrap_or(0));
     if state.sample_type.get_untracked() != sample_type {
         state.sample_type.set(sample_type);
         state.profile_choice.set(None);
@@ -148,7 +150,7 @@ pub fn current(state: AppState, sources: Sources) -> ViewHash {
         ambiguous.then_some(key.trace_id)
     });
     let search = state.search.get();
-    let sample_type = state.sample_type.get();
+    let sample_type = state.sample_type.get().index();
     ViewHash {
         profile_url: sources.profile_url.get(),
         trace_url: sources.trace_url.get(),

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use spanflame_core::model::parse_hex;
+use spanflame_core::model::{SampleTypeId, parse_hex};
 use spanflame_core::scope::{Scope, SpanRef, find_span, select};
 use spanflame_core::{
     AttrCondition, Filter, Limits, Loaded, ProfileSet, SpanKey, TraceSet, Transforms, load,
@@ -137,7 +137,7 @@ fn info(path: &str, options: &FilterArgs) -> Result<(), String> {
     }
     out!("profiles: {}", set.profiles.len());
     for (i, p) in set.profiles.iter().enumerate() {
-        let st = &set.sample_types[p.sample_type as usize];
+        let st = &set.sample_types[p.sample_type.index()];
         let rows = p.samples.clone();
         let total: i64 = set.samples.value[rows.start as usize..rows.end as usize]
             .iter()
@@ -233,11 +233,12 @@ fn fold(args: &[String]) -> Result<(), String> {
         return Err(format!("{file}: the file holds no profiles"));
     }
     filter.sample_type = match &sample_type {
-        None => 0,
+        None => SampleTypeId::default(),
         Some(name) => set
             .sample_types
             .iter()
             .position(|t| &t.name == name || t.to_string() == *name)
+            .map(SampleTypeId::from_index)
             .ok_or_else(|| {
                 let have: Vec<String> = set.sample_types.iter().map(ToString::to_string).collect();
                 format!(

@@ -19,7 +19,7 @@ fn bench(c: &mut Criterion) {
     let rows = set
         .profiles
         .iter()
-        .filter(|p| p.sample_type == 0)
+        .filter(|p| p.sample_type.index() == 0)
         .map(|p| p.samples.len() as u64)
         .sum();
     let mut g = c.benchmark_group("timeline");

@@ -7,8 +7,8 @@ use crate::error::{At, Diagnostics, Error, Format, Result};
 use crate::limits::Limits;
 use crate::model::{
     AttrSetId, Attribute, Calls, Frame, FrameId, FrameKind, Function, FunctionId, Interner, Layout,
-    LinkId, NONE, ProfileInfo, ProfileSet, Resource, ResourceId, SampleTable, SampleType, SpanKey,
-    StackId, StackTable, StringId,
+    LinkId, NONE, ProfileInfo, ProfileSet, Resource, ResourceId, SampleTable, SampleType,
+    SampleTypeId, SpanKey, StackId, StackTable, StringId,
 };
 
 /// Incremental builder for a [`ProfileSet`].
@@ -110,9 +110,9 @@ impl<'l> Builder<'l> {
 
     /// Intern a function of a binary with a build id (an unsymbolised native frame).
     pub fn function_in(&mut self, name: &str, file: &str, build_id: &str) -> FunctionId {
-        let name = self.string(name).get();
-        let file = self.string(file).get();
-        let build_id = self.string(build_id).get();
+        let name = self.string(name);
+        let file = self.string(file);
+        let build_id = self.string(build_id);
         FunctionId::new(self.functions.intern(Function {
             name,
             file,
@@ -133,9 +133,9 @@ impl<'l> Builder<'l> {
         kind: FrameKind,
         frame_type: &str,
     ) -> FrameId {
-        let frame_type = self.string(frame_type).get();
+        let frame_type = self.string(frame_type);
         FrameId::new(self.frames.intern(Frame {
-            function: function.get(),
+            function,
             line,
             kind,
             frame_type,
@@ -221,7 +221,7 @@ impl<'l> Builder<'l> {
 
     /// Start a profile; rows added until the next call belong to it.
     pub fn begin_profile(&mut self, mut info: ProfileInfo, sample_type: SampleType) {
-        info.sample_type = self.sample_types.intern(sample_type);
+        info.sample_type = SampleTypeId::new(self.sample_types.intern(sample_type));
         let start = self.samples.len() as u32;
         info.samples = start..start;
         self.profiles.push(info);
@@ -288,11 +288,11 @@ impl<'l> Builder<'l> {
                     let t = sample_types.remove(first);
                     sample_types.insert(0, t);
                     for p in &mut self.profiles {
-                        p.sample_type = match p.sample_type as usize {
+                        p.sample_type = SampleTypeId::from_index(match p.sample_type.index() {
                             s if s == first => 0,
-                            s if s < first => s as u32 + 1,
-                            s => s as u32,
-                        };
+                            s if s < first => s + 1,
+                            s => s,
+                        });
                     }
                 }
                 None => self.diags.push(

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use crate::model::{NONE, ProfileSet, SpanKey};
+use crate::model::{NONE, ProfileId, ProfileSet, ResourceId, SampleTypeId, SpanKey};
 
 /// Which spans' samples to keep.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,12 +21,12 @@ pub enum SpanSelection {
 /// A sample filter. The default keeps every sample of the first sample type.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
-    /// Index into [`ProfileSet::sample_types`].
-    pub sample_type: usize,
-    /// Keep only these profiles (indices into [`ProfileSet::profiles`]).
-    pub profiles: Option<Vec<u32>>,
+    /// The sample type whose values are summed.
+    pub sample_type: SampleTypeId,
+    /// Keep only these profiles.
+    pub profiles: Option<Vec<ProfileId>>,
     /// Keep only profiles of these resources.
-    pub resources: Option<Vec<u32>>,
+    pub resources: Option<Vec<ResourceId>>,
     /// Keep only samples linked to these spans.
     pub spans: Option<SpanSelection>,
     /// Keep only samples with a timestamp in `[from, to)` (UTC ns).
@@ -58,15 +58,15 @@ impl ProfileSet {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                p.sample_type as usize == filter.sample_type
+                p.sample_type == filter.sample_type
                     && filter
                         .profiles
                         .as_ref()
-                        .is_none_or(|ps| ps.contains(&(i as u32)))
+                        .is_none_or(|ps| ps.contains(&ProfileId::from_index(i)))
                     && filter
                         .resources
                         .as_ref()
-                        .is_none_or(|rs| rs.contains(&p.resource.get()))
+                        .is_none_or(|rs| rs.contains(&p.resource))
             })
             .collect()
     }

@@ -1,8 +1,11 @@
 //! The columnar profile model every input format is normalised into.
 //!
 //! Tables are struct-of-arrays with `u32` ids, as in pprof and the Firefox Profiler's processed
-//! format: compact, cache-friendly and cheap to filter. APIs type them ([`StackId`],
-//! [`FrameId`], ...; free newtypes, see `model/ids.rs` for why columns stay raw). Strings,
+//! format: compact, cache-friendly and cheap to filter. Every id has its own type
+//! ([`StringId`], [`FunctionId`], [`FrameId`], [`StackId`], [`SampleTypeId`], ...; free
+//! newtypes, so a frame id cannot index the functions): the small tables' fields and every
+//! API use them, and only the big per-row columns ([`SampleTable`], [`StackTable`]) stay raw
+//! `u32` with [`NONE`], for the reason given in `model/ids.rs`. Strings,
 //! functions, frames, stacks, links and attribute sets are interned across every message of a
 //! file (JSON Lines carry one dictionary per line), so equal things get equal ids.
 //!
@@ -144,28 +147,28 @@ impl FrameKind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Function {
     /// Human-readable name (for an unsymbolised frame, `binary+0xoffset`).
-    pub name: u32,
+    pub name: StringId,
     /// Source file (for an unsymbolised frame, the mapped binary's path), or the empty
     /// string's id.
-    pub file: u32,
+    pub file: StringId,
     /// String id of the build id of the binary an unsymbolised frame is in (hex, as the
     /// mapping's `process.executable.build_id.*` attribute gives it), or the empty string's:
     /// what a symbol server needs to name the frame.
-    pub build_id: u32,
+    pub build_id: StringId,
 }
 
 /// A frame: one function at one line. Inlined lines of a location become several frames.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Frame {
-    /// Function id.
-    pub function: u32,
+    /// The function this frame is a line of.
+    pub function: FunctionId,
     /// Source line, 0 if unknown.
     pub line: u32,
     /// Kind of code.
     pub kind: FrameKind,
     /// String id of the `profile.frame.type` value as the producer wrote it (`cpython`,
     /// `jvm`, `go`, `abort-marker`, ...), or the empty string's when not said.
-    pub frame_type: u32,
+    pub frame_type: StringId,
 }
 
 /// A trace/span pair a sample is linked to.
@@ -286,14 +289,16 @@ impl std::fmt::Display for Calls {
 }
 
 /// One profile of the input: a sample type over a time range from one resource and scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The default is the first resource, no scope, times or attributes; the builder sets
+/// `sample_type` and `samples` in [`crate::builder::Builder::begin_profile`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProfileInfo {
     /// Index into [`ProfileSet::resources`].
     pub resource: ResourceId,
     /// Instrumentation scope name.
     pub scope: String,
     /// Index into [`ProfileSet::sample_types`].
-    pub sample_type: u32,
+    pub sample_type: SampleTypeId,
     /// What `period` measures (for example `cpu`/`nanoseconds`), if given.
     pub period_type: Option<SampleType>,
     /// The sampling period in `period_type` units, 0 if not given.
@@ -513,8 +518,13 @@ impl ProfileSet {
     }
 
     /// How often function `f` was called, when the format counts calls.
-    pub fn calls(&self, f: u32) -> Option<Calls> {
-        self.function_calls.get(f as usize).copied().flatten()
+    pub fn calls(&self, f: FunctionId) -> Option<Calls> {
+        self.function_calls.get(f.index()).copied().flatten()
+    }
+
+    /// String `s` of the string table ("" for an id outside it).
+    pub fn string(&self, s: StringId) -> &str {
+        self.strings.get(s.index()).map_or("", String::as_str)
     }
 
     /// The distinct sample types. The first is the default, the one to show first: the one
@@ -526,11 +536,10 @@ impl ProfileSet {
     }
 
     /// The name of function `f`.
-    pub fn function_name(&self, f: u32) -> &str {
+    pub fn function_name(&self, f: FunctionId) -> &str {
         self.functions
-            .get(f as usize)
-            .and_then(|func| self.strings.get(func.name as usize))
-            .map_or("", String::as_str)
+            .get(f.index())
+            .map_or("", |func| self.string(func.name))
     }
 
     /// Frames of stack `s`, root first (none for the empty stack).

@@ -4,7 +4,7 @@
 //! Colours are plain [`Rgb`] values; the app turns them into CSS strings. A package's colour
 //! depends only on its name, so `java.util` keeps its colour across files and sessions.
 
-use crate::model::FrameKind;
+use crate::model::{FrameKind, StringId};
 pub use crate::package::package_of;
 use crate::tree::CallTree;
 
@@ -365,11 +365,11 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
         ColourMode::Package => {
             // Each distinct function once: cached by name id (and file, which rarely differs).
             // Ids, not strings, are compared per node: this loop runs over every node.
-            let mut cache: Vec<Option<(u32, FrameKind, Rgb)>> = Vec::new();
+            let mut cache: Vec<Option<(StringId, FrameKind, Rgb)>> = Vec::new();
             tree.nodes()
                 .map(|node| {
                     let (file, kind) = (tree.file_id(node), tree.kind(node));
-                    let id = tree.name_id(node) as usize;
+                    let id = tree.name_id(node).index();
                     if cache.len() <= id {
                         cache.resize(id + 1, None);
                     }
@@ -395,7 +395,7 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
             let mut cache: Vec<Option<(FrameKind, Rgb)>> = Vec::new();
             tree.nodes()
                 .map(|node| {
-                    let (id, kind) = (tree.frame_type_id(node) as usize, tree.kind(node));
+                    let (id, kind) = (tree.frame_type_id(node).index(), tree.kind(node));
                     if cache.len() <= id {
                         cache.resize(id + 1, None);
                     }

@@ -68,7 +68,7 @@ impl ProfileSet {
             let here = tables
                 .frames
                 .get(frame)
-                .is_some_and(|fr| is_f.get(fr.function as usize).copied().unwrap_or(false));
+                .is_some_and(|fr| is_f.get(fr.function.index()).copied().unwrap_or(false));
             inner[s] = if here {
                 s as u32
             } else {

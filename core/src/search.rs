@@ -41,7 +41,7 @@ pub fn search(tree: &CallTree, mut is_match: impl FnMut(&str) -> bool) -> Search
     let mut by_name: Vec<Option<bool>> = Vec::new();
     let mut hits = SearchHits::default();
     for node in tree.nodes().skip(1) {
-        let id = tree.name_id(node) as usize;
+        let id = tree.name_id(node).index();
         if by_name.len() <= id {
             by_name.resize(id + 1, None);
         }

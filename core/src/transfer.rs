@@ -16,8 +16,9 @@ use std::sync::{Arc, OnceLock};
 use crate::error::{At, Diagnostic, Diagnostics, Error, Format, Result};
 use crate::formats::Loaded;
 use crate::model::{
-    Attribute, Calls, Frame, FrameKind, Function, Layout, Origin, ProfileInfo, ProfileSet,
-    Resource, ResourceId, SampleTable, SampleType, SpanKey, StackTable,
+    Attribute, Calls, Frame, FrameKind, Function, FunctionId, Layout, Origin, ProfileInfo,
+    ProfileSet, Resource, ResourceId, SampleTable, SampleType, SampleTypeId, SpanKey, StackTable,
+    StringId,
 };
 use crate::trace::{Span, SpanKind, SpanStatus, TraceSet};
 
@@ -151,7 +152,7 @@ fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
     for p in &set.profiles {
         w.u32(p.resource.get());
         w.str(&p.scope);
-        w.u32(p.sample_type);
+        w.u32(p.sample_type.get());
         w.bool(p.period_type.is_some());
         if let Some(t) = &p.period_type {
             w.sample_type(t);
@@ -179,19 +180,19 @@ fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
     let mut function_file = Vec::with_capacity(set.functions.len());
     let mut function_build_id = Vec::with_capacity(set.functions.len());
     for f in &set.functions {
-        function_name.push(f.name);
-        function_file.push(f.file);
-        function_build_id.push(f.build_id);
+        function_name.push(f.name.get());
+        function_file.push(f.file.get());
+        function_build_id.push(f.build_id.get());
     }
     let mut frame_function = Vec::with_capacity(set.frames.len());
     let mut frame_line = Vec::with_capacity(set.frames.len());
     let mut frame_kind = Vec::with_capacity(set.frames.len());
     let mut frame_type = Vec::with_capacity(set.frames.len());
     for f in &set.frames {
-        frame_function.push(f.function);
+        frame_function.push(f.function.get());
         frame_line.push(f.line);
         frame_kind.push(kind_code(f.kind));
-        frame_type.push(f.frame_type);
+        frame_type.push(f.frame_type.get());
     }
     let StackTable { parent, frame } = set.stacks;
     let SampleTable {
@@ -239,7 +240,7 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         Ok(ProfileInfo {
             resource: ResourceId::new(r.u32()?),
             scope: r.string()?,
-            sample_type: r.u32()?,
+            sample_type: SampleTypeId::new(r.u32()?),
             period_type: if r.bool()? {
                 Some(r.sample_type()?)
             } else {
@@ -335,9 +336,9 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         .zip(function_file)
         .zip(function_build_id)
         .map(|((name, file), build_id)| Function {
-            name,
-            file,
-            build_id,
+            name: StringId::new(name),
+            file: StringId::new(file),
+            build_id: StringId::new(build_id),
         })
         .collect();
     let frames = frame_function
@@ -346,10 +347,10 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         .zip(frame_kind)
         .zip(frame_type)
         .map(|(((function, line), kind), frame_type)| Frame {
-            function,
+            function: FunctionId::new(function),
             line,
             kind: kind_from(kind),
-            frame_type,
+            frame_type: StringId::new(frame_type),
         })
         .collect();
     let set = ProfileSet {

@@ -36,7 +36,9 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::filter::Filter;
-use crate::model::{Frame, FrameKind, Function, NONE, ProfileSet, StackTable};
+use crate::model::{
+    Frame, FrameKind, Function, FunctionId, NONE, ProfileSet, StackTable, StringId,
+};
 use crate::navigate::FunctionKey;
 use crate::package::package_of;
 use crate::tree::{CallTree, Tables, folded_over};
@@ -130,7 +132,7 @@ impl Transformed {
         for s in 0..st.len() {
             let p = st.parent[s];
             has[s] = (p != NONE && has[p as usize])
-                || is_f[self.frames[st.frame[s] as usize].function as usize];
+                || is_f[self.frames[st.frame[s] as usize].function.index()];
         }
         self.map
             .iter()
@@ -153,8 +155,8 @@ impl Transformed {
         self.functions
             .iter()
             .map(|f| {
-                s.get(f.name as usize).is_some_and(|n| *n == key.0)
-                    && s.get(f.file as usize).is_some_and(|n| *n == key.1)
+                s.get(f.name.index()).is_some_and(|n| *n == key.0)
+                    && s.get(f.file.index()).is_some_and(|n| *n == key.1)
             })
             .collect()
     }
@@ -162,24 +164,24 @@ impl Transformed {
     /// Per frame: whether its function's package is one of `packages`.
     fn in_packages(&self, packages: &[String]) -> Vec<bool> {
         let s = &self.strings;
-        let text = |id: u32| s.get(id as usize).map_or("", String::as_str);
+        let text = |id: StringId| s.get(id.index()).map_or("", String::as_str);
         self.frames
             .iter()
             .map(|fr| {
-                let f = &self.functions[fr.function as usize];
+                let f = &self.functions[fr.function.index()];
                 let pkg = package_of(text(f.name), text(f.file), fr.kind);
                 packages.iter().any(|p| p == pkg)
             })
             .collect()
     }
 
-    fn string(&mut self, text: &str) -> u32 {
+    fn string(&mut self, text: &str) -> StringId {
         if let Some(i) = self.strings.iter().position(|s| s == text) {
-            return i as u32;
+            return StringId::from_index(i);
         }
         let strings = Arc::make_mut(&mut self.strings);
         strings.push(text.to_owned());
-        (strings.len() - 1) as u32
+        StringId::from_index(strings.len() - 1)
     }
 
     /// Apply one transform: rewrite the stack table and compose the mapping.
@@ -189,7 +191,7 @@ impl Transformed {
         let mut out = NewStacks::with_capacity(n);
         let mut new = vec![DROPPED; n];
         let parent_new = |new: &[u32], p: u32| if p == NONE { NONE } else { new[p as usize] };
-        let func_of = |frames: &[Frame], s: usize| frames[old.frame[s] as usize].function as usize;
+        let func_of = |frames: &[Frame], s: usize| frames[old.frame[s] as usize].function.index();
         // Where the empty stack goes.
         let mut empty = NONE;
         match t {
@@ -235,7 +237,7 @@ impl Transformed {
                         *key_no.entry((name.as_str(), file.as_str())).or_insert(next)
                     })
                     .collect();
-                let text = |id: u32| self.strings.get(id as usize).map_or("", String::as_str);
+                let text = |id: StringId| self.strings.get(id.index()).map_or("", String::as_str);
                 let fn_key: Vec<u32> = self
                     .functions
                     .iter()
@@ -306,7 +308,7 @@ impl Transformed {
                     build_id: self.string(""),
                 };
                 let empty = self.string("");
-                let function_id = self.functions.len() as u32;
+                let function_id = FunctionId::from_index(self.functions.len());
                 self.functions.push(function);
                 // One frame per kind met, made when first needed.
                 let mut frame_of_kind: Vec<(FrameKind, u32)> = Vec::new();

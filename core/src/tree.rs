@@ -10,7 +10,10 @@ use std::sync::Arc;
 
 use crate::filter::Filter;
 pub use crate::model::NodeId;
-use crate::model::{Calls, Frame, FrameKind, Function, NONE, ProfileSet, SampleType, StackTable};
+use crate::model::{
+    Calls, Frame, FrameKind, Function, FunctionId, NONE, ProfileSet, SampleType, StackTable,
+    StringId,
+};
 
 /// The tables a call tree is built over: a set's own, or a transformed stack table with its
 /// frames, functions and strings ([`crate::transform::Transformed`]).
@@ -34,10 +37,10 @@ impl Tables<'_> {
         out
     }
 
-    fn function_name(&self, f: u32) -> &str {
+    fn function_name(&self, f: FunctionId) -> &str {
         self.functions
-            .get(f as usize)
-            .and_then(|func| self.strings.get(func.name as usize))
+            .get(f.index())
+            .and_then(|func| self.strings.get(func.name.index()))
             .map_or("", String::as_str)
     }
 }
@@ -48,13 +51,13 @@ pub struct CallTree {
     strings: Arc<Vec<String>>,
     /// Raw parent ids, [`NONE`] for the root.
     parent: Vec<u32>,
-    name: Vec<u32>,
-    file: Vec<u32>,
+    name: Vec<StringId>,
+    file: Vec<StringId>,
     kind: Vec<FrameKind>,
     /// String ids of the `profile.frame.type` and the build id of the first frame merged
     /// into the node.
-    frame_type: Vec<u32>,
-    build_id: Vec<u32>,
+    frame_type: Vec<StringId>,
+    build_id: Vec<StringId>,
     /// Source line of the frames merged into the node; [`NONE`] when they differ.
     line: Vec<u32>,
     depth: Vec<u32>,
@@ -68,7 +71,7 @@ pub struct CallTree {
     sample_type: SampleType,
     inverted: bool,
     /// Call counts by (name, file) id, for formats that count calls; empty otherwise.
-    calls: Arc<FxHashMap<(u32, u32), Calls>>,
+    calls: Arc<FxHashMap<(StringId, StringId), Calls>>,
 }
 
 /// Self and total weight of one function over the whole tree.
@@ -88,26 +91,28 @@ pub struct FunctionStats {
 
 struct TreeBuilder {
     tree: CallTree,
-    lookup: rustc_hash::FxHashMap<(NodeId, u32, u32), NodeId>,
+    lookup: rustc_hash::FxHashMap<(NodeId, StringId, StringId), NodeId>,
 }
 
 impl TreeBuilder {
     fn new(set: &ProfileSet, tables: Tables<'_>, filter: &Filter, inverted: bool) -> Self {
         let sample_type = set
             .sample_types
-            .get(filter.sample_type)
+            .get(filter.sample_type.index())
             .cloned()
             .unwrap_or(SampleType {
                 name: "samples".into(),
                 unit: "count".into(),
             });
-        let root_name = tables
-            .strings
-            .iter()
-            .position(String::is_empty)
-            .unwrap_or(0) as u32;
+        let root_name = StringId::from_index(
+            tables
+                .strings
+                .iter()
+                .position(String::is_empty)
+                .unwrap_or(0),
+        );
         // The tree merges functions by name and file, so their counts merge the same way.
-        let mut calls: FxHashMap<(u32, u32), Calls> = FxHashMap::default();
+        let mut calls: FxHashMap<(StringId, StringId), Calls> = FxHashMap::default();
         for (f, c) in set.function_calls.iter().enumerate() {
             if let (Some(c), Some(func)) = (c, set.functions.get(f)) {
                 let e = calls.entry((func.name, func.file)).or_default();
@@ -155,7 +160,7 @@ impl TreeBuilder {
 
     fn child(&mut self, tables: Tables<'_>, parent: NodeId, frame: u32) -> NodeId {
         let frame = &tables.frames[frame as usize];
-        let func = &tables.functions[frame.function as usize];
+        let func = &tables.functions[frame.function.index()];
         let t = &mut self.tree;
         let id = *self
             .lookup
@@ -183,14 +188,14 @@ impl TreeBuilder {
     fn finish(mut self) -> CallTree {
         let t = &mut self.tree;
         // Rank the names once, so sorting children compares integers, not strings.
-        let mut used: Vec<u32> = t.name.clone();
+        let mut used: Vec<StringId> = t.name.clone();
         used.sort_unstable();
         used.dedup();
         let strings = &t.strings;
-        used.sort_unstable_by(|&a, &b| strings[a as usize].cmp(&strings[b as usize]));
+        used.sort_unstable_by(|&a, &b| strings[a.index()].cmp(&strings[b.index()]));
         let mut rank = vec![0u32; strings.len()];
         for (r, &id) in used.iter().enumerate() {
-            rank[id as usize] = r as u32;
+            rank[id.index()] = r as u32;
         }
         // Children grouped by parent with a counting sort (ids ascending within a parent),
         // then each group ordered by name.
@@ -211,7 +216,7 @@ impl TreeBuilder {
         let name = &t.name;
         for p in 0..n {
             list[start[p] as usize..start[p + 1] as usize]
-                .sort_unstable_by_key(|&c| (rank[name[c.index()] as usize], c));
+                .sort_unstable_by_key(|&c| (rank[name[c.index()].index()], c));
         }
         t.child_start = start;
         t.child_list = list;
@@ -393,12 +398,12 @@ impl CallTree {
 
     /// Function name of a node (empty for the root).
     pub fn name(&self, node: NodeId) -> &str {
-        &self.strings[self.name[node.index()] as usize]
+        &self.strings[self.name[node.index()].index()]
     }
 
     /// Source file of a node's function.
     pub fn file(&self, node: NodeId) -> &str {
-        &self.strings[self.file[node.index()] as usize]
+        &self.strings[self.file[node.index()].index()]
     }
 
     /// Frame kind of a node.
@@ -409,17 +414,17 @@ impl CallTree {
     /// The `profile.frame.type` of a node as its producer wrote it (`cpython`, `jvm`,
     /// `abort-marker`, ...), empty when not said.
     pub fn frame_type(&self, node: NodeId) -> &str {
-        &self.strings[self.frame_type[node.index()] as usize]
+        &self.strings[self.frame_type[node.index()].index()]
     }
 
     /// Interned id of a node's frame type (equal ids, equal types).
-    pub fn frame_type_id(&self, node: NodeId) -> u32 {
+    pub fn frame_type_id(&self, node: NodeId) -> StringId {
         self.frame_type[node.index()]
     }
 
     /// Build id of the binary an unsymbolised node is in, empty when unknown.
     pub fn build_id(&self, node: NodeId) -> &str {
-        &self.strings[self.build_id[node.index()] as usize]
+        &self.strings[self.build_id[node.index()].index()]
     }
 
     /// Source line of a node, when every frame merged into it has the same known line.
@@ -429,12 +434,12 @@ impl CallTree {
 
     /// Interned id of a node's name: equal names have equal ids, so work per distinct
     /// name (search, colours) can be cached by it.
-    pub fn name_id(&self, node: NodeId) -> u32 {
+    pub fn name_id(&self, node: NodeId) -> StringId {
         self.name[node.index()]
     }
 
     /// Interned id of a node's file (equal ids, equal files).
-    pub fn file_id(&self, node: NodeId) -> u32 {
+    pub fn file_id(&self, node: NodeId) -> StringId {
         self.file[node.index()]
     }
 
@@ -523,16 +528,16 @@ impl CallTree {
     pub fn function_stats(&self) -> Vec<FunctionStats> {
         if self.inverted {
             // Top-level nodes of an inverted tree are exactly the leaf functions.
-            let mut by_fn: FxHashMap<(u32, u32), (i64, i64)> = FxHashMap::default();
+            let mut by_fn: FxHashMap<(StringId, StringId), (i64, i64)> = FxHashMap::default();
             for n in 1..self.len() {
                 let e = by_fn.entry((self.name[n], self.file[n])).or_default();
                 e.0 = e.0.saturating_add(self.self_weight[n]);
             }
             return self.stats_from(by_fn);
         }
-        let mut by_fn: FxHashMap<(u32, u32), (i64, i64)> = FxHashMap::default();
+        let mut by_fn: FxHashMap<(StringId, StringId), (i64, i64)> = FxHashMap::default();
         // Depth-first, counting how often each function is already on the path.
-        let mut on_path: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+        let mut on_path: FxHashMap<(StringId, StringId), u32> = FxHashMap::default();
         let mut stack: Vec<(NodeId, bool)> = self
             .children(Self::ROOT)
             .iter()
@@ -557,12 +562,12 @@ impl CallTree {
         self.stats_from(by_fn)
     }
 
-    fn stats_from(&self, by_fn: FxHashMap<(u32, u32), (i64, i64)>) -> Vec<FunctionStats> {
+    fn stats_from(&self, by_fn: FxHashMap<(StringId, StringId), (i64, i64)>) -> Vec<FunctionStats> {
         let mut out: Vec<FunctionStats> = by_fn
             .into_iter()
             .map(|((name, file), (s, t))| FunctionStats {
-                name: self.strings[name as usize].clone(),
-                file: self.strings[file as usize].clone(),
+                name: self.strings[name.index()].clone(),
+                file: self.strings[file.index()].clone(),
                 self_weight: s,
                 total_weight: t,
                 calls: self.calls.get(&(name, file)).copied(),

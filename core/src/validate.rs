@@ -47,10 +47,10 @@ fn check_id(
 impl ProfileSet {
     /// Check the invariants every reader of the set relies on:
     ///
-    /// * every id column is in range of the table it points into (function names and files
-    ///   in `strings` (and their build ids, and frames' frame types), frame functions in `functions`, stack frames in `frames`, a sample's
-    ///   stack and link in theirs or [`NONE`], its attribute set in `attr_sets`, a profile's
-    ///   resource and sample type in theirs);
+    /// * every id column is in range of the table it points into (function names, files and
+    ///   build ids and frames' frame types in `strings`, frame functions in `functions`,
+    ///   stack frames in `frames`, a sample's stack and link in theirs or [`NONE`], its
+    ///   attribute set in `attr_sets`, a profile's resource and sample type in theirs);
     /// * the stack tree is a prefix tree in order: a stack's parent comes before it;
     /// * the columns of one table have one length, and `function_calls` is empty or has
     ///   one entry per function;
@@ -62,17 +62,31 @@ impl ProfileSet {
         let f = self.format;
         let strings = self.strings.len();
         for (i, func) in self.functions.iter().enumerate() {
-            check_id(f, "functions.name", i, func.name, strings, false)?;
-            check_id(f, "functions.file", i, func.file, strings, false)?;
-            check_id(f, "functions.build_id", i, func.build_id, strings, false)?;
+            check_id(f, "functions.name", i, func.name.get(), strings, false)?;
+            check_id(f, "functions.file", i, func.file.get(), strings, false)?;
+            check_id(
+                f,
+                "functions.build_id",
+                i,
+                func.build_id.get(),
+                strings,
+                false,
+            )?;
         }
         for (i, frame) in self.frames.iter().enumerate() {
-            check_id(f, "frames.frame_type", i, frame.frame_type, strings, false)?;
+            check_id(
+                f,
+                "frames.frame_type",
+                i,
+                frame.frame_type.get(),
+                strings,
+                false,
+            )?;
             check_id(
                 f,
                 "frames.function",
                 i,
-                frame.function,
+                frame.function.get(),
                 self.functions.len(),
                 false,
             )?;
@@ -141,7 +155,14 @@ impl ProfileSet {
                 false,
             )?;
             let types = self.sample_types.len();
-            check_id(f, "profiles.sample_type", i, p.sample_type, types, false)?;
+            check_id(
+                f,
+                "profiles.sample_type",
+                i,
+                p.sample_type.get(),
+                types,
+                false,
+            )?;
             let range = &p.samples;
             if range.start != next || range.end < range.start || range.end as usize > rows {
                 return Err(broken(
@@ -283,6 +304,7 @@ mod tests {
     use super::*;
     use crate::formats::{Loaded, load};
     use crate::limits::Limits;
+    use crate::model::{FunctionId, SampleTypeId, StringId};
 
     fn fixture(rel: &str) -> Vec<u8> {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -341,9 +363,9 @@ mod tests {
         assert_eq!(at, model("stacks.parent", 3));
         assert!(message.contains("does not come before it"), "{message}");
 
-        let (at, _) = broken_at(|s| s.functions[2].name = s.strings.len() as u32);
+        let (at, _) = broken_at(|s| s.functions[2].name = StringId::from_index(s.strings.len()));
         assert_eq!(at, model("functions.name", 2));
-        let (at, _) = broken_at(|s| s.frames[1].function = NONE);
+        let (at, _) = broken_at(|s| s.frames[1].function = FunctionId::new(NONE));
         assert_eq!(at, model("frames.function", 1));
         let (at, _) = broken_at(|s| s.samples.stack[7] = s.stacks.len() as u32);
         assert_eq!(at, model("samples.stack", 7));
@@ -351,7 +373,7 @@ mod tests {
         assert_eq!(at, model("samples.link", 5));
         let (at, _) = broken_at(|s| s.samples.attrs[4] = NONE);
         assert_eq!(at, model("samples.attrs", 4));
-        let (at, _) = broken_at(|s| s.profiles[0].sample_type = 9);
+        let (at, _) = broken_at(|s| s.profiles[0].sample_type = SampleTypeId::new(9));
         assert_eq!(at, model("profiles.sample_type", 0));
         let (at, _) = broken_at(|s| s.profiles[0].resource = crate::model::ResourceId::new(9));
         assert_eq!(at, model("profiles.resource", 0));

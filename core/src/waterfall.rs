@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{ProfileSet, SpanIdx};
+use crate::model::{ProfileSet, SampleTypeId, SpanIdx};
 use crate::palette::Rgb;
 use crate::trace::{SpanStatus, TraceSet};
 use crate::units::{THIN, UnitKind};
@@ -271,10 +271,10 @@ fn format_tick(offset: u64, step: u64, (per, symbol): (u64, &str)) -> String {
 /// The sampling period of the profiles of `sample_type`, in ns, when their period is a time
 /// (for example `cpu`/`nanoseconds` every 10 ms). `None` when no profile says, or when the
 /// period counts something else (bytes, events).
-pub fn sampling_period_ns(set: &ProfileSet, sample_type: usize) -> Option<u64> {
+pub fn sampling_period_ns(set: &ProfileSet, sample_type: SampleTypeId) -> Option<u64> {
     set.profiles
         .iter()
-        .filter(|p| p.sample_type as usize == sample_type && p.period > 0)
+        .filter(|p| p.sample_type == sample_type && p.period > 0)
         .find_map(|p| match UnitKind::of(&p.period_type.as_ref()?.unit) {
             UnitKind::Time(factor) => Some((p.period as u64).saturating_mul(factor as u64)),
             _ => None,

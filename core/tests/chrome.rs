@@ -37,7 +37,7 @@ fn attr<'a>(set: &'a ProfileSet, row: usize, key: &str) -> Option<&'a str> {
 /// The sample-count view, which the cpuprofile expected.tsv files count in.
 fn by_count() -> Filter {
     Filter {
-        sample_type: 1,
+        sample_type: spanflame_core::model::SampleTypeId::new(1),
         ..Filter::default()
     }
 }
@@ -72,11 +72,7 @@ fn node_cpuprofiles_match_their_own_numbers() {
                 .all(|&t| t >= p.time_unix_nano && t > 0)
         );
         // The root node is not a frame; V8's names are kept.
-        let names: Vec<&str> = set
-            .functions
-            .iter()
-            .map(|f| &*set.strings[f.name as usize])
-            .collect();
+        let names: Vec<&str> = set.functions.iter().map(|f| set.string(f.name)).collect();
         assert!(!names.contains(&"(root)"));
         assert!(names.contains(&"(program)"));
     }

@@ -33,15 +33,11 @@ fn num(s: &str) -> i64 {
     s.parse().unwrap()
 }
 
-fn string(set: &ProfileSet, id: u32) -> &str {
-    &set.strings[id as usize]
-}
-
 /// Rows of the profiles whose sample type is named `name`.
 fn rows_of<'a>(set: &'a ProfileSet, name: &'a str) -> impl Iterator<Item = usize> + 'a {
     set.profiles
         .iter()
-        .filter(move |p| set.sample_types[p.sample_type as usize].name == name)
+        .filter(move |p| set.sample_types[p.sample_type.index()].name == name)
         .flat_map(|p| p.samples.start as usize..p.samples.end as usize)
 }
 
@@ -140,7 +136,7 @@ fn cpu_samples_are_timestamps_of_weight_one_at_20_hz() {
             assert_ne!(set.samples.time[i], 0, "{name}: row {i} lost its timestamp");
         }
         for p in &set.profiles {
-            let t = &set.sample_types[p.sample_type as usize];
+            let t = &set.sample_types[p.sample_type.index()];
             if t.name == "samples" {
                 let period = p.period_type.as_ref().unwrap();
                 assert_eq!(
@@ -160,10 +156,10 @@ fn the_scope_default_sample_type_is_shown_first() {
     each_set(|set, name| {
         let want = &expected("default")[0][0];
         // The file's first profile is off-CPU: only the scope attribute makes CPU first.
-        let first = &set.sample_types[set.profiles[0].sample_type as usize];
+        let first = &set.sample_types[set.profiles[0].sample_type.index()];
         assert_eq!(first.to_string(), "off_cpu/nanoseconds", "{name}");
         assert_eq!(&set.sample_types[0].to_string(), want, "{name}");
-        assert_eq!(Filter::default().sample_type, 0);
+        assert_eq!(Filter::default().sample_type.index(), 0);
         let tree = set.call_tree(&Filter::default());
         let cpu_total: i64 = expected("process").iter().map(|r| num(&r[2])).sum();
         assert_eq!(tree.total(), cpu_total, "{name}: the default view is CPU");
@@ -207,7 +203,7 @@ fn every_frame_keeps_its_frame_type_and_a_kind_for_its_colour() {
     each_set(|set, name| {
         let mut frames: BTreeMap<&str, i64> = BTreeMap::new();
         for f in &set.frames {
-            let ty = string(set, f.frame_type);
+            let ty = set.string(f.frame_type);
             let kind = match ty {
                 "kernel" => FrameKind::Kernel,
                 "native" | "go" => FrameKind::Native,
@@ -226,7 +222,7 @@ fn every_frame_keeps_its_frame_type_and_a_kind_for_its_colour() {
         for i in rows_of(set, "samples") {
             let frame = &set.frames[set.stacks.frame[set.samples.stack[i] as usize] as usize];
             *leaves
-                .entry(string(set, frame.frame_type).to_owned())
+                .entry(set.string(frame.frame_type).to_owned())
                 .or_default() += 1;
         }
         let want: BTreeMap<String, i64> = expected("leaf")
@@ -252,7 +248,7 @@ fn every_frame_keeps_its_frame_type_and_a_kind_for_its_colour() {
         let marker = set
             .frames
             .iter()
-            .find(|f| string(set, f.frame_type) == "abort-marker")
+            .find(|f| set.string(f.frame_type) == "abort-marker")
             .unwrap();
         assert_eq!(set.function_name(marker.function), "(abort-marker)");
     });
@@ -266,18 +262,18 @@ fn unsymbolised_frames_are_binary_plus_file_offset_with_their_build_id() {
             let f = set
                 .functions
                 .iter()
-                .find(|f| string(set, f.name) == want)
+                .find(|f| set.string(f.name) == want)
                 .unwrap_or_else(|| panic!("{name}: no frame named {want}"));
-            assert_eq!(string(set, f.file), binary, "{name}: {want}");
-            assert_eq!(string(set, f.build_id), build_id, "{name}: {want}");
+            assert_eq!(set.string(f.file), binary, "{name}: {want}");
+            assert_eq!(set.string(f.build_id), build_id, "{name}: {want}");
         }
         // Symbolised frames have no build id.
         let f = set
             .functions
             .iter()
-            .find(|f| string(set, f.name) == "java.util.HashMap.get")
+            .find(|f| set.string(f.name) == "java.util.HashMap.get")
             .unwrap();
-        assert_eq!(string(set, f.build_id), "", "{name}");
+        assert_eq!(set.string(f.build_id), "", "{name}");
         // The call tree carries what the tooltip shows.
         let tree = set.call_tree(&Filter::default());
         let node = tree

@@ -184,7 +184,9 @@ fn views(set: &ProfileSet) -> Vec<(Filter, Option<Transforms>)> {
     let hot = set.call_tree(&Filter::default()).function_stats()[0].clone();
     out.push((
         Filter {
-            sample_type: set.sample_types.len() - 1,
+            sample_type: spanflame_core::model::SampleTypeId::from_index(
+                set.sample_types.len() - 1,
+            ),
             ..Filter::default()
         },
         Some(Transforms(vec![Transform::MergeFunction((
@@ -209,7 +211,7 @@ fn pprof_export_reads_back_to_the_same_folded_stacks() {
             // Our own importer.
             let back = reload(&gz);
             assert_eq!(back.folded(&Filter::default()), want, "{rel}");
-            let st = &set.sample_types[filter.sample_type];
+            let st = &set.sample_types[filter.sample_type.index()];
             assert_eq!(back.sample_types[0], *st, "{rel}");
             // The reader written here.
             let (folded, sample_type) = independent_folded(&gunzip(&gz));

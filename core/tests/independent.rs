@@ -474,7 +474,7 @@ fn synthetic_golden_and_readme_agree_with_an_independent_walk() {
     for (i, (t, lines)) in e.folded.iter().enumerate() {
         assert_eq!(set.sample_types[i].to_string(), *t);
         let f = Filter {
-            sample_type: i,
+            sample_type: spanflame_core::model::SampleTypeId::from_index(i),
             ..Filter::default()
         };
         let folded: BTreeMap<String, i64> = set.folded(&f).into_iter().collect();

@@ -377,7 +377,7 @@ fn parse(bytes: &[u8]) -> spanflame_core::Result<ProfileSet> {
 fn folded(set: &ProfileSet, sample_type: u32) -> Vec<String> {
     let mut out = Vec::new();
     for p in &set.profiles {
-        if p.sample_type != sample_type {
+        if p.sample_type.get() != sample_type {
             continue;
         }
         for row in p.samples.start as usize..p.samples.end as usize {
@@ -753,7 +753,7 @@ fn assert_shares(set: &ProfileSet, sample_type: &str, tsv: &str) {
         .position(|t| t.to_string() == sample_type)
         .unwrap();
     let filter = Filter {
-        sample_type: index,
+        sample_type: spanflame_core::model::SampleTypeId::from_index(index),
         ..Filter::default()
     };
     let tree = set.call_tree(&filter);

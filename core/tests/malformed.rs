@@ -19,7 +19,7 @@ fn load_never_panics(bytes: &[u8]) -> Option<spanflame_core::Error> {
         Ok(Loaded::Profiles(set)) => {
             for i in 0..set.sample_types.len() {
                 let f = Filter {
-                    sample_type: i,
+                    sample_type: spanflame_core::model::SampleTypeId::from_index(i),
                     ..Filter::default()
                 };
                 let tree = set.call_tree(&f);

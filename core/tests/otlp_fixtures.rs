@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{SPAN_ONLY, assert_golden, folded_text, profiles, traces};
-use spanflame_core::model::parse_hex;
+use spanflame_core::model::{SampleTypeId, parse_hex};
 use spanflame_core::{Filter, Format, Layout, Scope, SpanKey, SpanSelection};
 
 const PY: &str = "otlp/python-ext-0.63b4-file";
@@ -240,7 +240,7 @@ fn synthetic_v1_10_every_encoding() {
     let mut golden = String::new();
     for (i, st) in names.iter().enumerate() {
         let f = Filter {
-            sample_type: i,
+            sample_type: SampleTypeId::from_index(i),
             ..Filter::default()
         };
         golden += &format!("# {st}\n{}", folded_text(&reference.folded(&f)));
@@ -251,7 +251,7 @@ fn synthetic_v1_10_every_encoding() {
         assert!(set.diagnostics.is_empty(), "{file}: {:?}", set.diagnostics);
         for i in 0..3 {
             let f = Filter {
-                sample_type: i,
+                sample_type: SampleTypeId::from_index(i),
                 ..Filter::default()
             };
             assert_eq!(set.folded(&f), reference.folded(&f), "{file} type {i}");
@@ -259,7 +259,7 @@ fn synthetic_v1_10_every_encoding() {
         let totals: Vec<i64> = (0..3)
             .map(|i| {
                 set.call_tree(&Filter {
-                    sample_type: i,
+                    sample_type: SampleTypeId::from_index(i),
                     ..Filter::default()
                 })
                 .total()
@@ -283,10 +283,10 @@ fn synthetic_v1_10_spans_inlining_and_frame_kinds() {
     let set = profiles(&format!("{SYN}/profiles.binpb"));
     let trace = traces(&format!("{SYN}/traces.json"));
     assert_eq!(trace.spans.len(), 2);
-    let by = |span_hex: &str, sample_type: usize| {
+    let by = |span_hex: &str, sample_type: u32| {
         let idx = trace.find_span_id(&parse_hex(span_hex).unwrap()).unwrap();
         let f = Filter {
-            sample_type,
+            sample_type: SampleTypeId::new(sample_type),
             spans: trace.select(idx, Scope::Only).spans,
             ..Filter::default()
         };
@@ -302,7 +302,7 @@ fn synthetic_v1_10_spans_inlining_and_frame_kinds() {
     assert!(set.links.iter().all(|l| l.span_id != [0; 8]));
     // Frame kinds come from profile.frame.type.
     let tree = set.call_tree(&Filter {
-        sample_type: 1,
+        sample_type: SampleTypeId::new(1),
         ..Filter::default()
     });
     let kinds: Vec<_> = tree

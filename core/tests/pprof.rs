@@ -404,7 +404,7 @@ fn hand_built_profile_reads_every_part() {
 
         let fold = |i: usize| {
             let f = Filter {
-                sample_type: i,
+                sample_type: spanflame_core::model::SampleTypeId::from_index(i),
                 ..Filter::default()
             };
             folded_text(&set.folded(&f))

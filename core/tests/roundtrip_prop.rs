@@ -61,7 +61,7 @@ fn per_link(set: &ProfileSet, sample_type: usize) -> PerLink {
     let s = &set.samples;
     for row in 0..s.len() {
         let profile = &set.profiles[s.profile[row] as usize];
-        if profile.sample_type as usize == sample_type && s.link[row] != NONE {
+        if profile.sample_type.index() == sample_type && s.link[row] != NONE {
             let e = out.entry(set.links[s.link[row] as usize]).or_default();
             e.0 += s.value[row];
             e.1 += 1;
@@ -124,7 +124,7 @@ fn check(s: &Synth) -> Result<(), String> {
         let mut links = Vec::new();
         for t in 0..types.len() {
             let filter = Filter {
-                sample_type: t,
+                sample_type: spanflame_core::model::SampleTypeId::from_index(t),
                 ..Filter::default()
             };
             let folded = set.folded(&filter);

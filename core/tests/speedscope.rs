@@ -72,7 +72,7 @@ fn py_spy_frames_keep_file_and_line() {
         .iter()
         .find(|f| set.function_name(f.function) == "warm")
         .expect("warm");
-    let file = &set.strings[set.functions[warm.function as usize].file as usize];
+    let file = set.string(set.functions[warm.function.index()].file);
     assert!(file.ends_with("/workload.py"), "{file}");
     assert!(warm.line > 0);
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use common::{SPAN_ONLY, fixture, profiles, traces};
-use spanflame_core::model::{NONE, parse_hex};
+use spanflame_core::model::{NONE, SampleTypeId, parse_hex};
 use spanflame_core::waterfall::{TimeAxis, sampling_period_ns};
 use spanflame_core::{Filter, Format, Limits, Loaded, Scope, SpanIdx, SpanKey, TraceSet, load};
 
@@ -264,7 +264,7 @@ fn sample_times_per_span_fall_in_the_span() {
     let t = traces(&format!("{PY}/traces.json"));
     let times = set.sample_times_by_span(&Filter::default(), None);
     assert_eq!(times.len(), 13);
-    let period = sampling_period_ns(&set, 0).unwrap();
+    let period = sampling_period_ns(&set, SampleTypeId::new(0)).unwrap();
     assert_eq!(period, 5_000_000);
     for &(_, hex, _, count) in SPAN_ONLY {
         let i = span_of(&t, hex);
@@ -301,7 +301,7 @@ fn sample_times_per_span_fall_in_the_span() {
     // Another sample type keeps nothing; a time filter keeps the samples inside it.
     let none = set.sample_times_by_span(
         &Filter {
-            sample_type: 7,
+            sample_type: SampleTypeId::new(7),
             ..Filter::default()
         },
         None,

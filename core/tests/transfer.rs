@@ -49,7 +49,7 @@ fn profiles_arrive_as_decoded() {
         // What a user sees is the same too: the call tree over every sample type.
         for t in 0..set.sample_types.len() {
             let filter = Filter {
-                sample_type: t,
+                sample_type: spanflame_core::model::SampleTypeId::from_index(t),
                 ..Filter::default()
             };
             assert_eq!(set.folded(&filter), back.folded(&filter), "{name} type {t}");

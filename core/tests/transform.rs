@@ -35,7 +35,7 @@ fn pyspy_lines() -> Vec<(Vec<Fr>, i64)> {
 fn raw_lines(set: &ProfileSet) -> Vec<(Vec<Fr>, i64)> {
     let s = &set.samples;
     (0..s.len())
-        .filter(|&r| set.profiles[s.profile[r] as usize].sample_type == 0)
+        .filter(|&r| set.profiles[s.profile[r] as usize].sample_type.index() == 0)
         .map(|r| {
             let frames = match s.stack[r] {
                 spanflame_core::model::NONE => Vec::new(),
@@ -44,10 +44,10 @@ fn raw_lines(set: &ProfileSet) -> Vec<(Vec<Fr>, i64)> {
                     .into_iter()
                     .map(|f| {
                         let frame = &set.frames[f.index()];
-                        let func = &set.functions[frame.function as usize];
+                        let func = &set.functions[frame.function.index()];
                         (
-                            set.strings[func.name as usize].clone(),
-                            set.strings[func.file as usize].clone(),
+                            set.string(func.name).to_owned(),
+                            set.string(func.file).to_owned(),
                             frame.kind,
                         )
                     })

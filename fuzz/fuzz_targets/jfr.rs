@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(set) = jfr::load(&bytes, &limits) {
         for i in 0..set.sample_types.len() {
             let f = Filter {
-                sample_type: i,
+                sample_type: spanflame_core::model::SampleTypeId::from_index(i),
                 ..Filter::default()
             };
             let _ = set.call_tree(&f).function_stats();

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(Loaded::Profiles(set)) = load(data, &limits) {
         for i in 0..set.sample_types.len() {
             let f = Filter {
-                sample_type: i,
+                sample_type: spanflame_core::model::SampleTypeId::from_index(i),
                 ..Filter::default()
             };
             let tree = set.call_tree(&f);

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use spanflame_core::model::StringId;
 use spanflame_core::palette::{Rgb, merged_colour};
 use spanflame_core::viewport::{DrawItem, Drawn, Marks, Rows, Viewport, plan};
 use spanflame_core::{CallTree, FlameLayout, NodeId};
@@ -139,7 +140,7 @@ pub struct Renderer {
     /// What the last base paint drew.
     pub items: Vec<DrawItem>,
     /// Full label widths in device pixels, by name id; valid for `widths_key`.
-    widths: HashMap<u32, f64>,
+    widths: HashMap<StringId, f64>,
     widths_key: (u64, usize),
     batch: Vec<(Rgb, f64, f64, f64, f64)>,
 }
@@ -390,8 +391,8 @@ impl Renderer {
 /// The longest label that fits in `room` device pixels: the name, or a prefix with "…".
 fn fit(
     ctx: &CanvasRenderingContext2d,
-    widths: &mut HashMap<u32, f64>,
-    name_id: u32,
+    widths: &mut HashMap<StringId, f64>,
+    name_id: StringId,
     name: &str,
     room: f64,
 ) -> Result<Option<String>, JsValue> {

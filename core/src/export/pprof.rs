@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::filter::Filter;
 use crate::formats::pprof::proto::{Function, Line, Location, Profile, Sample, ValueType};
-use crate::model::{Interner, NONE, ProfileSet};
+use crate::model::{FunctionId, Interner, NONE, ProfileSet, StringId};
 use crate::transform::Transformed;
 
 /// String table under construction (the model's interner); index 0 is `""` as pprof requires.
@@ -47,9 +47,9 @@ pub fn profile(set: &ProfileSet, filter: &Filter, transformed: Option<&Transform
             (set.tables(), w, e)
         }
     };
-    let text = |id: u32| tables.strings.get(id as usize).map_or("", String::as_str);
+    let text = |id: StringId| tables.strings.get(id.index()).map_or("", String::as_str);
     let mut strings = Strings::new();
-    let st = set.sample_types.get(filter.sample_type);
+    let st = set.sample_types.get(filter.sample_type.index());
     let sample_type = ValueType {
         r#type: strings.get(st.map_or("samples", |s| s.name.as_str())),
         unit: strings.get(st.map_or("count", |s| s.unit.as_str())),
@@ -57,7 +57,7 @@ pub fn profile(set: &ProfileSet, filter: &Filter, transformed: Option<&Transform
     let info = set
         .profiles
         .iter()
-        .find(|p| p.sample_type as usize == filter.sample_type);
+        .find(|p| p.sample_type == filter.sample_type);
     let mut out = Profile {
         sample_type: vec![sample_type],
         ..Profile::default()
@@ -73,7 +73,7 @@ pub fn profile(set: &ProfileSet, filter: &Filter, transformed: Option<&Transform
     }
     // Ids are 1-based (0 means "none" in pprof); made as first met.
     let mut location_of_frame: FxHashMap<u32, u64> = FxHashMap::default();
-    let mut function_of: FxHashMap<u32, u64> = FxHashMap::default();
+    let mut function_of: FxHashMap<FunctionId, u64> = FxHashMap::default();
     let mut location_of_stack = vec![0u64; tables.stacks.len()];
     let mut used = vec![false; tables.stacks.len()];
     for s in (0..weights.len()).rev() {
@@ -92,7 +92,7 @@ pub fn profile(set: &ProfileSet, filter: &Filter, transformed: Option<&Transform
             let frame = &tables.frames[frame_id as usize];
             let next_fn = function_of.len() as u64 + 1;
             let func = *function_of.entry(frame.function).or_insert_with(|| {
-                let f = &tables.functions[frame.function as usize];
+                let f = &tables.functions[frame.function.index()];
                 let name = strings.get(text(f.name));
                 out.function.push(Function {
                     id: next_fn,

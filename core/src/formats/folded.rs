@@ -54,19 +54,7 @@ pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
     })?;
     let mut b = Builder::new(Format::Folded, &options.limits);
     b.begin_profile(
-        ProfileInfo {
-            resource: crate::model::ResourceId::new(0),
-            scope: String::new(),
-            sample_type: 0,
-            period_type: None,
-            period: 0,
-            time_unix_nano: 0,
-            duration_nano: 0,
-            attributes: Vec::new(),
-            profile_id: String::new(),
-            samples: 0..0,
-            origin: crate::model::Origin::Sampled,
-        },
+        ProfileInfo::default(),
         SampleType {
             name: "samples".into(),
             unit: "count".into(),

@@ -1,6 +1,6 @@
 //! Shared pieces of the serde-based JSON importers (speedscope, Chrome/V8): a top-level key
 //! sniffer, a JSON path kept while streaming, and arrays read element by element under a
-//! [`Limits`] bound, so no `serde_json::Value` tree is ever built for a whole file.
+//! [`Limits`](crate::Limits) bound, so no `serde_json::Value` tree is ever built for a whole file.
 
 use std::borrow::Cow;
 use std::cell::RefCell;

@@ -53,7 +53,7 @@ use crate::builder::{Builder, Row};
 use crate::error::{At, Error, Format, Result};
 use crate::limits::Limits;
 use crate::model::{
-    AttrSetId, Attribute, FrameId, FrameKind, Layout, Origin, ProfileInfo, ProfileSet, SampleType,
+    AttrSetId, Attribute, FrameId, FrameKind, Layout, ProfileInfo, ProfileSet, SampleType,
 };
 
 const FORMAT: Format = Format::PerfScript;
@@ -443,20 +443,8 @@ fn read(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
     }
     for (sample_type, rows) in profiles.rows {
         b.begin_profile(
-            ProfileInfo {
-                resource: crate::model::ResourceId::new(0),
-                scope: String::new(),
-                sample_type: 0,
-                period_type: None,
-                period: 0,
-                // perf's clock counts from boot; there is no UTC start to give.
-                time_unix_nano: 0,
-                duration_nano: 0,
-                attributes: Vec::new(),
-                profile_id: String::new(),
-                samples: 0..0,
-                origin: Origin::Sampled,
-            },
+            // perf's clock counts from boot; there is no UTC start to give.
+            ProfileInfo::default(),
             sample_type,
         );
         b.reserve_rows(rows.len() as u64);

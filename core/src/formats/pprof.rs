@@ -362,16 +362,12 @@ pub fn add_profile(b: &mut Builder<'_>, p: &Profile) -> Result<()> {
     for (type_index, sample_type) in order {
         let info = ProfileInfo {
             resource,
-            scope: String::new(),
-            sample_type: 0,
             period_type: period_type.clone(),
             period: p.period,
             time_unix_nano: u64::try_from(p.time_nanos).unwrap_or(0),
             duration_nano: u64::try_from(p.duration_nanos).unwrap_or(0),
             attributes: attributes.clone(),
-            profile_id: String::new(),
-            samples: 0..0,
-            origin: crate::model::Origin::Sampled,
+            ..Default::default()
         };
         b.begin_profile(info, sample_type);
         for (s, &(stack, attrs, link)) in p.sample.iter().zip(&resolved) {

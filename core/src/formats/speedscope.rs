@@ -27,8 +27,7 @@ use crate::formats::jsonx::{self, Ctx, Each, Fail, JsonShape, Seg, Str, error_at
 use crate::formats::{Detect, Loaded, Options};
 use crate::limits::Limits;
 use crate::model::{
-    Attribute, FrameId, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
-    StackId,
+    Attribute, FrameId, FrameKind, Layout, NONE, ProfileInfo, ProfileSet, SampleType, StackId,
 };
 
 /// Whether `bytes` is a speedscope file (a top-level `$schema` naming speedscope).
@@ -487,21 +486,13 @@ fn build(file: File, limits: &Limits) -> Result<ProfileSet> {
         }
         let span = p.end - p.start;
         let info = ProfileInfo {
-            resource: crate::model::ResourceId::new(0),
-            scope: String::new(),
-            sample_type: 0,
-            period_type: None,
-            period: 0,
-            time_unix_nano: 0,
             duration_nano: if is_time && span.is_finite() && span > 0.0 {
                 (span * factor) as u64
             } else {
                 0
             },
             attributes: attributes.clone(),
-            profile_id: String::new(),
-            samples: 0..0,
-            origin: Origin::Sampled,
+            ..Default::default()
         };
         b.begin_profile(info, sample_type);
         let attrs = b.attr_set(attributes);

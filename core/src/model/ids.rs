@@ -8,6 +8,24 @@
 //! bytes a row instead of 4 and the columns hold tens of millions of rows. APIs take and
 //! return the typed ids, and `Option<Id>` where "none" is meant; the sentinel is converted at
 //! the table boundary by [`StackId::from_raw`] and [`StackId::raw`] (and the same on every id).
+//!
+//! The point is that a mix-up does not compile. A frame id where a function id is meant:
+//!
+//! ```compile_fail
+//! use spanflame_core::model::{FrameId, FunctionId, ProfileSet};
+//! fn name_of(set: &ProfileSet, frame: FrameId) -> &str {
+//!     set.function_name(frame) // error: expected `FunctionId`, found `FrameId`
+//! }
+//! ```
+//!
+//! The same with the frame's own function compiles:
+//!
+//! ```
+//! use spanflame_core::model::{FrameId, ProfileSet};
+//! fn name_of(set: &ProfileSet, frame: FrameId) -> &str {
+//!     set.frames.get(frame.index()).map_or("", |f| set.function_name(f.function))
+//! }
+//! ```
 
 /// Defines id newtypes sharing one set of impls.
 macro_rules! ids {

@@ -13,8 +13,7 @@ use crate::error::{ErrorKind, Format, Result};
 use crate::formats::jsonx::{Ctx, Each, Fail, Scalar, Seg, Str};
 use crate::limits::Limits;
 use crate::model::{
-    Attribute, FrameId, FrameKind, Layout, NONE, Origin, ProfileInfo, ProfileSet, SampleType,
-    StackId,
+    Attribute, FrameId, FrameKind, Layout, NONE, ProfileInfo, ProfileSet, SampleType, StackId,
 };
 
 /// One event, with only the fields we use; `args` stays unparsed unless the event needs it.
@@ -420,17 +419,8 @@ fn add_thread(b: &mut Builder<'_>, mut t: Thread, attrs: Vec<Attribute>) -> Resu
     t.slices
         .sort_by(|x, y| (x.start, y.end, x.seq).cmp(&(y.start, x.end, y.seq)));
     let info = ProfileInfo {
-        resource: crate::model::ResourceId::new(0),
-        scope: String::new(),
-        sample_type: 0,
-        period_type: None,
-        period: 0,
-        time_unix_nano: 0,
-        duration_nano: 0,
         attributes: attrs.clone(),
-        profile_id: String::new(),
-        samples: 0..0,
-        origin: Origin::Sampled,
+        ..Default::default()
     };
     b.begin_profile(
         info,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::builder::{Builder, Row};
 use crate::error::{ErrorKind, Result};
 use crate::formats::jsonx::{Str, error_at};
-use crate::model::{Attribute, FrameId, FrameKind, NONE, Origin, ProfileInfo, SampleType, StackId};
+use crate::model::{Attribute, FrameId, FrameKind, NONE, ProfileInfo, SampleType, StackId};
 
 /// One node as V8 writes it.
 #[derive(Debug, Deserialize)]
@@ -231,17 +231,9 @@ impl V8Profile {
         };
         for (name, unit) in [("cpu", "nanoseconds"), ("samples", "count")] {
             let info = ProfileInfo {
-                resource: crate::model::ResourceId::new(0),
-                scope: String::new(),
-                sample_type: 0,
-                period_type: None,
-                period: 0,
                 time_unix_nano: base,
                 duration_nano: duration,
-                attributes: Vec::new(),
-                profile_id: String::new(),
-                samples: 0..0,
-                origin: Origin::Sampled,
+                ..Default::default()
             };
             b.begin_profile(
                 info,

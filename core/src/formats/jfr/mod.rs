@@ -57,8 +57,8 @@ use crate::builder::{Builder, Row};
 use crate::error::{At, Error, ErrorKind, Format, Result};
 use crate::limits::Limits;
 use crate::model::{
-    AttrSetId, Attribute, FrameKind, FunctionId, Layout, Origin, ProfileInfo, ProfileSet,
-    SampleType, StackId,
+    AttrSetId, Attribute, FrameKind, FunctionId, Layout, ProfileInfo, ProfileSet, SampleType,
+    StackId,
 };
 use reader::*;
 
@@ -100,19 +100,13 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
         }
         let info = ProfileInfo {
             resource,
-            scope: String::new(),
-            sample_type: 0,
-            period_type: None,
-            period: 0,
             time_unix_nano: start,
             duration_nano: end.saturating_sub(start),
             attributes: vec![Attribute {
                 key: "jfr.event".into(),
                 value: spec.event.into(),
             }],
-            profile_id: String::new(),
-            samples: 0..0,
-            origin: Origin::Sampled,
+            ..Default::default()
         };
         b.begin_profile(
             info,

@@ -528,15 +528,13 @@ impl Normalizer<'_> {
         let info = ProfileInfo {
             resource,
             scope: scope.to_owned(),
-            sample_type: 0,
             period_type,
             period: p.period,
             time_unix_nano: p.time_unix_nano,
             duration_nano: p.duration_nano,
             attributes,
             profile_id: hex(&p.profile_id),
-            samples: 0..0,
-            origin: crate::model::Origin::Sampled,
+            ..Default::default()
         };
         b.begin_profile(info, sample_type);
     }

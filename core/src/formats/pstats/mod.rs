@@ -200,17 +200,9 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<ProfileSet> {
     };
     b.begin_profile(
         ProfileInfo {
-            resource: crate::model::ResourceId::new(0),
             scope: scope.into(),
-            sample_type: 0,
-            period_type: None,
-            period: 0,
-            time_unix_nano: 0,
-            duration_nano: 0,
-            attributes: Vec::new(),
-            profile_id: String::new(),
-            samples: 0..0,
             origin: Origin::CallGraph,
+            ..Default::default()
         },
         SampleType {
             name: name.into(),
