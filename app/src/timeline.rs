@@ -97,9 +97,15 @@ pub fn TimelineStrip() -> impl IntoView {
             highlight: highlight.get(),
             range: None,
         };
+        // The transforms drop samples too: the strip shows what the graph shows.
+        let transformed = state.transformed.get();
         state.profile.with(|p| {
             let p = p.as_ref()?;
-            Some(p.set.timeline(&filter, None, &options).map(Shared::new))
+            Some(
+                p.set
+                    .timeline(&filter, transformed.as_deref(), &options)
+                    .map(Shared::new),
+            )
         })
     });
     let keys = Memo::new(move |_| {
@@ -297,6 +303,12 @@ pub fn TimelineStrip() -> impl IntoView {
                     id="timeline"
                     node_ref=canvas
                     class:hidden=no_timestamps
+                    // The weight drawn, for tests to compare with the CLI's.
+                    data-weight=move || {
+                        data.get()
+                            .and_then(Result::ok)
+                            .map(|t| t.bins.iter().sum::<i64>().to_string())
+                    }
                     style:height=move || format!("{}px", height())
                     title="Drag to select a time range; Escape clears it"
                     on:pointerdown=on_down

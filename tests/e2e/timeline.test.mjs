@@ -33,6 +33,16 @@ async function waitForTotal(page, want) {
   });
 }
 
+/** The timeline strip draws what the graph shows: the weight it bins equals `want`. */
+async function waitForTimelineWeight(page, want) {
+  try {
+    await page.waitForFunction((want) => document.querySelector('canvas#timeline')?.dataset.weight === want, String(want), { timeout: 5000 });
+  } catch (e) {
+    const got = await page.$eval('canvas#timeline', (c) => c.dataset.weight);
+    throw new Error(`timeline weight ${got}, want ${want}: ${e.message}`);
+  }
+}
+
 function hashRange(url) {
   const m = /[#&]range=(\d+)-(\d+)/.exec(url);
   return m && [BigInt(m[1]), BigInt(m[2])];
@@ -171,6 +181,7 @@ test('dropping a function with `d` and removing the transform restores the graph
   const want = cliFold(['--transform', text]);
   assert.equal(want, DEMO_TOTAL - 44, 'the CLI drops the 44 hash_loop samples');
   await waitForTotal(page, want);
+  await waitForTimelineWeight(page, want);
   assert.match(await page.innerText('#transform-chips'), /Drop hash_loop/);
   assert.ok(!(await mirrorFrames(page)).some((f) => f.name === 'hash_loop'), 'hash_loop is gone from the graph');
 
@@ -182,6 +193,7 @@ test('dropping a function with `d` and removing the transform restores the graph
   await waitForTotal(page, want);
   await page.click('#transform-chips .dismiss');
   await waitForTotal(page, DEMO_TOTAL);
+  await waitForTimelineWeight(page, DEMO_TOTAL);
   await waitForFrame(page, 'hash_loop');
 
   // The menu applies the same to the selected function.
