@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use spanflame_core::model::parse_hex;
 use spanflame_core::scope::{Scope, SpanRef, find_span, select};
 use spanflame_core::{
-    AttrCondition, Filter, Limits, Loaded, ProfileSet, SpanKey, TraceSet, Transforms, load,
+    AttrCondition, Filter, Limits, Loaded, ProfileSet, Side, SpanKey, TraceSet, Transformed,
+    Transforms, load,
 };
 
 const USAGE: &str = "\
@@ -57,17 +58,11 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("info") => {
-            let Some(file) = args.get(1) else {
-                return Err(format!("info takes one FILE\n{USAGE}"));
-            };
             let mut options = FilterArgs::default();
-            let mut it = args[2..].iter();
-            while let Some(arg) = it.next() {
-                if !options.take(arg, &mut it)? {
-                    return Err(format!("info: unexpected argument {arg:?}\n{USAGE}"));
-                }
-            }
-            info(file, &options)
+            let files = parse_args("info", &args[1..], &["FILE"], |arg, rest| {
+                options.take(arg, rest)
+            })?;
+            info(&files[0], &options)
         }
         Some("fold") => fold(&args[1..]),
         Some("gen") => gen_synthetic(&args[1..]),
@@ -191,48 +186,130 @@ fn info(path: &str, options: &FilterArgs) -> Result<(), String> {
 }
 
 fn fold(args: &[String]) -> Result<(), String> {
-    let mut file = None;
-    let mut trace_file = None;
-    let mut span = None;
-    let mut scope = None;
-    let mut sample_type = None;
-    let mut options = FilterArgs::default();
-    let mut filter = Filter::default();
+    let mut options = ViewArgs::default();
+    let files = parse_args("fold", args, &["FILE"], |arg, rest| options.take(arg, rest))?;
+    let view = view(&files[0], &options)?;
+    for (stack, value) in view.side().folded() {
+        out!("{stack} {value}");
+    }
+    Ok(())
+}
+
+/// Read the arguments of command `command`: each option `take` knows (it returns whether
+/// it did, reading an option's value from the rest), and then as many operands as `operands`
+/// names, no more and no fewer.
+fn parse_args<'a>(
+    command: &str,
+    args: &'a [String],
+    operands: &[&str],
+    mut take: impl FnMut(&'a str, &mut std::slice::Iter<'a, String>) -> Result<bool, String>,
+) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        if options.take(arg, &mut it)? {
+        if take(arg, &mut it)? {
             continue;
         }
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match arg.as_str() {
-            "--trace" => trace_file = Some(value("--trace")?),
-            "--span" => span = Some(value("--span")?),
+        if arg.starts_with("--") {
+            return Err(format!("{command}: unknown option {arg}\n{USAGE}"));
+        }
+        if found.len() == operands.len() {
+            return Err(format!("{command}: unexpected argument {arg:?}\n{USAGE}"));
+        }
+        found.push(arg.clone());
+    }
+    if found.len() < operands.len() {
+        return Err(format!(
+            "{command} needs {}\n{USAGE}",
+            operands.join(" and ")
+        ));
+    }
+    Ok(found)
+}
+
+/// The value of option `name`: the next argument.
+fn option_value<'a>(
+    name: &str,
+    rest: &mut impl Iterator<Item = &'a String>,
+) -> Result<String, String> {
+    rest.next()
+        .cloned()
+        .ok_or_else(|| format!("{name} needs a value"))
+}
+
+/// The options that pick what of a profile `fold`, `svg` and `diff` show: a sample type,
+/// the FILTER options and (not for `diff`, whose two files have their own span ids) a span.
+#[derive(Debug, Default)]
+struct ViewArgs {
+    sample_type: Option<String>,
+    filter: FilterArgs,
+    trace_file: Option<String>,
+    span: Option<String>,
+    scope: Option<Scope>,
+}
+
+impl ViewArgs {
+    /// Read `arg` (and its value from `rest`) if it is `--sample-type` or a FILTER option.
+    fn take_filter<'a>(
+        &mut self,
+        arg: &str,
+        rest: &mut impl Iterator<Item = &'a String>,
+    ) -> Result<bool, String> {
+        if arg == "--sample-type" {
+            self.sample_type = Some(option_value(arg, rest)?);
+            return Ok(true);
+        }
+        self.filter.take(arg, rest)
+    }
+
+    /// Read `arg` if it is one of [`ViewArgs::take_filter`]'s or `--trace`, `--span` or
+    /// `--span-scope`.
+    fn take<'a>(
+        &mut self,
+        arg: &str,
+        rest: &mut impl Iterator<Item = &'a String>,
+    ) -> Result<bool, String> {
+        match arg {
+            "--trace" => self.trace_file = Some(option_value(arg, rest)?),
+            "--span" => self.span = Some(option_value(arg, rest)?),
             "--span-scope" => {
-                let name = value("--span-scope")?;
-                scope = Some(Scope::parse(&name).ok_or_else(|| {
+                let name = option_value(arg, rest)?;
+                self.scope = Some(Scope::parse(&name).ok_or_else(|| {
                     format!(
                         "--span-scope: unknown scope {name:?}; use only, children, trace or time"
                     )
                 })?);
             }
-            "--sample-type" => sample_type = Some(value("--sample-type")?),
-            flag if flag.starts_with("--") => {
-                return Err(format!("unknown option {flag}\n{USAGE}"));
-            }
-            path if file.is_none() => file = Some(path.to_owned()),
-            extra => return Err(format!("unexpected argument {extra:?}\n{USAGE}")),
+            _ => return self.take_filter(arg, rest),
+        }
+        Ok(true)
+    }
+}
+
+/// A profile and what a command's [`ViewArgs`] picked of it.
+struct View {
+    set: ProfileSet,
+    filter: Filter,
+    transformed: Transformed,
+}
+
+impl View {
+    fn side(&self) -> Side<'_> {
+        Side {
+            set: &self.set,
+            filter: &self.filter,
+            transformed: &self.transformed,
         }
     }
-    let file = file.ok_or_else(|| format!("fold needs a FILE\n{USAGE}"))?;
-    let set = read_profiles(&file)?;
+}
+
+/// Read the profile `file` and pick of it what `options` say.
+fn view(file: &str, options: &ViewArgs) -> Result<View, String> {
+    let set = read_profiles(file)?;
     if set.sample_types.is_empty() {
         return Err(format!("{file}: the file holds no profiles"));
     }
-    filter.sample_type = match &sample_type {
+    let sample_type = match &options.sample_type {
         None => 0,
         Some(name) => set
             .sample_types
@@ -246,32 +323,37 @@ fn fold(args: &[String]) -> Result<(), String> {
                 )
             })?,
     };
-    if sample_type.is_none() {
+    if options.sample_type.is_none() {
         eprintln!(
-            "spanflame: sample type {} (use --sample-type to pick another)",
+            "spanflame: {file}: sample type {} (use --sample-type to pick another)",
             set.sample_types[0]
         );
     }
-    let transforms = options.apply(&set, &mut filter)?;
-    let traces = trace_file.as_deref().map(read_traces).transpose()?;
-    if let Some(span_hex) = span {
-        let span_id = parse_hex::<8>(&span_hex)
+    let mut filter = Filter {
+        sample_type,
+        ..Filter::default()
+    };
+    let transforms = options.filter.apply(&set, &mut filter)?;
+    let traces = options.trace_file.as_deref().map(read_traces).transpose()?;
+    if let Some(span_hex) = &options.span {
+        let span_id = parse_hex::<8>(span_hex)
             .ok_or_else(|| format!("--span wants 16 hex digits, got {span_hex:?}"))?;
         span_filter(
             &mut filter,
             &set,
             traces.as_ref(),
             span_id,
-            scope.unwrap_or(Scope::Only),
+            options.scope.unwrap_or(Scope::Only),
         );
-    } else if scope.is_some() {
+    } else if options.scope.is_some() {
         return Err("--span-scope needs --span".into());
     }
     let transformed = set.transform(&transforms);
-    for (stack, value) in set.folded_with(&filter, &transformed) {
-        out!("{stack} {value}");
-    }
-    Ok(())
+    Ok(View {
+        set,
+        filter,
+        transformed,
+    })
 }
 
 /// Narrow `filter` to a span, by the rule of [`spanflame_core::scope`]: a span missing
@@ -338,7 +420,7 @@ fn parse_time(text: &str) -> Result<TimeArg, String> {
     Ok(TimeArg::Relative((value * scale).round() as u64))
 }
 
-/// The filter and transform options `info` and `fold` share.
+/// The filter and transform options of `info`, `fold`, `svg` and `diff`.
 #[derive(Debug, Default)]
 struct FilterArgs {
     from: Option<TimeArg>,
@@ -355,11 +437,7 @@ impl FilterArgs {
         arg: &str,
         rest: &mut impl Iterator<Item = &'a String>,
     ) -> Result<bool, String> {
-        let mut value = || {
-            rest.next()
-                .cloned()
-                .ok_or_else(|| format!("{arg} needs a value"))
-        };
+        let mut value = || option_value(arg, rest);
         let pair = |kv: String| {
             kv.split_once('=')
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -433,11 +511,7 @@ fn gen_synthetic(args: &[String]) -> Result<(), String> {
     let mut out = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{arg} needs a value"))
-        };
+        let mut value = || option_value(arg, &mut it);
         match arg.as_str() {
             "--size" => size = Some(value()?.parse::<Size>()?),
             "--seed" => {
