@@ -1,12 +1,14 @@
-//! `spanflame`: inspect OTLP profiles and print folded stacks from the command line.
+//! `spanflame`: inspect OTLP profiles and print folded stacks from the command line, and the
+//! folded stacks of two profiles side by side for a differential flame graph (`diff`).
 
 use std::process::ExitCode;
 
+use spanflame_core::diff::diff_folded;
 use spanflame_core::model::parse_hex;
 use spanflame_core::scope::{Scope, SpanRef, find_span, select};
 use spanflame_core::{
-    AttrCondition, Filter, Limits, Loaded, ProfileSet, Side, SpanKey, TraceSet, Transformed,
-    Transforms, load,
+    AttrCondition, Filter, Limits, Loaded, ProfileSet, SampleType, Side, SpanKey, TraceSet,
+    Transformed, Transforms, load,
 };
 
 const USAGE: &str = "\
@@ -14,6 +16,7 @@ usage:
   spanflame info FILE [FILTER...]
   spanflame fold FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace|time]
                       [--sample-type NAME] [FILTER...]
+  spanflame diff A B [--normalize] [--sample-type NAME] [FILTER...]
   FILTER: --from TIME --to TIME --attr KEY=VALUE --exclude-attr KEY=VALUE --transform TEXT
   spanflame gen --size S|M|L [--seed N] --out DIR
 
@@ -25,7 +28,11 @@ fold prints one `root;...;leaf value` line per distinct stack, sorted, as flameg
 and inferno read them. TIME is UNIX nanoseconds, or relative to the first sample with a
 unit (`1.5s`, `200ms`, `30us`, `10ns`). --transform takes the text form of a transform stack
 (`mf:NAME@FILE;ff:NAME`, see spanflame_core::transform); --attr, --exclude-attr and
---transform repeat. info with a FILTER adds what the filter keeps.";
+--transform repeat. info with a FILTER adds what the filter keeps.
+diff prints one `root;...;leaf before after` line per stack of either file, sorted, as
+flamegraph.pl's difffolded.pl does (A is before, B after; 0 where a file lacks the stack);
+--normalize scales A's counts so their total is B's (difffolded.pl -n). --sample-type and
+FILTER apply to each file, a relative TIME from that file's first sample.";
 
 /// `println!` that ends the program quietly when the reader has gone (`spanflame fold | head`),
 /// instead of panicking on the closed pipe.
@@ -65,6 +72,7 @@ fn run(args: &[String]) -> Result<(), String> {
             info(&files[0], &options)
         }
         Some("fold") => fold(&args[1..]),
+        Some("diff") => diff(&args[1..]),
         Some("gen") => gen_synthetic(&args[1..]),
         Some("-h" | "--help" | "help") => {
             out!("{USAGE}");
@@ -195,6 +203,38 @@ fn fold(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `spanflame diff`: the folded stacks of two profiles side by side, as `difffolded.pl`
+/// prints them for `flamegraph.pl` (and inferno) to draw a differential flame graph.
+fn diff(args: &[String]) -> Result<(), String> {
+    let mut options = ViewArgs::default();
+    let mut normalize = false;
+    let files = parse_args("diff", args, &["A", "B"], |arg, rest| {
+        if arg == "--normalize" {
+            normalize = true;
+            return Ok(true);
+        }
+        options.take_filter(arg, rest)
+    })?;
+    let baseline = view(&files[0], &options)?;
+    let comparison = view(&files[1], &options)?;
+    let (tb, tc) = (baseline.sample_type(), comparison.sample_type());
+    if tb != tc {
+        eprintln!(
+            "spanflame: comparing {tb} in {} with {tc} in {}",
+            files[0], files[1]
+        );
+    }
+    let lines = diff_folded(
+        &baseline.side().folded(),
+        &comparison.side().folded(),
+        normalize,
+    );
+    for (stack, before, after) in lines {
+        out!("{stack} {before} {after}");
+    }
+    Ok(())
+}
+
 /// Read the arguments of command `command`: each option `take` knows (it returns whether
 /// it did, reading an option's value from the rest), and then as many operands as `operands`
 /// names, no more and no fewer.
@@ -300,6 +340,11 @@ impl View {
             filter: &self.filter,
             transformed: &self.transformed,
         }
+    }
+
+    /// The sample type shown.
+    fn sample_type(&self) -> &SampleType {
+        &self.set.sample_types[self.filter.sample_type]
     }
 }
 

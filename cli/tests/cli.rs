@@ -1,5 +1,6 @@
 //! The `spanflame` binary as a user runs it, on the real fixtures.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -285,4 +286,200 @@ fn fold_applies_a_transform_stack() {
     let bad = spanflame(&["fold", &folded, "--transform", "zz:x"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown transform"));
+}
+
+/// `fold` output as stack → value.
+fn folded_map(folded: &str) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for line in folded.lines() {
+        let (stack, value) = line.rsplit_once(' ').unwrap();
+        assert!(
+            out.insert(stack.to_owned(), value.parse::<i64>().unwrap())
+                .is_none(),
+            "{stack} twice"
+        );
+    }
+    out
+}
+
+/// `diff` output as (stack, before, after) lines, in order.
+fn diff_lines(diff: &str) -> Vec<(String, i64, i64)> {
+    diff.lines()
+        .map(|line| {
+            let (rest, after) = line.rsplit_once(' ').unwrap();
+            let (stack, before) = rest.rsplit_once(' ').unwrap();
+            (
+                stack.to_owned(),
+                before.parse().unwrap(),
+                after.parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The `--transform` text of `make` applied to function `name` of profile `file` (whose
+/// source file the text must name).
+fn transform_of(
+    file: &str,
+    name: &str,
+    make: fn(spanflame_core::navigate::FunctionKey) -> spanflame_core::Transform,
+) -> String {
+    let bytes = std::fs::read(file).unwrap();
+    let Ok(spanflame_core::Loaded::Profiles(set)) =
+        spanflame_core::load(&bytes, &spanflame_core::Limits::default())
+    else {
+        panic!("{file} is not a profile")
+    };
+    let stats = set
+        .call_tree(&spanflame_core::Filter::default())
+        .function_stats();
+    let f = stats.into_iter().find(|f| f.name == name).unwrap();
+    spanflame_core::Transforms(vec![make((f.name, f.file))]).to_hash_string()
+}
+
+const BASE: &str = "diff/base.cpuprofile";
+const SLOWER: &str = "diff/slower.cpuprofile";
+
+/// `spanflame diff A B extra` against `spanflame fold` of each with the same `extra`: every
+/// stack of either fold once, in order, with A's value before and B's after (0 if absent).
+fn check_diff_against_folds(a: &str, b: &str, extra: &[&str]) -> Vec<(String, i64, i64)> {
+    let fold = |file: &str| folded_map(&stdout(&spanflame(&[&["fold", file], extra].concat())));
+    let (before, after) = (fold(a), fold(b));
+    let lines = diff_lines(&stdout(&spanflame(&[&["diff", a, b], extra].concat())));
+    let stacks: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+    assert!(
+        stacks.windows(2).all(|w| w[0] < w[1]),
+        "not sorted or repeated: {extra:?}"
+    );
+    let union: BTreeSet<&str> = before
+        .keys()
+        .chain(after.keys())
+        .map(String::as_str)
+        .collect();
+    assert_eq!(stacks.iter().copied().collect::<BTreeSet<_>>(), union);
+    for (stack, x, y) in &lines {
+        assert_eq!(
+            *x,
+            before.get(stack).copied().unwrap_or(0),
+            "before of {stack}"
+        );
+        assert_eq!(
+            *y,
+            after.get(stack).copied().unwrap_or(0),
+            "after of {stack}"
+        );
+    }
+    let sum = |m: &BTreeMap<String, i64>| m.values().sum::<i64>();
+    assert_eq!(lines.iter().map(|l| l.1).sum::<i64>(), sum(&before));
+    assert_eq!(lines.iter().map(|l| l.2).sum::<i64>(), sum(&after));
+    lines
+}
+
+#[test]
+fn diff_puts_each_stack_of_before_and_after_side_by_side() {
+    let (a, b) = (fixture(BASE), fixture(SLOWER));
+    let lines = check_diff_against_folds(&a, &b, &[]);
+    // The fixture's regression: stacks through `warm` take a larger share after.
+    let share = |value: fn(&(String, i64, i64)) -> i64| {
+        let warm: i64 = lines
+            .iter()
+            .filter(|l| l.0.split(';').any(|f| f == "warm"))
+            .map(value)
+            .sum();
+        warm as f64 / lines.iter().map(value).sum::<i64>() as f64
+    };
+    let (before, after) = (share(|l| l.1), share(|l| l.2));
+    assert!(before > 0.0 && after > before, "warm {before} -> {after}");
+    // The options apply to both files: another sample type, a time window relative to each
+    // file's start, and a transform.
+    let samples = check_diff_against_folds(&a, &b, &["--sample-type", "samples"]);
+    assert_ne!(samples, lines);
+    let early = check_diff_against_folds(&a, &b, &["--to", "0.5s"]);
+    let sum = |l: &[(String, i64, i64)]| {
+        l.iter()
+            .map(|l| (l.1, l.2))
+            .fold((0, 0), |s, v| (s.0 + v.0, s.1 + v.1))
+    };
+    let (whole, part) = (sum(&lines), sum(&early));
+    assert!(
+        part.0 > 0 && part.1 > 0 && part.0 < whole.0 && part.1 < whole.1,
+        "{part:?} of {whole:?}"
+    );
+    let merge_warm = transform_of(&a, "warm", spanflame_core::Transform::MergeFunction);
+    let merged = check_diff_against_folds(&a, &b, &["--transform", &merge_warm]);
+    assert!(merged.iter().all(|l| !l.0.split(';').any(|f| f == "warm")));
+    assert_eq!(sum(&merged), whole);
+}
+
+#[test]
+fn diff_normalize_scales_the_baseline_to_the_comparison_total() {
+    let (a, b) = (fixture(BASE), fixture(SLOWER));
+    let plain = diff_lines(&stdout(&spanflame(&["diff", &a, &b])));
+    let norm = diff_lines(&stdout(&spanflame(&["diff", "--normalize", &a, &b])));
+    let before: i64 = plain.iter().map(|l| l.1).sum();
+    let after: i64 = plain.iter().map(|l| l.2).sum();
+    assert_ne!(
+        before, after,
+        "the fixture's totals differ, or this tests nothing"
+    );
+    assert_eq!(norm.len(), plain.len());
+    for (p, n) in plain.iter().zip(&norm) {
+        assert_eq!((&p.0, p.2), (&n.0, n.2), "the comparison is as it was");
+        let scaled = (p.1 as f64 * after as f64 / before as f64).round() as i64;
+        assert_eq!(n.1, scaled, "{}", p.0);
+    }
+    // Each line rounds by at most half a unit.
+    let total: i64 = norm.iter().map(|l| l.1).sum();
+    assert!(
+        (total - after).abs() as f64 <= norm.len() as f64 / 2.0,
+        "{total} vs {after}"
+    );
+}
+
+#[test]
+fn diff_of_a_file_with_itself_changes_nothing() {
+    let a = fixture(BASE);
+    let lines = check_diff_against_folds(&a, &a, &[]);
+    assert!(!lines.is_empty());
+    for (stack, before, after) in &lines {
+        assert_eq!(before, after, "{stack}");
+    }
+    let norm = diff_lines(&stdout(&spanflame(&["diff", &a, &a, "--normalize"])));
+    assert_eq!(norm, lines);
+}
+
+#[test]
+fn diff_of_a_bad_file_names_it() {
+    let dir = std::env::temp_dir().join(format!("spanflame-cli-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.binpb");
+    let mut bytes = std::fs::read(fixture(&format!("{PY}/profiles.v1_10.binpb"))).unwrap();
+    bytes.truncate(1000);
+    std::fs::write(&bad, &bytes).unwrap();
+    let good = fixture(BASE);
+    let bad = bad.to_str().unwrap();
+    for args in [
+        ["diff", &good, bad],
+        ["diff", bad, &good],
+        ["diff", &good, "/no/such/file"],
+    ] {
+        let out = spanflame(&args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let named = if args.contains(&bad) {
+            bad
+        } else {
+            "/no/such/file"
+        };
+        assert!(err.contains(&format!("spanflame: {named}: ")), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let out = spanflame(&["diff", &good]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("diff needs A and B"));
+    let out = spanflame(&["diff", &good, &good, "--sample-type", "nope"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no sample type \"nope\""));
+    let _ = std::fs::remove_dir_all(&dir);
 }
