@@ -1,14 +1,16 @@
 //! `spanflame`: inspect OTLP profiles and print folded stacks from the command line, and the
-//! folded stacks of two profiles side by side for a differential flame graph (`diff`).
+//! folded stacks of two profiles side by side for a differential flame graph (`diff`) or a
+//! flame graph as an SVG file (`svg`).
 
 use std::process::ExitCode;
 
 use spanflame_core::diff::diff_folded;
+use spanflame_core::export::svg::{SvgOptions, flame_svg};
 use spanflame_core::model::parse_hex;
 use spanflame_core::scope::{Scope, SpanRef, find_span, select};
 use spanflame_core::{
-    AttrCondition, Filter, Limits, Loaded, ProfileSet, SampleType, Side, SpanKey, TraceSet,
-    Transformed, Transforms, load,
+    AttrCondition, Filter, FlameLayout, Limits, Loaded, ProfileSet, SampleType, Side, SpanKey,
+    TraceSet, Transformed, Transforms, load,
 };
 
 const USAGE: &str = "\
@@ -16,6 +18,8 @@ usage:
   spanflame info FILE [FILTER...]
   spanflame fold FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace|time]
                       [--sample-type NAME] [FILTER...]
+  spanflame svg FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace|time]
+                     [--sample-type NAME] [FILTER...] [--width PX] [--inverted] [--dark]
   spanflame diff A B [--normalize] [--sample-type NAME] [FILTER...]
   FILTER: --from TIME --to TIME --attr KEY=VALUE --exclude-attr KEY=VALUE --transform TEXT
   spanflame gen --size S|M|L [--seed N] --out DIR
@@ -32,7 +36,11 @@ unit (`1.5s`, `200ms`, `30us`, `10ns`). --transform takes the text form of a tra
 diff prints one `root;...;leaf before after` line per stack of either file, sorted, as
 flamegraph.pl's difffolded.pl does (A is before, B after; 0 where a file lacks the stack);
 --normalize scales A's counts so their total is B's (difffolded.pl -n). --sample-type and
-FILTER apply to each file, a relative TIME from that file's first sample.";
+FILTER apply to each file, a relative TIME from that file's first sample.
+svg writes the flame graph of what fold would print as an SVG to stdout, root row on top,
+1200 px wide unless --width, a <title> tooltip on each frame; --inverted draws the bottom-up
+tree (the functions samples end in on the top row, their callers below), --dark the dark
+theme.";
 
 /// `println!` that ends the program quietly when the reader has gone (`spanflame fold | head`),
 /// instead of panicking on the closed pipe.
@@ -44,7 +52,19 @@ macro_rules! out {
 
 fn emit(line: std::fmt::Arguments<'_>) -> Result<(), String> {
     use std::io::Write as _;
-    match writeln!(std::io::stdout().lock(), "{line}") {
+    written(writeln!(std::io::stdout().lock(), "{line}"))
+}
+
+/// Write `text` to stdout as it is (no newline added), as [`emit`] does.
+fn emit_raw(text: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// The outcome of writing to stdout: a closed pipe ends the program quietly.
+fn written(result: std::io::Result<()>) -> Result<(), String> {
+    match result {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => Err(format!("writing the output: {e}")),
@@ -73,6 +93,7 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("fold") => fold(&args[1..]),
         Some("diff") => diff(&args[1..]),
+        Some("svg") => svg(&args[1..]),
         Some("gen") => gen_synthetic(&args[1..]),
         Some("-h" | "--help" | "help") => {
             out!("{USAGE}");
@@ -201,6 +222,46 @@ fn fold(args: &[String]) -> Result<(), String> {
         out!("{stack} {value}");
     }
     Ok(())
+}
+
+/// `spanflame svg`: the flame graph of what `fold` would print, as a standalone SVG.
+fn svg(args: &[String]) -> Result<(), String> {
+    let mut options = ViewArgs::default();
+    let mut picture = SvgOptions::default();
+    let mut inverted = false;
+    let files = parse_args("svg", args, &["FILE"], |arg, rest| {
+        match arg {
+            "--width" => {
+                let text = option_value(arg, rest)?;
+                picture.width = text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|w| w.is_finite() && *w >= 1.0)
+                    .ok_or_else(|| {
+                        format!("--width wants a number of pixels, at least 1, got {text:?}")
+                    })?;
+            }
+            "--inverted" => inverted = true,
+            "--dark" => picture.dark = true,
+            _ => return options.take(arg, rest),
+        }
+        Ok(true)
+    })?;
+    let file = &files[0];
+    let view = view(file, &options)?;
+    let tree = if inverted {
+        view.set
+            .inverted_call_tree_with(&view.filter, &view.transformed)
+    } else {
+        view.side().call_tree()
+    };
+    let layout = FlameLayout::new(&tree);
+    let name = std::path::Path::new(file)
+        .file_name()
+        .map_or_else(|| file.into(), |n| n.to_string_lossy());
+    let how = if inverted { ", inverted" } else { "" };
+    picture.title = format!("{name}: {}{how}", view.sample_type());
+    emit_raw(&flame_svg(&tree, &layout, &picture))
 }
 
 /// `spanflame diff`: the folded stacks of two profiles side by side, as `difffolded.pl`

@@ -483,3 +483,245 @@ fn diff_of_a_bad_file_names_it() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no sample type \"nope\""));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One frame group of `spanflame svg` output.
+#[derive(Debug)]
+struct SvgFrame {
+    /// The frame's name, from its `<title>` (`name (value, share)`).
+    name: String,
+    title: String,
+    y: f64,
+    width: f64,
+}
+
+/// `spanflame svg` output: it must parse as XML.
+struct Svg {
+    width: f64,
+    background: String,
+    heading: String,
+    frames: Vec<SvgFrame>,
+}
+
+fn parse_svg(text: &str) -> Svg {
+    let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("not XML: {e}"));
+    let root = doc.root_element();
+    assert!(root.has_tag_name("svg"));
+    let class = |c: &str| {
+        doc.descendants()
+            .find(|n| n.attribute("class") == Some(c))
+            .unwrap_or_else(|| panic!("no class {c}"))
+    };
+    let number =
+        |n: roxmltree::Node<'_, '_>, a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
+    let frames = class("frames")
+        .children()
+        .filter(|n| n.is_element())
+        .map(|g| {
+            assert!(g.has_tag_name("g"));
+            let title = g
+                .children()
+                .find(|n| n.has_tag_name("title"))
+                .and_then(|t| t.text())
+                .unwrap()
+                .to_owned();
+            let rect = g.children().find(|n| n.has_tag_name("rect")).unwrap();
+            SvgFrame {
+                name: title.rsplit_once(" (").unwrap().0.to_owned(),
+                y: number(rect, "y"),
+                width: number(rect, "width"),
+                title,
+            }
+        })
+        .collect();
+    Svg {
+        width: number(root, "width"),
+        background: class("background").attribute("fill").unwrap().to_owned(),
+        heading: class("heading").text().unwrap().to_owned(),
+        frames,
+    }
+}
+
+/// The frames a flame graph of `folded` draws `width` pixels wide, as (depth, name, pixels),
+/// sorted: one per distinct prefix of the stacks (reversed ones when `inverted`), as wide as
+/// the samples through it, left out under `SvgOptions`' minimum width.
+fn frames_of_fold(
+    folded: &BTreeMap<String, i64>,
+    inverted: bool,
+    width: f64,
+) -> Vec<(usize, String, f64)> {
+    let total: i64 = folded.values().sum();
+    let mut prefixes: BTreeMap<Vec<&str>, i64> = BTreeMap::new();
+    for (stack, value) in folded {
+        let mut frames: Vec<&str> = stack.split(';').collect();
+        if inverted {
+            frames.reverse();
+        }
+        for depth in 1..=frames.len() {
+            *prefixes.entry(frames[..depth].to_vec()).or_default() += value;
+        }
+    }
+    let min = spanflame_core::export::svg::SvgOptions::default().min_width;
+    let mut out: Vec<(usize, String, f64)> = prefixes
+        .into_iter()
+        .map(|(path, w)| {
+            let px = w as f64 / total as f64 * width;
+            (path.len() - 1, path[path.len() - 1].to_owned(), px)
+        })
+        .filter(|f| f.2 >= min)
+        .collect();
+    out.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    out
+}
+
+/// `spanflame svg FILE select draw` against `spanflame fold FILE select`: the frames drawn
+/// are those of the fold's stacks, at their depth and width.
+fn check_svg_against_fold(file: &str, select: &[&str], draw: &[&str]) -> Svg {
+    let folded = folded_map(&stdout(&spanflame(&[&["fold", file], select].concat())));
+    let svg = parse_svg(&stdout(&spanflame(
+        &[&["svg", file], select, draw].concat(),
+    )));
+    let extra = [select, draw].concat();
+    let inverted = draw.contains(&"--inverted");
+    let defaults = spanflame_core::export::svg::SvgOptions::default();
+    let width = draw
+        .iter()
+        .position(|a| *a == "--width")
+        .map_or(defaults.width, |i| draw[i + 1].parse().unwrap());
+    assert_eq!(svg.width, width);
+    let want = frames_of_fold(&folded, inverted, width);
+    // Rows from the top (the root row is on top), as the fold's depths.
+    let top = svg.frames.iter().map(|f| f.y).fold(f64::INFINITY, f64::min);
+    let mut got: Vec<(usize, String, f64)> = svg
+        .frames
+        .iter()
+        .map(|f| {
+            let row = (f.y - top) / defaults.row_height;
+            assert!((row - row.round()).abs() < 1e-6, "{f:?}");
+            (row.round() as usize, f.name.clone(), f.width)
+        })
+        .collect();
+    got.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    assert_eq!(got.len(), want.len(), "frame count of {file} {extra:?}");
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!((g.0, &g.1), (w.0, &w.1), "{file} {extra:?}");
+        assert!((g.2 - w.2).abs() < 0.011, "{g:?} vs {w:?}");
+    }
+    svg
+}
+
+/// The function with the most self weight in `folded`: the leaf of the most samples.
+fn hottest(folded: &BTreeMap<String, i64>) -> String {
+    let mut by_leaf: BTreeMap<&str, i64> = BTreeMap::new();
+    for (stack, value) in folded {
+        *by_leaf
+            .entry(stack.rsplit(';').next().unwrap())
+            .or_default() += value;
+    }
+    let (name, _) = by_leaf.into_iter().max_by_key(|(_, v)| *v).unwrap();
+    name.to_owned()
+}
+
+#[test]
+fn svg_is_xml_with_one_frame_per_visible_frame_of_the_fold() {
+    for rel in [
+        "speedscope/profile.folded.txt",
+        "perf/fp.perf-script.txt",
+        &format!("{PY}/profiles.json"),
+    ] {
+        let file = fixture(rel);
+        let folded = folded_map(&stdout(&spanflame(&["fold", &file])));
+        let hot = hottest(&folded);
+        let svg = check_svg_against_fold(&file, &[], &[]);
+        assert!(
+            svg.frames
+                .iter()
+                .any(|f| f.title.starts_with(&format!("{hot} ("))),
+            "{hot} in no <title> of {rel}"
+        );
+        let name = rel.rsplit('/').next().unwrap();
+        assert!(svg.heading.starts_with(name), "{}", svg.heading);
+        // Narrow, fewer frames are wide enough to draw.
+        let narrow = check_svg_against_fold(&file, &[], &["--width", "40"]);
+        assert!(narrow.frames.len() < svg.frames.len(), "{rel}");
+        // Bottom-up, the hottest function is the widest frame of the top row.
+        let inverted = check_svg_against_fold(&file, &[], &["--inverted"]);
+        let top = inverted
+            .frames
+            .iter()
+            .map(|f| f.y)
+            .fold(f64::INFINITY, f64::min);
+        let widest = inverted
+            .frames
+            .iter()
+            .filter(|f| f.y == top)
+            .max_by(|a, b| a.width.total_cmp(&b.width))
+            .unwrap();
+        assert_eq!(widest.name, hot, "{rel}");
+        let dark = check_svg_against_fold(&file, &[], &["--dark"]);
+        assert_ne!(dark.background, svg.background);
+    }
+}
+
+#[test]
+fn svg_draws_what_fold_selects() {
+    let profile = fixture(&format!("{PY}/profiles.json"));
+    let trace = fixture(&format!("{PY}/traces.json"));
+    let only = check_svg_against_fold(&profile, &["--span", "d28fece0d5b12a5c"], &[]);
+    let names: Vec<&str> = only.frames.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["<module>", "handle_request", "hash_loop"]);
+    check_svg_against_fold(
+        &profile,
+        &[
+            "--trace",
+            &trace,
+            "--span",
+            "adec6d49f47ac7bb",
+            "--span-scope",
+            "children",
+        ],
+        &["--inverted"],
+    );
+    check_svg_against_fold(&profile, &["--exclude-attr", "thread.name=MainThread"], &[]);
+    let folded = fixture("speedscope/profile.folded.txt");
+    check_svg_against_fold(
+        &folded,
+        &["--transform", "mf:warm%20(workload.py%3A18)"],
+        &["--width", "600"],
+    );
+    let synthetic = fixture("otlp/synthetic-v1_10/profiles.json");
+    let off = check_svg_against_fold(&synthetic, &["--sample-type", "off_cpu"], &[]);
+    assert!(
+        off.heading.contains("off_cpu/nanoseconds"),
+        "{}",
+        off.heading
+    );
+}
+
+#[test]
+fn svg_of_a_bad_file_names_it() {
+    let dir = std::env::temp_dir().join(format!("spanflame-cli-svg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.binpb");
+    let mut bytes = std::fs::read(fixture(&format!("{PY}/profiles.v1_10.binpb"))).unwrap();
+    bytes.truncate(1000);
+    std::fs::write(&bad, &bytes).unwrap();
+    let bad = bad.to_str().unwrap();
+    let traces = fixture(&format!("{PY}/traces.json"));
+    for named in [bad, "/no/such/file", &traces] {
+        let out = spanflame(&["svg", named]);
+        assert!(!out.status.success(), "{named}");
+        assert!(out.stdout.is_empty(), "{named}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("spanflame: {named}: ")), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let good = fixture("speedscope/profile.folded.txt");
+    for width in ["0", "-3", "NaN", "inf", "wide"] {
+        let out = spanflame(&["svg", &good, "--width", width]);
+        assert!(!out.status.success(), "{width}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--width wants"));
+    }
+    assert!(!spanflame(&["svg"]).status.success());
+    assert!(!spanflame(&["svg", &good, "--bogus"]).status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
