@@ -1,11 +1,16 @@
-//! `spanflame`: inspect OTLP profiles and print folded stacks from the command line.
+//! `spanflame`: inspect OTLP profiles and print folded stacks from the command line, and the
+//! folded stacks of two profiles side by side for a differential flame graph (`diff`) or a
+//! flame graph as an SVG file (`svg`).
 
 use std::process::ExitCode;
 
+use spanflame_core::diff::diff_folded;
+use spanflame_core::export::svg::{SvgOptions, flame_svg};
 use spanflame_core::model::{SampleTypeId, parse_hex};
 use spanflame_core::scope::{Scope, SpanRef, find_span, select};
 use spanflame_core::{
-    AttrCondition, Filter, Limits, Loaded, ProfileSet, SpanKey, TraceSet, Transforms, load,
+    AttrCondition, Filter, FlameLayout, Limits, Loaded, ProfileSet, SampleType, Side, SpanKey,
+    TraceSet, Transformed, Transforms, load,
 };
 
 const USAGE: &str = "\
@@ -13,6 +18,9 @@ usage:
   spanflame info FILE [FILTER...]
   spanflame fold FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace|time]
                       [--sample-type NAME] [FILTER...]
+  spanflame svg FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace|time]
+                     [--sample-type NAME] [FILTER...] [--width PX] [--inverted] [--dark]
+  spanflame diff A B [--normalize] [--sample-type NAME] [FILTER...]
   FILTER: --from TIME --to TIME --attr KEY=VALUE --exclude-attr KEY=VALUE --transform TEXT
   spanflame gen --size S|M|L [--seed N] --out DIR
 
@@ -24,7 +32,15 @@ fold prints one `root;...;leaf value` line per distinct stack, sorted, as flameg
 and inferno read them. TIME is UNIX nanoseconds, or relative to the first sample with a
 unit (`1.5s`, `200ms`, `30us`, `10ns`). --transform takes the text form of a transform stack
 (`mf:NAME@FILE;ff:NAME`, see spanflame_core::transform); --attr, --exclude-attr and
---transform repeat. info with a FILTER adds what the filter keeps.";
+--transform repeat. info with a FILTER adds what the filter keeps.
+diff prints one `root;...;leaf before after` line per stack of either file, sorted, as
+flamegraph.pl's difffolded.pl does (A is before, B after; 0 where a file lacks the stack);
+--normalize scales A's counts so their total is B's (difffolded.pl -n). --sample-type and
+FILTER apply to each file, a relative TIME from that file's first sample.
+svg writes the flame graph of what fold would print as an SVG to stdout, root row on top,
+1200 px wide unless --width, a <title> tooltip on each frame; --inverted draws the bottom-up
+tree (the functions samples end in on the top row, their callers below), --dark the dark
+theme.";
 
 /// `println!` that ends the program quietly when the reader has gone (`spanflame fold | head`),
 /// instead of panicking on the closed pipe.
@@ -36,7 +52,19 @@ macro_rules! out {
 
 fn emit(line: std::fmt::Arguments<'_>) -> Result<(), String> {
     use std::io::Write as _;
-    match writeln!(std::io::stdout().lock(), "{line}") {
+    written(writeln!(std::io::stdout().lock(), "{line}"))
+}
+
+/// Write `text` to stdout as it is (no newline added), as [`emit`] does.
+fn emit_raw(text: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// The outcome of writing to stdout: a closed pipe ends the program quietly.
+fn written(result: std::io::Result<()>) -> Result<(), String> {
+    match result {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => Err(format!("writing the output: {e}")),
@@ -57,19 +85,15 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("info") => {
-            let Some(file) = args.get(1) else {
-                return Err(format!("info takes one FILE\n{USAGE}"));
-            };
             let mut options = FilterArgs::default();
-            let mut it = args[2..].iter();
-            while let Some(arg) = it.next() {
-                if !options.take(arg, &mut it)? {
-                    return Err(format!("info: unexpected argument {arg:?}\n{USAGE}"));
-                }
-            }
-            info(file, &options)
+            let files = parse_args("info", &args[1..], &["FILE"], |arg, rest| {
+                options.take(arg, rest)
+            })?;
+            info(&files[0], &options)
         }
         Some("fold") => fold(&args[1..]),
+        Some("diff") => diff(&args[1..]),
+        Some("svg") => svg(&args[1..]),
         Some("gen") => gen_synthetic(&args[1..]),
         Some("-h" | "--help" | "help") => {
             out!("{USAGE}");
@@ -191,48 +215,207 @@ fn info(path: &str, options: &FilterArgs) -> Result<(), String> {
 }
 
 fn fold(args: &[String]) -> Result<(), String> {
-    let mut file = None;
-    let mut trace_file = None;
-    let mut span = None;
-    let mut scope = None;
-    let mut sample_type = None;
-    let mut options = FilterArgs::default();
-    let mut filter = Filter::default();
+    let mut options = ViewArgs::default();
+    let files = parse_args("fold", args, &["FILE"], |arg, rest| options.take(arg, rest))?;
+    let view = view(&files[0], &options)?;
+    for (stack, value) in view.side().folded() {
+        out!("{stack} {value}");
+    }
+    Ok(())
+}
+
+/// `spanflame svg`: the flame graph of what `fold` would print, as a standalone SVG.
+fn svg(args: &[String]) -> Result<(), String> {
+    let mut options = ViewArgs::default();
+    let mut picture = SvgOptions::default();
+    let mut inverted = false;
+    let files = parse_args("svg", args, &["FILE"], |arg, rest| {
+        match arg {
+            "--width" => {
+                let text = option_value(arg, rest)?;
+                picture.width = text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|w| w.is_finite() && *w >= 1.0)
+                    .ok_or_else(|| {
+                        format!("--width wants a number of pixels, at least 1, got {text:?}")
+                    })?;
+            }
+            "--inverted" => inverted = true,
+            "--dark" => picture.dark = true,
+            _ => return options.take(arg, rest),
+        }
+        Ok(true)
+    })?;
+    let file = &files[0];
+    let view = view(file, &options)?;
+    let tree = if inverted {
+        view.set
+            .inverted_call_tree_with(&view.filter, &view.transformed)
+    } else {
+        view.side().call_tree()
+    };
+    let layout = FlameLayout::new(&tree);
+    let name = std::path::Path::new(file)
+        .file_name()
+        .map_or_else(|| file.into(), |n| n.to_string_lossy());
+    let how = if inverted { ", inverted" } else { "" };
+    picture.title = format!("{name}: {}{how}", view.sample_type());
+    emit_raw(&flame_svg(&tree, &layout, &picture))
+}
+
+/// `spanflame diff`: the folded stacks of two profiles side by side, as `difffolded.pl`
+/// prints them for `flamegraph.pl` (and inferno) to draw a differential flame graph.
+fn diff(args: &[String]) -> Result<(), String> {
+    let mut options = ViewArgs::default();
+    let mut normalize = false;
+    let files = parse_args("diff", args, &["A", "B"], |arg, rest| {
+        if arg == "--normalize" {
+            normalize = true;
+            return Ok(true);
+        }
+        options.take_filter(arg, rest)
+    })?;
+    let baseline = view(&files[0], &options)?;
+    let comparison = view(&files[1], &options)?;
+    let (tb, tc) = (baseline.sample_type(), comparison.sample_type());
+    if tb != tc {
+        eprintln!(
+            "spanflame: comparing {tb} in {} with {tc} in {}",
+            files[0], files[1]
+        );
+    }
+    let lines = diff_folded(
+        &baseline.side().folded(),
+        &comparison.side().folded(),
+        normalize,
+    );
+    for (stack, before, after) in lines {
+        out!("{stack} {before} {after}");
+    }
+    Ok(())
+}
+
+/// Read the arguments of command `command`: each option `take` knows (it returns whether
+/// it did, reading an option's value from the rest), and then as many operands as `operands`
+/// names, no more and no fewer.
+fn parse_args<'a>(
+    command: &str,
+    args: &'a [String],
+    operands: &[&str],
+    mut take: impl FnMut(&'a str, &mut std::slice::Iter<'a, String>) -> Result<bool, String>,
+) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        if options.take(arg, &mut it)? {
+        if take(arg, &mut it)? {
             continue;
         }
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match arg.as_str() {
-            "--trace" => trace_file = Some(value("--trace")?),
-            "--span" => span = Some(value("--span")?),
+        if arg.starts_with("--") {
+            return Err(format!("{command}: unknown option {arg}\n{USAGE}"));
+        }
+        if found.len() == operands.len() {
+            return Err(format!("{command}: unexpected argument {arg:?}\n{USAGE}"));
+        }
+        found.push(arg.clone());
+    }
+    if found.len() < operands.len() {
+        return Err(format!(
+            "{command} needs {}\n{USAGE}",
+            operands.join(" and ")
+        ));
+    }
+    Ok(found)
+}
+
+/// The value of option `name`: the next argument.
+fn option_value<'a>(
+    name: &str,
+    rest: &mut impl Iterator<Item = &'a String>,
+) -> Result<String, String> {
+    rest.next()
+        .cloned()
+        .ok_or_else(|| format!("{name} needs a value"))
+}
+
+/// The options that pick what of a profile `fold`, `svg` and `diff` show: a sample type,
+/// the FILTER options and (not for `diff`, whose two files have their own span ids) a span.
+#[derive(Debug, Default)]
+struct ViewArgs {
+    sample_type: Option<String>,
+    filter: FilterArgs,
+    trace_file: Option<String>,
+    span: Option<String>,
+    scope: Option<Scope>,
+}
+
+impl ViewArgs {
+    /// Read `arg` (and its value from `rest`) if it is `--sample-type` or a FILTER option.
+    fn take_filter<'a>(
+        &mut self,
+        arg: &str,
+        rest: &mut impl Iterator<Item = &'a String>,
+    ) -> Result<bool, String> {
+        if arg == "--sample-type" {
+            self.sample_type = Some(option_value(arg, rest)?);
+            return Ok(true);
+        }
+        self.filter.take(arg, rest)
+    }
+
+    /// Read `arg` if it is one of [`ViewArgs::take_filter`]'s or `--trace`, `--span` or
+    /// `--span-scope`.
+    fn take<'a>(
+        &mut self,
+        arg: &str,
+        rest: &mut impl Iterator<Item = &'a String>,
+    ) -> Result<bool, String> {
+        match arg {
+            "--trace" => self.trace_file = Some(option_value(arg, rest)?),
+            "--span" => self.span = Some(option_value(arg, rest)?),
             "--span-scope" => {
-                let name = value("--span-scope")?;
-                scope = Some(Scope::parse(&name).ok_or_else(|| {
+                let name = option_value(arg, rest)?;
+                self.scope = Some(Scope::parse(&name).ok_or_else(|| {
                     format!(
                         "--span-scope: unknown scope {name:?}; use only, children, trace or time"
                     )
                 })?);
             }
-            "--sample-type" => sample_type = Some(value("--sample-type")?),
-            flag if flag.starts_with("--") => {
-                return Err(format!("unknown option {flag}\n{USAGE}"));
-            }
-            path if file.is_none() => file = Some(path.to_owned()),
-            extra => return Err(format!("unexpected argument {extra:?}\n{USAGE}")),
+            _ => return self.take_filter(arg, rest),
+        }
+        Ok(true)
+    }
+}
+
+/// A profile and what a command's [`ViewArgs`] picked of it.
+struct View {
+    set: ProfileSet,
+    filter: Filter,
+    transformed: Transformed,
+}
+
+impl View {
+    fn side(&self) -> Side<'_> {
+        Side {
+            set: &self.set,
+            filter: &self.filter,
+            transformed: &self.transformed,
         }
     }
-    let file = file.ok_or_else(|| format!("fold needs a FILE\n{USAGE}"))?;
-    let set = read_profiles(&file)?;
+
+    /// The sample type shown.
+    fn sample_type(&self) -> &SampleType {
+        &self.set.sample_types[self.filter.sample_type.index()]
+    }
+}
+
+/// Read the profile `file` and pick of it what `options` say.
+fn view(file: &str, options: &ViewArgs) -> Result<View, String> {
+    let set = read_profiles(file)?;
     if set.sample_types.is_empty() {
         return Err(format!("{file}: the file holds no profiles"));
     }
-    filter.sample_type = match &sample_type {
+    let sample_type = match &options.sample_type {
         None => SampleTypeId::default(),
         Some(name) => set
             .sample_types
@@ -247,32 +430,37 @@ fn fold(args: &[String]) -> Result<(), String> {
                 )
             })?,
     };
-    if sample_type.is_none() {
+    if options.sample_type.is_none() {
         eprintln!(
-            "spanflame: sample type {} (use --sample-type to pick another)",
+            "spanflame: {file}: sample type {} (use --sample-type to pick another)",
             set.sample_types[0]
         );
     }
-    let transforms = options.apply(&set, &mut filter)?;
-    let traces = trace_file.as_deref().map(read_traces).transpose()?;
-    if let Some(span_hex) = span {
-        let span_id = parse_hex::<8>(&span_hex)
+    let mut filter = Filter {
+        sample_type,
+        ..Filter::default()
+    };
+    let transforms = options.filter.apply(&set, &mut filter)?;
+    let traces = options.trace_file.as_deref().map(read_traces).transpose()?;
+    if let Some(span_hex) = &options.span {
+        let span_id = parse_hex::<8>(span_hex)
             .ok_or_else(|| format!("--span wants 16 hex digits, got {span_hex:?}"))?;
         span_filter(
             &mut filter,
             &set,
             traces.as_ref(),
             span_id,
-            scope.unwrap_or(Scope::Only),
+            options.scope.unwrap_or(Scope::Only),
         );
-    } else if scope.is_some() {
+    } else if options.scope.is_some() {
         return Err("--span-scope needs --span".into());
     }
     let transformed = set.transform(&transforms);
-    for (stack, value) in set.folded_with(&filter, &transformed) {
-        out!("{stack} {value}");
-    }
-    Ok(())
+    Ok(View {
+        set,
+        filter,
+        transformed,
+    })
 }
 
 /// Narrow `filter` to a span, by the rule of [`spanflame_core::scope`]: a span missing
@@ -339,7 +527,7 @@ fn parse_time(text: &str) -> Result<TimeArg, String> {
     Ok(TimeArg::Relative((value * scale).round() as u64))
 }
 
-/// The filter and transform options `info` and `fold` share.
+/// The filter and transform options of `info`, `fold`, `svg` and `diff`.
 #[derive(Debug, Default)]
 struct FilterArgs {
     from: Option<TimeArg>,
@@ -356,11 +544,7 @@ impl FilterArgs {
         arg: &str,
         rest: &mut impl Iterator<Item = &'a String>,
     ) -> Result<bool, String> {
-        let mut value = || {
-            rest.next()
-                .cloned()
-                .ok_or_else(|| format!("{arg} needs a value"))
-        };
+        let mut value = || option_value(arg, rest);
         let pair = |kv: String| {
             kv.split_once('=')
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -434,11 +618,7 @@ fn gen_synthetic(args: &[String]) -> Result<(), String> {
     let mut out = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{arg} needs a value"))
-        };
+        let mut value = || option_value(arg, &mut it);
         match arg.as_str() {
             "--size" => size = Some(value()?.parse::<Size>()?),
             "--seed" => {

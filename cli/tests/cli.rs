@@ -1,5 +1,6 @@
 //! The `spanflame` binary as a user runs it, on the real fixtures.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -285,4 +286,466 @@ fn fold_applies_a_transform_stack() {
     let bad = spanflame(&["fold", &folded, "--transform", "zz:x"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown transform"));
+}
+
+/// `fold` output as stack → value.
+fn folded_map(folded: &str) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for line in folded.lines() {
+        let (stack, value) = line.rsplit_once(' ').unwrap();
+        assert!(
+            out.insert(stack.to_owned(), value.parse::<i64>().unwrap())
+                .is_none(),
+            "{stack} twice"
+        );
+    }
+    out
+}
+
+/// `diff` output as (stack, before, after) lines, in order.
+fn diff_lines(diff: &str) -> Vec<(String, i64, i64)> {
+    diff.lines()
+        .map(|line| {
+            let (rest, after) = line.rsplit_once(' ').unwrap();
+            let (stack, before) = rest.rsplit_once(' ').unwrap();
+            (
+                stack.to_owned(),
+                before.parse().unwrap(),
+                after.parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The `--transform` text of `make` applied to function `name` of profile `file` (whose
+/// source file the text must name).
+fn transform_of(
+    file: &str,
+    name: &str,
+    make: fn(spanflame_core::navigate::FunctionKey) -> spanflame_core::Transform,
+) -> String {
+    let bytes = std::fs::read(file).unwrap();
+    let Ok(spanflame_core::Loaded::Profiles(set)) =
+        spanflame_core::load(&bytes, &spanflame_core::Limits::default())
+    else {
+        panic!("{file} is not a profile")
+    };
+    let stats = set
+        .call_tree(&spanflame_core::Filter::default())
+        .function_stats();
+    let f = stats.into_iter().find(|f| f.name == name).unwrap();
+    spanflame_core::Transforms(vec![make((f.name, f.file))]).to_hash_string()
+}
+
+const BASE: &str = "diff/base.cpuprofile";
+const SLOWER: &str = "diff/slower.cpuprofile";
+
+/// `spanflame diff A B extra` against `spanflame fold` of each with the same `extra`: every
+/// stack of either fold once, in order, with A's value before and B's after (0 if absent).
+fn check_diff_against_folds(a: &str, b: &str, extra: &[&str]) -> Vec<(String, i64, i64)> {
+    let fold = |file: &str| folded_map(&stdout(&spanflame(&[&["fold", file], extra].concat())));
+    let (before, after) = (fold(a), fold(b));
+    let lines = diff_lines(&stdout(&spanflame(&[&["diff", a, b], extra].concat())));
+    let stacks: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+    assert!(
+        stacks.windows(2).all(|w| w[0] < w[1]),
+        "not sorted or repeated: {extra:?}"
+    );
+    let union: BTreeSet<&str> = before
+        .keys()
+        .chain(after.keys())
+        .map(String::as_str)
+        .collect();
+    assert_eq!(stacks.iter().copied().collect::<BTreeSet<_>>(), union);
+    for (stack, x, y) in &lines {
+        assert_eq!(
+            *x,
+            before.get(stack).copied().unwrap_or(0),
+            "before of {stack}"
+        );
+        assert_eq!(
+            *y,
+            after.get(stack).copied().unwrap_or(0),
+            "after of {stack}"
+        );
+    }
+    let sum = |m: &BTreeMap<String, i64>| m.values().sum::<i64>();
+    assert_eq!(lines.iter().map(|l| l.1).sum::<i64>(), sum(&before));
+    assert_eq!(lines.iter().map(|l| l.2).sum::<i64>(), sum(&after));
+    lines
+}
+
+#[test]
+fn diff_puts_each_stack_of_before_and_after_side_by_side() {
+    let (a, b) = (fixture(BASE), fixture(SLOWER));
+    let lines = check_diff_against_folds(&a, &b, &[]);
+    // The fixture's regression: stacks through `warm` take a larger share after.
+    let share = |value: fn(&(String, i64, i64)) -> i64| {
+        let warm: i64 = lines
+            .iter()
+            .filter(|l| l.0.split(';').any(|f| f == "warm"))
+            .map(value)
+            .sum();
+        warm as f64 / lines.iter().map(value).sum::<i64>() as f64
+    };
+    let (before, after) = (share(|l| l.1), share(|l| l.2));
+    assert!(before > 0.0 && after > before, "warm {before} -> {after}");
+    // The options apply to both files: another sample type, a time window relative to each
+    // file's start, and a transform.
+    let samples = check_diff_against_folds(&a, &b, &["--sample-type", "samples"]);
+    assert_ne!(samples, lines);
+    let early = check_diff_against_folds(&a, &b, &["--to", "0.5s"]);
+    let sum = |l: &[(String, i64, i64)]| {
+        l.iter()
+            .map(|l| (l.1, l.2))
+            .fold((0, 0), |s, v| (s.0 + v.0, s.1 + v.1))
+    };
+    let (whole, part) = (sum(&lines), sum(&early));
+    assert!(
+        part.0 > 0 && part.1 > 0 && part.0 < whole.0 && part.1 < whole.1,
+        "{part:?} of {whole:?}"
+    );
+    let merge_warm = transform_of(&a, "warm", spanflame_core::Transform::MergeFunction);
+    let merged = check_diff_against_folds(&a, &b, &["--transform", &merge_warm]);
+    assert!(merged.iter().all(|l| !l.0.split(';').any(|f| f == "warm")));
+    assert_eq!(sum(&merged), whole);
+}
+
+#[test]
+fn diff_normalize_scales_the_baseline_to_the_comparison_total() {
+    let (a, b) = (fixture(BASE), fixture(SLOWER));
+    let plain = diff_lines(&stdout(&spanflame(&["diff", &a, &b])));
+    let norm = diff_lines(&stdout(&spanflame(&["diff", "--normalize", &a, &b])));
+    let before: i64 = plain.iter().map(|l| l.1).sum();
+    let after: i64 = plain.iter().map(|l| l.2).sum();
+    assert_ne!(
+        before, after,
+        "the fixture's totals differ, or this tests nothing"
+    );
+    assert_eq!(norm.len(), plain.len());
+    for (p, n) in plain.iter().zip(&norm) {
+        assert_eq!((&p.0, p.2), (&n.0, n.2), "the comparison is as it was");
+        let scaled = (p.1 as f64 * after as f64 / before as f64).round() as i64;
+        assert_eq!(n.1, scaled, "{}", p.0);
+    }
+    // Each line rounds by at most half a unit.
+    let total: i64 = norm.iter().map(|l| l.1).sum();
+    assert!(
+        (total - after).abs() as f64 <= norm.len() as f64 / 2.0,
+        "{total} vs {after}"
+    );
+}
+
+#[test]
+fn diff_of_a_file_with_itself_changes_nothing() {
+    let a = fixture(BASE);
+    let lines = check_diff_against_folds(&a, &a, &[]);
+    assert!(!lines.is_empty());
+    for (stack, before, after) in &lines {
+        assert_eq!(before, after, "{stack}");
+    }
+    let norm = diff_lines(&stdout(&spanflame(&["diff", &a, &a, "--normalize"])));
+    assert_eq!(norm, lines);
+}
+
+#[test]
+fn diff_of_a_bad_file_names_it() {
+    let dir = std::env::temp_dir().join(format!("spanflame-cli-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.binpb");
+    let mut bytes = std::fs::read(fixture(&format!("{PY}/profiles.v1_10.binpb"))).unwrap();
+    bytes.truncate(1000);
+    std::fs::write(&bad, &bytes).unwrap();
+    let good = fixture(BASE);
+    let bad = bad.to_str().unwrap();
+    for args in [
+        ["diff", &good, bad],
+        ["diff", bad, &good],
+        ["diff", &good, "/no/such/file"],
+    ] {
+        let out = spanflame(&args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let named = if args.contains(&bad) {
+            bad
+        } else {
+            "/no/such/file"
+        };
+        assert!(err.contains(&format!("spanflame: {named}: ")), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let out = spanflame(&["diff", &good]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("diff needs A and B"));
+    let out = spanflame(&["diff", &good, &good, "--sample-type", "nope"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no sample type \"nope\""));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One frame group of `spanflame svg` output.
+#[derive(Debug)]
+struct SvgFrame {
+    /// The frame's name, from its `<title>` (`name (value, share)`).
+    name: String,
+    title: String,
+    y: f64,
+    width: f64,
+}
+
+/// `spanflame svg` output: it must parse as XML.
+struct Svg {
+    width: f64,
+    background: String,
+    heading: String,
+    frames: Vec<SvgFrame>,
+}
+
+fn parse_svg(text: &str) -> Svg {
+    let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("not XML: {e}"));
+    let root = doc.root_element();
+    assert!(root.has_tag_name("svg"));
+    let class = |c: &str| {
+        doc.descendants()
+            .find(|n| n.attribute("class") == Some(c))
+            .unwrap_or_else(|| panic!("no class {c}"))
+    };
+    let number =
+        |n: roxmltree::Node<'_, '_>, a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
+    let frames = class("frames")
+        .children()
+        .filter(|n| n.is_element())
+        .map(|g| {
+            assert!(g.has_tag_name("g"));
+            let title = g
+                .children()
+                .find(|n| n.has_tag_name("title"))
+                .and_then(|t| t.text())
+                .unwrap()
+                .to_owned();
+            let rect = g.children().find(|n| n.has_tag_name("rect")).unwrap();
+            SvgFrame {
+                name: title.rsplit_once(" (").unwrap().0.to_owned(),
+                y: number(rect, "y"),
+                width: number(rect, "width"),
+                title,
+            }
+        })
+        .collect();
+    Svg {
+        width: number(root, "width"),
+        background: class("background").attribute("fill").unwrap().to_owned(),
+        heading: class("heading").text().unwrap().to_owned(),
+        frames,
+    }
+}
+
+/// The frames a flame graph of `folded` draws `width` pixels wide, as (depth, name, pixels),
+/// sorted: one per distinct prefix of the stacks (reversed ones when `inverted`), as wide as
+/// the samples through it, left out under `SvgOptions`' minimum width.
+fn frames_of_fold(
+    folded: &BTreeMap<String, i64>,
+    inverted: bool,
+    width: f64,
+) -> Vec<(usize, String, f64)> {
+    let total: i64 = folded.values().sum();
+    let mut prefixes: BTreeMap<Vec<&str>, i64> = BTreeMap::new();
+    for (stack, value) in folded {
+        let mut frames: Vec<&str> = stack.split(';').collect();
+        if inverted {
+            frames.reverse();
+        }
+        for depth in 1..=frames.len() {
+            *prefixes.entry(frames[..depth].to_vec()).or_default() += value;
+        }
+    }
+    let min = spanflame_core::export::svg::SvgOptions::default().min_width;
+    let mut out: Vec<(usize, String, f64)> = prefixes
+        .into_iter()
+        .map(|(path, w)| {
+            let px = w as f64 / total as f64 * width;
+            (path.len() - 1, path[path.len() - 1].to_owned(), px)
+        })
+        .filter(|f| f.2 >= min)
+        .collect();
+    out.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    out
+}
+
+/// `spanflame svg FILE select draw` against `spanflame fold FILE select`: the frames drawn
+/// are those of the fold's stacks, at their depth and width.
+fn check_svg_against_fold(file: &str, select: &[&str], draw: &[&str]) -> Svg {
+    let folded = folded_map(&stdout(&spanflame(&[&["fold", file], select].concat())));
+    let svg = parse_svg(&stdout(&spanflame(
+        &[&["svg", file], select, draw].concat(),
+    )));
+    let extra = [select, draw].concat();
+    let inverted = draw.contains(&"--inverted");
+    let defaults = spanflame_core::export::svg::SvgOptions::default();
+    let width = draw
+        .iter()
+        .position(|a| *a == "--width")
+        .map_or(defaults.width, |i| draw[i + 1].parse().unwrap());
+    assert_eq!(svg.width, width);
+    // Two functions of one name (`start` of two files) are two frames in the graph but one
+    // in the fold's text, so both sides are compared as the width per (depth, name).
+    let want = by_depth_and_name(frames_of_fold(&folded, inverted, width));
+    // Rows from the top (the root row is on top), as the fold's depths.
+    let top = svg.frames.iter().map(|f| f.y).fold(f64::INFINITY, f64::min);
+    let got = by_depth_and_name(
+        svg.frames
+            .iter()
+            .map(|f| {
+                let row = (f.y - top) / defaults.row_height;
+                assert!((row - row.round()).abs() < 1e-6, "{f:?}");
+                (row.round() as usize, f.name.clone(), f.width)
+            })
+            .collect(),
+    );
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "frames of {file} {extra:?}"
+    );
+    for (key, (g, frames)) in &got {
+        let (w, _) = want[key];
+        assert!(
+            (g - w).abs() < 0.011 * *frames as f64,
+            "{key:?}: {g} px vs {w} px, {file} {extra:?}"
+        );
+    }
+    svg
+}
+
+/// Frames as (depth, name) → (summed pixels, frame count).
+fn by_depth_and_name(frames: Vec<(usize, String, f64)>) -> BTreeMap<(usize, String), (f64, usize)> {
+    let mut out: BTreeMap<(usize, String), (f64, usize)> = BTreeMap::new();
+    for (depth, name, px) in frames {
+        let entry = out.entry((depth, name)).or_default();
+        entry.0 += px;
+        entry.1 += 1;
+    }
+    out
+}
+
+/// The function with the most self weight in `folded`: the leaf of the most samples.
+fn hottest(folded: &BTreeMap<String, i64>) -> String {
+    let mut by_leaf: BTreeMap<&str, i64> = BTreeMap::new();
+    for (stack, value) in folded {
+        *by_leaf
+            .entry(stack.rsplit(';').next().unwrap())
+            .or_default() += value;
+    }
+    let (name, _) = by_leaf.into_iter().max_by_key(|(_, v)| *v).unwrap();
+    name.to_owned()
+}
+
+#[test]
+fn svg_is_xml_with_one_frame_per_visible_frame_of_the_fold() {
+    for rel in [
+        "speedscope/profile.folded.txt",
+        "perf/fp.perf-script.txt",
+        &format!("{PY}/profiles.json"),
+    ] {
+        let file = fixture(rel);
+        let folded = folded_map(&stdout(&spanflame(&["fold", &file])));
+        let hot = hottest(&folded);
+        let svg = check_svg_against_fold(&file, &[], &[]);
+        assert!(
+            svg.frames
+                .iter()
+                .any(|f| f.title.starts_with(&format!("{hot} ("))),
+            "{hot} in no <title> of {rel}"
+        );
+        let name = rel.rsplit('/').next().unwrap();
+        assert!(svg.heading.starts_with(name), "{}", svg.heading);
+        // Narrow, fewer frames are wide enough to draw. Not for the Python file: its two
+        // `start` functions are one name in the fold, so which of them is too thin to draw
+        // cannot be told from the fold's text.
+        if !rel.starts_with(PY) {
+            let narrow = check_svg_against_fold(&file, &[], &["--width", "10"]);
+            assert!(narrow.frames.len() < svg.frames.len(), "{rel}");
+        }
+        // Bottom-up, the hottest function is the widest frame of the top row.
+        let inverted = check_svg_against_fold(&file, &[], &["--inverted"]);
+        let top = inverted
+            .frames
+            .iter()
+            .map(|f| f.y)
+            .fold(f64::INFINITY, f64::min);
+        let widest = inverted
+            .frames
+            .iter()
+            .filter(|f| f.y == top)
+            .max_by(|a, b| a.width.total_cmp(&b.width))
+            .unwrap();
+        assert_eq!(widest.name, hot, "{rel}");
+        let dark = check_svg_against_fold(&file, &[], &["--dark"]);
+        assert_ne!(dark.background, svg.background);
+    }
+}
+
+#[test]
+fn svg_draws_what_fold_selects() {
+    let profile = fixture(&format!("{PY}/profiles.json"));
+    let trace = fixture(&format!("{PY}/traces.json"));
+    let only = check_svg_against_fold(&profile, &["--span", "d28fece0d5b12a5c"], &[]);
+    let names: Vec<&str> = only.frames.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["<module>", "handle_request", "hash_loop"]);
+    check_svg_against_fold(
+        &profile,
+        &[
+            "--trace",
+            &trace,
+            "--span",
+            "adec6d49f47ac7bb",
+            "--span-scope",
+            "children",
+        ],
+        &["--inverted"],
+    );
+    check_svg_against_fold(&profile, &["--exclude-attr", "thread.name=MainThread"], &[]);
+    let folded = fixture("speedscope/profile.folded.txt");
+    check_svg_against_fold(
+        &folded,
+        &["--transform", "mf:warm%20(workload.py%3A18)"],
+        &["--width", "600"],
+    );
+    let synthetic = fixture("otlp/synthetic-v1_10/profiles.json");
+    let off = check_svg_against_fold(&synthetic, &["--sample-type", "off_cpu"], &[]);
+    assert!(
+        off.heading.contains("off_cpu/nanoseconds"),
+        "{}",
+        off.heading
+    );
+}
+
+#[test]
+fn svg_of_a_bad_file_names_it() {
+    let dir = std::env::temp_dir().join(format!("spanflame-cli-svg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.binpb");
+    let mut bytes = std::fs::read(fixture(&format!("{PY}/profiles.v1_10.binpb"))).unwrap();
+    bytes.truncate(1000);
+    std::fs::write(&bad, &bytes).unwrap();
+    let bad = bad.to_str().unwrap();
+    let traces = fixture(&format!("{PY}/traces.json"));
+    for named in [bad, "/no/such/file", &traces] {
+        let out = spanflame(&["svg", named]);
+        assert!(!out.status.success(), "{named}");
+        assert!(out.stdout.is_empty(), "{named}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("spanflame: {named}: ")), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let good = fixture("speedscope/profile.folded.txt");
+    for width in ["0", "-3", "NaN", "inf", "wide"] {
+        let out = spanflame(&["svg", &good, "--width", width]);
+        assert!(!out.status.success(), "{width}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--width wants"));
+    }
+    assert!(!spanflame(&["svg"]).status.success());
+    assert!(!spanflame(&["svg", &good, "--bogus"]).status.success());
+    let _ = std::fs::remove_dir_all(&dir);
 }
