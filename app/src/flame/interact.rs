@@ -6,6 +6,8 @@
 //!   pointer; Shift + wheel or a sideways swipe pans.
 //! * Keys on the focused graph: arrows move to the caller, the heaviest callee and the
 //!   neighbours in the row; Enter zooms; `+`, `-` and `0` zoom the view.
+//! * Right click on a frame, or the context-menu key / Shift+F10 on the cursor's frame: the
+//!   frame's menu ([`crate::transforms_menu::FrameMenu`]).
 
 use std::rc::Rc;
 
@@ -14,7 +16,9 @@ use spanflame_core::navigate::{Step, path_keys, rect_of, step};
 use spanflame_core::units::{format_share, format_value};
 use spanflame_core::viewport::{Orientation, Viewport, hit};
 use spanflame_core::{CallTree, NodeId};
-use web_sys::{KeyboardEvent, PointerEvent, WheelEvent};
+use web_sys::{KeyboardEvent, MouseEvent, PointerEvent, WheelEvent};
+
+use crate::transforms_menu::{FrameMenuAt, Target};
 
 use super::{Ctx, Drag, ROW_HEIGHT, Tip};
 
@@ -119,11 +123,71 @@ impl Ctx {
         self.tip.set(Some(Tip { node: r.node, x, y }));
     }
 
+    /// Open the frame menu for `node` at a point of the page.
+    fn open_menu(&self, node: NodeId, client_x: f64, client_y: f64) {
+        let Some(tree) = self.state.tree.get_untracked() else {
+            return;
+        };
+        self.select(node, false);
+        self.tip.set(None);
+        self.menu.set(Some(FrameMenuAt {
+            x: client_x,
+            y: client_y,
+            target: Target::of_frame(&tree, node),
+        }));
+    }
+
+    /// Right click: the menu of the frame under the pointer (elsewhere, the browser's).
+    fn on_context_menu(&self, e: &MouseEvent) {
+        let Some((x, y)) = self.local(e.client_x(), e.client_y()) else {
+            return;
+        };
+        if let Some(node) = self.rect_at(x, y).and_then(|r| self.node_of(r)) {
+            e.prevent_default();
+            self.open_menu(node, f64::from(e.client_x()), f64::from(e.client_y()));
+        }
+    }
+
+    /// The context-menu key or Shift+F10: the menu of the cursor's frame, below it.
+    fn open_menu_at_cursor(&self) {
+        let Some(z) = self.state.zoomed.get_untracked() else {
+            return;
+        };
+        let Some(node) = self.cursor.get_untracked() else {
+            return;
+        };
+        let (Some(rect), Some(el)) = (
+            rect_of(&z.layout, &z.tree, node),
+            self.scroller.get_untracked(),
+        ) else {
+            return;
+        };
+        self.reveal(rect);
+        let r = z.layout.rects()[rect];
+        let width = self.size.get_untracked().0;
+        let x = (self.view.get_untracked().to_frac(r.x0).max(0.0) * width).min(width - 1.0);
+        let y =
+            self.rows.get_untracked().top(r.depth) - self.scroll_top.get_untracked() + ROW_HEIGHT;
+        let b = el.get_bounding_client_rect();
+        self.open_menu(node, b.left() + x, b.top() + y);
+    }
+
     fn on_key(&self, e: &KeyboardEvent) {
         let Some(z) = self.state.zoomed.get_untracked() else {
             return;
         };
         if z.layout.rects().is_empty() {
+            return;
+        }
+        if e.key() == "ContextMenu" || (e.key() == "F10" && e.shift_key()) {
+            e.prevent_default();
+            if self.cursor.get_untracked().is_none() {
+                // Start where the arrow keys would.
+                if let Some(i) = rect_of(&z.layout, &z.tree, z.focus) {
+                    self.select(z.layout.rects()[i].node, true);
+                }
+            }
+            self.open_menu_at_cursor();
             return;
         }
         let flame = self.rows.get_untracked().orientation == Orientation::Flame;
@@ -355,6 +419,11 @@ impl Handlers {
     pub fn key_down(&self) -> impl FnMut(KeyboardEvent) + use<> {
         let ctx = Rc::clone(&self.0);
         move |e| ctx.on_key(&e)
+    }
+
+    pub fn context_menu(&self) -> impl FnMut(MouseEvent) + use<> {
+        let ctx = Rc::clone(&self.0);
+        move |e| ctx.on_context_menu(&e)
     }
 
     pub fn blur(&self) -> impl FnMut(web_sys::FocusEvent) + use<> {

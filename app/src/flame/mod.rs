@@ -74,6 +74,8 @@ pub(crate) struct Ctx {
     mirror: RwSignal<Vec<MirrorItem>>,
     /// Text for screen readers when the keyboard cursor moves.
     announce: RwSignal<String>,
+    /// The open frame menu (right click, context-menu key).
+    menu: RwSignal<Option<crate::transforms_menu::FrameMenuAt>>,
     colours: Memo<Option<Shared<Vec<Rgb>>>>,
     search_marks: Memo<Option<Shared<Marks>>>,
     selected_marks: Memo<Option<Shared<Marks>>>,
@@ -139,6 +141,7 @@ impl Ctx {
             tip: RwSignal::new(None),
             mirror: RwSignal::new(Vec::new()),
             announce: RwSignal::new(String::new()),
+            menu: RwSignal::new(None),
             colours,
             search_marks,
             selected_marks,
@@ -398,6 +401,13 @@ pub fn FlameGraph() -> impl IntoView {
     let (on_down, on_move) = (handlers.pointer_down(), handlers.pointer_move());
     let (on_up, on_leave) = (handlers.pointer_up(), handlers.pointer_leave());
     let (on_key, on_blur) = (handlers.key_down(), handlers.blur());
+    let on_context = handlers.context_menu();
+    let scroller = ctx.scroller;
+    let refocus = move |()| {
+        if let Some(el) = scroller.get_untracked() {
+            let _ = el.focus();
+        }
+    };
     view! {
         <section class="flame" aria-labelledby="flame-title">
             <div class="flame-head">
@@ -433,6 +443,7 @@ pub fn FlameGraph() -> impl IntoView {
                     on:pointerleave=on_leave
                     on:keydown=on_key
                     on:blur=on_blur
+                    on:contextmenu=on_context
                 >
                     <div
                         class="flame-spacer"
@@ -455,8 +466,9 @@ pub fn FlameGraph() -> impl IntoView {
                 ></canvas>
                 <tooltip::Tooltip tip=ctx.tip area=ctx.size />
             </div>
+            <crate::transforms_menu::FrameMenu menu=ctx.menu on_close=refocus />
             <p id="flame-help" class="hint">
-                "Click a frame to zoom in, Esc to reset. Ctrl + wheel or pinch zooms, Shift + wheel or drag pans. Arrow keys move between frames, Enter zooms, / searches."
+                "Click a frame to zoom in, Esc to reset; right-click (or Shift+F10) for its menu. Ctrl + wheel or pinch zooms, Shift + wheel or drag pans. Arrow keys move between frames, Enter zooms, / searches."
             </p>
             <p id="flame-status" class="visually-hidden" aria-live="polite">
                 {move || announce.get()}
