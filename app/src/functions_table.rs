@@ -181,7 +181,7 @@ pub fn FunctionsTable() -> impl IntoView {
         SortBy::TotalWeight => "Top functions by total weight",
     };
     view! {
-        <section class="functions" aria-labelledby="functions-caption">
+        <section class="functions" id="functions-panel" aria-labelledby="functions-caption">
             <table id="top-functions">
                 <caption id="functions-caption">{caption}</caption>
                 <thead>

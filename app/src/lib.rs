@@ -86,10 +86,20 @@ pub fn Shell() -> impl IntoView {
         <main>
             <WaterfallPanel />
             <Show when=has_profile fallback=move || view! { <Landing /> }>
-                <div class="profile">
+                <div class="profile" id="profile">
                     <GraphNote />
                     <TimelineStrip />
                     <FlameGraph />
+                    <crate::panes::Splitter
+                        target="profile"
+                        property="--table-width"
+                        measure="functions-panel"
+                        axis=crate::panes::Axis::WidthOfRight
+                        key="spanflame.tableWidth"
+                        label="Resize the functions table"
+                        min=240.0
+                        max=1200.0
+                    />
                     <FunctionsTable />
                 </div>
             </Show>

@@ -22,7 +22,8 @@
 //  3. Interactions (skipped with --first-paint-only): mouse moves over the flame graph, then
 //     wheel zooming in and out, one input per animation frame, while a recorder measures each
 //     frame's main-thread work (see page-probes.js).
-//  4. Spanflame only: span click to repaint (see spanClicks below).
+//  4. Spanflame only: span click to repaint (see spanClicks below), and a brush on the
+//     timeline to repaint (see brushes below).
 // Runs of the viewers are interleaved (run 1: Spanflame then speedscope, run 2 the other way
 // round, ...), so that load from other work on the machine hits both alike.
 // Results: a markdown table on stdout and in <out>.md, every number in <out>.json.
@@ -135,6 +136,7 @@ function viewers(options) {
     // evaluating strings in the page).
     error: { selector: '[role=alert]' },
     spanClicks: true,
+    brushes: true,
   });
   if (options.compareDists) {
     return Object.fromEntries(
@@ -147,7 +149,7 @@ function viewers(options) {
   return {
     spanflame: { name: 'Spanflame', ...spanflame('profile.binpb') },
     // Folded stacks carry no span links: no span clicks on this one.
-    'spanflame-folded': { name: 'Spanflame (folded file)', ...spanflame('profile.folded'), spanClicks: false },
+    'spanflame-folded': { name: 'Spanflame (folded file)', ...spanflame('profile.folded'), spanClicks: false, brushes: false },
     speedscope: {
       name: 'speedscope 1.25.0',
       root: SPEEDSCOPE_DIR,
@@ -380,6 +382,57 @@ async function spanClicks(page, viewer, { count = 8 } = {}) {
   return { measurable: true, selector, clicked: Math.min(count, n), unchanged, times };
 }
 
+/**
+ * Brush to repaint: drags across the timeline strip above the flame graph (ranges at
+ * different places, Esc between them to clear); each drag narrows the graph to the samples
+ * in that time range. The time is from the pointerup's dispatch in the page (where the app
+ * sets the range) to the first animation frame in which the flame graph canvas differs
+ * from before.
+ */
+async function brushes(page, { count = 8 } = {}) {
+  const strip = page.locator('canvas#timeline');
+  if ((await strip.count()) === 0) return { measurable: false, why: 'no timeline (no timestamps?)', times: [] };
+  const times = [];
+  let unchanged = 0;
+  for (let i = 0; i < count; i += 1) {
+    await strip.scrollIntoViewIfNeeded();
+    const box = await strip.boundingBox();
+    if (!box) return { measurable: false, why: 'the timeline is not shown', times: [] };
+    const a = 0.05 + (0.6 * i) / count;
+    const b = a + 0.2 + 0.02 * i;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * a, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * ((a + b) / 2), y, { steps: 2 });
+    await page.mouse.move(box.x + box.width * b, y, { steps: 2 });
+    await settle(page, 100);
+    const before = await page.evaluate(() => {
+      window.__bench.lastUp = null;
+      window.addEventListener('pointerup', () => (window.__bench.lastUp ??= performance.now()), { capture: true, once: true });
+      return window.__bench.canvasHash();
+    });
+    await page.mouse.up();
+    const ms = await page.evaluate(
+      (before) =>
+        new Promise((resolve) => {
+          const t0 = performance.now();
+          const check = (now) => {
+            if (window.__bench.canvasHash() !== before) return resolve(now - window.__bench.lastUp);
+            if (performance.now() - t0 > 5000) return resolve(null);
+            requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        }),
+      before,
+    );
+    if (ms == null) unchanged += 1;
+    else times.push(ms);
+    await page.keyboard.press('Escape');
+    await settle(page, 300);
+  }
+  return { measurable: true, brushed: count, unchanged, times };
+}
+
 /** One run of one viewer on one profile size. */
 async function measure(viewer, size, options, servers) {
   const server = servers[viewer.key];
@@ -465,6 +518,14 @@ async function measure(viewer, size, options, servers) {
         await settle(page);
         result.spanClick = await spanClicks(page, viewer);
       }
+      if (viewer.brushes) {
+        // A fresh document again: no span filter left from the clicks.
+        await page.goto('about:blank');
+        await page.goto(viewer.url(server.url, size), { waitUntil: 'commit' });
+        await page.waitForFunction(() => window.__bench?.firstPaint != null, null, { polling: 250, timeout });
+        await settle(page);
+        result.brush = await brushes(page);
+      }
     }
     result.pageErrors = pageErrors;
   } catch (error) {
@@ -515,6 +576,8 @@ function summarize(viewer, size, runs, inputBytes, idleRss) {
   const opened = runs.filter((r) => r.opened);
   const clicks = runs.map((r) => r.spanClick).filter(Boolean);
   const clickTimes = clicks.flatMap((c) => c.times);
+  const brushRuns = runs.map((r) => r.brush).filter(Boolean);
+  const brushTimes = brushRuns.flatMap((c) => c.times);
   return {
     viewer: viewer.key,
     name: viewer.name,
@@ -551,6 +614,16 @@ function summarize(viewer, size, runs, inputBytes, idleRss) {
           p95: percentile(clickTimes, 95),
           clicks: clickTimes.length,
           unchanged: clicks.reduce((s, c) => s + (c.unchanged ?? 0), 0),
+        }
+      : null,
+    brush: brushRuns.length
+      ? {
+          measurable: brushRuns.some((c) => c.measurable),
+          why: brushRuns.find((c) => !c.measurable)?.why ?? null,
+          median: median(brushTimes),
+          p95: percentile(brushTimes, 95),
+          brushes: brushTimes.length,
+          unchanged: brushRuns.reduce((s, c) => s + (c.unchanged ?? 0), 0),
         }
       : null,
     blocked: [...new Set(runs.flatMap((r) => r.blocked ?? []))],
@@ -634,6 +707,12 @@ function targets(summaries, bundles) {
       'span click → repaint on M ≤ 50 ms (median)',
       c?.measurable ? `${fmtMs(c.median)} ms median, ${fmtMs(c.p95)} ms p95` : c ? `not measurable: ${c.why}` : '–',
       verdict(c?.measurable ? c.median <= 50 : null),
+    ]);
+    const b = sf.brush;
+    rows.push([
+      'timeline brush → repaint on M ≤ 50 ms (median)',
+      b?.measurable ? `${fmtMs(b.median)} ms median, ${fmtMs(b.p95)} ms p95` : b ? `not measurable: ${b.why}` : '–',
+      verdict(b?.measurable ? b.median <= 50 : null),
     ]);
     const worst = Math.max(sf.hover?.p95 ?? NaN, sf.zoom?.p95 ?? NaN);
     const worstMedian = Math.max(sf.hover?.median ?? NaN, sf.zoom?.median ?? NaN);
@@ -754,6 +833,17 @@ function report(options, summaries, bundles, meta) {
           )
           .join(' | ')} |`,
       );
+      push(
+        `| timeline brush → repaint, ms median / p95 | ${rows
+          .map((r) =>
+            cell(r, (x) => {
+              if (!x.brush) return 'n/a';
+              if (!x.brush.measurable) return `not measurable: ${x.brush.why}`;
+              return `${fmtMs(x.brush.median)} / ${fmtMs(x.brush.p95)} (${x.brush.brushes} brushes)`;
+            }),
+          )
+          .join(' | ')} |`,
+      );
     }
     push(`| wasm memory of the page, MB | ${rows.map((r) => fmtMB(r.wasmBytes)).join(' | ')} |`);
     push(
@@ -861,7 +951,9 @@ async function main() {
         runs[v.key].push(r);
         rawRuns.push(r);
         const hov = r.hoverFrames ? ` hover p50 ${fmtMs(median(r.hoverFrames.filter((f) => f.inputs).map((f) => f.ms)))} ms` : '';
-        const clk = r.spanClick?.times?.length ? ` click p50 ${fmtMs(median(r.spanClick.times))} ms` : '';
+        const clk =
+          (r.spanClick?.times?.length ? ` click p50 ${fmtMs(median(r.spanClick.times))} ms` : '') +
+          (r.brush?.times?.length ? ` brush p50 ${fmtMs(median(r.brush.times))} ms` : '');
         process.stderr.write(
           `bench: ${size} run ${run + 1}/${options.runs} ${v.key}: ` +
             (r.opened ? `first paint ${fmtMs(r.firstPaintMs)} ms` : `did not open (${r.error})`) +

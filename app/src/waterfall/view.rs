@@ -193,6 +193,16 @@ fn panel(wf: Wf) -> impl IntoView {
                         </div>
                         <div class="wf-spacer" style:height=content_height></div>
                     </div>
+                    <crate::panes::Splitter
+                        target="waterfall-scroll"
+                        property="height"
+                        measure="waterfall-scroll"
+                        axis=crate::panes::Axis::Height
+                        key="spanflame.waterfallHeight"
+                        label="Resize the span list"
+                        min=72.0
+                        max=2000.0
+                    />
                     <p id="waterfall-help" class="hint">
                         "Click a span to see its samples in the flame graph (again to clear); double-click zooms the time axis to it. Ctrl + wheel zooms the time axis, Shift + wheel pans, Esc resets. Ticks under a bar are its samples."
                     </p>
