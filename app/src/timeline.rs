@@ -73,6 +73,15 @@ pub fn TimelineStrip() -> impl IntoView {
     // A drag in progress: (start x, current x), CSS pixels.
     let drag = RwSignal::new(None::<(f64, f64)>);
 
+    // A memo, so that a new brush (or span) does not re-bin the strip or recount its keys:
+    // neither depends on them.
+    let strip = Memo::new(move |_| strip_filter(state));
+    let strip_weight = Memo::new(move |_| {
+        let filter = strip.get();
+        state
+            .profile
+            .with(|p| p.as_ref().map_or(0, |p| weight(&p.set, &filter)))
+    });
     let highlight = Memo::new(move |_| {
         let name = state.selected_function.get()?;
         let functions = state.functions.get()?;
@@ -80,7 +89,7 @@ pub fn TimelineStrip() -> impl IntoView {
         Some((f.name.clone(), f.file.clone()))
     });
     let data = Memo::new(move |_| -> Option<Result<Shared<Timeline>, NoTimeline>> {
-        let filter = strip_filter(state);
+        let filter = strip.get();
         let w = width.get();
         if w <= 0.0 {
             return None;
@@ -113,7 +122,7 @@ pub fn TimelineStrip() -> impl IntoView {
             let Some(p) = p.as_ref() else {
                 return Vec::new();
             };
-            let facets = p.set.facets(&strip_filter(state), 1);
+            let facets = p.set.facets(&strip.get(), 1);
             SPLIT_KEYS
                 .iter()
                 .filter(|k| facets.iter().any(|f| f.key == **k && !f.values.is_empty()))
@@ -244,10 +253,9 @@ pub fn TimelineStrip() -> impl IntoView {
         let rel = |t: u64| format_value(t.saturating_sub(start) as i64, "nanoseconds");
         let share = state.profile.with(|p| {
             let p = p.as_ref()?;
-            let all = strip_filter(state);
-            let mut ranged = all.clone();
+            let mut ranged = strip.get();
             ranged.time = Some((from, to));
-            Some(format_share(weight(&p.set, &ranged), weight(&p.set, &all)))
+            Some(format_share(weight(&p.set, &ranged), strip_weight.get()))
         });
         Some(view! {
             <span class="chip" id="time-range">
