@@ -159,6 +159,7 @@ pub fn FilterBar() -> impl IntoView {
             {list}
             <span id="attr-chips">{chips}</span>
             <crate::transforms_menu::TransformsBar />
+            <crate::export_menu::ExportMenu />
             <crate::panes::WaterfallToggle />
         </div>
     }

@@ -19,6 +19,7 @@
 
 pub mod decoder;
 pub mod embed;
+pub mod export_menu;
 pub mod filterbar;
 pub mod flame;
 pub mod functions_table;

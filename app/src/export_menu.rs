@@ -1,0 +1,185 @@
+//! "Export ▾": the view on screen (filters, transforms and zoom applied) written out as a
+//! file: an SVG picture with a tooltip per frame ([`spanflame_core::export::svg`]), a PNG
+//! of the graph canvas at the device pixel ratio, folded stacks, or a gzip'd pprof profile
+//! ([`spanflame_core::export::pprof`]). Everything is made in this page and saved through a
+//! download link to a `blob:` URL: nothing is uploaded.
+
+use leptos::prelude::*;
+use spanflame_core::export::pprof::pprof_gz;
+use spanflame_core::export::svg::{SvgOptions, flame_svg};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::state::AppState;
+
+/// (code, label, file name suffix) of each export.
+const ITEMS: &[(&str, &str, &str)] = &[
+    ("svg", "SVG picture", ".svg"),
+    ("png", "PNG picture (as on screen)", ".png"),
+    ("folded", "Folded stacks", ".folded.txt"),
+    ("pprof", "pprof (gzip'd profile.proto)", ".pb.gz"),
+];
+
+/// The loaded file's name without its directories and known extensions, for the downloads.
+fn stem(source: &str) -> String {
+    let name = source.rsplit(['/', '\\']).next().unwrap_or(source);
+    let name = name.split(['?', '#']).next().unwrap_or(name);
+    let mut stem = name;
+    for ext in [
+        ".gz", ".json", ".jsonl", ".binpb", ".pb", ".pprof", ".txt", ".folded",
+    ] {
+        stem = stem.strip_suffix(ext).unwrap_or(stem);
+    }
+    if stem.is_empty() {
+        "profile".to_owned()
+    } else {
+        stem.to_owned()
+    }
+}
+
+/// Save `blob` as `name` through a temporary `<a download>`.
+fn save(blob: &web_sys::Blob, name: &str) -> Result<(), JsValue> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let url = web_sys::Url::create_object_url_with_blob(blob)?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.set_hidden(true);
+    document.body().ok_or("no body")?.append_child(&a)?;
+    a.click();
+    a.remove();
+    // The download has its own copy once it started; a moment later the URL can go.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
+    Ok(())
+}
+
+fn blob_of(bytes: &[u8], mime: &str) -> Result<web_sys::Blob, JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+}
+
+/// Save the graph canvas as the PNG `name` (the browser encodes it asynchronously).
+fn canvas_png(name: String) -> Result<(), JsValue> {
+    let canvas: web_sys::HtmlCanvasElement = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("flame"))
+        .ok_or("no flame graph canvas")?
+        .dyn_into()?;
+    let done = Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
+        if let Some(blob) = blob {
+            let _ = save(&blob, &name);
+        }
+    });
+    canvas.to_blob_with_type(done.unchecked_ref(), "image/png")
+}
+
+/// Make and save the export `code` names.
+fn export(state: AppState, code: &str, suffix: &str) -> Result<(), String> {
+    let profile = state.profile.get_untracked().ok_or("nothing is open")?;
+    let name = format!("{}{suffix}", stem(&profile.source));
+    let filter = state.filter.get_untracked();
+    let transformed = state.transformed.get_untracked();
+    let js = |e: JsValue| format!("{e:?}");
+    match code {
+        "svg" => {
+            let z = state.zoomed.get_untracked().ok_or("no graph to draw")?;
+            let width = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("flame-scroll"))
+                .map_or(1200.0, |el| f64::from(el.client_width()))
+                .max(200.0);
+            let sample_type = &profile.set.sample_types[filter.sample_type.index()];
+            let options = SvgOptions {
+                width,
+                colour_mode: state.colour_mode.get_untracked(),
+                palette: state.palette.get_untracked(),
+                dark: state.dark.get_untracked(),
+                orientation: state.orientation.get_untracked(),
+                title: format!("{}: {sample_type}", stem(&profile.source)),
+                ..SvgOptions::default()
+            };
+            let text = flame_svg(&z.tree, &z.layout, &options);
+            save(
+                &blob_of(text.as_bytes(), "image/svg+xml").map_err(js)?,
+                &name,
+            )
+            .map_err(js)
+        }
+        "png" => canvas_png(name).map_err(js),
+        "folded" => {
+            let lines = match &transformed {
+                Some(t) => profile.set.folded_with(&filter, t),
+                None => profile.set.folded(&filter),
+            };
+            let mut text = String::new();
+            for (stack, weight) in lines {
+                text.push_str(&stack);
+                text.push(' ');
+                text.push_str(&weight.to_string());
+                text.push('\n');
+            }
+            save(&blob_of(text.as_bytes(), "text/plain").map_err(js)?, &name).map_err(js)
+        }
+        "pprof" => {
+            let bytes = pprof_gz(&profile.set, &filter, transformed.as_deref());
+            save(&blob_of(&bytes, "application/gzip").map_err(js)?, &name).map_err(js)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The "Export ▾" button and its menu.
+#[component]
+pub fn ExportMenu() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let open = RwSignal::new(false);
+    let has_graph = move || state.zoomed.with(Option::is_some);
+    let menu = move || {
+        open.get().then(|| {
+            ITEMS
+                .iter()
+                .map(|&(code, label, suffix)| {
+                    view! {
+                        <button
+                            type="button"
+                            role="menuitem"
+                            data-code=code
+                            on:click=move |_| {
+                                open.set(false);
+                                if let Err(e) = export(state, code, suffix) {
+                                    state.error.set(Some(format!("Could not export {label}: {e}")));
+                                }
+                            }
+                        >
+                            {label}
+                        </button>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <span class="export-bar">
+            <button
+                type="button"
+                id="export-button"
+                disabled=move || !has_graph()
+                title="Save the view as a file (made here, nothing is uploaded)"
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                "Export ▾"
+            </button>
+            <span class="transform-menu" id="export-menu" role="menu">{menu}</span>
+        </span>
+    }
+}
