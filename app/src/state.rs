@@ -206,6 +206,9 @@ pub struct AppState {
     pub palette: RwSignal<Palette>,
     /// Root at the top or at the bottom.
     pub orientation: RwSignal<Orientation>,
+    /// The graph is the bottom-up (inverted) tree: the functions samples end in are the
+    /// roots, their callers below. The functions table is about the top-down tree either way.
+    pub inverted: RwSignal<bool>,
     /// `Some(dark)` forces a theme; `None` follows the system.
     pub theme_override: RwSignal<Option<bool>>,
     /// The system's `prefers-color-scheme: dark`.
@@ -259,6 +262,7 @@ impl AppState {
         let theme_override = RwSignal::new(None);
         let system_dark = RwSignal::new(false);
         let timings = RwSignal::new(Timings::default());
+        let inverted = RwSignal::new(false);
 
         let dark = Memo::new(move |_| theme_override.get().unwrap_or_else(|| system_dark.get()));
         let filter = Memo::new(move |_| {
@@ -280,9 +284,11 @@ impl AppState {
             profile.with(|p| {
                 p.as_ref().map(|p| {
                     let t0 = now();
-                    let tree = match transformed.get() {
-                        Some(t) => p.set.call_tree_with(&filter, &t),
-                        None => p.set.call_tree(&filter),
+                    let tree = match (transformed.get(), inverted.get()) {
+                        (Some(t), false) => p.set.call_tree_with(&filter, &t),
+                        (Some(t), true) => p.set.inverted_call_tree_with(&filter, &t),
+                        (None, false) => p.set.call_tree(&filter),
+                        (None, true) => p.set.inverted_call_tree(&filter),
                     };
                     let ms = now() - t0;
                     timings.update_untracked(|t| t.tree = ms);
@@ -322,7 +328,21 @@ impl AppState {
             if !flame_painted.get() {
                 return None;
             }
-            tree.get().map(|t| Shared::new(t.function_stats()))
+            if !inverted.get() {
+                return tree.get().map(|t| Shared::new(t.function_stats()));
+            }
+            // Self and total weights are the top-down tree's: build it for the table.
+            tree.track();
+            let filter = filter.get();
+            profile.with(|p| {
+                p.as_ref().map(|p| {
+                    let top_down = match transformed.get() {
+                        Some(t) => p.set.call_tree_with(&filter, &t),
+                        None => p.set.call_tree(&filter),
+                    };
+                    Shared::new(top_down.function_stats())
+                })
+            })
         });
 
         AppState {
@@ -342,6 +362,7 @@ impl AppState {
             colour_mode: RwSignal::new(ColourMode::default()),
             palette: RwSignal::new(Palette::default()),
             orientation: RwSignal::new(Orientation::default()),
+            inverted,
             theme_override,
             system_dark,
             flame_painted,

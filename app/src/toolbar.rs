@@ -310,6 +310,19 @@ fn ViewOptions() -> impl IntoView {
                     </option>
                 </select>
             </label>
+            <label class="field" title="Bottom-up: the functions samples end in form the top row, their callers below">
+                <input
+                    type="checkbox"
+                    id="inverted"
+                    prop:checked=move || state.inverted.get()
+                    on:change=move |e| {
+                        // Zoom paths are paths of one tree: the other one has none of them.
+                        state.zoom.set(Vec::new());
+                        state.inverted.set(event_target_checked(&e));
+                    }
+                />
+                "Inverted (bottom-up)"
+            </label>
             <label class="field">
                 "Colour by"
                 <select

@@ -30,12 +30,17 @@ pub struct Target {
 }
 
 impl Target {
-    /// The frame `node` of `tree`.
-    pub fn of_frame(tree: &CallTree, node: NodeId) -> Target {
+    /// The frame `node` of `tree`; `inverted` trees' paths run leaf to caller, which no
+    /// subtree focus can use.
+    pub fn of_frame(tree: &CallTree, node: NodeId, inverted: bool) -> Target {
         let (name, file) = (tree.name(node), tree.file(node));
         Target {
             key: (name.to_owned(), file.to_owned()),
-            path: path_keys(tree, node),
+            path: if inverted {
+                Vec::new()
+            } else {
+                path_keys(tree, node)
+            },
             package: package_of(name, file, tree.kind(node)).to_owned(),
         }
     }
@@ -69,7 +74,11 @@ fn selected_target(state: AppState) -> Option<Target> {
     Some(Target {
         package: package_of(&key.0, &key.1, tree.kind(node)).to_owned(),
         key,
-        path: state.zoom.get_untracked(),
+        path: if state.inverted.get_untracked() {
+            Vec::new()
+        } else {
+            state.zoom.get_untracked()
+        },
     })
 }
 

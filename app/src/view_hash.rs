@@ -117,6 +117,9 @@ pub fn apply(state: AppState, hash: &ViewHash) {
     if state.search.with_untracked(|s| *s != search) {
         state.search.set(search);
     }
+    if state.inverted.get_untracked() != hash.inverted {
+        state.inverted.set(hash.inverted);
+    }
     if state.zoom.with_untracked(|z| *z != hash.zoom) {
         state.zoom.set(hash.zoom.clone());
     }
@@ -160,6 +163,7 @@ pub fn current(state: AppState, sources: Sources) -> ViewHash {
         scope: filter.map(|f| f.scope),
         search: (!search.text.is_empty()).then_some(search.text),
         regex: search.regex,
+        inverted: state.inverted.get(),
         zoom: state.zoom.get(),
         range: state.time_range.get(),
         attrs: state.attrs.get(),

@@ -39,6 +39,8 @@ pub struct ViewHash {
     pub search: Option<String>,
     /// `regex=1`: the search is a regular expression.
     pub regex: bool,
+    /// `inverted=1`: the graph is the bottom-up tree (functions samples end in at the root).
+    pub inverted: bool,
     /// `zoom`: the zoomed frame, as the functions from the root.
     pub zoom: Vec<FunctionKey>,
     /// `range`: the brushed time range `[from, to)`, UTC ns (`from < to`).
@@ -75,6 +77,7 @@ impl ViewHash {
                 "scope" => out.scope = Scope::parse(&value),
                 "search" => out.search = text(),
                 "regex" => out.regex = matches!(value.as_str(), "1" | "true"),
+                "inverted" => out.inverted = matches!(value.as_str(), "1" | "true"),
                 "range" => out.range = parse_range(&value),
                 "attr" | "xattr" => {
                     if let Some((k, v)) = value.split_once('=')
@@ -116,6 +119,9 @@ impl ViewHash {
             if self.regex {
                 push("regex", "1");
             }
+        }
+        if self.inverted {
+            push("inverted", "1");
         }
         if !self.zoom.is_empty() {
             let path: Vec<String> = self
@@ -253,6 +259,7 @@ mod tests {
             scope: Some(Scope::TimeWindow),
             search: Some("a&b=c, d#%".into()),
             regex: true,
+            inverted: true,
             zoom: vec![
                 ("weird,name@x".into(), "/src/a@b,c.py".into()),
                 ("plain".into(), String::new()),

@@ -387,3 +387,39 @@ test('wheel: ctrl zooms around the pointer, shift pans', async (t) => {
   await waitForFrame(page, '<module>', (f) => Math.abs(f.w - module.w) < 1);
   session.assertClean();
 });
+
+test('Inverted (bottom-up) puts the functions samples end in on the top row; the hash keeps it', async (t) => {
+  const { page, ...session } = await openDemo(t, { viewport: { width: 1400, height: 900 } });
+  const tableBefore = await page.innerText('#top-functions tbody');
+  await page.check('#inverted');
+  await page.waitForFunction(() => /[#&]inverted=1/.test(location.hash));
+  // The top row is the leaves: the demo's self weights (public/demo/README.md).
+  const top = async () => (await mirrorFrames(page)).filter((f) => f.depth === 0).sort((a, b) => b.w - a.w);
+  await page.waitForFunction(() => document.querySelector('#flame-mirror li[data-depth="0"]')?.dataset.name !== '<module>');
+  let row = await top();
+  assert.deepEqual(
+    row.slice(0, 3).map((f) => f.name),
+    ['busy_sleep', 'hash_loop', 'fib'],
+    row.map((f) => `${f.name} ${f.w}`).join(', '),
+  );
+  // Widths are shares of the 187 samples: busy_sleep's 128 self samples.
+  const full = (await mirrorFrames(page)).filter((f) => f.depth === 0).reduce((s, f) => s + f.w, 0);
+  assert.ok(Math.abs(row[0].w / full - 128 / DEMO_TOTAL) < 0.01, `${row[0].w} of ${full}`);
+  // Under busy_sleep, its callers.
+  const under = (await mirrorFrames(page)).filter((f) => f.depth === 1 && f.x >= row[0].x && f.x < row[0].x + row[0].w).map((f) => f.name);
+  assert.ok(under.includes('handle_request'), under.join(', '));
+  // The table is about the same samples either way.
+  assert.equal(await page.innerText('#top-functions tbody'), tableBefore);
+  await session.screenshot('flame-inverted');
+
+  await page.reload();
+  await waitForPaintedCanvas(page);
+  await page.waitForFunction(() => document.querySelector('#inverted')?.checked);
+  await waitForFrame(page, 'busy_sleep', (f) => f.depth === 0);
+  row = await top();
+  assert.equal(row[0].name, 'busy_sleep');
+  await page.uncheck('#inverted');
+  await page.waitForFunction(() => !/inverted=/.test(location.hash));
+  await waitForFrame(page, '<module>', (f) => f.depth === 0);
+  session.assertClean();
+});

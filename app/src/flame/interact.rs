@@ -133,7 +133,7 @@ impl Ctx {
         self.menu.set(Some(FrameMenuAt {
             x: client_x,
             y: client_y,
-            target: Target::of_frame(&tree, node),
+            target: Target::of_frame(&tree, node, self.state.inverted.get_untracked()),
         }));
     }
 
