@@ -325,6 +325,27 @@ const SPAN_TARGETS = [
 ];
 
 /**
+ * Milliseconds from the input the page stamped in `window.__bench[stamp]` to the first
+ * animation frame whose flame graph canvas hash differs from `before`; null when it has not
+ * changed within 5 s.
+ */
+function untilCanvasChanges(page, before, stamp) {
+  return page.evaluate(
+    ({ before, stamp }) =>
+      new Promise((resolve) => {
+        const t0 = performance.now();
+        const check = (now) => {
+          if (window.__bench.canvasHash() !== before) return resolve(now - window.__bench[stamp]);
+          if (performance.now() - t0 > 5000) return resolve(null);
+          requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      }),
+    { before, stamp },
+  );
+}
+
+/**
  * Span click to repaint: with the profile and its traces loaded, clicks spans in the app's
  * waterfall one after the other. Each click narrows the flame graph to that span (the app's
  * span filter); the time is from the click event's dispatch in the page to the first
@@ -363,19 +384,7 @@ async function spanClicks(page, viewer, { count = 8 } = {}) {
       return window.__bench.canvasHash();
     });
     await button.click();
-    const ms = await page.evaluate(
-      (before) =>
-        new Promise((resolve) => {
-          const t0 = performance.now();
-          const check = (now) => {
-            if (window.__bench.canvasHash() !== before) return resolve(now - window.__bench.lastClick);
-            if (performance.now() - t0 > 5000) return resolve(null);
-            requestAnimationFrame(check);
-          };
-          requestAnimationFrame(check);
-        }),
-      before,
-    );
+    const ms = await untilCanvasChanges(page, before, 'lastClick');
     if (ms == null) unchanged += 1;
     else times.push(ms);
   }
@@ -412,19 +421,7 @@ async function brushes(page, { count = 8 } = {}) {
       return window.__bench.canvasHash();
     });
     await page.mouse.up();
-    const ms = await page.evaluate(
-      (before) =>
-        new Promise((resolve) => {
-          const t0 = performance.now();
-          const check = (now) => {
-            if (window.__bench.canvasHash() !== before) return resolve(now - window.__bench.lastUp);
-            if (performance.now() - t0 > 5000) return resolve(null);
-            requestAnimationFrame(check);
-          };
-          requestAnimationFrame(check);
-        }),
-      before,
-    );
+    const ms = await untilCanvasChanges(page, before, 'lastUp');
     if (ms == null) unchanged += 1;
     else times.push(ms);
     await page.keyboard.press('Escape');
