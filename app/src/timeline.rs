@@ -70,6 +70,12 @@ pub fn TimelineStrip() -> impl IntoView {
     let canvas = NodeRef::<html::Canvas>::new();
     let width = RwSignal::new(0.0f64);
     let group_by = RwSignal::new(None::<String>);
+    // The time the strip spans when zoomed to a brushed range; `None`: the whole file.
+    let view_range = RwSignal::new(None::<(u64, u64)>);
+    Effect::new(move |_| {
+        state.profile.track();
+        view_range.set(None);
+    });
     // A drag in progress: (start x, current x), CSS pixels.
     let drag = RwSignal::new(None::<(f64, f64)>);
 
@@ -104,7 +110,7 @@ pub fn TimelineStrip() -> impl IntoView {
             group_by: group_by.get(),
             max_groups: MAX_TRACKS - 1,
             highlight: highlight.get(),
-            range: None,
+            range: view_range.get(),
         };
         // The transforms drop samples too: the strip shows what the graph shows.
         let transformed = state.transformed.get();
@@ -266,6 +272,14 @@ pub fn TimelineStrip() -> impl IntoView {
                 </span>
                 <button
                     type="button"
+                    id="timeline-zoom"
+                    title="Zoom the timeline to this range"
+                    on:click=move |_| view_range.set(Some((from, to)))
+                >
+                    "Zoom"
+                </button>
+                <button
+                    type="button"
                     class="dismiss"
                     aria-label="Clear the time range"
                     on:click=move |_| state.time_range.set(None)
@@ -280,6 +294,23 @@ pub fn TimelineStrip() -> impl IntoView {
         <section class="timeline" aria-label="Timeline">
             <div class="timeline-bar">
                 <span class="timeline-title">"Timeline"</span>
+                {move || {
+                    view_range
+                        .get()
+                        .is_some()
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    id="timeline-zoom-out"
+                                    title="Show the whole file's time again"
+                                    on:click=move |_| view_range.set(None)
+                                >
+                                    "Whole time range"
+                                </button>
+                            }
+                        })
+                }}
                 <label class="timeline-split">
                     "Split by "
                     <select

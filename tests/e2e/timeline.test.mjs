@@ -94,6 +94,13 @@ test('brushing a range re-aggregates to the CLI numbers, and the hash keeps it',
   assert.ok(chip.includes(share), `chip ${chip} shows the share ${share}`);
   await session.screenshot('timeline-brushed');
 
+  // Zooming the strip to the range bins just its samples; "Whole time range" goes back.
+  await page.click('#timeline-zoom');
+  await waitForTimelineWeight(page, want);
+  await page.click('#timeline-zoom-out');
+  await waitForTimelineWeight(page, DEMO_TOTAL);
+  assert.equal(await page.$('#timeline-zoom-out'), null);
+
   // A reload with the hash shows the same range.
   const hashed = await page.url();
   await page.goto('about:blank');
