@@ -10,6 +10,7 @@ use spanflame_core::export::svg::{SvgOptions, flame_svg};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use crate::menu::MenuButton;
 use crate::state::AppState;
 
 /// (code, label, file name suffix) of each export.
@@ -169,17 +170,16 @@ pub fn ExportMenu() -> impl IntoView {
     };
     view! {
         <span class="export-bar">
-            <button
-                type="button"
+            <MenuButton
                 id="export-button"
-                disabled=move || !has_graph()
+                menu_id="export-menu"
+                label="Export ▾"
                 title="Save the view as a file (made here, nothing is uploaded)"
-                aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)
+                disabled=Signal::derive(move || !has_graph())
+                open=open
             >
-                "Export ▾"
-            </button>
-            <span class="transform-menu" id="export-menu" role="menu">{menu}</span>
+                {menu}
+            </MenuButton>
         </span>
     }
 }

@@ -25,6 +25,7 @@ pub mod flame;
 pub mod functions_table;
 pub mod loading;
 pub mod matcher;
+pub mod menu;
 pub mod offline;
 pub mod panes;
 pub mod state;

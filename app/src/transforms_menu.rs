@@ -15,6 +15,7 @@ use spanflame_core::palette::package_of;
 use spanflame_core::{CallTree, NodeId, Transform, Transforms};
 use wasm_bindgen::JsCast;
 
+use crate::menu::MenuButton;
 use crate::state::AppState;
 
 /// What a transform is made for: a function, the path to one of its frames (for focus on
@@ -205,17 +206,16 @@ pub fn TransformsBar() -> impl IntoView {
     };
     view! {
         <span class="transforms-bar">
-            <button
-                type="button"
+            <MenuButton
                 id="transform-button"
-                disabled=move || !has_selection()
+                menu_id="transform-menu"
+                label="Transform ▾"
                 title="Rewrite the stacks around the selected function"
-                aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)
+                disabled=Signal::derive(move || !has_selection())
+                open=open
             >
-                "Transform ▾"
-            </button>
-            <span class="transform-menu" id="transform-menu" role="menu">{menu}</span>
+                {menu}
+            </MenuButton>
             <span id="transform-chips">{chips}</span>
         </span>
     }
