@@ -238,6 +238,21 @@ pub struct AppState {
     pub functions: Memo<Option<Shared<Vec<FunctionStats>>>>,
 }
 
+/// The call tree of `filter`'s samples, after the transforms when any, top-down or inverted.
+fn build_tree(
+    set: &spanflame_core::ProfileSet,
+    filter: &Filter,
+    transformed: Option<&spanflame_core::Transformed>,
+    inverted: bool,
+) -> CallTree {
+    match (transformed, inverted) {
+        (Some(t), false) => set.call_tree_with(filter, t),
+        (Some(t), true) => set.inverted_call_tree_with(filter, t),
+        (None, false) => set.call_tree(filter),
+        (None, true) => set.inverted_call_tree(filter),
+    }
+}
+
 impl AppState {
     /// Create the signals and memos. Call once, inside the app's owner.
     pub fn new() -> Self {
@@ -284,12 +299,8 @@ impl AppState {
             profile.with(|p| {
                 p.as_ref().map(|p| {
                     let t0 = now();
-                    let tree = match (transformed.get(), inverted.get()) {
-                        (Some(t), false) => p.set.call_tree_with(&filter, &t),
-                        (Some(t), true) => p.set.inverted_call_tree_with(&filter, &t),
-                        (None, false) => p.set.call_tree(&filter),
-                        (None, true) => p.set.inverted_call_tree(&filter),
-                    };
+                    let transformed = transformed.get();
+                    let tree = build_tree(&p.set, &filter, transformed.as_deref(), inverted.get());
                     let ms = now() - t0;
                     timings.update_untracked(|t| t.tree = ms);
                     Shared::new(tree)
@@ -334,12 +345,10 @@ impl AppState {
             // Self and total weights are the top-down tree's: build it for the table.
             tree.track();
             let filter = filter.get();
+            let transformed = transformed.get();
             profile.with(|p| {
                 p.as_ref().map(|p| {
-                    let top_down = match transformed.get() {
-                        Some(t) => p.set.call_tree_with(&filter, &t),
-                        None => p.set.call_tree(&filter),
-                    };
+                    let top_down = build_tree(&p.set, &filter, transformed.as_deref(), false);
                     Shared::new(top_down.function_stats())
                 })
             })

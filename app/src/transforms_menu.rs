@@ -72,15 +72,12 @@ fn selected_target(state: AppState) -> Option<Target> {
     let node = tree
         .nodes()
         .find(|&n| tree.name(n) == key.0 && tree.file(n) == key.1)?;
-    Some(Target {
-        package: package_of(&key.0, &key.1, tree.kind(node)).to_owned(),
-        key,
-        path: if state.inverted.get_untracked() {
-            Vec::new()
-        } else {
-            state.zoom.get_untracked()
-        },
-    })
+    // The function's key and package as at any of its frames; the path is the zoom's.
+    let mut target = Target::of_frame(&tree, node, true);
+    if !state.inverted.get_untracked() {
+        target.path = state.zoom.get_untracked();
+    }
+    Some(target)
 }
 
 /// Push the transform `code` names for `target`; the zoom refers to the old stacks, so it

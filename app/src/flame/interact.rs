@@ -96,11 +96,10 @@ impl Ctx {
         }
     }
 
-    /// Keep the cursor's frame on screen and show its tooltip.
-    fn reveal(&self, rect: usize) {
-        let Some(z) = self.state.zoomed.get_untracked() else {
-            return;
-        };
+    /// Keep the cursor's frame on screen and show its tooltip; returns the tooltip's anchor
+    /// (CSS pixels in the visible area, under the frame's left end).
+    fn reveal(&self, rect: usize) -> Option<(f64, f64)> {
+        let z = self.state.zoomed.get_untracked()?;
         let r = z.layout.rects()[rect];
         let view = self.view.get_untracked().reveal(r.x0, r.x1);
         if view != self.view.get_untracked() {
@@ -121,6 +120,7 @@ impl Ctx {
         let x = (view.to_frac(r.x0).max(0.0) * width).min(width - 1.0);
         let y = rows.top(r.depth) - self.scroll_top.get_untracked() + ROW_HEIGHT;
         self.tip.set(Some(Tip { node: r.node, x, y }));
+        Some((x, y))
     }
 
     /// Open the frame menu for `node` at a point of the page.
@@ -162,12 +162,9 @@ impl Ctx {
         ) else {
             return;
         };
-        self.reveal(rect);
-        let r = z.layout.rects()[rect];
-        let width = self.size.get_untracked().0;
-        let x = (self.view.get_untracked().to_frac(r.x0).max(0.0) * width).min(width - 1.0);
-        let y =
-            self.rows.get_untracked().top(r.depth) - self.scroll_top.get_untracked() + ROW_HEIGHT;
+        let Some((x, y)) = self.reveal(rect) else {
+            return;
+        };
         let b = el.get_bounding_client_rect();
         self.open_menu(node, b.left() + x, b.top() + y);
     }
@@ -242,7 +239,7 @@ impl Ctx {
         };
         if let Some(i) = next {
             self.select(z.layout.rects()[i].node, true);
-            self.reveal(i);
+            let _ = self.reveal(i);
         }
     }
 
