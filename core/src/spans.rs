@@ -88,7 +88,7 @@ impl ProfileSet {
                 .rows_of_link(link as u32)
                 .iter()
                 .map(|&r| r as usize)
-                .filter(|&r| self.samples.time[r] != 0 && keep(r) && stack_ok(r))
+                .filter(|&r| self.samples.time[r] != 0 && keep.keeps(r) && stack_ok(r))
                 .map(|r| self.samples.time[r])
                 .collect();
             if !times.is_empty() {
