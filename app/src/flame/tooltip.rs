@@ -8,18 +8,22 @@ use spanflame_core::CallTree;
 use spanflame_core::units::{format_share, format_value};
 
 use super::Tip;
-use crate::state::AppState;
+use crate::state::Shared;
 
 /// Offset from the pointer, CSS pixels.
 const OFFSET: f64 = 14.0;
 
-/// Shows `tip` when set.
+/// Shows `tip`, a frame of `tree`, when set; `id` is the element's id.
 #[component]
-pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl IntoView {
-    let state = expect_context::<AppState>();
+pub fn Tooltip(
+    id: String,
+    tree: Memo<Option<Shared<CallTree>>>,
+    tip: RwSignal<Option<Tip>>,
+    area: RwSignal<(f64, f64)>,
+) -> impl IntoView {
     move || {
         let tip = tip.get()?;
-        let tree = state.tree.get()?;
+        let tree = tree.get()?;
         let node = tip.node;
         if node.index() >= tree.len() {
             return None;
@@ -67,7 +71,7 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
         };
         Some(view! {
             <div
-                id="flame-tooltip"
+                id=id.clone()
                 class="tooltip"
                 role="tooltip"
                 style:left=left
