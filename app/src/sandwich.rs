@@ -6,8 +6,8 @@
 //!
 //! Opened from the frame menu, the functions table (double click a function, or click one
 //! while a sandwich is open), and the toolbar's "Callers / callees" (`c`) for the selected
-//! function. "← Flame graph" or Esc closes it. Screen readers get the direct
-//! callers and callees as tables.
+//! function. "← Flame graph" closes it; so does Esc, once a zoomed half is whole again.
+//! Screen readers get the direct callers and callees as tables.
 
 use leptos::ev;
 use leptos::prelude::*;
@@ -73,6 +73,11 @@ fn source(
         zoom,
         zoomed,
         search,
+        all: Signal::derive(move || {
+            state
+                .sandwich_trees
+                .with(|s| s.as_ref().map_or(0, |s| s.view_total))
+        }),
         orientation: Signal::stored(orientation),
         root_paths: Signal::stored(false),
     }
@@ -135,7 +140,14 @@ pub fn SandwichView() -> impl IntoView {
         Orientation::Icicle,
     );
     let escape = window_event_listener(ev::keydown, move |e| {
-        if e.key() == "Escape" && !crate::toolbar::typing(&e) {
+        if e.key() != "Escape" || crate::toolbar::typing(&e) {
+            return;
+        }
+        // Zoomed below the function (a path of one is the function itself): zoom out first.
+        let zoomed = [callers.zoom, callees.zoom];
+        if zoomed.iter().any(|z| z.with_untracked(|p| p.len() > 1)) {
+            zoomed.iter().for_each(|z| z.set(Vec::new()));
+        } else {
             close(state);
         }
     });
@@ -213,7 +225,7 @@ pub fn SandwichView() -> impl IntoView {
                 <div class="sandwich-pane">
                     <Graph
                         source=callers
-                        label="Callers of the function, bottom-up: the function in the bottom row, who calls it above. Arrow keys move between frames, Enter zooms; Escape goes back to the flame graph."
+                        label="Callers of the function, bottom-up: the function in the bottom row, who calls it above. Arrow keys move between frames, Enter zooms; Escape zooms out, then goes back to the flame graph."
                         help="sandwich-help"
                     />
                 </div>
@@ -221,13 +233,13 @@ pub fn SandwichView() -> impl IntoView {
                 <div class="sandwich-pane">
                     <Graph
                         source=callees
-                        label="Callees of the function, top-down: the function in the top row, what it calls below. Arrow keys move between frames, Enter zooms; Escape goes back to the flame graph."
+                        label="Callees of the function, top-down: the function in the top row, what it calls below. Arrow keys move between frames, Enter zooms; Escape zooms out, then goes back to the flame graph."
                         help="sandwich-help"
                     />
                 </div>
             </div>
             <p id="sandwich-help" class="hint">
-                "Callers and callees of one function over the samples the filters and transforms keep, each merged into one tree rooted at it. Click a frame to zoom in; right-click (or Shift+F10) for its menu, which can show that function's callers and callees. Esc goes back to the flame graph."
+                "Callers and callees of one function over the samples the filters and transforms keep, each merged into one tree rooted at it. Click a frame to zoom in; right-click (or Shift+F10) for its menu, which can show that function's callers and callees. Esc zooms out, then goes back to the flame graph."
             </p>
             {tables}
         </section>

@@ -130,8 +130,24 @@ test('the sandwich from the table: callers and callees as the CLI counts them; E
   await page.mouse.move(callees.left + 60, callees.top + 9);
   await page.waitForSelector('#sandwich-callees-tooltip');
   assert.match(await page.innerText('#sandwich-callees-tooltip .tip-name'), /^handle_request$/);
+  // Shares are of every sample the view keeps, as in the flame graph (not of the function).
+  const all = lines.reduce((sum, l) => sum + l.weight, 0);
+  const share = `${((100 * want.total) / all).toFixed(1)}%`;
+  assert.ok((await page.innerText('#sandwich-callees-tooltip')).includes(`${share} of total`), share);
+  assert.ok((await page.innerText('#sandwich-summary')).includes(`${share} of all`), share);
   await session.screenshot('sandwich-light');
   await page.mouse.move(5, 5);
+
+  // A click zooms one half; the first Esc zooms out and keeps the sandwich.
+  const calleeRow = (name) =>
+    page.$eval(`#sandwich-callees-mirror li[data-name="${name}"]`, (li) => ({ x: Number(li.dataset.x), y: Number(li.dataset.y), w: Number(li.dataset.w) }));
+  const hashLoop = await calleeRow('hash_loop');
+  assert.ok(hashLoop.w < callees.width - 10, 'hash_loop is a part of handle_request');
+  await page.mouse.click(callees.left + hashLoop.x + 10, callees.top + hashLoop.y + 9);
+  await page.waitForFunction((w) => Number(document.querySelector('#sandwich-callees-mirror li[data-name="hash_loop"]')?.dataset.w) > w - 2, callees.width);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction((w) => Number(document.querySelector('#sandwich-callees-mirror li[data-name="hash_loop"]')?.dataset.w) < w - 10, callees.width);
+  assert.ok(await page.$('#sandwich'), 'the first Esc only zoomed out');
 
   // While it is open, a click in the table switches it: fib, which recurses, is counted
   // once per sample above and below.

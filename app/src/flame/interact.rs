@@ -92,7 +92,8 @@ impl Ctx {
             self.state.selected_function.set(Some(name));
         }
         if announce {
-            self.announce.set(describe(&tree, node));
+            self.announce
+                .set(describe(&tree, node, self.src.all.get_untracked()));
         }
     }
 
@@ -362,14 +363,14 @@ impl Ctx {
     }
 }
 
-/// A sentence about a frame for screen readers.
-pub fn describe(tree: &CallTree, node: NodeId) -> String {
+/// A sentence about a frame for screen readers; `all` is the weight shares are of.
+pub fn describe(tree: &CallTree, node: NodeId, all: i64) -> String {
     let unit = &tree.sample_type().unit;
     format!(
         "{}: total {} ({} of all), self {}",
         tree.name(node),
         format_value(tree.total_weight(node), unit),
-        format_share(tree.total_weight(node), tree.total()),
+        format_share(tree.total_weight(node), all),
         format_value(tree.self_weight(node), unit),
     )
 }

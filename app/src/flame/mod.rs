@@ -50,6 +50,9 @@ pub struct Source {
     pub zoomed: Memo<Option<Zoomed>>,
     /// The search box's matches in the tree.
     pub search: Memo<SearchState>,
+    /// Weight of every sample the view keeps: what "of total" shares are of (a sandwich's
+    /// trees weigh only the function's samples).
+    pub all: Signal<i64>,
     /// Root at the top or the bottom.
     pub orientation: Signal<Orientation>,
     /// Whether a frame's path from this tree's root is a path of the profile's stacks, which
@@ -66,6 +69,7 @@ impl Source {
             zoom: state.zoom,
             zoomed: state.zoomed,
             search: state.search_state,
+            all: Signal::derive(move || state.tree.with(|t| t.as_ref().map_or(0, |t| t.total()))),
             orientation: state.orientation.into(),
             root_paths: Signal::derive(move || !state.inverted.get()),
         }
@@ -531,7 +535,13 @@ pub fn Graph(
                 style:width=width
                 style:height=height
             ></canvas>
-            <tooltip::Tooltip id=format!("{id}-tooltip") tree=source.tree tip=ctx.tip area=ctx.size />
+            <tooltip::Tooltip
+                id=format!("{id}-tooltip")
+                tree=source.tree
+                all=source.all
+                tip=ctx.tip
+                area=ctx.size
+            />
         </div>
         <crate::transforms_menu::FrameMenu menu=ctx.menu on_close=refocus />
         <p id=format!("{id}-status") class="visually-hidden" aria-live="polite">

@@ -13,17 +13,20 @@ use crate::state::Shared;
 /// Offset from the pointer, CSS pixels.
 const OFFSET: f64 = 14.0;
 
-/// Shows `tip`, a frame of `tree`, when set; `id` is the element's id.
+/// Shows `tip`, a frame of `tree`, when set; `id` is the element's id, `all` what shares
+/// of the total are of.
 #[component]
 pub fn Tooltip(
     id: String,
     tree: Memo<Option<Shared<CallTree>>>,
+    all: Signal<i64>,
     tip: RwSignal<Option<Tip>>,
     area: RwSignal<(f64, f64)>,
 ) -> impl IntoView {
     move || {
         let tip = tip.get()?;
         let tree = tree.get()?;
+        let all = all.get();
         let node = tip.node;
         if node.index() >= tree.len() {
             return None;
@@ -87,14 +90,14 @@ pub fn Tooltip(
                         <strong>{format_value(total, &unit)}</strong>
                         {format!(
                             " · {} of total · {} of caller",
-                            format_share(total, tree.total()),
+                            format_share(total, all),
                             format_share(total, parent_total),
                         )}
                     </dd>
                     <dt>"Self"</dt>
                     <dd>
                         <strong>{format_value(tree.self_weight(node), &unit)}</strong>
-                        {format!(" · {} of total", format_share(tree.self_weight(node), tree.total()))}
+                        {format!(" · {} of total", format_share(tree.self_weight(node), all))}
                     </dd>
                     <dt>"Kind"</dt>
                     <dd>{kind}</dd>
