@@ -471,10 +471,9 @@ impl AppState {
         self.span_filter.set(None);
         self.traces.set(Some(Shared::new(loaded)));
     }
-}
 
-impl AppState {
-    /// The (name, file) of the function named `name` in the current view, if any.
+    /// The (name, file) of the function named `name` in the current view, if any (the
+    /// heaviest by self weight when several files have one).
     pub fn function_key(&self, name: &str) -> Option<FunctionKey> {
         let functions = self.functions.get_untracked()?;
         let f = functions.iter().find(|f| f.name == name)?;

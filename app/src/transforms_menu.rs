@@ -4,9 +4,9 @@
 //! `p` collapse package, `l` hide the package as library), and a frame's own menu (right
 //! click, or the context-menu key / Shift+F10 on the focused graph), which also copies the
 //! function's name and shows its callers and callees ([`crate::sandwich`]; `c` and the
-//! "Callers / callees" button do that for the selected function). The applied transforms show as chips in order (× removes one); the graph
-//! and table are built with [`spanflame_core::ProfileSet::call_tree_with`] while any applies
-//! ([`AppState::transforms`]).
+//! "Callers / callees" button do that for the selected function). The applied transforms
+//! show as chips in order (× removes one); the graph and table are built with
+//! [`spanflame_core::ProfileSet::call_tree_with`] while any applies ([`AppState::transforms`]).
 
 use leptos::ev;
 use leptos::html;

@@ -1,6 +1,6 @@
 //! The view in the address's hash (the format is [`spanflame_core::view_hash`], documented
-//! in the README): the URLs the files came from, sample type, span filter, search, zoom, time range, attribute conditions, transforms
-//! and the open sandwich.
+//! in the README): the URLs the files came from, sample type, span filter, search, zoom,
+//! time range, attribute conditions, transforms and the open sandwich.
 //!
 //! It is read once the first files have arrived ([`apply`]), and from then on rewritten
 //! with `history.replaceState` whenever the view changes ([`watch`]), so a reload or a
