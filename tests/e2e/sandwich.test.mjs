@@ -163,7 +163,11 @@ test('the sandwich from the table: callers and callees as the CLI counts them; E
   await waitForPaintedCanvas(page);
   await page.waitForFunction(() => !/sandwich=/.test(location.hash));
 
-  // The toolbar's button opens it for the selected function (fib, selected above).
+  // `c` and the toolbar's button open it for the selected function (fib, selected above).
+  await page.keyboard.press('c');
+  await checkSandwich(page, 'fib', lines);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#sandwich', { state: 'detached' });
   await page.click('#sandwich-button');
   await checkSandwich(page, 'fib', lines);
   await page.click('#sandwich-close');
