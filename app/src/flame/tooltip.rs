@@ -8,18 +8,25 @@ use spanflame_core::CallTree;
 use spanflame_core::units::{format_share, format_value};
 
 use super::Tip;
-use crate::state::AppState;
+use crate::state::Shared;
 
 /// Offset from the pointer, CSS pixels.
 const OFFSET: f64 = 14.0;
 
-/// Shows `tip` when set.
+/// Shows `tip`, a frame of `tree`, when set; `id` is the element's id, `all` what shares
+/// of the total are of.
 #[component]
-pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl IntoView {
-    let state = expect_context::<AppState>();
+pub fn Tooltip(
+    id: String,
+    tree: Memo<Option<Shared<CallTree>>>,
+    all: Signal<i64>,
+    tip: RwSignal<Option<Tip>>,
+    area: RwSignal<(f64, f64)>,
+) -> impl IntoView {
     move || {
         let tip = tip.get()?;
-        let tree = state.tree.get()?;
+        let tree = tree.get()?;
+        let all = all.get();
         let node = tip.node;
         if node.index() >= tree.len() {
             return None;
@@ -67,7 +74,7 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
         };
         Some(view! {
             <div
-                id="flame-tooltip"
+                id=id.clone()
                 class="tooltip"
                 role="tooltip"
                 style:left=left
@@ -83,14 +90,14 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
                         <strong>{format_value(total, &unit)}</strong>
                         {format!(
                             " · {} of total · {} of caller",
-                            format_share(total, tree.total()),
+                            format_share(total, all),
                             format_share(total, parent_total),
                         )}
                     </dd>
                     <dt>"Self"</dt>
                     <dd>
                         <strong>{format_value(tree.self_weight(node), &unit)}</strong>
-                        {format!(" · {} of total", format_share(tree.self_weight(node), tree.total()))}
+                        {format!(" · {} of total", format_share(tree.self_weight(node), all))}
                     </dd>
                     <dt>"Kind"</dt>
                     <dd>{kind}</dd>
