@@ -129,6 +129,29 @@ impl ProfileSet {
     }
 }
 
+/// Span sample times (as [`ProfileSet::sample_times_by_span`] gives them) cut to the time
+/// range `[from, to)`: what asking again with that range gives, without another pass over
+/// the rows. A timeline brush changes only the range, so the app asks once per filter and
+/// cuts per brush. Spans left with no time are absent.
+pub fn times_in_range(
+    times: &HashMap<SpanKey, Vec<u64>>,
+    range: Option<(u64, u64)>,
+) -> HashMap<SpanKey, Vec<u64>> {
+    let Some((from, to)) = range else {
+        return times.clone();
+    };
+    times
+        .iter()
+        .filter_map(|(key, t)| {
+            let (lo, hi) = (
+                t.partition_point(|&x| x < from),
+                t.partition_point(|&x| x < to),
+            );
+            (lo < hi).then(|| (*key, t[lo..hi].to_vec()))
+        })
+        .collect()
+}
+
 /// The entries of `by_span` that belong to the span with key `span`: its exact key, and the
 /// key with an all-zero trace id and the same span id (pprof links that know only the span
 /// id). At most two.

@@ -50,34 +50,49 @@ impl StackPaths {
         frames: &[Frame],
         functions: &[Function],
     ) -> Self {
-        // 1. One path per distinct (parent path, name, file), numbered by first stack.
-        let mut lookup: FxHashMap<(u32, StringId, StringId), u32> = FxHashMap::default();
+        // 1. Functions merge by name and file: number the pairs once, over the function
+        //    table, so that the stack loop below hashes two numbers.
+        let mut pair_ids: FxHashMap<(StringId, StringId), u32> = FxHashMap::default();
+        let pair_of_function: Vec<u32> = (functions.iter())
+            .map(|f| {
+                let next = pair_ids.len() as u32;
+                *pair_ids.entry((f.name, f.file)).or_insert(next)
+            })
+            .collect();
+        let function_count = pair_ids.len();
+        drop(pair_ids);
+        // One path per distinct (parent path, function pair), numbered by first stack.
+        let mut lookup: FxHashMap<(u32, u32), u32> =
+            FxHashMap::with_capacity_and_hasher(stacks.len(), Default::default());
         let mut first_order = Vec::with_capacity(stacks.len());
-        let mut key: Vec<(u32, StringId, StringId)> = Vec::new();
+        let mut key: Vec<(u32, u32)> = Vec::new();
         let mut first_stack: Vec<u32> = Vec::new();
+        let (parents, frame_of): (&[u32], &[u32]) = (&stacks.parent, &stacks.frame);
         for s in 0..stacks.len() {
-            let parent = match stacks.parent[s] {
+            let parent = match parents[s] {
                 NONE => NONE,
                 p => first_order[p as usize],
             };
-            let func = &functions[frames[stacks.frame[s] as usize].function.index()];
+            let pair = pair_of_function[frames[frame_of[s] as usize].function.index()];
             let next = key.len() as u32;
-            let path = *lookup
-                .entry((parent, func.name, func.file))
-                .or_insert_with(|| {
-                    key.push((parent, func.name, func.file));
-                    first_stack.push(s as u32);
-                    next
-                });
+            let path = *lookup.entry((parent, pair)).or_insert_with(|| {
+                key.push((parent, pair));
+                first_stack.push(s as u32);
+                next
+            });
             first_order.push(path);
         }
         drop(lookup);
         let n = key.len();
+        // Each path's name (from its first stack), for ordering siblings.
+        let name_of: Vec<StringId> = (first_stack.iter())
+            .map(|&st| functions[frames[frame_of[st as usize] as usize].function.index()].name)
+            .collect();
 
         // 2. Children of each path (the top level under a virtual parent `n`), by name.
         let mut rank = vec![0u32; strings.len()];
         {
-            let mut used: Vec<StringId> = key.iter().map(|k| k.1).collect();
+            let mut used: Vec<StringId> = name_of.clone();
             used.sort_unstable();
             used.dedup();
             used.sort_unstable_by(|a, b| strings[a.index()].cmp(&strings[b.index()]));
@@ -102,7 +117,7 @@ impl StackPaths {
         }
         for g in 0..=n {
             children[start[g] as usize..start[g + 1] as usize]
-                .sort_unstable_by_key(|&c| (rank[key[c as usize].1.index()], c));
+                .sort_unstable_by_key(|&c| (rank[name_of[c as usize].index()], c));
         }
 
         // 3. Number the paths depth first; a stack of child ranges to visit, pushed in reverse
@@ -121,28 +136,24 @@ impl StackPaths {
             work.extend(children[a..b].iter().rev());
         }
 
-        // 4. The columns in the new order; functions numbered per distinct name and file;
-        //    outermost flags from the functions on the path above (kept as a stack).
-        let mut function_ids: FxHashMap<(StringId, StringId), u32> = FxHashMap::default();
+        // 4. The columns in the new order; outermost flags from the functions on the path
+        //    above (kept as a stack).
         let mut parent = Vec::with_capacity(n);
         let mut function = Vec::with_capacity(n);
         let mut columns = Columns::with_capacity(n);
         for &old in &order {
-            let (p, name, file) = key[old as usize];
+            let (p, pair) = key[old as usize];
             parent.push(if p == NONE { NONE } else { number[p as usize] });
-            let next = function_ids.len() as u32;
-            function.push(*function_ids.entry((name, file)).or_insert(next));
-            let frame = &frames[stacks.frame[first_stack[old as usize] as usize] as usize];
-            columns.name.push(name);
-            columns.file.push(file);
-            columns
-                .build_id
-                .push(functions[frame.function.index()].build_id);
+            function.push(pair);
+            let frame = &frames[frame_of[first_stack[old as usize] as usize] as usize];
+            let func = &functions[frame.function.index()];
+            columns.name.push(func.name);
+            columns.file.push(func.file);
+            columns.build_id.push(func.build_id);
             columns.kind.push(frame.kind);
             columns.frame_type.push(frame.frame_type);
         }
-        let functions = function_ids.len();
-        let mut on_path = vec![0u32; functions];
+        let mut on_path = vec![0u32; function_count];
         let mut ancestors: Vec<u32> = Vec::new();
         let mut outermost = Vec::with_capacity(n);
         for p in 0..n {
@@ -178,7 +189,7 @@ impl StackPaths {
             frame_type,
             function,
             outermost,
-            functions,
+            functions: function_count,
         }
     }
 
