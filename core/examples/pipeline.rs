@@ -10,7 +10,10 @@
 
 use std::hint::black_box;
 
-use spanflame_core::{CallTree, Filter, FlameLayout, Limits, Loaded, ProfileSet, load};
+use std::collections::HashMap;
+
+use spanflame_core::spans::times_in_range;
+use spanflame_core::{CallTree, Filter, FlameLayout, Limits, Loaded, ProfileSet, SpanKey, load};
 use spanflame_synth::{Size, SynthOptions, generate};
 
 #[inline(never)]
@@ -46,8 +49,24 @@ fn brush(set: &ProfileSet) -> Filter {
 /// What a timeline brush asks for: the tree of a time range. Counted on a second brush, as
 /// the first one may build indexes that later ones reuse.
 #[inline(never)]
-fn stage_brush_tree(set: &ProfileSet) -> CallTree {
-    set.call_tree(&brush(set))
+fn stage_brush_tree(set: &ProfileSet, brush: &Filter) -> CallTree {
+    set.call_tree(brush)
+}
+
+/// The rest of a brush's core work in the app: the waterfall's per-span samples and sample
+/// times in the range (cut from the unbrushed times, asked once per filter), and the range
+/// chip's share (one more pass over the rows).
+#[inline(never)]
+fn stage_brush_spans(
+    set: &ProfileSet,
+    brush: &Filter,
+    unbrushed_times: &HashMap<SpanKey, Vec<u64>>,
+) -> usize {
+    let by_span = set.samples_by_span(brush);
+    let times = times_in_range(unbrushed_times, brush.time);
+    let mut weight = 0i64;
+    set.for_each_sample(brush, |row| weight += set.samples.value[row]);
+    by_span.len() + times.len() + black_box(weight) as usize % 2
 }
 
 /// The functions table of a tree.
@@ -66,18 +85,22 @@ fn main() {
     let set = stage_parse(&bytes);
     let tree = stage_tree(&set);
     let layout = stage_layout(&tree);
-    black_box(set.call_tree(&brush(&set)));
-    let brushed = stage_brush_tree(&set);
+    let brush = brush(&set);
+    black_box(set.call_tree(&brush));
+    let brushed = stage_brush_tree(&set, &brush);
     let brushed_layout = stage_layout(&brushed);
     let functions = stage_function_stats(&brushed);
+    let unbrushed_times = set.sample_times_by_span(&Filter::default(), None);
+    let spans = stage_brush_spans(&set, &brush, &unbrushed_times);
     println!(
-        "{} bytes, {} rows, {} nodes, {} rects; brushed: {} nodes, {} rects, {} functions",
+        "{} bytes, {} rows, {} nodes, {} rects; brushed: {} nodes, {} rects, {} functions, {} spans",
         bytes.len(),
         set.samples.len(),
         tree.len(),
         black_box(layout).rects().len(),
         brushed.len(),
         black_box(brushed_layout).rects().len(),
-        functions
+        functions,
+        spans
     );
 }
