@@ -92,9 +92,14 @@ impl StackPaths {
         // 2. Children of each path (the top level under a virtual parent `n`), by name.
         let mut rank = vec![0u32; strings.len()];
         {
-            let mut used: Vec<StringId> = name_of.clone();
-            used.sort_unstable();
-            used.dedup();
+            // The distinct names, found with a flag per string rather than a sort of all.
+            let mut seen = vec![false; strings.len()];
+            let mut used: Vec<StringId> = Vec::new();
+            for &name in &name_of {
+                if !std::mem::replace(&mut seen[name.index()], true) {
+                    used.push(name);
+                }
+            }
             used.sort_unstable_by(|a, b| strings[a.index()].cmp(&strings[b.index()]));
             for (r, id) in used.iter().enumerate() {
                 rank[id.index()] = r as u32;
@@ -138,21 +143,33 @@ impl StackPaths {
 
         // 4. The columns in the new order; outermost flags from the functions on the path
         //    above (kept as a stack).
-        let mut parent = Vec::with_capacity(n);
-        let mut function = Vec::with_capacity(n);
-        let mut columns = Columns::with_capacity(n);
-        for &old in &order {
-            let (p, pair) = key[old as usize];
-            parent.push(if p == NONE { NONE } else { number[p as usize] });
-            function.push(pair);
-            let frame = &frames[frame_of[first_stack[old as usize] as usize] as usize];
-            let func = &functions[frame.function.index()];
-            columns.name.push(func.name);
-            columns.file.push(func.file);
-            columns.build_id.push(func.build_id);
-            columns.kind.push(frame.kind);
-            columns.frame_type.push(frame.frame_type);
-        }
+        // (Collected from iterators: the size-optimised release build would call `push`.)
+        let parent: Vec<u32> = (order.iter())
+            .map(|&old| match key[old as usize].0 {
+                NONE => NONE,
+                p => number[p as usize],
+            })
+            .collect();
+        let function: Vec<u32> = order.iter().map(|&old| key[old as usize].1).collect();
+        let frame_of_path =
+            |old: u32| &frames[frame_of[first_stack[old as usize] as usize] as usize];
+        let function_of_path = |old: u32| &functions[frame_of_path(old).function.index()];
+        let columns = Columns {
+            name: order.iter().map(|&old| name_of[old as usize]).collect(),
+            file: order
+                .iter()
+                .map(|&old| function_of_path(old).file)
+                .collect(),
+            build_id: order
+                .iter()
+                .map(|&old| function_of_path(old).build_id)
+                .collect(),
+            kind: order.iter().map(|&old| frame_of_path(old).kind).collect(),
+            frame_type: order
+                .iter()
+                .map(|&old| frame_of_path(old).frame_type)
+                .collect(),
+        };
         let mut on_path = vec![0u32; function_count];
         let mut ancestors: Vec<u32> = Vec::new();
         let mut outermost = Vec::with_capacity(n);
@@ -251,16 +268,4 @@ struct Columns {
     build_id: Vec<StringId>,
     kind: Vec<FrameKind>,
     frame_type: Vec<StringId>,
-}
-
-impl Columns {
-    fn with_capacity(n: usize) -> Self {
-        Columns {
-            name: Vec::with_capacity(n),
-            file: Vec::with_capacity(n),
-            build_id: Vec::with_capacity(n),
-            kind: Vec::with_capacity(n),
-            frame_type: Vec::with_capacity(n),
-        }
-    }
 }
