@@ -189,6 +189,8 @@ impl Transformed {
 
     /// Apply one transform: rewrite the stack table and compose the mapping.
     pub(crate) fn apply(&mut self, t: &Transform) {
+        // The stacks change, so paths cached for the old ones (a clone keeps them) are stale.
+        self.paths = OnceLock::new();
         let old = std::mem::take(&mut self.stacks);
         let n = old.len();
         let mut out = NewStacks::with_capacity(n);

@@ -103,8 +103,11 @@ fn check(set: &ProfileSet, filter: &Filter, transforms: &Transforms, lines: &Lin
     let file = unique_file(set, filter, transforms, f);
     let key = (f.to_owned(), file);
     let s = set.sandwich(filter, transforms, &key);
-    // The app's form, over stacks it transformed once, is the same sandwich.
-    let again = set.sandwich_with(filter, &set.transform(transforms), &key);
+    // The app's form, over stacks it transformed once and has already drawn (so whatever
+    // the first tree cached is there), is the same sandwich.
+    let transformed = set.transform(transforms);
+    let _ = set.call_tree_with(filter, &transformed);
+    let again = set.sandwich_with(filter, &transformed, &key);
     assert_eq!(
         (
             paths(&again.callers),

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, clickFrame, mirrorFrames, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import { clickFrame, mirrorFrames, openDemo, REPO_ROOT, waitForFrame } from './harness.mjs';
 
 const DEMO = path.join(REPO_ROOT, 'public/demo/profile.binpb');
 const DEMO_TOTAL = 187;
@@ -28,13 +28,6 @@ function cliStacks(text) {
 const functionsOf = (stacks) => new Set(Object.keys(stacks).flatMap((s) => s.split(';')));
 const totalOf = (stacks) => Object.values(stacks).reduce((a, b) => a + b, 0);
 
-async function openDemo(t, options = {}) {
-  const session = await openApp(t, { viewport: { width: 1400, height: 900 }, ...options });
-  await session.page.goto(session.url);
-  await waitForPaintedCanvas(session.page);
-  await waitForFrame(session.page, 'hash_loop');
-  return session;
-}
 
 async function rightClickFrame(page, frame) {
   const box = await page.$eval('canvas#flame', (c) => c.getBoundingClientRect().toJSON());

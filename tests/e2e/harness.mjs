@@ -114,6 +114,18 @@ export async function openApp(t, options = {}) {
 }
 
 /**
+ * Open the app on its demo (at 1400×900 unless `options` say otherwise) and wait until the
+ * flame graph is painted and shows `frame`.
+ */
+export async function openDemo(t, { frame = 'busy_sleep', ...options } = {}) {
+  const session = await openApp(t, { viewport: { width: 1400, height: 900 }, ...options });
+  await session.page.goto(session.url);
+  await waitForPaintedCanvas(session.page);
+  await waitForFrame(session.page, frame);
+  return session;
+}
+
+/**
  * Counts the canvas pixels that differ from its background (the canvas is transparent where
  * nothing is drawn, so: pixels with alpha > 0). Returns { painted, total, colours }.
  */

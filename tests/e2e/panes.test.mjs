@@ -3,15 +3,8 @@
 // reset by a double click, and remembered across a reload.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import { openDemo, waitForPaintedCanvas } from './harness.mjs';
 
-async function openDemo(t) {
-  const session = await openApp(t, { viewport: { width: 1400, height: 900 } });
-  await session.page.goto(session.url);
-  await waitForPaintedCanvas(session.page);
-  await waitForFrame(session.page, 'busy_sleep');
-  return session;
-}
 
 const box = (page, sel) => page.$eval(sel, (el) => el.getBoundingClientRect().toJSON());
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, SCREENSHOT_DIR, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import { openDemo, REPO_ROOT, SCREENSHOT_DIR, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
 
 const DEMO = path.join(REPO_ROOT, 'public/demo/profile.binpb');
 
@@ -108,13 +108,6 @@ async function checkSandwich(page, f, lines) {
   return want;
 }
 
-async function openDemo(t, options = {}) {
-  const session = await openApp(t, { viewport: { width: 1400, height: 900 }, ...options });
-  await session.page.goto(session.url);
-  await waitForPaintedCanvas(session.page);
-  await waitForFrame(session.page, 'hash_loop');
-  return session;
-}
 
 test('the sandwich from the table: callers and callees as the CLI counts them; Esc goes back', async (t) => {
   const { page, ...session } = await openDemo(t);
