@@ -50,6 +50,11 @@ pub struct ViewHash {
     /// `transforms`: the stack transforms, as [`crate::Transforms::to_hash_string`] writes
     /// them (not decoded here: their names are encoded one by one).
     pub transforms: String,
+    /// `baselineURL`: a profile to fetch as the diff's baseline (the loaded one is the
+    /// comparison).
+    pub baseline_url: Option<String>,
+    /// `compare=same-name`: the diff's baseline is the other spans with the span's name.
+    pub same_name: bool,
 }
 
 impl ViewHash {
@@ -71,6 +76,8 @@ impl ViewHash {
             match key {
                 "profileURL" => out.profile_url = text(),
                 "traceURL" => out.trace_url = text(),
+                "baselineURL" => out.baseline_url = text(),
+                "compare" => out.same_name = value == "same-name",
                 "sampleType" => out.sample_type = value.parse().ok(),
                 "span" => out.span = parse_hex::<8>(&value),
                 "trace" => out.trace = parse_hex::<16>(&value),
@@ -104,6 +111,9 @@ impl ViewHash {
         if let Some(url) = &self.trace_url {
             push("traceURL", url);
         }
+        if let Some(url) = &self.baseline_url {
+            push("baselineURL", url);
+        }
         if let Some(index) = self.sample_type {
             push("sampleType", &index.to_string());
         }
@@ -113,6 +123,10 @@ impl ViewHash {
                 push("trace", &hex(trace));
             }
             push("scope", self.scope.unwrap_or(Scope::WithChildren).name());
+            // Only a span has others of its name.
+            if self.same_name {
+                push("compare", "same-name");
+            }
         }
         if let Some(search) = self.search.as_deref().filter(|s| !s.is_empty()) {
             push("search", search);
@@ -271,6 +285,8 @@ mod tests {
                 ("process.pid".into(), "42".into(), true),
             ],
             transforms: "mf:wait@threading.py;ff:a%26b@x.py".into(),
+            baseline_url: Some("before/a&b.binpb".into()),
+            same_name: true,
         };
         let text = h.format();
         assert!(!text.contains(' ') && !text.contains('#'), "{text}");
@@ -291,9 +307,10 @@ mod tests {
             ViewHash::parse("#traceURL=50%").trace_url.as_deref(),
             Some("50%")
         );
-        // Scope without span is not written.
+        // Scope (or a same-name compare) without span is not written.
         let h = ViewHash {
             scope: Some(Scope::Only),
+            same_name: true,
             regex: true,
             ..ViewHash::default()
         };
