@@ -22,7 +22,7 @@ use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use spanflame_core::navigate::rect_of;
-use spanflame_core::palette::{Rgb, node_colours};
+use spanflame_core::palette::{Rgb, diff_node_colours, node_colours};
 use spanflame_core::viewport::{Marks, Rows, Viewport};
 use spanflame_core::{CallTree, NodeId};
 use wasm_bindgen::JsCast;
@@ -94,8 +94,13 @@ fn dpr() -> f64 {
 
 impl Ctx {
     fn new(state: AppState) -> Rc<Ctx> {
+        let diff = use_context::<crate::diff::DiffState>();
         let colours = Memo::new(move |_| {
             let tree = state.tree.get()?;
+            // Comparing: red and blue by the change of share instead of the colour mode.
+            if let Some(d) = diff.and_then(|d| d.for_tree(&tree)) {
+                return Some(Shared::new(diff_node_colours(&d, state.dark.get())));
+            }
             Some(Shared::new(node_colours(
                 &tree,
                 state.colour_mode.get(),
@@ -105,14 +110,22 @@ impl Ctx {
         });
         let search_marks = Memo::new(move |_| {
             let z = state.zoomed.get()?;
-            match state.search_state.get() {
-                crate::state::SearchState::Hits(hits) => {
-                    Some(Shared::new(Marks::new(&z.layout, |i| {
-                        hits.is_match(z.layout.rects()[i].node)
-                    })))
-                }
+            // "Only changed" marks what changed, as a search would (and within one).
+            let changed = diff
+                .filter(|d| d.only_changed.get())
+                .and_then(|d| d.for_tree(&z.tree));
+            let hits = match state.search_state.get() {
+                crate::state::SearchState::Hits(hits) => Some(hits),
                 _ => None,
+            };
+            if hits.is_none() && changed.is_none() {
+                return None;
             }
+            Some(Shared::new(Marks::new(&z.layout, |i| {
+                let node = z.layout.rects()[i].node;
+                hits.as_ref().is_none_or(|h| h.is_match(node))
+                    && changed.as_ref().is_none_or(|d| d.node(node).changed())
+            })))
         });
         let selected_marks = Memo::new(move |_| {
             let z = state.zoomed.get()?;
