@@ -240,7 +240,16 @@ test('Compare with… a baseline file: the differential graph and table show wha
     totals.before,
   );
   assert.match(await page.innerText('#summary'), /base\.cpuprofile/);
-  assert.ok((await checkSearched(page, after, before, { before: totals.after, after: totals.before })) >= 5);
+  const swappedTotals = { before: totals.after, after: totals.before };
+  assert.ok((await checkSearched(page, after, before, swappedTotals)) >= 5);
+  // Inverted: the functions samples end in form the top row, still coloured by their change
+  // (warm shrank now); the table stays the top-down one.
+  await page.check('#inverted');
+  const warmLeaf = await waitForFrame(page, 'warm', (f) => f.depth === 0);
+  await page.waitForTimeout(100);
+  assert.ok(bluish(await frameColour(page, warmLeaf)), `inverted warm is blue: ${await frameColour(page, warmLeaf)}`);
+  assert.ok((await checkSearched(page, after, before, swappedTotals)) >= 5);
+  await page.uncheck('#inverted');
   // The search narrows the table as it does the functions table.
   await page.fill('#search', 'warm');
   await page.waitForFunction(() => [...document.querySelectorAll('#diff-table tbody tr')].every((r) => r.dataset.name.includes('warm')));
