@@ -186,6 +186,7 @@ pub async fn ingest(
 ) -> Vec<Result<Opened, String>> {
     let mut errors = Vec::new();
     let mut outcomes = Vec::new();
+    let mut profiles = 0;
     let count = items.len();
     for (i, (source, bytes)) in items.into_iter().enumerate() {
         let bytes = match bytes {
@@ -214,6 +215,13 @@ pub async fn ingest(
         yield_now().await;
         match decoded.result {
             Ok(Loaded::Profiles(set)) => {
+                profiles += 1;
+                if profiles > 1
+                    && let Some(diff) = crate::diff::DiffState::installed()
+                {
+                    // Two profiles at once: the one before is this one's baseline.
+                    diff.baseline_from_shown(state);
+                }
                 state.timings.set(Timings {
                     started,
                     parse,

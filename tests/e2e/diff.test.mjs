@@ -265,6 +265,20 @@ test('Compare with… a baseline file: the differential graph and table show wha
   session.assertClean();
 });
 
+test('two profiles dropped at once are compared, the first as the baseline', async (t) => {
+  const { page, ...session } = await openApp(t);
+  await page.goto(session.url);
+  await waitForPaintedCanvas(page);
+  await dropFiles(page, [{ path: BASE }, { path: SLOWER }]);
+  await page.waitForSelector('#diff-table tbody tr');
+  assert.match(await page.innerText('#diff-bar'), /slower\.cpuprofile[\s\S]*vs[\s\S]*base\.cpuprofile/);
+  const lines = parseCounts(cli(['diff', BASE, SLOWER]), 2);
+  assert.equal(Number(await page.getAttribute('#diff-before-total', 'data-total')), sum(lines, 0));
+  assert.equal(Number(await page.getAttribute('#diff-after-total', 'data-total')), sum(lines, 1));
+  assert.equal((await diffRows(page))[0].name, 'warm');
+  session.assertClean();
+});
+
 test('a baseline that is not a profile is refused and the view stays', async (t) => {
   const { page, ...session } = await openApp(t);
   await page.goto(session.url);

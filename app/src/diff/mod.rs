@@ -53,7 +53,17 @@ pub struct DiffState {
     pub functions: Memo<Option<Shared<Vec<FunctionDiff>>>>,
 }
 
+thread_local! {
+    /// The page's [`DiffState`], for loading code that runs outside the component tree.
+    static INSTALLED: std::cell::Cell<Option<DiffState>> = const { std::cell::Cell::new(None) };
+}
+
 impl DiffState {
+    /// The page's diff state, once [`DiffState::new`] made it.
+    pub fn installed() -> Option<DiffState> {
+        INSTALLED.with(std::cell::Cell::get)
+    }
+
     /// Create the signals and memos over `state`. Call once, inside the app's owner.
     pub fn new(state: AppState) -> Self {
         let baseline = RwSignal::new(None::<Baseline>);
@@ -79,13 +89,26 @@ impl DiffState {
             })?;
             Some(Shared::new(Diff::new(base, comparison).functions()))
         });
-        DiffState {
+        let made = DiffState {
             baseline,
             baseline_url: RwSignal::new(None),
             only_changed: RwSignal::new(false),
             diff,
             functions,
-        }
+        };
+        INSTALLED.with(|d| d.set(Some(made)));
+        made
+    }
+
+    /// Make the profile on screen the baseline (before another is shown as the comparison):
+    /// two profiles opened at once are compared, the first as the baseline.
+    pub fn baseline_from_shown(&self, state: AppState) {
+        let Some(shown) = state.profile.get_untracked() else {
+            return;
+        };
+        let url = crate::view_hash::sources().and_then(|s| s.profile_url.get_untracked());
+        self.baseline.set(Some(Baseline::File(shown)));
+        self.baseline_url.set(url);
     }
 
     /// Whether a baseline is set (diff mode, even while its tree cannot be built).

@@ -400,6 +400,8 @@ pub fn FlameGraph() -> impl IntoView {
     }
 
     let (size, rows, mirror, announce) = (ctx.size, ctx.rows, ctx.mirror, ctx.announce);
+    let diff = use_context::<crate::diff::DiffState>();
+    let comparing = move || diff.is_some_and(|d| d.diff.with(Option::is_some));
     let empty = move || {
         state
             .tree
@@ -424,7 +426,9 @@ pub fn FlameGraph() -> impl IntoView {
     view! {
         <section class="flame" aria-labelledby="flame-title">
             <div class="flame-head">
-                <h2 id="flame-title">"Flame graph"</h2>
+                <h2 id="flame-title">
+                    {move || if comparing() { "Differential flame graph" } else { "Flame graph" }}
+                </h2>
                 <Breadcrumbs />
             </div>
             <Legend />
