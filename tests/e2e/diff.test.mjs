@@ -122,13 +122,18 @@ async function checkSearched(page, before, after, totals) {
   return checked;
 }
 
-/** Whether an [r, g, b] is clearly red or clearly blue. */
-const reddish = ([r, g, b]) => r > g + 40 && r > b + 40;
+/** Whether an [r, g, b] is clearly blue. */
 const bluish = ([r, g, b]) => b > r + 30 && b >= g;
 
+/** The fill of a frame: near its right end, clear of its left-aligned label. */
 async function frameColour(page, frame) {
-  return (await canvasPixel(page, frame.x + Math.min(frame.w / 2, 30), frame.y + 3)).slice(0, 3);
+  return (await canvasPixel(page, frame.x + frame.w - 4, frame.y + 9)).slice(0, 3);
 }
+
+// The ends of the diff ramps (spanflame_core::palette::diff_colour at ±5 points and beyond,
+// the same in both themes): warm grew and hot shrank by far more than that.
+const DEEP_RED = [0xb2, 0x18, 0x2b];
+const DEEP_BLUE = [0x21, 0x66, 0xac];
 
 /**
  * Saves the window (not the whole page: the diff table is long) scrolled so that the diff bar
@@ -193,8 +198,8 @@ test('Compare with… a baseline file: the differential graph and table show wha
   // The graph: width is the comparison, colour the change.
   const warmFrame = await waitForFrame(page, 'warm');
   const hotFrame = await waitForFrame(page, 'hot');
-  assert.ok(reddish(await frameColour(page, warmFrame)), `warm is red: ${await frameColour(page, warmFrame)}`);
-  assert.ok(bluish(await frameColour(page, hotFrame)), `hot is blue: ${await frameColour(page, hotFrame)}`);
+  assert.deepEqual(await frameColour(page, warmFrame), DEEP_RED, 'warm grew: deep red');
+  assert.deepEqual(await frameColour(page, hotFrame), DEEP_BLUE, 'hot shrank: deep blue');
   assert.match(await page.innerText('#legend'), /shrank[\s\S]*unchanged[\s\S]*grew/);
 
   // The tooltip says before, after and the change.
@@ -211,8 +216,8 @@ test('Compare with… a baseline file: the differential graph and table show wha
 
   await shot(page, 'diff-files-light');
   await setTheme(page, 'dark');
-  assert.ok(reddish(await frameColour(page, warmFrame)), 'warm is red in the dark theme');
-  assert.ok(bluish(await frameColour(page, hotFrame)), 'hot is blue in the dark theme');
+  assert.deepEqual(await frameColour(page, warmFrame), DEEP_RED, 'warm is deep red in the dark theme');
+  assert.deepEqual(await frameColour(page, hotFrame), DEEP_BLUE, 'hot is deep blue in the dark theme');
   await shot(page, 'diff-files-dark');
   await setTheme(page, 'light');
 
@@ -322,8 +327,13 @@ test('a span compared with the other spans of its name', async (t) => {
   await page.waitForFunction(() => location.hash.includes('compare=same-name'));
   const hash = await page.evaluate(() => location.hash);
 
+  // Each compute_hash span runs the same one stack: nothing changed, all in the neutral grey.
+  assert.ok(rows.every((r) => !r.changed));
+  const leaf = await waitForFrame(page, 'hash_loop');
+  assert.deepEqual(await frameColour(page, leaf), [0xd9, 0xd9, 0xd9], 'neutral grey (light)');
   await shot(page, 'diff-span-light');
   await setTheme(page, 'dark');
+  assert.deepEqual(await frameColour(page, leaf), [0x5b, 0x60, 0x68], 'neutral grey (dark)');
   await shot(page, 'diff-span-dark');
 
   // Clearing the span filter leaves nothing to compare: the bar says so.
