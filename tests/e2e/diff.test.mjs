@@ -221,6 +221,22 @@ test('Compare with… a baseline file: the differential graph and table show wha
   await shot(page, 'diff-files-dark');
   await setTheme(page, 'light');
 
+  // Another sample type: the baseline follows it (matched by name and unit).
+  await page.selectOption('#sample-type', '1');
+  const counted = parseCounts(cli(['diff', BASE, SLOWER, '--sample-type', 'samples']), 2);
+  const countTotals = { before: sum(counted, 0), after: sum(counted, 1) };
+  await page.waitForFunction(
+    (want) => Number(document.querySelector('#diff-before-total')?.dataset.total) === want,
+    countTotals.before,
+  );
+  assert.equal(Number(await page.getAttribute('#diff-after-total', 'data-total')), countTotals.after);
+  assert.ok((await checkSearched(page, functionWeights(counted, 0), functionWeights(counted, 1), countTotals)) >= 5);
+  await page.selectOption('#sample-type', '0');
+  await page.waitForFunction(
+    (want) => Number(document.querySelector('#diff-before-total')?.dataset.total) === want,
+    totals.before,
+  );
+
   // Sorting: by the comparison's total weight, largest first, then the other way.
   await page.click('#diff-table [data-sort="Total after"]');
   let sorted = await diffRows(page);
@@ -281,6 +297,18 @@ test('two profiles dropped at once are compared, the first as the baseline', asy
   assert.equal(Number(await page.getAttribute('#diff-before-total', 'data-total')), sum(lines, 0));
   assert.equal(Number(await page.getAttribute('#diff-after-total', 'data-total')), sum(lines, 1));
   assert.equal((await diffRows(page))[0].name, 'warm');
+  session.assertClean();
+});
+
+test('a baseline without the sample type shown says what it is compared in', async (t) => {
+  const { page, ...session } = await openApp(t);
+  await page.goto(session.url);
+  await waitForPaintedCanvas(page);
+  await dropFiles(page, [{ path: SLOWER }]);
+  await page.waitForFunction(() => document.querySelector('#summary')?.textContent.includes('slower.cpuprofile'));
+  await page.setInputFiles('#compare-input', DEMO);
+  await page.waitForSelector('#diff-table tbody tr');
+  assert.match(await page.innerText('#diff-note'), /The baseline has no cpu\/nanoseconds samples: it is compared in samples\/count\./);
   session.assertClean();
 });
 

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use spanflame_core::units::format_value;
 use wasm_bindgen::JsCast;
 
-use super::{Baseline, DiffState, open_baseline_file, same_name_info};
+use super::{Baseline, DiffState, open_baseline_file, same_name_info, sample_type_mismatch};
 use crate::state::AppState;
 
 /// "Compare with…": pick a profile to be the baseline of the loaded one.
@@ -137,7 +137,9 @@ pub fn DiffBar() -> impl IntoView {
         })
     };
     let note = move || {
-        let text = match (diff.baseline.get()?, totals()) {
+        let baseline = diff.baseline.get()?;
+        let mismatch = sample_type_mismatch(state, &baseline);
+        let text = match (baseline, totals()) {
             (Baseline::SameName, None) => {
                 "Filter the view to a span (click one in the waterfall) to compare it with the others of its name.".to_owned()
             }
@@ -147,14 +149,17 @@ pub fn DiffBar() -> impl IntoView {
             _ => {
                 let gone = diff.diff.with(|d| d.as_ref().map_or(0, |d| d.baseline_only().len()));
                 if gone == 0 {
-                    return None;
+                    String::new()
+                } else {
+                    format!(
+                        "{gone} call paths are only in the baseline: the graph cannot show them, the table lists their functions."
+                    )
                 }
-                format!(
-                    "{gone} call paths are only in the baseline: the graph cannot show them, the table lists their functions."
-                )
             }
         };
-        Some(view! { <p class="note" id="diff-note">{text}</p> })
+        let text = [mismatch.unwrap_or_default(), text].join(" ");
+        let text = text.trim();
+        (!text.is_empty()).then(|| view! { <p class="note" id="diff-note">{text.to_owned()}</p> })
     };
     let is_file = move || diff.baseline.with(|b| matches!(b, Some(Baseline::File(_))));
     let bar = move || {

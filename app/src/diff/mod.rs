@@ -171,6 +171,26 @@ fn matching_sample_type(state: AppState, set: &ProfileSet) -> SampleTypeId {
         .map_or_else(SampleTypeId::default, SampleTypeId::from_index)
 }
 
+/// When a file baseline lacks the sample type shown: what it is compared in instead, in
+/// words (`None` when the types match or the baseline is not a file).
+pub fn sample_type_mismatch(state: AppState, baseline: &Baseline) -> Option<String> {
+    let Baseline::File(file) = baseline else {
+        return None;
+    };
+    let index = state.sample_type.get().index();
+    let shown = state.profile.with(|p| {
+        p.as_ref()
+            .and_then(|p| p.set.sample_types().get(index).cloned())
+    })?;
+    let used = file
+        .set
+        .sample_types()
+        .get(matching_sample_type(state, &file.set).index())?
+        .clone();
+    (used != shown)
+        .then(|| format!("The baseline has no {shown} samples: it is compared in {used}."))
+}
+
 /// The span index of `span` in `traces`, if they have it.
 fn span_index(span: SpanRef, traces: &TraceSet) -> Option<SpanIdx> {
     match span {
