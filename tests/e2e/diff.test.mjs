@@ -252,6 +252,7 @@ test('Compare with… a baseline file: the differential graph and table show wha
   await page.waitForFunction(() => [...document.querySelectorAll('#diff-table tbody tr')].every((r) => r.dataset.changed === 'true'));
   assert.ok((await diffRows(page)).length < rows.length);
   await page.waitForFunction(() => document.querySelector('#flame-mirror li[data-name="warm"]')?.dataset.match === 'true');
+  await shot(page, 'diff-files-only-changed');
   await page.uncheck('#diff-only-changed');
 
   // Swap: the baseline becomes the comparison, so warm shrank.
