@@ -1,6 +1,8 @@
 //! The top-functions table: self and total weight per function, sortable, filtered by
 //! the search. It is also the graph's accessible mirror: a real table a screen reader can
 //! walk, with a button per function that selects it (the graph then outlines its frames).
+//! A double click shows the function's callers and callees ([`crate::sandwich`]); while they
+//! are shown, a click switches them to the function clicked.
 //! Profiles that count calls (cProfile) get a calls column.
 
 use leptos::prelude::*;
@@ -107,9 +109,18 @@ pub fn FunctionsTable() -> impl IntoView {
                             .with(|s| s.as_deref() == Some(name.as_str()))
                     }
                 };
+                let key = (f.name.clone(), f.file.clone());
+                let sandwich = {
+                    let key = key.clone();
+                    move |_| state.open_sandwich(key.clone())
+                };
                 let select = {
                     let name = name.clone();
                     move |_| {
+                        if state.sandwich.with_untracked(Option::is_some) {
+                            state.open_sandwich(key.clone());
+                            return;
+                        }
                         let picked = state.selected_function.get_untracked().as_deref()
                             != Some(name.as_str());
                         state.selected_function.set(picked.then(|| name.clone()));
@@ -136,9 +147,10 @@ pub fn FunctionsTable() -> impl IntoView {
                             <button
                                 type="button"
                                 class="fn"
-                                title="Highlight this function in the flame graph"
+                                title="Highlight this function in the flame graph; double click for its callers and callees"
                                 aria-pressed=move || button_aria().to_string()
                                 on:click=select
+                                on:dblclick=sandwich
                             >
                                 {name.clone()}
                             </button>

@@ -9,7 +9,8 @@
 //!   [`filterbar`]: attribute conditions from the file's facets; [`transforms_menu`]: stack
 //!   transforms on the selected function.
 //! * [`timeline`]: sample weight over time above the graph, and the time-range brush.
-//! * [`flame`]: the canvas flame graph; [`functions_table`]: its accessible mirror.
+//! * [`flame`]: the canvas flame graph; [`functions_table`]: its accessible mirror;
+//!   [`sandwich`]: one function's callers and callees, in place of the graph.
 //! * [`diff`]: a baseline beside the loaded profile: the differential graph and table.
 //! * [`waterfall`]: the trace waterfall's mount point; [`panes`]: its remembered size.
 //! * [`embed`]: `?embed=1` and the `postMessage` protocol for host pages; [`view_hash`]: the
@@ -30,6 +31,7 @@ pub mod matcher;
 pub mod menu;
 pub mod offline;
 pub mod panes;
+pub mod sandwich;
 pub mod state;
 pub mod status;
 pub mod theme;
@@ -102,7 +104,12 @@ pub fn Shell() -> impl IntoView {
                 <div class="profile" id="profile">
                     <GraphNote />
                     <TimelineStrip />
-                    <FlameGraph />
+                    <Show
+                        when=move || state.sandwich.with(Option::is_some)
+                        fallback=|| view! { <FlameGraph /> }
+                    >
+                        <crate::sandwich::SandwichView />
+                    </Show>
                     <crate::panes::Splitter
                         target="profile"
                         property="--table-width"

@@ -16,8 +16,39 @@ pub use spanflame_core::scope::{Scope, SpanRef};
 use spanflame_core::search::SearchHits;
 use spanflame_core::viewport::Orientation;
 use spanflame_core::{
-    AttrCondition, CallTree, Filter, FlameLayout, FunctionStats, NodeId, ProfileSet, TraceSet,
+    AttrCondition, CallTree, Filter, FlameLayout, FunctionStats, NodeId, ProfileSet, Sandwich,
+    TraceSet,
 };
+
+/// A function's callers and callees ([`Sandwich`]), each tree shared with its graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SandwichTrees {
+    /// The function.
+    pub function: FunctionKey,
+    /// Weight of its samples where it is the leaf.
+    pub self_weight: i64,
+    /// Weight of its samples, each counted once.
+    pub total_weight: i64,
+    /// Weight of every sample the view keeps.
+    pub view_total: i64,
+    /// Bottom-up: the function, its callers below it.
+    pub callers: Shared<CallTree>,
+    /// Top-down: the function, its callees below it.
+    pub callees: Shared<CallTree>,
+}
+
+impl From<Sandwich> for SandwichTrees {
+    fn from(s: Sandwich) -> Self {
+        SandwichTrees {
+            function: s.function,
+            self_weight: s.self_weight,
+            total_weight: s.total_weight,
+            view_total: s.view_total,
+            callers: Shared::new(s.callers),
+            callees: Shared::new(s.callees),
+        }
+    }
+}
 
 /// An `Arc` compared by identity, so that memos of large values are cheap to compare.
 #[derive(Debug)]
@@ -129,6 +160,22 @@ pub enum SearchState {
     Hits(Shared<SearchHits>),
 }
 
+/// The search `query` over `tree`.
+pub fn search_in(tree: &Option<Shared<CallTree>>, query: &SearchQuery) -> SearchState {
+    let Some(tree) = tree else {
+        return SearchState::Off;
+    };
+    match crate::matcher::build(query) {
+        Ok(None) => SearchState::Off,
+        Ok(Some(matcher)) => {
+            SearchState::Hits(Shared::new(spanflame_core::search::search(tree, |name| {
+                matcher.is_match(name)
+            })))
+        }
+        Err(message) => SearchState::Invalid(message),
+    }
+}
+
 /// The laid-out flame graph for the current zoom.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Zoomed {
@@ -138,6 +185,20 @@ pub struct Zoomed {
     pub focus: NodeId,
     /// The rectangles.
     pub layout: Shared<FlameLayout>,
+}
+
+impl Zoomed {
+    /// `tree` laid out with the frame at the end of `path` (found by function) spanning
+    /// the width; the whole tree when the path is empty or not in it.
+    pub fn new(tree: Shared<CallTree>, path: &[FunctionKey]) -> Zoomed {
+        let focus = find_path(&tree, path);
+        let layout = Shared::new(FlameLayout::focused(&tree, focus));
+        Zoomed {
+            tree,
+            focus,
+            layout,
+        }
+    }
 }
 
 /// How long the last load took, in milliseconds (from `performance.now()`).
@@ -196,6 +257,10 @@ pub struct AppState {
     /// The function the user picked (frame click, keyboard, table row); the graph outlines
     /// its frames and the waterfall can highlight the spans running it.
     pub selected_function: RwSignal<Option<String>>,
+    /// The function whose callers and callees are shown instead of the flame graph.
+    pub sandwich: RwSignal<Option<FunctionKey>>,
+    /// Its sandwich over the filtered, transformed samples.
+    pub sandwich_trees: Memo<Option<SandwichTrees>>,
     /// The search box.
     pub search: RwSignal<SearchQuery>,
     /// The zoomed-in frame, as the functions from the root (empty: not zoomed).
@@ -309,31 +374,27 @@ impl AppState {
         });
         let zoomed = Memo::new(move |_| {
             let tree = tree.get()?;
-            let focus = zoom.with(|path| find_path(&tree, path));
             let t0 = now();
-            let layout = FlameLayout::focused(&tree, focus);
+            let zoomed = zoom.with(|path| Zoomed::new(tree, path));
             let ms = now() - t0;
             timings.update_untracked(|t| t.layout = ms);
-            Some(Zoomed {
-                tree,
-                focus,
-                layout: Shared::new(layout),
+            Some(zoomed)
+        });
+        let sandwich = RwSignal::new(None::<FunctionKey>);
+        let sandwich_trees = Memo::new(move |_| {
+            let key = sandwich.get()?;
+            let filter = filter.get();
+            let transformed = transformed.get();
+            profile.with(|p| {
+                let set = &p.as_ref()?.set;
+                let sandwich = match transformed.as_deref() {
+                    Some(t) => set.sandwich_with(&filter, t, &key),
+                    None => set.sandwich(&filter, &Default::default(), &key),
+                };
+                Some(SandwichTrees::from(sandwich))
             })
         });
-        let search_state =
-            Memo::new(move |_| {
-                let query = search.get();
-                let Some(tree) = tree.get() else {
-                    return SearchState::Off;
-                };
-                match crate::matcher::build(&query) {
-                    Ok(None) => SearchState::Off,
-                    Ok(Some(matcher)) => SearchState::Hits(Shared::new(
-                        spanflame_core::search::search(&tree, |name| matcher.is_match(name)),
-                    )),
-                    Err(message) => SearchState::Invalid(message),
-                }
-            });
+        let search_state = Memo::new(move |_| search.with(|q| tree.with(|t| search_in(t, q))));
         let flame_painted = RwSignal::new(false);
         let functions = Memo::new(move |_| {
             if !flame_painted.get() {
@@ -366,6 +427,8 @@ impl AppState {
             transformed,
             attrs,
             selected_function: RwSignal::new(None),
+            sandwich,
+            sandwich_trees,
             search,
             zoom,
             colour_mode: RwSignal::new(ColourMode::default()),
@@ -403,6 +466,7 @@ impl AppState {
         self.attrs.set(Vec::new());
         self.transforms.set(Default::default());
         self.selected_function.set(None);
+        self.sandwich.set(None);
         self.flame_painted.set(false);
         self.profile.set(Some(loaded));
     }
@@ -411,6 +475,24 @@ impl AppState {
     pub fn set_traces(&self, loaded: LoadedTraces) {
         self.span_filter.set(None);
         self.traces.set(Some(Shared::new(loaded)));
+    }
+
+    /// The (name, file) of the function named `name` in the current view, if any (the
+    /// heaviest by self weight when several files have one).
+    pub fn function_key(&self, name: &str) -> Option<FunctionKey> {
+        let functions = self.functions.get_untracked()?;
+        let f = functions.iter().find(|f| f.name == name)?;
+        Some((f.name.clone(), f.file.clone()))
+    }
+
+    /// Show the callers and callees of `key` instead of the flame graph.
+    pub fn open_sandwich(&self, key: FunctionKey) {
+        if self.selected_function.get_untracked().as_deref() != Some(key.0.as_str()) {
+            self.selected_function.set(Some(key.0.clone()));
+        }
+        if self.sandwich.with_untracked(|s| s.as_ref() != Some(&key)) {
+            self.sandwich.set(Some(key));
+        }
     }
 }
 

@@ -191,6 +191,8 @@ pub fn TimelineStrip() -> impl IntoView {
         if e.key() == "Escape"
             && !crate::toolbar::typing(&e)
             && state.time_range.get_untracked().is_some()
+            // In the sandwich view Esc goes back to the flame graph, and only that.
+            && state.sandwich.with_untracked(Option::is_none)
         {
             state.time_range.set(None);
         }

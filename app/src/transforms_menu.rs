@@ -3,9 +3,10 @@
 //! function, `s` focus on the zoomed subtree, `m` merge, `d` drop, `r` collapse recursion,
 //! `p` collapse package, `l` hide the package as library), and a frame's own menu (right
 //! click, or the context-menu key / Shift+F10 on the focused graph), which also copies the
-//! function's name. The applied transforms show as chips in order (× removes one); the graph
-//! and table are built with [`spanflame_core::ProfileSet::call_tree_with`] while any applies
-//! ([`AppState::transforms`]).
+//! function's name and shows its callers and callees ([`crate::sandwich`]; `c` and the
+//! "Callers / callees" button do that for the selected function). The applied transforms
+//! show as chips in order (× removes one); the graph and table are built with
+//! [`spanflame_core::ProfileSet::call_tree_with`] while any applies ([`AppState::transforms`]).
 
 use leptos::ev;
 use leptos::html;
@@ -80,6 +81,19 @@ fn selected_target(state: AppState) -> Option<Target> {
     Some(target)
 }
 
+/// Open the sandwich of the selected function.
+fn open_selected_sandwich(state: AppState) {
+    let key = state
+        .selected_function
+        .get_untracked()
+        .and_then(|name| state.function_key(&name));
+    if let Some(key) = key {
+        state.open_sandwich(key);
+        // The focus may have been in the graph the sandwich replaces.
+        crate::sandwich::focus_later("sandwich-callees-scroll", true);
+    }
+}
+
 /// Push the transform `code` names for `target`; the zoom refers to the old stacks, so it
 /// is reset. Marking one more package as library widens a trailing "only my code" instead of
 /// stacking a second one.
@@ -140,6 +154,8 @@ pub fn TransformsBar() -> impl IntoView {
             && let Some(target) = selected_target(state)
         {
             apply(state, code, &target);
+        } else if e.key() == "c" {
+            open_selected_sandwich(state);
         }
     });
     on_cleanup(move || keys.remove());
@@ -213,6 +229,15 @@ pub fn TransformsBar() -> impl IntoView {
             >
                 {menu}
             </MenuButton>
+            <button
+                type="button"
+                id="sandwich-button"
+                title="Show the callers and callees of the selected function (c)"
+                disabled=move || !has_selection()
+                on:click=move |_| open_selected_sandwich(state)
+            >
+                "Callers / callees"
+            </button>
             <span id="transform-chips">{chips}</span>
         </span>
     }
@@ -376,6 +401,7 @@ pub fn FrameMenu(
                 })
                 .collect_view();
             let copy_name = name.clone();
+            let key = target.key.clone();
             view! {
                 <div
                     class="frame-menu"
@@ -391,6 +417,21 @@ pub fn FrameMenu(
                     <div class="frame-menu-title" aria-hidden="true">{name.clone()}</div>
                     {items}
                     <hr />
+                    <button
+                        type="button"
+                        role="menuitem"
+                        tabindex="-1"
+                        data-code="sandwich"
+                        on:click=move |_| {
+                            close();
+                            state.open_sandwich(key.clone());
+                            // close() gave the focus back to the graph going away.
+                            crate::sandwich::focus_later("sandwich-callees-scroll", true);
+                        }
+                    >
+                        "Show callers and callees "
+                        <kbd>"c"</kbd>
+                    </button>
                     <button
                         type="button"
                         role="menuitem"

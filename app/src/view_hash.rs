@@ -1,5 +1,6 @@
 //! The view in the address's hash (the format is [`spanflame_core::view_hash`], documented
-//! in the README): the URLs the files came from, sample type, span filter, search, zoom, time range, attribute conditions, transforms and the diff's baseline.
+//! in the README): the URLs the files came from, sample type, span filter, search, zoom,
+//! time range, attribute conditions, transforms, the open sandwich and the diff's baseline.
 //!
 //! It is read once the first files have arrived ([`apply`]), and from then on rewritten
 //! with `history.replaceState` whenever the view changes ([`watch`]), so a reload or a
@@ -133,6 +134,11 @@ pub fn apply(state: AppState, hash: &ViewHash) {
     if state.attrs.with_untracked(|a| *a != hash.attrs) {
         state.attrs.set(hash.attrs.clone());
     }
+    match &hash.sandwich {
+        Some(key) => state.open_sandwich(key.clone()),
+        None if state.sandwich.with_untracked(Option::is_some) => state.sandwich.set(None),
+        None => {}
+    }
 }
 
 /// The hash for the view shown now.
@@ -172,6 +178,7 @@ pub fn current(
         range: state.time_range.get(),
         attrs: state.attrs.get(),
         transforms: state.transforms.with(|t| t.to_hash_string()),
+        sandwich: state.sandwich.get(),
         ..crate::diff::hash_part(diff)
     }
 }

@@ -31,6 +31,31 @@ fn stage_layout(tree: &CallTree) -> FlameLayout {
     FlameLayout::new(tree)
 }
 
+/// The middle third of the time range, as a timeline brush selects it.
+fn brush(set: &ProfileSet) -> Filter {
+    let (lo, hi) = set
+        .time_range()
+        .expect("the generated profile has timestamps");
+    let third = (hi - lo) / 3;
+    Filter {
+        time: Some((lo + third, lo + 2 * third)),
+        ..Filter::default()
+    }
+}
+
+/// What a timeline brush asks for: the tree of a time range. Counted on a second brush, as
+/// the first one may build indexes that later ones reuse.
+#[inline(never)]
+fn stage_brush_tree(set: &ProfileSet) -> CallTree {
+    set.call_tree(&brush(set))
+}
+
+/// The functions table of a tree.
+#[inline(never)]
+fn stage_function_stats(tree: &CallTree) -> usize {
+    tree.function_stats().len()
+}
+
 fn main() {
     let size = match std::env::args().nth(1).as_deref() {
         Some("S") => Size::S,
@@ -41,11 +66,18 @@ fn main() {
     let set = stage_parse(&bytes);
     let tree = stage_tree(&set);
     let layout = stage_layout(&tree);
+    black_box(set.call_tree(&brush(&set)));
+    let brushed = stage_brush_tree(&set);
+    let brushed_layout = stage_layout(&brushed);
+    let functions = stage_function_stats(&brushed);
     println!(
-        "{} bytes, {} rows, {} nodes, {} rects",
+        "{} bytes, {} rows, {} nodes, {} rects; brushed: {} nodes, {} rects, {} functions",
         bytes.len(),
         set.samples.len(),
         tree.len(),
-        black_box(layout).rects().len()
+        black_box(layout).rects().len(),
+        brushed.len(),
+        black_box(brushed_layout).rects().len(),
+        functions
     );
 }

@@ -330,6 +330,7 @@ impl<'l> Builder<'l> {
             diagnostics: self.diags.items().to_vec(),
             function_calls,
             index: OnceLock::new(),
+            paths: OnceLock::new(),
         }
     }
 }

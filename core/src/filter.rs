@@ -1,9 +1,10 @@
 //! Selecting samples: by sample type, profile, resource, span, time and attribute.
 //!
 //! Filters compose (every condition must hold) and never re-parse. A sample index, built
-//! once per [`ProfileSet`] on first use, maps each link to its sample rows and orders rows by
-//! time, so a span or time filter touches only the rows it keeps. The index lives with the
-//! model (`model::index`), which caches it, so that the model never imports this layer.
+//! once per [`ProfileSet`] on first use, maps each link to its sample rows, so a span filter
+//! touches only the rows it keeps; every other condition is a test in one sequential pass.
+//! The index lives with the model (`model::index`), which caches it, so that the model never
+//! imports this layer.
 
 use std::collections::HashSet;
 
@@ -73,63 +74,62 @@ impl ProfileSet {
 
     /// The conditions of `filter` other than its span selection, as a per-row test; `None`
     /// when no profile qualifies (then no row does).
-    pub(crate) fn row_test(&self, filter: &Filter) -> Option<impl Fn(usize) -> bool + '_> {
+    pub(crate) fn row_test(&self, filter: &Filter) -> Option<RowTest<'_>> {
         let profile_ok = self.profiles_kept(filter);
         if !profile_ok.iter().any(|&ok| ok) {
             return None;
         }
-        let attrs_ok = self.attribute_matcher(filter);
-        let time = filter.time;
-        let s = &self.samples;
-        Some(move |row: usize| {
-            profile_ok[s.profile[row] as usize]
-                && time.is_none_or(|(from, to)| (from..to).contains(&s.time[row]))
-                && attrs_ok(row)
+        Some(RowTest {
+            set: self,
+            profile_ok,
+            time: filter.time,
+            conditions: self.attribute_conditions(filter),
         })
     }
 
     /// Call `visit(row)` for every sample row the filter keeps.
+    #[inline(always)]
     pub fn for_each_sample(&self, filter: &Filter, mut visit: impl FnMut(usize)) {
-        let Some(keep) = self.row_test(filter) else {
+        let Some(test) = self.row_test(filter) else {
             return;
         };
-        let s = &self.samples;
         match &filter.spans {
             Some(selection) => {
                 let index = self.sample_index();
                 for link in self.links_of(selection) {
                     for &row in index.rows_of_link(link) {
-                        if keep(row as usize) {
+                        if test.keeps(row as usize) {
                             visit(row as usize);
                         }
                     }
                 }
             }
-            None => match filter.time {
-                Some((from, to)) => {
-                    let by_time = self.sample_index().by_time(&s.time);
-                    let t = &s.time;
-                    let lo = by_time.partition_point(|&r| t[r as usize] < from);
-                    let hi = by_time.partition_point(|&r| t[r as usize] < to);
-                    for &row in &by_time[lo..hi] {
-                        if keep(row as usize) {
-                            visit(row as usize);
+            // A time window is a test per row like the others: rows are seldom in time order
+            // (threads interleave), and a sequential pass over every row is cheaper than
+            // gathering the window's rows through a time-sorted index. A profile's rows are
+            // contiguous, so its test is made once, not per row.
+            None => {
+                for (p, _) in test.profile_ok.iter().enumerate().filter(|(_, ok)| **ok) {
+                    let rows = self.profiles[p].samples.clone();
+                    let (a, b) = (rows.start as usize, rows.end as usize);
+                    match test.time {
+                        Some((from, to)) => {
+                            for (row, &t) in self.samples.time[a..b].iter().enumerate() {
+                                if from <= t && t < to && test.attributes_keep(a + row) {
+                                    visit(a + row);
+                                }
+                            }
                         }
-                    }
-                }
-                None => {
-                    let profile_ok = self.profiles_kept(filter);
-                    for (i, p) in self.profiles.iter().enumerate() {
-                        if profile_ok[i] {
-                            for row in p.samples.clone() {
-                                if keep(row as usize) {
-                                    visit(row as usize);
+                        None => {
+                            for row in a..b {
+                                if test.attributes_keep(row) {
+                                    visit(row);
                                 }
                             }
                         }
                     }
                 }
-            },
+            }
         }
     }
 
@@ -154,9 +154,9 @@ impl ProfileSet {
         }
     }
 
-    /// A per-row predicate for the attribute conditions, precomputed per attribute set,
-    /// profile and resource so the per-row cost is a few lookups.
-    fn attribute_matcher(&self, filter: &Filter) -> impl Fn(usize) -> bool + '_ {
+    /// The attribute conditions, precomputed per attribute set, profile and resource so the
+    /// per-row cost is a few lookups.
+    fn attribute_conditions(&self, filter: &Filter) -> Vec<RowCondition> {
         let has = |attrs: &[crate::model::Attribute], k: &str, values: &[&str]| {
             attrs
                 .iter()
@@ -173,10 +173,10 @@ impl ProfileSet {
             }));
         // For each condition: which attribute sets have one of its values, which profiles
         // have one through profile or resource attributes, and whether that is excluded.
-        let per_condition: Vec<(Vec<bool>, Vec<bool>, bool)> = wanted
-            .map(|(k, v, exclude)| {
-                let sets = self.attr_sets.iter().map(|a| has(a, k, &v)).collect();
-                let profiles = self
+        wanted
+            .map(|(k, v, exclude)| RowCondition {
+                sets: self.attr_sets.iter().map(|a| has(a, k, &v)).collect(),
+                profiles: self
                     .profiles
                     .iter()
                     .map(|p| {
@@ -186,16 +186,10 @@ impl ProfileSet {
                                 .get(p.resource.index())
                                 .is_some_and(|r| has(&r.attributes, k, &v))
                     })
-                    .collect();
-                (sets, profiles, exclude)
+                    .collect(),
+                exclude,
             })
-            .collect();
-        move |row| {
-            let s = &self.samples;
-            per_condition.iter().all(|(sets, profiles, exclude)| {
-                (sets[s.attrs[row] as usize] || profiles[s.profile[row] as usize]) != *exclude
-            })
-        }
+            .collect()
     }
 
     /// Total weight per stack id for the filter, plus the weight of samples with no stack.
@@ -203,13 +197,62 @@ impl ProfileSet {
         let mut weights = vec![0i64; self.stacks.len()];
         let mut stackless = 0i64;
         let s = &self.samples;
-        self.for_each_sample(filter, |row| {
-            let v = s.value[row];
-            match s.stack[row] {
-                NONE => stackless = stackless.saturating_add(v),
-                st => weights[st as usize] = weights[st as usize].saturating_add(v),
+        // It runs once per kept row (a million on a big profile): the release build
+        // optimises for size and would otherwise call the closure per row.
+        let add = {
+            #[inline(always)]
+            |row: usize| {
+                let v = s.value[row];
+                match s.stack[row] {
+                    NONE => stackless = stackless.saturating_add(v),
+                    st => weights[st as usize] = weights[st as usize].saturating_add(v),
+                }
             }
-        });
+        };
+        self.for_each_sample(filter, add);
         (weights, stackless)
+    }
+}
+
+/// A filter's per-row conditions other than its span selection, from
+/// [`ProfileSet::row_test`].
+pub(crate) struct RowTest<'a> {
+    set: &'a ProfileSet,
+    /// Per profile: whether its sample type, id and resource are kept.
+    profile_ok: Vec<bool>,
+    time: Option<(u64, u64)>,
+    conditions: Vec<RowCondition>,
+}
+
+/// One attribute condition, answered per attribute set and per profile.
+struct RowCondition {
+    sets: Vec<bool>,
+    profiles: Vec<bool>,
+    exclude: bool,
+}
+
+impl RowTest<'_> {
+    /// Whether the filter keeps sample row `row`. Inlined: it runs once per row of a million.
+    #[inline(always)]
+    pub(crate) fn keeps(&self, row: usize) -> bool {
+        let s = &self.set.samples;
+        self.profile_ok[s.profile[row] as usize]
+            && self
+                .time
+                .is_none_or(|(from, to)| (from..to).contains(&s.time[row]))
+            && self.attributes_keep(row)
+    }
+
+    /// Whether row `row` meets the attribute conditions.
+    #[inline(always)]
+    fn attributes_keep(&self, row: usize) -> bool {
+        if self.conditions.is_empty() {
+            return true;
+        }
+        let s = &self.set.samples;
+        let (set, profile) = (s.attrs[row] as usize, s.profile[row] as usize);
+        self.conditions
+            .iter()
+            .all(|c| (c.sets[set] || c.profiles[profile]) != c.exclude)
     }
 }

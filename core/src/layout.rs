@@ -31,11 +31,13 @@ impl FlameLayout {
     /// Lay out the subtree under `focus` so that `focus` spans the full width. Its ancestors
     /// are placed above it at full width too, so the path to the focus stays visible.
     pub fn focused(tree: &CallTree, focus: NodeId) -> FlameLayout {
-        let mut rects = Vec::new();
         let scale = tree.total_weight(focus);
         if scale <= 0 {
             return FlameLayout::default();
         }
+        let scale = scale as f64;
+        let mut rects = Vec::new();
+        let mut row_start = vec![0];
         let path = tree.path(focus);
         for (depth, &node) in path.iter().enumerate() {
             if node != focus {
@@ -45,79 +47,55 @@ impl FlameLayout {
                     x0: 0.0,
                     x1: 1.0,
                 });
+                row_start.push(rects.len());
             }
         }
         let base_depth = path.len().saturating_sub(1) as u32;
-        let scale = scale as f64;
-        // Depth-first with an explicit stack of (node, x0, depth); children are pushed right
-        // to left so they pop left to right.
-        let mut work: Vec<(NodeId, f64, u32)> = Vec::new();
+        // Row by row: each row is the children of the row above, taken left to right, so
+        // every row comes out in x order with no sorting.
+        let mut row = rects.len();
         if focus == CallTree::ROOT {
-            Self::push_children(&mut work, tree, focus, 0.0, 0, scale);
+            Self::place_children(&mut rects, tree, focus, 0.0, 0, scale);
         } else {
-            work.push((focus, 0.0, base_depth));
-        }
-        while let Some((node, x0, depth)) = work.pop() {
-            let w = tree.total_weight(node) as f64 / scale;
             rects.push(FlameRect {
-                node,
-                depth,
-                x0,
-                x1: (x0 + w).min(1.0),
-            });
-            Self::push_children(&mut work, tree, node, x0, depth + 1, scale);
-        }
-        // Depth-first order visits each row left to right; a counting sort by depth keeps
-        // that order and costs O(n).
-        let rows = rects.iter().map(|r| r.depth + 1).max().unwrap_or(0) as usize;
-        let mut row_start = vec![0usize; rows + 1];
-        for r in &rects {
-            row_start[r.depth as usize + 1] += 1;
-        }
-        for d in 0..rows {
-            row_start[d + 1] += row_start[d];
-        }
-        let mut fill = row_start.clone();
-        let mut sorted = vec![
-            FlameRect {
-                node: CallTree::ROOT,
-                depth: 0,
+                node: focus,
+                depth: base_depth,
                 x0: 0.0,
-                x1: 0.0
-            };
-            rects.len()
-        ];
-        for r in rects {
-            let slot = &mut fill[r.depth as usize];
-            sorted[*slot] = r;
-            *slot += 1;
+                x1: 1.0,
+            });
         }
-        FlameLayout {
-            rects: sorted,
-            row_start,
+        while row < rects.len() {
+            let end = rects.len();
+            row_start.push(end);
+            for i in row..end {
+                let r = rects[i];
+                Self::place_children(&mut rects, tree, r.node, r.x0, r.depth + 1, scale);
+            }
+            row = end;
         }
+        FlameLayout { rects, row_start }
     }
 
-    fn push_children(
-        work: &mut Vec<(NodeId, f64, u32)>,
+    /// The children of `node` with weight, left to right from `x0`, in the children's order.
+    fn place_children(
+        rects: &mut Vec<FlameRect>,
         tree: &CallTree,
         node: NodeId,
-        x0: f64,
+        mut x0: f64,
         depth: u32,
         scale: f64,
     ) {
-        let children = tree.children(node);
-        let total: f64 = children
-            .iter()
-            .map(|&c| tree.total_weight(c).max(0) as f64)
-            .sum();
-        // Walk right to left, so the leftmost child ends on top of the stack.
-        let mut right = x0 + total / scale;
-        for &c in children.iter().rev() {
+        for &c in tree.children(node) {
             let w = tree.total_weight(c);
             if w > 0 {
-                right -= w as f64 / scale;
-                work.push((c, right, depth));
+                let x1 = x0 + w as f64 / scale;
+                rects.push(FlameRect {
+                    node: c,
+                    depth,
+                    x0,
+                    x1: x1.min(1.0),
+                });
+                x0 = x1;
             }
         }
     }

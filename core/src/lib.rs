@@ -33,7 +33,8 @@
 //! 3. **Filter** ([`Filter`]): by sample type, profile, resource, span ([`SpanSelection`];
 //!    [`scope::select`] turns a span and a [`Scope`] — alone, with children, whole trace,
 //!    its time window — into one, resolved against a [`TraceSet`]), time range and attributes.
-//!    An index built once per set makes span and time filters touch only matching rows.
+//!    An index built once per set makes a span filter touch only its rows; the other
+//!    conditions are one sequential pass over the rows.
 //!    Attribute conditions can require any of several values or exclude values
 //!    ([`AttrCondition`]); [`facets`] lists every attribute key with its values' shares.
 //!    [`timeline`] bins the kept weight over time, per attribute value if asked, marking
@@ -42,7 +43,10 @@
 //!    package, only my code) rewrites the stack table once into a [`Transformed`] mapping.
 //! 4. **Aggregate** ([`ProfileSet::call_tree`], [`ProfileSet::inverted_call_tree`],
 //!    [`ProfileSet::folded`], and their `_with` forms over a [`Transformed`] stack table):
-//!    weights per stack, then a call tree merged by function.
+//!    weights per stack, then a call tree merged by function. Which stacks merge into one
+//!    node, and the nodes' order, are worked out once per stack table
+//!    ([`model::StackPaths`]), so each further tree (a span, a time range) is a few passes
+//!    over the stacks with no hashing or sorting.
 //! 5. **Lay out** ([`FlameLayout`]): one rectangle per node, x as the share of the total,
 //!    y as depth, ready for a canvas; [`FlameLayout::focused`] zooms into one node.
 //! 6. **Join with traces** ([`TraceSet`], [`spans`]): spans as per-trace trees (missing

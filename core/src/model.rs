@@ -20,11 +20,13 @@ use crate::error::{Diagnostic, Format};
 
 mod ids;
 mod index;
+mod paths;
 pub use ids::{
     AttrSetId, FrameId, FunctionId, LinkId, NodeId, ProfileId, ResourceId, SampleTypeId, SpanIdx,
     StackId, StringId,
 };
 pub(crate) use index::SampleIndex;
+pub use paths::StackPaths;
 
 /// "No entry" in a `u32` id column.
 pub const NONE: u32 = u32::MAX;
@@ -454,6 +456,8 @@ pub struct ProfileSet {
     /// Call counts by function id, for formats that count calls (cProfile); empty otherwise.
     pub function_calls: Vec<Option<Calls>>,
     pub(crate) index: OnceLock<SampleIndex>,
+    /// The stacks' call paths, made on the first call tree.
+    pub(crate) paths: OnceLock<StackPaths>,
 }
 
 /// Heap bytes of a `Vec` (its capacity, so what is really held).
@@ -501,7 +505,10 @@ impl ProfileSet {
             ),
         ];
         if let Some(index) = self.index.get() {
-            out.push(("span and time index", index.memory_use()));
+            out.push(("span index", index.memory_use()));
+        }
+        if let Some(paths) = self.paths.get() {
+            out.push(("call paths", paths.memory_use()));
         }
         out
     }

@@ -16,7 +16,7 @@
 use crate::filter::Filter;
 use crate::model::{NONE, ProfileSet};
 use crate::navigate::FunctionKey;
-use crate::transform::{Transform, Transforms};
+use crate::transform::{Transform, Transformed, Transforms};
 use crate::tree::{CallTree, NodeId};
 
 /// Callers and callees of one function, from [`ProfileSet::sandwich`].
@@ -52,9 +52,19 @@ impl ProfileSet {
         transforms: &Transforms,
         key: &FunctionKey,
     ) -> Sandwich {
-        let base = self.transform(transforms);
+        self.sandwich_with(filter, &self.transform(transforms), key)
+    }
+
+    /// [`ProfileSet::sandwich`] over stacks already transformed (the app keeps them, so that
+    /// opening a sandwich does not transform the profile again).
+    pub fn sandwich_with(
+        &self,
+        filter: &Filter,
+        base: &Transformed,
+        key: &FunctionKey,
+    ) -> Sandwich {
         let tables = base.tables();
-        let (weights, empty) = self.stack_weights_with(filter, &base);
+        let (weights, empty) = self.stack_weights_with(filter, base);
         let is_f = base.matches(key);
         let stacks = tables.stacks;
         // Innermost stack of the function on each stack's path (a prefix tree: parents

@@ -88,7 +88,7 @@ impl ProfileSet {
                 .rows_of_link(link as u32)
                 .iter()
                 .map(|&r| r as usize)
-                .filter(|&r| self.samples.time[r] != 0 && keep(r) && stack_ok(r))
+                .filter(|&r| self.samples.time[r] != 0 && keep.keeps(r) && stack_ok(r))
                 .map(|r| self.samples.time[r])
                 .collect();
             if !times.is_empty() {
@@ -127,6 +127,29 @@ impl ProfileSet {
             .map(|(k, n)| (*k, n))
             .collect()
     }
+}
+
+/// Span sample times (as [`ProfileSet::sample_times_by_span`] gives them) cut to the time
+/// range `[from, to)`: what asking again with that range gives, without another pass over
+/// the rows. A timeline brush changes only the range, so the app asks once per filter and
+/// cuts per brush. Spans left with no time are absent.
+pub fn times_in_range(
+    times: &HashMap<SpanKey, Vec<u64>>,
+    range: Option<(u64, u64)>,
+) -> HashMap<SpanKey, Vec<u64>> {
+    let Some((from, to)) = range else {
+        return times.clone();
+    };
+    times
+        .iter()
+        .filter_map(|(key, t)| {
+            let (lo, hi) = (
+                t.partition_point(|&x| x < from),
+                t.partition_point(|&x| x < to),
+            );
+            (lo < hi).then(|| (*key, t[lo..hi].to_vec()))
+        })
+        .collect()
 }
 
 /// The entries of `by_span` that belong to the span with key `span`: its exact key, and the

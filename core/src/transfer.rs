@@ -380,6 +380,7 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         diagnostics: diagnostics.items().to_vec(),
         function_calls,
         index: OnceLock::new(),
+        paths: OnceLock::new(),
     };
     // Every id in range of its table, stacks in order, profile ranges tiling the rows.
     set.validate().map_err(damaged)?;

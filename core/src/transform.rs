@@ -30,14 +30,14 @@
 //! Packages are [`crate::package::package_of`]'s, the rule colour-by-package uses, so the two agree;
 //! a collapsed frame's package is its own name.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::filter::Filter;
 use crate::model::{
-    Frame, FrameKind, Function, FunctionId, NONE, ProfileSet, StackTable, StringId,
+    Frame, FrameKind, Function, FunctionId, NONE, ProfileSet, StackPaths, StackTable, StringId,
 };
 use crate::navigate::FunctionKey;
 use crate::package::package_of;
@@ -89,6 +89,8 @@ pub struct Transformed {
     map: Vec<u32>,
     /// Where samples with no stack go: [`NONE`] or [`DROPPED`].
     stackless: u32,
+    /// The new stacks' call paths, made on the first call tree.
+    paths: OnceLock<StackPaths>,
 }
 
 impl Transformed {
@@ -146,6 +148,7 @@ impl Transformed {
             functions: &self.functions,
             frames: &self.frames,
             stacks: &self.stacks,
+            paths: &self.paths,
         }
     }
 
@@ -419,6 +422,7 @@ impl ProfileSet {
             stacks: self.stacks.clone(),
             map: (0..self.stacks.len() as u32).collect(),
             stackless: NONE,
+            paths: OnceLock::new(),
         };
         for transform in transforms.0.iter().take(MAX_TRANSFORMS) {
             t.apply(transform);

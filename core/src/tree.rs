@@ -6,13 +6,13 @@
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::filter::Filter;
 pub use crate::model::NodeId;
 use crate::model::{
-    Calls, Frame, FrameKind, Function, FunctionId, NONE, ProfileSet, SampleType, StackTable,
-    StringId,
+    Calls, Frame, FrameKind, Function, FunctionId, NONE, ProfileSet, SampleType, StackPaths,
+    StackTable, StringId,
 };
 
 /// The tables a call tree is built over: a set's own, or a transformed stack table with its
@@ -23,9 +23,18 @@ pub(crate) struct Tables<'a> {
     pub functions: &'a [Function],
     pub frames: &'a [Frame],
     pub stacks: &'a StackTable,
+    /// The stacks' call paths, cached by the tables' owner.
+    pub paths: &'a OnceLock<StackPaths>,
 }
 
 impl Tables<'_> {
+    /// The stacks' call paths, made on first use.
+    fn paths(&self) -> &StackPaths {
+        self.paths.get_or_init(|| {
+            StackPaths::build(self.strings, self.stacks, self.frames, self.functions)
+        })
+    }
+
     /// Frames of stack `s`, root first.
     fn stack_frames(&self, mut s: u32) -> Vec<u32> {
         let mut out = Vec::new();
@@ -68,6 +77,12 @@ pub struct CallTree {
     /// allocations on a big profile).
     child_start: Vec<u32>,
     child_list: Vec<NodeId>,
+    /// Per node of a top-down tree: its function, numbered per distinct name and file
+    /// (`function_count` of them), and whether no node above it has that function. They make
+    /// [`CallTree::function_stats`] a pass over the nodes; empty in an inverted tree.
+    function: Vec<u32>,
+    outermost: Vec<bool>,
+    function_count: usize,
     sample_type: SampleType,
     inverted: bool,
     /// Call counts by (name, file) id, for formats that count calls; empty otherwise.
@@ -135,6 +150,9 @@ impl TreeBuilder {
                 total_weight: vec![0],
                 child_start: Vec::new(),
                 child_list: Vec::new(),
+                function: Vec::new(),
+                outermost: Vec::new(),
+                function_count: 0,
                 sample_type,
                 inverted,
                 calls: Arc::new(calls),
@@ -143,62 +161,87 @@ impl TreeBuilder {
         }
     }
 
-    fn reserve(&mut self, nodes: usize) {
-        let t = &mut self.tree;
-        t.parent.reserve_exact(nodes);
-        t.name.reserve_exact(nodes);
-        t.file.reserve_exact(nodes);
-        t.kind.reserve_exact(nodes);
-        t.frame_type.reserve_exact(nodes);
-        t.build_id.reserve_exact(nodes);
-        t.line.reserve_exact(nodes);
-        t.depth.reserve_exact(nodes);
-        t.self_weight.reserve_exact(nodes);
-        t.total_weight.reserve_exact(nodes);
-        self.lookup.reserve(nodes);
-    }
-
+    /// The child of `parent` for `frame`'s function, made on first use.
     fn child(&mut self, tables: Tables<'_>, parent: NodeId, frame: u32) -> NodeId {
-        let frame = &tables.frames[frame as usize];
-        let func = &tables.functions[frame.function.index()];
-        let t = &mut self.tree;
+        let func = &tables.functions[tables.frames[frame as usize].function.index()];
+        let next = NodeId::from_index(self.tree.parent.len());
         let id = *self
             .lookup
             .entry((parent, func.name, func.file))
-            .or_insert_with(|| {
-                let id = NodeId::from_index(t.parent.len());
-                t.parent.push(parent.get());
-                t.name.push(func.name);
-                t.file.push(func.file);
-                t.kind.push(frame.kind);
-                t.frame_type.push(frame.frame_type);
-                t.build_id.push(func.build_id);
-                t.line.push(frame.line);
-                t.depth.push(t.depth[parent.index()] + 1);
-                t.self_weight.push(0);
-                t.total_weight.push(0);
-                id
-            });
-        if t.line[id.index()] != frame.line {
-            t.line[id.index()] = NONE;
+            .or_insert(next);
+        if id == next {
+            self.push(tables, parent, frame);
+        } else {
+            self.merge(id, tables, frame);
         }
         id
     }
 
+    /// A new node under `parent`, described by `frame`.
+    fn push(&mut self, tables: Tables<'_>, parent: NodeId, frame: u32) -> NodeId {
+        let frame = &tables.frames[frame as usize];
+        let func = &tables.functions[frame.function.index()];
+        let t = &mut self.tree;
+        let id = NodeId::from_index(t.parent.len());
+        t.parent.push(parent.get());
+        t.name.push(func.name);
+        t.file.push(func.file);
+        t.kind.push(frame.kind);
+        t.frame_type.push(frame.frame_type);
+        t.build_id.push(func.build_id);
+        t.line.push(frame.line);
+        t.depth.push(t.depth[parent.index()] + 1);
+        t.self_weight.push(0);
+        t.total_weight.push(0);
+        id
+    }
+
+    /// Another frame merged into `node`: its line stays only while every frame agrees.
+    fn merge(&mut self, node: NodeId, tables: Tables<'_>, frame: u32) {
+        let line = tables.frames[frame as usize].line;
+        let t = &mut self.tree;
+        if t.line[node.index()] != line {
+            t.line[node.index()] = NONE;
+        }
+    }
+
+    /// Finish a tree whose nodes are in any order (parents first): siblings sorted by name.
     fn finish(mut self) -> CallTree {
         let t = &mut self.tree;
         // Rank the names once, so sorting children compares integers, not strings.
-        let mut used: Vec<StringId> = t.name.clone();
-        used.sort_unstable();
-        used.dedup();
         let strings = &t.strings;
+        let mut seen = vec![false; strings.len()];
+        let mut used: Vec<StringId> = Vec::new();
+        for &name in &t.name {
+            if !std::mem::replace(&mut seen[name.index()], true) {
+                used.push(name);
+            }
+        }
         used.sort_unstable_by(|&a, &b| strings[a.index()].cmp(&strings[b.index()]));
         let mut rank = vec![0u32; strings.len()];
         for (r, &id) in used.iter().enumerate() {
             rank[id.index()] = r as u32;
         }
-        // Children grouped by parent with a counting sort (ids ascending within a parent),
-        // then each group ordered by name.
+        self.group_children();
+        let t = &mut self.tree;
+        let (start, list, name) = (&t.child_start, &mut t.child_list, &t.name);
+        for p in 0..t.parent.len() {
+            list[start[p] as usize..start[p + 1] as usize]
+                .sort_unstable_by_key(|&c| (rank[name[c.index()].index()], c));
+        }
+        self.tree
+    }
+
+    /// Finish a tree whose nodes are numbered depth first with siblings in name order, as
+    /// the paths number them: grouping the children keeps that order.
+    fn finish_in_order(mut self) -> CallTree {
+        self.group_children();
+        self.tree
+    }
+
+    /// Children grouped by parent with a counting sort (ids ascending within a parent).
+    fn group_children(&mut self) {
+        let t = &mut self.tree;
         let n = t.parent.len();
         let mut start = vec![0u32; n + 1];
         for &p in &t.parent[1..] {
@@ -213,14 +256,8 @@ impl TreeBuilder {
             list[fill[p as usize] as usize] = NodeId::from_index(c);
             fill[p as usize] += 1;
         }
-        let name = &t.name;
-        for p in 0..n {
-            list[start[p] as usize..start[p + 1] as usize]
-                .sort_unstable_by_key(|&c| (rank[name[c.index()].index()], c));
-        }
         t.child_start = start;
         t.child_list = list;
-        self.tree
     }
 }
 
@@ -232,6 +269,7 @@ impl ProfileSet {
             functions: &self.functions,
             frames: &self.frames,
             stacks: &self.stacks,
+            paths: &self.paths,
         }
     }
 
@@ -255,6 +293,10 @@ impl ProfileSet {
     }
 
     /// The top-down tree of per-stack `weights` over `tables`.
+    ///
+    /// The tables' paths (made once per table) say which node each stack merges into and
+    /// already come in the tree's order, so this is a few passes over the stacks and paths:
+    /// no hashing, no sorting.
     pub(crate) fn call_tree_over(
         &self,
         tables: Tables<'_>,
@@ -263,42 +305,81 @@ impl ProfileSet {
         stackless: i64,
     ) -> CallTree {
         let stacks = tables.stacks;
+        let paths = tables.paths();
         let mut b = TreeBuilder::new(self, tables, filter, false);
         // Only stacks with weight, and their ancestors, become nodes.
+        // (The loops below run over slices, whose indexing the size-optimised release build
+        // does not turn into calls, and over zipped columns.)
         let mut used: Vec<bool> = weights.iter().map(|&w| w != 0).collect();
-        for s in (0..used.len()).rev() {
-            let p = stacks.parent[s];
-            if used[s] && p != NONE {
-                used[p as usize] = true;
+        let (used_s, parent_s): (&mut [bool], &[u32]) = (&mut used, &stacks.parent);
+        for s in (0..used_s.len()).rev() {
+            let p = parent_s[s];
+            if used_s[s] && p != NONE {
+                used_s[p as usize] = true;
             }
         }
-        // Each used stack makes at most one node: room for all of them at once, rather than
-        // columns that double as they grow (up to twice the memory the tree needs).
-        b.reserve(used.iter().filter(|&&u| u).count());
-        let mut node_of_stack = vec![CallTree::ROOT; stacks.len()];
-        for s in 0..stacks.len() {
-            if !used[s] {
-                continue;
+        // Per path: whether a used stack is on it, the line while every used frame agrees on
+        // it, and the self weight.
+        let mut seen = vec![false; paths.len()];
+        let mut line = vec![NONE; paths.len()];
+        let mut self_weight = vec![0i64; paths.len()];
+        let (seen_s, line_s, self_s) = (&mut seen[..], &mut line[..], &mut self_weight[..]);
+        let stacks_used = (used.iter().zip(weights))
+            .zip(paths.path_of_stack().iter().zip(paths.line_of_stack()))
+            .filter(|((u, _), _)| **u);
+        for ((_, &w), (&p, &frame_line)) in stacks_used {
+            let p = p as usize;
+            if !std::mem::replace(&mut seen_s[p], true) {
+                line_s[p] = frame_line;
+            } else if line_s[p] != frame_line {
+                line_s[p] = NONE;
             }
-            let parent = match stacks.parent[s] {
-                NONE => CallTree::ROOT,
-                p => node_of_stack[p as usize],
-            };
-            let node = b.child(tables, parent, stacks.frame[s]);
-            node_of_stack[s] = node;
-            let w = &mut b.tree.self_weight[node.index()];
-            *w = w.saturating_add(weights[s]);
+            self_s[p] = self_s[p].saturating_add(w);
+        }
+        // The used paths, in path order, are the nodes in the tree's order: node `i + 1` is
+        // path `kept[i]`, its columns gathered from the paths'.
+        let kept: Vec<usize> = (seen.iter().enumerate())
+            .filter(|(_, s)| **s)
+            .map(|(p, _)| p)
+            .collect();
+        let mut node_of_path = vec![0u32; paths.len()];
+        let node_s = &mut node_of_path[..];
+        for (i, &p) in kept.iter().enumerate() {
+            node_s[p] = i as u32 + 1;
         }
         let t = &mut b.tree;
-        t.self_weight[0] = stackless;
-        for n in (0..t.parent.len()).rev() {
-            t.total_weight[n] = t.total_weight[n].saturating_add(t.self_weight[n]);
-            if n > 0 {
-                let p = t.parent[n] as usize;
-                t.total_weight[p] = t.total_weight[p].saturating_add(t.total_weight[n]);
-            }
+        // A used path's parent is used and comes first, so its node exists.
+        let path_parent = paths.parents();
+        t.parent.extend(kept.iter().map(|&p| match path_parent[p] {
+            NONE => CallTree::ROOT.get(),
+            q => node_s[q as usize],
+        }));
+        t.depth.reserve_exact(kept.len());
+        for i in 1..t.parent.len() {
+            let d = t.depth.as_slice()[t.parent.as_slice()[i] as usize] + 1;
+            t.depth.push(d);
         }
-        b.finish()
+        fn gather<T: Copy>(to: &mut Vec<T>, from: &[T], kept: &[usize]) {
+            to.extend(kept.iter().map(|&p| from[p]));
+        }
+        gather(&mut t.name, &paths.name, &kept);
+        gather(&mut t.file, &paths.file, &kept);
+        gather(&mut t.build_id, &paths.build_id, &kept);
+        gather(&mut t.kind, &paths.kind, &kept);
+        gather(&mut t.frame_type, &paths.frame_type, &kept);
+        gather(&mut t.line, &line, &kept);
+        gather(&mut t.function, paths.functions(), &kept);
+        gather(&mut t.outermost, paths.outermost_flags(), &kept);
+        t.function_count = paths.function_count();
+        t.self_weight[0] = stackless;
+        gather(&mut t.self_weight, &self_weight, &kept);
+        t.total_weight = t.self_weight.clone();
+        let (total, parent) = (&mut t.total_weight[..], &t.parent[..]);
+        for n in (1..parent.len()).rev() {
+            let p = parent[n] as usize;
+            total[p] = total[p].saturating_add(total[n]);
+        }
+        b.finish_in_order()
     }
 
     /// The bottom-up tree of per-stack `weights` over `tables`.
@@ -477,6 +558,8 @@ impl CallTree {
             + vec_bytes(&self.total_weight)
             + vec_bytes(&self.child_start)
             + vec_bytes(&self.child_list)
+            + vec_bytes(&self.function)
+            + vec_bytes(&self.outermost)
     }
 
     /// Children of a node, sorted by name.
@@ -535,6 +618,9 @@ impl CallTree {
             }
             return self.stats_from(by_fn);
         }
+        if self.function.len() == self.len() - 1 {
+            return self.function_stats_by_path();
+        }
         let mut by_fn: FxHashMap<(StringId, StringId), (i64, i64)> = FxHashMap::default();
         // Depth-first, counting how often each function is already on the path.
         let mut on_path: FxHashMap<(StringId, StringId), u32> = FxHashMap::default();
@@ -562,7 +648,30 @@ impl CallTree {
         self.stats_from(by_fn)
     }
 
-    fn stats_from(&self, by_fn: FxHashMap<(StringId, StringId), (i64, i64)>) -> Vec<FunctionStats> {
+    /// [`CallTree::function_stats`] of a top-down tree from its paths: each node adds its
+    /// self weight to its function, and its total where it is the outermost call.
+    fn function_stats_by_path(&self) -> Vec<FunctionStats> {
+        let mut by_fn = vec![(0i64, 0i64); self.function_count];
+        let mut node_of = vec![CallTree::ROOT; self.function_count];
+        for n in 1..self.len() {
+            let f = self.function[n - 1] as usize;
+            let e = &mut by_fn[f];
+            e.0 = e.0.saturating_add(self.self_weight[n]);
+            if self.outermost[n - 1] {
+                e.1 = e.1.saturating_add(self.total_weight[n]);
+                node_of[f] = NodeId::from_index(n);
+            }
+        }
+        let by_fn = (node_of.iter().zip(by_fn))
+            .filter(|(n, _)| **n != CallTree::ROOT)
+            .map(|(n, w)| ((self.name[n.index()], self.file[n.index()]), w));
+        self.stats_from(by_fn)
+    }
+
+    fn stats_from(
+        &self,
+        by_fn: impl IntoIterator<Item = ((StringId, StringId), (i64, i64))>,
+    ) -> Vec<FunctionStats> {
         let mut out: Vec<FunctionStats> = by_fn
             .into_iter()
             .map(|((name, file), (s, t))| FunctionStats {

@@ -1,18 +1,23 @@
 //! The view in the address's hash, so that a reload or a shared link shows the same thing:
 //!
 //! ```text
-//! #profileURL=<url>&traceURL=<url>&sampleType=1&span=<16 hex>&trace=<32 hex>&scope=children
+//! #profileURL=<url>&traceURL=<url>&baselineURL=<url>&sampleType=1&span=<16 hex>
+//!  &trace=<32 hex>&scope=children&compare=same-name
 //!  &search=fib&regex=1&zoom=<function>[@<file>],<function>[@<file>],...
 //!  &range=<from ns>-<to ns>&attr=<key>=<value>&xattr=<key>=<value>&transforms=<text>
+//!  &sandwich=<function>[@<file>]
 //! ```
 //!
 //! `range` is the timeline's brushed time range `[from, to)` in absolute UTC ns. `attr` and
 //! `xattr` (repeatable) keep or drop the samples with an attribute value; each is
 //! `key=value` URI-encoded as a whole, split at its first `=`. `transforms` is
 //! [`crate::Transforms::to_hash_string`]'s text, which is hash-safe as it is (kept raw).
+//! `sandwich` is the function whose callers and callees are shown instead of the graph.
+//! `baselineURL` is a profile fetched as the diff's baseline; `compare=same-name` compares
+//! the span with the other spans of its name (written only with a `span`).
 //!
 //! Values are URI-encoded (`encodeURIComponent`); in `zoom` each function name and file is
-//! encoded on its own, so `,` and `@` in them do not split the path. Every key is optional.
+//! encoded on its own, so `,` and `@` in them do not split the path (`sandwich` too). Every key is optional.
 //! [`ViewHash::parse`] never fails: what it does not understand it leaves out.
 
 use crate::model::{hex, parse_hex};
@@ -55,6 +60,8 @@ pub struct ViewHash {
     pub baseline_url: Option<String>,
     /// `compare=same-name`: the diff's baseline is the other spans with the span's name.
     pub same_name: bool,
+    /// `sandwich`: the function whose callers and callees are shown.
+    pub sandwich: Option<FunctionKey>,
 }
 
 impl ViewHash {
@@ -69,6 +76,10 @@ impl ViewHash {
             }
             if key == "transforms" {
                 out.transforms = raw.to_owned();
+                continue;
+            }
+            if key == "sandwich" {
+                out.sandwich = parse_zoom(raw).pop().filter(|(name, _)| !name.is_empty());
                 continue;
             }
             let value = percent_decode(raw, false);
@@ -138,17 +149,7 @@ impl ViewHash {
             push("inverted", "1");
         }
         if !self.zoom.is_empty() {
-            let path: Vec<String> = self
-                .zoom
-                .iter()
-                .map(|(name, file)| {
-                    if file.is_empty() {
-                        percent_encode(name)
-                    } else {
-                        format!("{}@{}", percent_encode(name), percent_encode(file))
-                    }
-                })
-                .collect();
+            let path: Vec<String> = self.zoom.iter().map(format_key).collect();
             parts.push(format!("zoom={}", path.join(",")));
         }
         if let Some((from, to)) = self.range.filter(|(f, t)| f < t) {
@@ -164,6 +165,9 @@ impl ViewHash {
         if !self.transforms.is_empty() {
             parts.push(format!("transforms={}", self.transforms));
         }
+        if let Some(key) = self.sandwich.as_ref().filter(|(name, _)| !name.is_empty()) {
+            parts.push(format!("sandwich={}", format_key(key)));
+        }
         parts.join("&")
     }
 }
@@ -172,6 +176,15 @@ fn parse_range(value: &str) -> Option<(u64, u64)> {
     let (from, to) = value.split_once('-')?;
     let (from, to) = (from.parse().ok()?, to.parse().ok()?);
     (from < to).then_some((from, to))
+}
+
+/// `name` or `name@file`, each part URI-encoded.
+fn format_key((name, file): &FunctionKey) -> String {
+    if file.is_empty() {
+        percent_encode(name)
+    } else {
+        format!("{}@{}", percent_encode(name), percent_encode(file))
+    }
 }
 
 fn parse_zoom(raw: &str) -> Vec<FunctionKey> {
@@ -287,6 +300,7 @@ mod tests {
             transforms: "mf:wait@threading.py;ff:a%26b@x.py".into(),
             baseline_url: Some("before/a&b.binpb".into()),
             same_name: true,
+            sandwich: Some(("a,b@c&d=e".into(), "/src/x@y,z.py".into())),
         };
         let text = h.format();
         assert!(!text.contains(' ') && !text.contains('#'), "{text}");
@@ -294,12 +308,19 @@ mod tests {
         assert_eq!(ViewHash::parse(&format!("#{text}")), h);
         assert_eq!(ViewHash::default().format(), "");
         assert_eq!(ViewHash::parse(""), ViewHash::default());
+        // A function without a file.
+        let h = ViewHash {
+            sandwich: Some(("hash_loop".into(), String::new())),
+            ..ViewHash::default()
+        };
+        assert_eq!(h.format(), "sandwich=hash_loop");
+        assert_eq!(ViewHash::parse("#sandwich=hash_loop"), h);
     }
 
     #[test]
     fn junk_is_left_out() {
         let h = ViewHash::parse(
-            "#span=nothex&sampleType=-1&scope=all&profileURL=&foo=bar&&=x&range=5-5&range=x-1",
+            "#span=nothex&sampleType=-1&scope=all&profileURL=&foo=bar&&=x&range=5-5&range=x-1&sandwich=&sandwich=@f.py",
         );
         assert_eq!(h, ViewHash::default());
         // A stray % is kept as typed.

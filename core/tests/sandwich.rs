@@ -101,7 +101,18 @@ fn paths(tree: &CallTree) -> BTreeMap<String, (i64, i64)> {
 
 fn check(set: &ProfileSet, filter: &Filter, transforms: &Transforms, lines: &Lines, f: &str) {
     let file = unique_file(set, filter, transforms, f);
-    let s = set.sandwich(filter, transforms, &(f.to_owned(), file));
+    let key = (f.to_owned(), file);
+    let s = set.sandwich(filter, transforms, &key);
+    // The app's form, over stacks it transformed once, is the same sandwich.
+    let again = set.sandwich_with(filter, &set.transform(transforms), &key);
+    assert_eq!(
+        (
+            paths(&again.callers),
+            paths(&again.callees),
+            again.view_total
+        ),
+        (paths(&s.callers), paths(&s.callees), s.view_total)
+    );
     let e = expected(lines, f);
     assert!(e.total > 0, "{f} has no samples in the view");
     assert_eq!(

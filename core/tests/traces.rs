@@ -322,6 +322,31 @@ fn sample_times_per_span_fall_in_the_span() {
             .all(|&ts| (spin.start..spin.end).contains(&ts))
     );
     assert!(window.contains_key(&spin.key));
+    // Cutting the whole file's times to a range gives what asking with the range gives,
+    // for ranges inside, across and outside the samples.
+    let (lo, hi) = set.time_range().unwrap();
+    let third = (hi - lo) / 3;
+    for range in [
+        (spin.start, spin.end),
+        (lo, lo + third),
+        (lo + third, hi),
+        (lo, hi + 1),
+        (hi + 1, hi + 2),
+    ] {
+        let asked = set.sample_times_by_span(
+            &Filter {
+                time: Some(range),
+                ..Filter::default()
+            },
+            None,
+        );
+        assert_eq!(
+            spanflame_core::spans::times_in_range(&times, Some(range)),
+            asked,
+            "{range:?}"
+        );
+    }
+    assert_eq!(spanflame_core::spans::times_in_range(&times, None), times);
     // The time axis of the run covers every span.
     let axis = TimeAxis::covering(t.spans.iter().map(|s| (s.start, s.end))).unwrap();
     assert!(

@@ -42,7 +42,7 @@ impl Ctx {
         if !(0.0..width).contains(&x) || !(0.0..height).contains(&y) {
             return None;
         }
-        let z = self.state.zoomed.get_untracked()?;
+        let z = self.src.zoomed.get_untracked()?;
         let depth = self
             .rows
             .get_untracked()
@@ -51,19 +51,19 @@ impl Ctx {
     }
 
     fn node_of(&self, rect: usize) -> Option<NodeId> {
-        self.state
+        self.src
             .zoomed
             .with_untracked(|z| z.as_ref().map(|z| z.layout.rects()[rect].node))
     }
 
     /// Zoom into `node`: its subtree fills the width.
     pub(super) fn zoom_to(&self, node: NodeId) {
-        let Some(tree) = self.state.tree.get_untracked() else {
+        let Some(tree) = self.src.tree.get_untracked() else {
             return;
         };
         let path = path_keys(&tree, node);
-        if self.state.zoom.with_untracked(|z| *z != path) {
-            self.state.zoom.set(path);
+        if self.src.zoom.with_untracked(|z| *z != path) {
+            self.src.zoom.set(path);
         } else {
             // Already the focus: just undo any wheel zoom.
             self.view.set(Viewport::FULL);
@@ -73,8 +73,8 @@ impl Ctx {
 
     /// Back to the whole graph.
     pub(super) fn reset(&self) {
-        if !self.state.zoom.with_untracked(Vec::is_empty) {
-            self.state.zoom.set(Vec::new());
+        if !self.src.zoom.with_untracked(Vec::is_empty) {
+            self.src.zoom.set(Vec::new());
         }
         self.view.set(Viewport::FULL);
         self.tip.set(None);
@@ -83,7 +83,7 @@ impl Ctx {
     /// Make `node` the keyboard cursor and the selected function; `announce` also tells
     /// screen readers and shows the tooltip at the frame.
     fn select(&self, node: NodeId, announce: bool) {
-        let Some(tree) = self.state.tree.get_untracked() else {
+        let Some(tree) = self.src.tree.get_untracked() else {
             return;
         };
         self.cursor.set(Some(node));
@@ -92,14 +92,15 @@ impl Ctx {
             self.state.selected_function.set(Some(name));
         }
         if announce {
-            self.announce.set(describe(&tree, node));
+            self.announce
+                .set(describe(&tree, node, self.src.all.get_untracked()));
         }
     }
 
     /// Keep the cursor's frame on screen and show its tooltip; returns the tooltip's anchor
     /// (CSS pixels in the visible area, under the frame's left end).
     fn reveal(&self, rect: usize) -> Option<(f64, f64)> {
-        let z = self.state.zoomed.get_untracked()?;
+        let z = self.src.zoomed.get_untracked()?;
         let r = z.layout.rects()[rect];
         let view = self.view.get_untracked().reveal(r.x0, r.x1);
         if view != self.view.get_untracked() {
@@ -125,7 +126,7 @@ impl Ctx {
 
     /// Open the frame menu for `node` at a point of the page.
     fn open_menu(&self, node: NodeId, client_x: f64, client_y: f64) {
-        let Some(tree) = self.state.tree.get_untracked() else {
+        let Some(tree) = self.src.tree.get_untracked() else {
             return;
         };
         self.select(node, false);
@@ -133,7 +134,7 @@ impl Ctx {
         self.menu.set(Some(FrameMenuAt {
             x: client_x,
             y: client_y,
-            target: Target::of_frame(&tree, node, self.state.inverted.get_untracked()),
+            target: Target::of_frame(&tree, node, !self.src.root_paths.get_untracked()),
         }));
     }
 
@@ -150,7 +151,7 @@ impl Ctx {
 
     /// The context-menu key or Shift+F10: the menu of the cursor's frame, below it.
     fn open_menu_at_cursor(&self) {
-        let Some(z) = self.state.zoomed.get_untracked() else {
+        let Some(z) = self.src.zoomed.get_untracked() else {
             return;
         };
         let Some(node) = self.cursor.get_untracked() else {
@@ -170,7 +171,7 @@ impl Ctx {
     }
 
     fn on_key(&self, e: &KeyboardEvent) {
-        let Some(z) = self.state.zoomed.get_untracked() else {
+        let Some(z) = self.src.zoomed.get_untracked() else {
             return;
         };
         if z.layout.rects().is_empty() {
@@ -362,14 +363,14 @@ impl Ctx {
     }
 }
 
-/// A sentence about a frame for screen readers.
-pub fn describe(tree: &CallTree, node: NodeId) -> String {
+/// A sentence about a frame for screen readers; `all` is the weight shares are of.
+pub fn describe(tree: &CallTree, node: NodeId, all: i64) -> String {
     let unit = &tree.sample_type().unit;
     format!(
         "{}: total {} ({} of all), self {}",
         tree.name(node),
         format_value(tree.total_weight(node), unit),
-        format_share(tree.total_weight(node), tree.total()),
+        format_share(tree.total_weight(node), all),
         format_value(tree.self_weight(node), unit),
     )
 }

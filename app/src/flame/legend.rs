@@ -15,9 +15,10 @@ use crate::state::{AppState, Shared};
 /// Packages listed in the legend.
 const PACKAGES: usize = 8;
 
-/// The legend for the current colour mode.
+/// The legend for the current colour mode, or the diff's scale while `diff` compares (the
+/// main graph passes its source's diff; the sandwich, drawn in the usual colours, `None`).
 #[component]
-pub fn Legend() -> impl IntoView {
+pub fn Legend(diff: Option<crate::diff::DiffState>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let packages = Memo::new(move |_| {
         state
@@ -34,7 +35,6 @@ pub fn Legend() -> impl IntoView {
             </li>
         }
     };
-    let diff = use_context::<crate::diff::DiffState>();
     let comparing = move || diff.is_some_and(|d| d.diff.with(Option::is_some));
     let items = move || {
         let dark = state.dark.get();

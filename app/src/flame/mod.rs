@@ -6,7 +6,11 @@
 //! in [`interact`], the tooltip in [`tooltip`], breadcrumbs and legend beside them.
 //!
 //! The view state that only this component cares about (horizontal viewport, size, scroll,
-//! hover, keyboard cursor) lives in [`Ctx`]; what others share is in [`AppState`].
+//! hover, keyboard cursor) lives in [`Ctx`]; what others share is in [`AppState`]. What a
+//! graph shows is its [`Source`], so the same [`Graph`] draws the main flame graph and the
+//! sandwich view's two ([`crate::sandwich`]). Comparing ([`crate::diff`]), only the main
+//! graph's source carries the diff: its colours, "only changed" marks and tooltip; the
+//! sandwich's trees are not the ones the diff pairs, and keep the usual colours.
 
 mod breadcrumbs;
 pub mod draw;
@@ -21,9 +25,9 @@ use std::time::Duration;
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
-use spanflame_core::navigate::rect_of;
+use spanflame_core::navigate::{FunctionKey, rect_of};
 use spanflame_core::palette::{Rgb, diff_node_colours, node_colours};
-use spanflame_core::viewport::{Marks, Rows, Viewport};
+use spanflame_core::viewport::{Marks, Orientation, Rows, Viewport};
 use spanflame_core::{CallTree, NodeId};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -32,7 +36,51 @@ pub use breadcrumbs::Breadcrumbs;
 pub use draw::{MirrorItem, ROW_HEIGHT, Renderer, Scene};
 pub use legend::Legend;
 
-use crate::state::{AppState, Shared, Timings, now};
+use crate::state::{AppState, SearchState, Shared, Timings, Zoomed, now};
+
+/// What one canvas graph shows, and where its zoom lives.
+#[derive(Clone, Copy)]
+pub struct Source {
+    /// Prefix of the graph's element ids: `{id}` is the canvas, `{id}-scroll` the focusable
+    /// box, `{id}-tooltip`, `{id}-mirror`, `{id}-status`.
+    pub id: &'static str,
+    /// The tree (tooltips, selection, colours).
+    pub tree: Memo<Option<Shared<CallTree>>>,
+    /// The zoomed frame's path.
+    pub zoom: RwSignal<Vec<FunctionKey>>,
+    /// The tree laid out at that zoom.
+    pub zoomed: Memo<Option<Zoomed>>,
+    /// The search box's matches in the tree.
+    pub search: Memo<SearchState>,
+    /// Weight of every sample the view keeps: what "of total" shares are of (a sandwich's
+    /// trees weigh only the function's samples).
+    pub all: Signal<i64>,
+    /// Root at the top or the bottom.
+    pub orientation: Signal<Orientation>,
+    /// Whether a frame's path from this tree's root is a path of the profile's stacks, which
+    /// "focus on subtree" can use (not in bottom-up or sandwich trees).
+    pub root_paths: Signal<bool>,
+    /// The comparison whose nodes pair with this tree's (colours, "only changed" marks,
+    /// the tooltip's before and after): the main graph's only; `None` draws as usual.
+    pub diff: Option<crate::diff::DiffState>,
+}
+
+impl Source {
+    /// The main flame graph: the app's tree, zoom and orientation.
+    pub fn main(state: AppState) -> Source {
+        Source {
+            id: "flame",
+            tree: state.tree,
+            zoom: state.zoom,
+            zoomed: state.zoomed,
+            search: state.search_state,
+            all: Signal::derive(move || state.tree.with(|t| t.as_ref().map_or(0, |t| t.total()))),
+            orientation: state.orientation.into(),
+            root_paths: Signal::derive(move || !state.inverted.get()),
+            diff: use_context::<crate::diff::DiffState>(),
+        }
+    }
+}
 
 /// What the tooltip is about, and where (CSS pixels in the graph's visible area).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,6 +106,7 @@ struct Drag {
 /// The flame graph's own state and its paint schedule. Shared by the event handlers.
 pub(crate) struct Ctx {
     state: AppState,
+    src: Source,
     scroller: NodeRef<html::Div>,
     base: NodeRef<html::Canvas>,
     overlay: NodeRef<html::Canvas>,
@@ -93,10 +142,10 @@ fn dpr() -> f64 {
 }
 
 impl Ctx {
-    fn new(state: AppState) -> Rc<Ctx> {
-        let diff = use_context::<crate::diff::DiffState>();
+    fn new(state: AppState, src: Source) -> Rc<Ctx> {
+        let diff = src.diff;
         let colours = Memo::new(move |_| {
-            let tree = state.tree.get()?;
+            let tree = src.tree.get()?;
             // Comparing: red and blue by the change of share instead of the colour mode.
             if let Some(d) = diff.and_then(|d| d.for_tree(&tree)) {
                 return Some(Shared::new(diff_node_colours(&d, state.dark.get())));
@@ -109,13 +158,13 @@ impl Ctx {
             )))
         });
         let search_marks = Memo::new(move |_| {
-            let z = state.zoomed.get()?;
+            let z = src.zoomed.get()?;
             // "Only changed" marks what changed, as a search would (and within one).
             let changed = diff
                 .filter(|d| d.only_changed.get())
                 .and_then(|d| d.for_tree(&z.tree));
-            let hits = match state.search_state.get() {
-                crate::state::SearchState::Hits(hits) => Some(hits),
+            let hits = match src.search.get() {
+                SearchState::Hits(hits) => Some(hits),
                 _ => None,
             };
             if hits.is_none() && changed.is_none() {
@@ -128,21 +177,22 @@ impl Ctx {
             })))
         });
         let selected_marks = Memo::new(move |_| {
-            let z = state.zoomed.get()?;
+            let z = src.zoomed.get()?;
             let name = state.selected_function.get()?;
             Some(Shared::new(Marks::new(&z.layout, |i| {
                 z.tree.name(z.layout.rects()[i].node) == name
             })))
         });
         let rows = Memo::new(move |_| Rows {
-            count: state
+            count: src
                 .zoomed
                 .with(|z| z.as_ref().map_or(0, |z| z.layout.depth_count())),
             height: ROW_HEIGHT,
-            orientation: state.orientation.get(),
+            orientation: src.orientation.get(),
         });
         Rc::new(Ctx {
             state,
+            src,
             scroller: NodeRef::new(),
             base: NodeRef::new(),
             overlay: NodeRef::new(),
@@ -183,7 +233,7 @@ impl Ctx {
 
     /// Call `f` with the scene as it is now, if there is something to draw.
     fn with_scene<R>(&self, f: impl FnOnce(&Scene, &crate::state::Zoomed) -> R) -> Option<R> {
-        let z = self.state.zoomed.try_get_untracked().flatten()?;
+        let z = self.src.zoomed.try_get_untracked().flatten()?;
         let colours = self.colours.try_get_untracked().flatten()?;
         let search = self.search_marks.try_get_untracked().flatten();
         let (width, height) = self.size.try_get_untracked()?;
@@ -306,7 +356,7 @@ impl Ctx {
         // try_: this runs at the next frame, when the graph may have gone away.
         let (Some(el), Some(z)) = (
             self.scroller.try_get_untracked().flatten(),
-            self.state.zoomed.try_get_untracked().flatten(),
+            self.src.zoomed.try_get_untracked().flatten(),
         ) else {
             return;
         };
@@ -328,17 +378,69 @@ impl Ctx {
 #[component]
 pub fn FlameGraph() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let ctx = Ctx::new(state);
+    let source = Source::main(state);
+    let diff = source.diff;
+    let comparing = move || diff.is_some_and(|d| d.diff.with(Option::is_some));
+    let empty = move || {
+        state
+            .tree
+            .with(|t| t.as_ref().is_some_and(|t| t.total() == 0))
+    };
+    view! {
+        <section class="flame" aria-labelledby="flame-title">
+            <div class="flame-head">
+                <h2 id="flame-title">
+                    {move || if comparing() { "Differential flame graph" } else { "Flame graph" }}
+                </h2>
+                <Breadcrumbs />
+            </div>
+            <Legend diff=diff />
+            {move || {
+                empty()
+                    .then(|| {
+                        view! {
+                            <p class="status" id="no-samples">
+                                "No samples match: choose another sample type, profile or filter."
+                            </p>
+                        }
+                    })
+            }}
+            <Graph
+                source=source
+                label="Flame graph. Arrow keys move between frames, Enter zooms, Escape resets; the top-functions table lists the same data."
+                help="flame-help"
+                escape_resets=true
+            />
+            <p id="flame-help" class="hint">
+                "Click a frame to zoom in, Esc to reset; right-click (or Shift+F10) for its menu. Ctrl + wheel or pinch zooms, Shift + wheel or drag pans. Arrow keys move between frames, Enter zooms, / searches."
+            </p>
+        </section>
+    }
+}
+
+/// One canvas graph of `source`: the scrollable box, the canvases, tooltip, frame menu, the
+/// screen-reader status and the DOM mirror of the frames drawn. `label` is its accessible
+/// name, `help` the id of what describes it; `escape_resets` makes Esc anywhere on the page
+/// undo its zoom.
+#[component]
+pub fn Graph(
+    source: Source,
+    label: &'static str,
+    help: &'static str,
+    #[prop(optional)] escape_resets: bool,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let ctx = Ctx::new(state, source);
 
     // A new layout (data, filter, zoom or orientation): whole width, fresh hover.
     {
         let ctx = Rc::clone(&ctx);
         Effect::new(move |prev: Option<Option<usize>>| {
-            let tree_id = state.zoomed.with(|z| {
+            let tree_id = source.zoomed.with(|z| {
                 z.as_ref()
                     .map(|z| std::ptr::from_ref::<CallTree>(&z.tree) as usize)
             });
-            state.orientation.track();
+            source.orientation.track();
             ctx.view.set(Viewport::FULL);
             ctx.hover.set(None);
             ctx.tip.set(None);
@@ -354,7 +456,7 @@ pub fn FlameGraph() -> impl IntoView {
     {
         let ctx = Rc::clone(&ctx);
         Effect::new(move |_| {
-            state.zoomed.track();
+            source.zoomed.track();
             state.dark.track();
             ctx.colours.track();
             ctx.search_marks.track();
@@ -389,7 +491,7 @@ pub fn FlameGraph() -> impl IntoView {
         let resize = window_event_listener(ev::resize, move |_| ctx2.schedule(true));
         let ctx3 = Rc::clone(&ctx);
         let escape = window_event_listener(ev::keydown, move |e| {
-            if e.key() == "Escape" && !crate::toolbar::typing(&e) {
+            if escape_resets && e.key() == "Escape" && !crate::toolbar::typing(&e) {
                 ctx3.reset();
             }
         });
@@ -400,13 +502,6 @@ pub fn FlameGraph() -> impl IntoView {
     }
 
     let (size, rows, mirror, announce) = (ctx.size, ctx.rows, ctx.mirror, ctx.announce);
-    let diff = use_context::<crate::diff::DiffState>();
-    let comparing = move || diff.is_some_and(|d| d.diff.with(Option::is_some));
-    let empty = move || {
-        state
-            .tree
-            .with(|t| t.as_ref().is_some_and(|t| t.total() == 0))
-    };
     // Sizes through CSSOM (`style:`), not a `style` attribute: the page's CSP has no
     // 'unsafe-inline' for styles.
     let width = move || format!("{}px", size.get().0);
@@ -423,97 +518,85 @@ pub fn FlameGraph() -> impl IntoView {
             let _ = el.focus();
         }
     };
+    let id = source.id;
     view! {
-        <section class="flame" aria-labelledby="flame-title">
-            <div class="flame-head">
-                <h2 id="flame-title">
-                    {move || if comparing() { "Differential flame graph" } else { "Flame graph" }}
-                </h2>
-                <Breadcrumbs />
+        <div class="flame-area">
+            <div
+                id=format!("{id}-scroll")
+                class="flame-scroll"
+                node_ref=ctx.scroller
+                tabindex="0"
+                role="group"
+                aria-roledescription="flame graph"
+                aria-label=label
+                aria-describedby=help
+                on:scroll=on_scroll
+                on:wheel=on_wheel
+                on:pointerdown=on_down
+                on:pointermove=on_move
+                on:pointerup=on_up
+                on:pointerleave=on_leave
+                on:keydown=on_key
+                on:blur=on_blur
+                on:contextmenu=on_context
+            >
+                <div
+                    class="flame-spacer"
+                    style:height=move || format!("{}px", rows.get().content_height())
+                ></div>
             </div>
-            <Legend />
+            <canvas
+                id=id
+                class="flame-canvas"
+                node_ref=ctx.base
+                aria-hidden="true"
+                style:width=width
+                style:height=height
+            ></canvas>
+            <canvas
+                id=format!("{id}-overlay")
+                class="flame-canvas"
+                node_ref=ctx.overlay
+                aria-hidden="true"
+                style:width=width
+                style:height=height
+            ></canvas>
+            <tooltip::Tooltip
+                id=format!("{id}-tooltip")
+                tree=source.tree
+                all=source.all
+                diff=source.diff
+                tip=ctx.tip
+                area=ctx.size
+            />
+        </div>
+        <crate::transforms_menu::FrameMenu menu=ctx.menu on_close=refocus />
+        <p id=format!("{id}-status") class="visually-hidden" aria-live="polite">
+            {move || announce.get()}
+        </p>
+        <ul id=format!("{id}-mirror") class="visually-hidden" aria-label="Frames drawn in the graph">
             {move || {
-                empty()
-                    .then(|| {
+                mirror
+                    .get()
+                    .into_iter()
+                    .map(|m| {
+                        let name = m.name.clone();
                         view! {
-                            <p class="status" id="no-samples">
-                                "No samples match: choose another sample type, profile or filter."
-                            </p>
+                            <li
+                                data-name=name
+                                data-node=m.node.to_string()
+                                data-depth=m.depth.to_string()
+                                data-x=format!("{:.1}", m.x)
+                                data-y=format!("{:.1}", m.y)
+                                data-w=format!("{:.1}", m.w)
+                                data-match=m.matched.to_string()
+                            >
+                                {m.name}
+                            </li>
                         }
                     })
+                    .collect_view()
             }}
-            <div class="flame-area">
-                <div
-                    id="flame-scroll"
-                    class="flame-scroll"
-                    node_ref=ctx.scroller
-                    tabindex="0"
-                    role="group"
-                    aria-roledescription="flame graph"
-                    aria-label="Flame graph. Arrow keys move between frames, Enter zooms, Escape resets; the top-functions table lists the same data."
-                    aria-describedby="flame-help"
-                    on:scroll=on_scroll
-                    on:wheel=on_wheel
-                    on:pointerdown=on_down
-                    on:pointermove=on_move
-                    on:pointerup=on_up
-                    on:pointerleave=on_leave
-                    on:keydown=on_key
-                    on:blur=on_blur
-                    on:contextmenu=on_context
-                >
-                    <div
-                        class="flame-spacer"
-                        style:height=move || format!("{}px", rows.get().content_height())
-                    ></div>
-                </div>
-                <canvas
-                    id="flame"
-                    node_ref=ctx.base
-                    aria-hidden="true"
-                    style:width=width
-                    style:height=height
-                ></canvas>
-                <canvas
-                    id="flame-overlay"
-                    node_ref=ctx.overlay
-                    aria-hidden="true"
-                    style:width=width
-                    style:height=height
-                ></canvas>
-                <tooltip::Tooltip tip=ctx.tip area=ctx.size />
-            </div>
-            <crate::transforms_menu::FrameMenu menu=ctx.menu on_close=refocus />
-            <p id="flame-help" class="hint">
-                "Click a frame to zoom in, Esc to reset; right-click (or Shift+F10) for its menu. Ctrl + wheel or pinch zooms, Shift + wheel or drag pans. Arrow keys move between frames, Enter zooms, / searches."
-            </p>
-            <p id="flame-status" class="visually-hidden" aria-live="polite">
-                {move || announce.get()}
-            </p>
-            <ul id="flame-mirror" class="visually-hidden" aria-label="Frames drawn in the flame graph">
-                {move || {
-                    mirror
-                        .get()
-                        .into_iter()
-                        .map(|m| {
-                            let name = m.name.clone();
-                            view! {
-                                <li
-                                    data-name=name
-                                    data-node=m.node.to_string()
-                                    data-depth=m.depth.to_string()
-                                    data-x=format!("{:.1}", m.x)
-                                    data-y=format!("{:.1}", m.y)
-                                    data-w=format!("{:.1}", m.w)
-                                    data-match=m.matched.to_string()
-                                >
-                                    {m.name}
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </ul>
-        </section>
+        </ul>
     }
 }

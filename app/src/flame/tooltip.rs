@@ -10,19 +10,26 @@ use spanflame_core::diff::format_delta;
 use spanflame_core::units::{format_share, format_value};
 
 use super::Tip;
-use crate::state::AppState;
+use crate::state::Shared;
 
 /// Offset from the pointer, CSS pixels.
 const OFFSET: f64 = 14.0;
 
-/// Shows `tip` when set.
+/// Shows `tip`, a frame of `tree`, when set; `id` is the element's id, `all` what shares
+/// of the total are of; `diff`, when it pairs `tree`'s nodes, adds the before and after.
 #[component]
-pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let diff_state = use_context::<crate::diff::DiffState>();
+pub fn Tooltip(
+    id: String,
+    tree: Memo<Option<Shared<CallTree>>>,
+    all: Signal<i64>,
+    diff: Option<crate::diff::DiffState>,
+    tip: RwSignal<Option<Tip>>,
+    area: RwSignal<(f64, f64)>,
+) -> impl IntoView {
     move || {
         let tip = tip.get()?;
-        let tree = state.tree.get()?;
+        let tree = tree.get()?;
+        let all = all.get();
         let node = tip.node;
         if node.index() >= tree.len() {
             return None;
@@ -53,7 +60,7 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
                 </dd>
             }
         });
-        let diff = diff_state.and_then(|d| d.for_tree(&tree)).map(|d| {
+        let before_after = diff.and_then(|d| d.for_tree(&tree)).map(|d| {
             let n = d.node(node);
             let (before_total, after_total) = d.totals();
             let change = match (n.changed(), n.delta() > 0.0) {
@@ -96,7 +103,7 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
         };
         Some(view! {
             <div
-                id="flame-tooltip"
+                id=id.clone()
                 class="tooltip"
                 role="tooltip"
                 style:left=left
@@ -107,20 +114,20 @@ pub fn Tooltip(tip: RwSignal<Option<Tip>>, area: RwSignal<(f64, f64)>) -> impl I
                 <div class="tip-name">{tree.name(node).to_owned()}</div>
                 {location.map(|l| view! { <div class="tip-file">{l}</div> })}
                 <dl>
-                    {diff}
+                    {before_after}
                     <dt>"Total"</dt>
                     <dd>
                         <strong>{format_value(total, &unit)}</strong>
                         {format!(
                             " · {} of total · {} of caller",
-                            format_share(total, tree.total()),
+                            format_share(total, all),
                             format_share(total, parent_total),
                         )}
                     </dd>
                     <dt>"Self"</dt>
                     <dd>
                         <strong>{format_value(tree.self_weight(node), &unit)}</strong>
-                        {format!(" · {} of total", format_share(tree.self_weight(node), tree.total()))}
+                        {format!(" · {} of total", format_share(tree.self_weight(node), all))}
                     </dd>
                     <dt>"Kind"</dt>
                     <dd>{kind}</dd>

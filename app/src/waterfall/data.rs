@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use spanflame_core::spans::linked;
+use spanflame_core::spans::{linked, times_in_range};
 use spanflame_core::waterfall::{TimeAxis, sampling_period_ns};
 use spanflame_core::{Filter, ProfileSet, SpanIdx, SpanKey, SpanSamples, SpanStatus, TraceSet};
 
@@ -58,8 +58,14 @@ pub struct Join {
 
 impl Join {
     /// Join `profile` (if any) with `traces` for the rows `filter` keeps (its span
-    /// selection and time range are ignored by the caller's choice of filter).
-    pub fn new(profile: Option<&ProfileSet>, traces: &TraceSet, filter: &Filter) -> Join {
+    /// selection is ignored by the caller's choice of filter). `all_times` are the sample
+    /// times per span for `filter` without its time range, which is cut from them here.
+    pub fn new(
+        profile: Option<&ProfileSet>,
+        traces: &TraceSet,
+        filter: &Filter,
+        all_times: &HashMap<SpanKey, Vec<u64>>,
+    ) -> Join {
         let Some(profile) = profile else {
             return Join {
                 counts: vec![Default::default(); traces.spans.len()],
@@ -68,7 +74,7 @@ impl Join {
         };
         let by_span = profile.samples_by_span(filter);
         let counts = traces.span_counts(&by_span);
-        let times = profile.sample_times_by_span(filter, None);
+        let times = times_in_range(all_times, filter.time);
         let mut join = Join {
             period: sampling_period_ns(profile, filter.sample_type),
             unknown: traces.unknown_spans(&by_span),

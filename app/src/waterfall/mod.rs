@@ -28,7 +28,7 @@ mod input;
 mod view;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use leptos::ev;
@@ -190,16 +190,41 @@ impl Wf {
             time: state.time_range.get(),
             ..state.filter.get()
         });
+        // The flame graph is drawn first; until then the spans show without counts.
+        let waiting = move || state.profile.with(Option::is_some) && !state.flame_painted.get();
+        // Sample times per span without the brushed range: a brush only cuts them (sorting
+        // every linked sample's time again costs more than the new flame graph).
+        let untimed_filter = Memo::new(move |_| Filter {
+            time: None,
+            ..base_filter.get()
+        });
+        let all_times = Memo::new(move |_| {
+            if waiting() {
+                return Shared::new(HashMap::new());
+            }
+            let filter = untimed_filter.get();
+            state.profile.with(|p| {
+                Shared::new(
+                    p.as_ref()
+                        .map_or_else(HashMap::new, |p| p.set.sample_times_by_span(&filter, None)),
+                )
+            })
+        });
         let join = Memo::new(move |_| {
-            // The flame graph is drawn first; until then the spans show without counts.
-            if state.profile.with(Option::is_some) && !state.flame_painted.get() {
+            if waiting() {
                 return Shared::new(Join::default());
             }
             let filter = base_filter.get();
             let t = traces.get();
-            state
-                .profile
-                .with(|p| Shared::new(Join::new(p.as_ref().map(|p| &p.set), &t.set, &filter)))
+            let times = all_times.get();
+            state.profile.with(|p| {
+                Shared::new(Join::new(
+                    p.as_ref().map(|p| &p.set),
+                    &t.set,
+                    &filter,
+                    &times,
+                ))
+            })
         });
         let hits = Memo::new(move |_| {
             let name = state.selected_function.get()?;

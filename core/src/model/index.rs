@@ -1,11 +1,9 @@
-//! The per-set sample index: each link's rows, and the timestamped rows by time.
+//! The per-set sample index: each link's rows.
 //!
 //! It lives under the model, not beside the filters that use it, because [`ProfileSet`]
 //! caches it (a `OnceLock` field): were it defined in `filter`, the model would import the
 //! layer above it. As a child module it uses only the model, and `filter`, `spans` and the
 //! rest reach it through [`ProfileSet::sample_index`], importing downward.
-
-use std::sync::OnceLock;
 
 use super::{NONE, ProfileSet, vec_bytes};
 
@@ -15,9 +13,6 @@ pub struct SampleIndex {
     /// Rows of link `l` are `link_rows[link_start[l]..link_start[l + 1]]`.
     link_start: Vec<u32>,
     link_rows: Vec<u32>,
-    /// Rows that have a timestamp, ordered by it; sorted on first use, as only time-window
-    /// filters need it (sorting a million rows costs more than the rest of the index).
-    by_time: OnceLock<Vec<u32>>,
 }
 
 impl SampleIndex {
@@ -43,28 +38,12 @@ impl SampleIndex {
         SampleIndex {
             link_start,
             link_rows,
-            by_time: OnceLock::new(),
         }
     }
 
     /// Heap bytes held.
     pub(crate) fn memory_use(&self) -> usize {
-        vec_bytes(&self.link_start)
-            + vec_bytes(&self.link_rows)
-            + self.by_time.get().map_or(0, vec_bytes)
-    }
-
-    /// Rows with a timestamp, by time (ties in row order).
-    pub(crate) fn by_time(&self, times: &[u64]) -> &[u32] {
-        self.by_time.get_or_init(|| {
-            // (time, row) pairs sort without a lookup per comparison.
-            let mut pairs: Vec<(u64, u32)> = (0..times.len() as u32)
-                .filter(|&r| times[r as usize] != 0)
-                .map(|r| (times[r as usize], r))
-                .collect();
-            pairs.sort_unstable();
-            pairs.into_iter().map(|(_, r)| r).collect()
-        })
+        vec_bytes(&self.link_start) + vec_bytes(&self.link_rows)
     }
 
     /// The sample rows linked to link `link`, in row order.
