@@ -376,6 +376,8 @@ impl Transformed {
             self.stackless = empty;
         }
         self.stacks = out.table;
+        // Paths made for the old stacks (a clone of a table already drawn) are not these'.
+        self.paths = OnceLock::new();
     }
 }
 
