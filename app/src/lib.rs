@@ -11,6 +11,7 @@
 //! * [`timeline`]: sample weight over time above the graph, and the time-range brush.
 //! * [`flame`]: the canvas flame graph; [`functions_table`]: its accessible mirror;
 //!   [`sandwich`]: one function's callers and callees, in place of the graph.
+//! * [`diff`]: a baseline beside the loaded profile: the differential graph and table.
 //! * [`waterfall`]: the trace waterfall's mount point; [`panes`]: its remembered size.
 //! * [`embed`]: `?embed=1` and the `postMessage` protocol for host pages; [`view_hash`]: the
 //!   view in the address's hash; [`offline`]: the service worker and the offline cache.
@@ -19,6 +20,7 @@
 //! `spanflame_core`, tested natively.
 
 pub mod decoder;
+pub mod diff;
 pub mod embed;
 pub mod export_menu;
 pub mod filterbar;
@@ -56,6 +58,7 @@ use crate::waterfall::WaterfallPanel;
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    provide_context(diff::DiffState::new(state));
     theme::watch(state);
     embed::start(state);
     view_hash::watch(state);
@@ -73,12 +76,17 @@ pub fn App() -> impl IntoView {
 pub fn Shell() -> impl IntoView {
     let state = expect_context::<AppState>();
     let has_profile = move || state.profile.with(Option::is_some);
+    let diff = use_context::<diff::DiffState>();
+    let comparing = move || diff.is_some_and(|d| d.active());
     view! {
         <DropZone />
         <header class="top">
             <h1>"Span" <span>"flame"</span></h1>
             <Summary />
             <OpenButtons />
+            <Show when=has_profile>
+                <diff::CompareButton />
+            </Show>
         </header>
         <ErrorBanner />
         <BusyStatus />
@@ -87,6 +95,9 @@ pub fn Shell() -> impl IntoView {
             <FilterBar />
         </Show>
         <ActiveFilter />
+        <Show when=has_profile>
+            <diff::DiffBar />
+        </Show>
         <main>
             <WaterfallPanel />
             <Show when=has_profile fallback=move || view! { <Landing /> }>
@@ -109,7 +120,9 @@ pub fn Shell() -> impl IntoView {
                         min=240.0
                         max=1200.0
                     />
-                    <FunctionsTable />
+                    <Show when=comparing fallback=|| view! { <FunctionsTable /> }>
+                        <diff::DiffTable />
+                    </Show>
                 </div>
             </Show>
         </main>

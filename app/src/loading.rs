@@ -77,6 +77,7 @@ pub enum Opened {
 /// changed and shows the view it describes.
 pub fn start(state: AppState, demo: bool) {
     let hash = view_hash::read();
+    let diff = use_context::<crate::diff::DiffState>();
     spawn_local(async move {
         let urls = HashParams {
             profile_url: hash.profile_url.clone(),
@@ -89,6 +90,7 @@ pub fn start(state: AppState, demo: bool) {
             load_demo(state).await;
         }
         view_hash::apply(state, &hash);
+        crate::diff::follow_hash(state, diff, &hash).await;
         view_hash::mark_ready();
         crate::offline::register();
     });
@@ -114,6 +116,7 @@ pub fn start(state: AppState, demo: bool) {
                 load_urls(state, urls).await;
             }
             view_hash::apply(state, &hash);
+            crate::diff::follow_hash(state, diff, &hash).await;
         });
     });
     on_cleanup(move || listener.remove());
@@ -183,6 +186,7 @@ pub async fn ingest(
 ) -> Vec<Result<Opened, String>> {
     let mut errors = Vec::new();
     let mut outcomes = Vec::new();
+    let mut profiles = 0;
     let count = items.len();
     for (i, (source, bytes)) in items.into_iter().enumerate() {
         let bytes = match bytes {
@@ -211,6 +215,13 @@ pub async fn ingest(
         yield_now().await;
         match decoded.result {
             Ok(Loaded::Profiles(set)) => {
+                profiles += 1;
+                if profiles > 1
+                    && let Some(diff) = crate::diff::DiffState::installed()
+                {
+                    // Two profiles at once: the one before is this one's baseline.
+                    diff.baseline_from_shown(state);
+                }
                 state.timings.set(Timings {
                     started,
                     parse,

@@ -80,6 +80,8 @@ fn source(
         }),
         orientation: Signal::stored(orientation),
         root_paths: Signal::stored(false),
+        // The diff pairs the main graph's nodes, not these trees'.
+        diff: None,
     }
 }
 
@@ -217,7 +219,7 @@ pub fn SandwichView() -> impl IntoView {
                     "← Flame graph"
                 </button>
             </div>
-            <Legend />
+            <Legend diff=None />
             {empty}
             // Labels beside the panes, so the function's two rows touch.
             <div class="sandwich-grid">

@@ -304,7 +304,7 @@ pub struct AppState {
 }
 
 /// The call tree of `filter`'s samples, after the transforms when any, top-down or inverted.
-fn build_tree(
+pub fn build_tree(
     set: &spanflame_core::ProfileSet,
     filter: &Filter,
     transformed: Option<&spanflame_core::Transformed>,
@@ -453,6 +453,11 @@ impl AppState {
     /// Show a newly loaded profile: the first sample type, all profiles, not zoomed.
     /// The span filter stays (it is about the traces, which stay).
     pub fn set_profile(&self, loaded: LoadedProfile) {
+        self.show_profile(Shared::new(loaded));
+    }
+
+    /// [`AppState::set_profile`] for a profile already loaded (the diff's swap).
+    pub fn show_profile(&self, loaded: Shared<LoadedProfile>) {
         self.sample_type.set(SampleTypeId::default());
         self.profile_choice.set(None);
         self.resource_choice.set(None);
@@ -463,7 +468,7 @@ impl AppState {
         self.selected_function.set(None);
         self.sandwich.set(None);
         self.flame_painted.set(false);
-        self.profile.set(Some(Shared::new(loaded)));
+        self.profile.set(Some(loaded));
     }
 
     /// Show newly loaded traces; a span filter pointing into the old ones is dropped.

@@ -179,7 +179,12 @@ pub fn ActiveFilter() -> impl IntoView {
             </span>
         })
     };
-    view! { <div id="active-filter" aria-live="polite">{chip}</div> }
+    view! {
+        <div id="active-filter" aria-live="polite">
+            {chip}
+            <crate::diff::SameNameButton />
+        </div>
+    }
 }
 
 /// The span's name and the scope applied, in words (a span the traces lack has no known

@@ -1,6 +1,6 @@
 //! The view in the address's hash (the format is [`spanflame_core::view_hash`], documented
 //! in the README): the URLs the files came from, sample type, span filter, search, zoom,
-//! time range, attribute conditions, transforms and the open sandwich.
+//! time range, attribute conditions, transforms, the open sandwich and the diff's baseline.
 //!
 //! It is read once the first files have arrived ([`apply`]), and from then on rewritten
 //! with `history.replaceState` whenever the view changes ([`watch`]), so a reload or a
@@ -142,7 +142,11 @@ pub fn apply(state: AppState, hash: &ViewHash) {
 }
 
 /// The hash for the view shown now.
-pub fn current(state: AppState, sources: Sources) -> ViewHash {
+pub fn current(
+    state: AppState,
+    sources: Sources,
+    diff: Option<crate::diff::DiffState>,
+) -> ViewHash {
     let filter = state.span_filter.get();
     state.traces.track();
     let key = filter.as_ref().and_then(|f| span_key(state, f));
@@ -175,6 +179,7 @@ pub fn current(state: AppState, sources: Sources) -> ViewHash {
         attrs: state.attrs.get(),
         transforms: state.transforms.with(|t| t.to_hash_string()),
         sandwich: state.sandwich.get(),
+        ..crate::diff::hash_part(diff)
     }
 }
 
@@ -194,11 +199,12 @@ pub fn watch(state: AppState) {
         ready: RwSignal::new(false),
     };
     SOURCES.with(|s| s.set(Some(sources)));
+    let diff = use_context::<crate::diff::DiffState>();
     Effect::new(move |_| {
         if !sources.ready.get() {
             return;
         }
-        let text = current(state, sources).format();
+        let text = current(state, sources, diff).format();
         write(&text);
     });
 }

@@ -17,7 +17,7 @@ const USAGE: &str = "\
 usage:
   spanflame info FILE [FILTER...]
   spanflame fold FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace|time]
-                      [--sample-type NAME] [FILTER...]
+                      [--same-name] [--sample-type NAME] [FILTER...]
   spanflame svg FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace|time]
                      [--sample-type NAME] [FILTER...] [--width PX] [--inverted] [--dark]
   spanflame diff A B [--normalize] [--sample-type NAME] [FILTER...]
@@ -29,8 +29,9 @@ cProfile/profile .pstats, perf script text, speedscope JSON, V8 .cpuprofile, Chr
 events or folded stacks, gzipped or not (the content decides, not the name); TRACEFILE is
 OTLP traces (protobuf, JSON, JSON Lines).
 fold prints one `root;...;leaf value` line per distinct stack, sorted, as flamegraph.pl
-and inferno read them. TIME is UNIX nanoseconds, or relative to the first sample with a
-unit (`1.5s`, `200ms`, `30us`, `10ns`). --transform takes the text form of a transform stack
+and inferno read them; with --same-name, of the other spans with --span's name and service
+(the app's 'Compare with other <name> spans' baseline; needs --trace). TIME is UNIX
+nanoseconds, or relative to the first sample with a unit (`1.5s`, `200ms`, `30us`, `10ns`). --transform takes the text form of a transform stack
 (`mf:NAME@FILE;ff:NAME`, see spanflame_core::transform); --attr, --exclude-attr and
 --transform repeat. info with a FILTER adds what the filter keeps.
 diff prints one `root;...;leaf before after` line per stack of either file, sorted, as
@@ -347,6 +348,8 @@ struct ViewArgs {
     trace_file: Option<String>,
     span: Option<String>,
     scope: Option<Scope>,
+    /// The other spans with the span's name instead of the span (a diff's baseline).
+    same_name: bool,
 }
 
 impl ViewArgs {
@@ -373,6 +376,7 @@ impl ViewArgs {
         match arg {
             "--trace" => self.trace_file = Some(option_value(arg, rest)?),
             "--span" => self.span = Some(option_value(arg, rest)?),
+            "--same-name" => self.same_name = true,
             "--span-scope" => {
                 let name = option_value(arg, rest)?;
                 self.scope = Some(Scope::parse(&name).ok_or_else(|| {
@@ -445,15 +449,16 @@ fn view(file: &str, options: &ViewArgs) -> Result<View, String> {
     if let Some(span_hex) = &options.span {
         let span_id = parse_hex::<8>(span_hex)
             .ok_or_else(|| format!("--span wants 16 hex digits, got {span_hex:?}"))?;
-        span_filter(
-            &mut filter,
-            &set,
-            traces.as_ref(),
-            span_id,
-            options.scope.unwrap_or(Scope::Only),
-        );
+        let scope = options.scope.unwrap_or(Scope::Only);
+        if options.same_name {
+            same_name_filter(&mut filter, traces.as_ref(), span_id, scope)?;
+        } else {
+            span_filter(&mut filter, &set, traces.as_ref(), span_id, scope);
+        }
     } else if options.scope.is_some() {
         return Err("--span-scope needs --span".into());
+    } else if options.same_name {
+        return Err("--same-name needs --span".into());
     }
     let transformed = set.transform(&transforms);
     Ok(View {
@@ -494,6 +499,22 @@ fn span_filter(
         );
     }
     selection.apply(filter);
+}
+
+/// Narrow `filter` to the other spans with the name (and service) of span `span_id`, by
+/// [`TraceSet::select_same_name`]: the app's same-name baseline.
+fn same_name_filter(
+    filter: &mut Filter,
+    traces: Option<&TraceSet>,
+    span_id: [u8; 8],
+    scope: Scope,
+) -> Result<(), String> {
+    let traces = traces.ok_or("--same-name needs --trace TRACEFILE")?;
+    let span = traces
+        .find_span_id(&span_id)
+        .ok_or_else(|| format!("--same-name: the trace file has no span {}", hex8(&span_id)))?;
+    traces.select_same_name(span, scope).apply(filter);
+    Ok(())
 }
 
 fn hex8(id: &[u8; 8]) -> String {

@@ -749,3 +749,40 @@ fn svg_of_a_bad_file_names_it() {
     assert!(!spanflame(&["svg", &good, "--bogus"]).status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn fold_same_name_is_the_other_spans_of_that_name() {
+    let profile = fixture(&format!("{PY}/profiles.json"));
+    let trace = fixture(&format!("{PY}/traces.json"));
+    let fold = |span: &str, more: &[&str]| {
+        let mut args = vec!["fold", &profile, "--trace", &trace, "--span", span];
+        args.extend_from_slice(more);
+        stdout(&spanflame(&args))
+    };
+    // The four compute_hash spans are leaves in four traces: the baseline of one of them is
+    // the other three, sample for sample.
+    let others: i64 = ["cc06b8c3fe51c244", "5de7d5ba1738d347", "5be5ff9307d8715f"]
+        .iter()
+        .map(|s| total(&fold(s, &[])))
+        .sum();
+    let baseline = fold("d28fece0d5b12a5c", &["--same-name"]);
+    assert!(others > 0);
+    assert_eq!(total(&baseline), others);
+    assert_eq!(
+        total(&fold(
+            "d28fece0d5b12a5c",
+            &["--same-name", "--span-scope", "children"]
+        )),
+        others
+    );
+    // Without traces there is no telling which spans share the name.
+    let out = spanflame(&[
+        "fold",
+        &profile,
+        "--span",
+        "d28fece0d5b12a5c",
+        "--same-name",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--same-name needs --trace"));
+}

@@ -92,6 +92,16 @@ impl NodeDiff {
     }
 }
 
+/// A change of share in percentage points, signed, one decimal: `+2.5 pp`, `-0.3 pp`;
+/// `0 pp` when it rounds to nothing (so a sign is never shown on no change).
+pub fn format_delta(delta: f64) -> String {
+    let pp = delta * 100.0;
+    if !pp.is_finite() || pp.abs() < 0.05 {
+        return "0 pp".to_owned();
+    }
+    format!("{pp:+.1} pp")
+}
+
 fn share(w: i64, total: i64) -> f64 {
     if total == 0 {
         0.0

@@ -189,8 +189,6 @@ impl Transformed {
 
     /// Apply one transform: rewrite the stack table and compose the mapping.
     pub(crate) fn apply(&mut self, t: &Transform) {
-        // The stacks change, so paths cached for the old ones (a clone keeps them) are stale.
-        self.paths = OnceLock::new();
         let old = std::mem::take(&mut self.stacks);
         let n = old.len();
         let mut out = NewStacks::with_capacity(n);
@@ -378,6 +376,8 @@ impl Transformed {
             self.stackless = empty;
         }
         self.stacks = out.table;
+        // Paths made for the old stacks (a clone of a table already drawn) are not these'.
+        self.paths = OnceLock::new();
     }
 }
 

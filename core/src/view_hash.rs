@@ -1,7 +1,8 @@
 //! The view in the address's hash, so that a reload or a shared link shows the same thing:
 //!
 //! ```text
-//! #profileURL=<url>&traceURL=<url>&sampleType=1&span=<16 hex>&trace=<32 hex>&scope=children
+//! #profileURL=<url>&traceURL=<url>&baselineURL=<url>&sampleType=1&span=<16 hex>
+//!  &trace=<32 hex>&scope=children&compare=same-name
 //!  &search=fib&regex=1&zoom=<function>[@<file>],<function>[@<file>],...
 //!  &range=<from ns>-<to ns>&attr=<key>=<value>&xattr=<key>=<value>&transforms=<text>
 //!  &sandwich=<function>[@<file>]
@@ -12,6 +13,8 @@
 //! `key=value` URI-encoded as a whole, split at its first `=`. `transforms` is
 //! [`crate::Transforms::to_hash_string`]'s text, which is hash-safe as it is (kept raw).
 //! `sandwich` is the function whose callers and callees are shown instead of the graph.
+//! `baselineURL` is a profile fetched as the diff's baseline; `compare=same-name` compares
+//! the span with the other spans of its name (written only with a `span`).
 //!
 //! Values are URI-encoded (`encodeURIComponent`); in `zoom` each function name and file is
 //! encoded on its own, so `,` and `@` in them do not split the path (`sandwich` too). Every key is optional.
@@ -52,6 +55,11 @@ pub struct ViewHash {
     /// `transforms`: the stack transforms, as [`crate::Transforms::to_hash_string`] writes
     /// them (not decoded here: their names are encoded one by one).
     pub transforms: String,
+    /// `baselineURL`: a profile to fetch as the diff's baseline (the loaded one is the
+    /// comparison).
+    pub baseline_url: Option<String>,
+    /// `compare=same-name`: the diff's baseline is the other spans with the span's name.
+    pub same_name: bool,
     /// `sandwich`: the function whose callers and callees are shown.
     pub sandwich: Option<FunctionKey>,
 }
@@ -79,6 +87,8 @@ impl ViewHash {
             match key {
                 "profileURL" => out.profile_url = text(),
                 "traceURL" => out.trace_url = text(),
+                "baselineURL" => out.baseline_url = text(),
+                "compare" => out.same_name = value == "same-name",
                 "sampleType" => out.sample_type = value.parse().ok(),
                 "span" => out.span = parse_hex::<8>(&value),
                 "trace" => out.trace = parse_hex::<16>(&value),
@@ -112,6 +122,9 @@ impl ViewHash {
         if let Some(url) = &self.trace_url {
             push("traceURL", url);
         }
+        if let Some(url) = &self.baseline_url {
+            push("baselineURL", url);
+        }
         if let Some(index) = self.sample_type {
             push("sampleType", &index.to_string());
         }
@@ -121,6 +134,10 @@ impl ViewHash {
                 push("trace", &hex(trace));
             }
             push("scope", self.scope.unwrap_or(Scope::WithChildren).name());
+            // Only a span has others of its name.
+            if self.same_name {
+                push("compare", "same-name");
+            }
         }
         if let Some(search) = self.search.as_deref().filter(|s| !s.is_empty()) {
             push("search", search);
@@ -281,6 +298,8 @@ mod tests {
                 ("process.pid".into(), "42".into(), true),
             ],
             transforms: "mf:wait@threading.py;ff:a%26b@x.py".into(),
+            baseline_url: Some("before/a&b.binpb".into()),
+            same_name: true,
             sandwich: Some(("a,b@c&d=e".into(), "/src/x@y,z.py".into())),
         };
         let text = h.format();
@@ -309,9 +328,10 @@ mod tests {
             ViewHash::parse("#traceURL=50%").trace_url.as_deref(),
             Some("50%")
         );
-        // Scope without span is not written.
+        // Scope (or a same-name compare) without span is not written.
         let h = ViewHash {
             scope: Some(Scope::Only),
+            same_name: true,
             regex: true,
             ..ViewHash::default()
         };

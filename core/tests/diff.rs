@@ -311,3 +311,14 @@ fn the_table_sorts_by_any_column() {
     // Some change is outside the neutral band, some inside it.
     assert!(rows.iter().any(|r| r.diff.changed()));
 }
+
+#[test]
+fn deltas_print_in_signed_percentage_points() {
+    use spanflame_core::diff::format_delta;
+    assert_eq!(format_delta(0.025), "+2.5 pp");
+    assert_eq!(format_delta(-0.003), "-0.3 pp");
+    assert_eq!(format_delta(0.0004), "0 pp");
+    assert_eq!(format_delta(-0.0004), "0 pp");
+    assert_eq!(format_delta(f64::NAN), "0 pp");
+    assert_eq!(format_delta(1.0), "+100.0 pp");
+}

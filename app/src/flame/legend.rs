@@ -1,12 +1,12 @@
 //! The colour legend: the heaviest packages, the frame kinds (each runtime the file names,
 //! such as `cpython` or `jvm`, when frames carry a `profile.frame.type`), or the self-weight
-//! scale.
+//! scale; when comparing, the diff's red-grey-blue scale.
 
 use leptos::prelude::*;
 use spanflame_core::model::FrameKind;
 use spanflame_core::palette::{
-    ColourMode, heat_colour, kind_colour, merged_colour, package_colour, runtime_colour, runtimes,
-    top_packages,
+    ColourMode, diff_legend, heat_colour, kind_colour, merged_colour, package_colour,
+    runtime_colour, runtimes, top_packages,
 };
 use spanflame_core::units::format_share;
 
@@ -15,9 +15,10 @@ use crate::state::{AppState, Shared};
 /// Packages listed in the legend.
 const PACKAGES: usize = 8;
 
-/// The legend for the current colour mode.
+/// The legend for the current colour mode, or the diff's scale while `diff` compares (the
+/// main graph passes its source's diff; the sandwich, drawn in the usual colours, `None`).
 #[component]
-pub fn Legend() -> impl IntoView {
+pub fn Legend(diff: Option<crate::diff::DiffState>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let packages = Memo::new(move |_| {
         state
@@ -34,8 +35,16 @@ pub fn Legend() -> impl IntoView {
             </li>
         }
     };
+    let comparing = move || diff.is_some_and(|d| d.diff.with(Option::is_some));
     let items = move || {
         let dark = state.dark.get();
+        if comparing() {
+            return diff_legend(dark)
+                .into_iter()
+                .map(|(colour, label)| swatch(colour.css(), label.clone(), label))
+                .collect_view()
+                .into_any();
+        }
         match state.colour_mode.get() {
             ColourMode::Package => {
                 let palette = state.palette.get();
@@ -115,6 +124,7 @@ pub fn Legend() -> impl IntoView {
         }
     };
     let title = move || match state.colour_mode.get() {
+        _ if comparing() => "Colours: change of share, baseline to comparison",
         ColourMode::Package => "Colours: heaviest packages",
         ColourMode::Kind => "Colours: frame kinds",
         ColourMode::SelfWeight => "Colours: self weight",

@@ -8,7 +8,9 @@
 //! The view state that only this component cares about (horizontal viewport, size, scroll,
 //! hover, keyboard cursor) lives in [`Ctx`]; what others share is in [`AppState`]. What a
 //! graph shows is its [`Source`], so the same [`Graph`] draws the main flame graph and the
-//! sandwich view's two ([`crate::sandwich`]).
+//! sandwich view's two ([`crate::sandwich`]). Comparing ([`crate::diff`]), only the main
+//! graph's source carries the diff: its colours, "only changed" marks and tooltip; the
+//! sandwich's trees are not the ones the diff pairs, and keep the usual colours.
 
 mod breadcrumbs;
 pub mod draw;
@@ -24,7 +26,7 @@ use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use spanflame_core::navigate::{FunctionKey, rect_of};
-use spanflame_core::palette::{Rgb, node_colours};
+use spanflame_core::palette::{Rgb, diff_node_colours, node_colours};
 use spanflame_core::viewport::{Marks, Orientation, Rows, Viewport};
 use spanflame_core::{CallTree, NodeId};
 use wasm_bindgen::JsCast;
@@ -58,6 +60,9 @@ pub struct Source {
     /// Whether a frame's path from this tree's root is a path of the profile's stacks, which
     /// "focus on subtree" can use (not in bottom-up or sandwich trees).
     pub root_paths: Signal<bool>,
+    /// The comparison whose nodes pair with this tree's (colours, "only changed" marks,
+    /// the tooltip's before and after): the main graph's only; `None` draws as usual.
+    pub diff: Option<crate::diff::DiffState>,
 }
 
 impl Source {
@@ -72,6 +77,7 @@ impl Source {
             all: Signal::derive(move || state.tree.with(|t| t.as_ref().map_or(0, |t| t.total()))),
             orientation: state.orientation.into(),
             root_paths: Signal::derive(move || !state.inverted.get()),
+            diff: use_context::<crate::diff::DiffState>(),
         }
     }
 }
@@ -137,8 +143,13 @@ fn dpr() -> f64 {
 
 impl Ctx {
     fn new(state: AppState, src: Source) -> Rc<Ctx> {
+        let diff = src.diff;
         let colours = Memo::new(move |_| {
             let tree = src.tree.get()?;
+            // Comparing: red and blue by the change of share instead of the colour mode.
+            if let Some(d) = diff.and_then(|d| d.for_tree(&tree)) {
+                return Some(Shared::new(diff_node_colours(&d, state.dark.get())));
+            }
             Some(Shared::new(node_colours(
                 &tree,
                 state.colour_mode.get(),
@@ -148,12 +159,22 @@ impl Ctx {
         });
         let search_marks = Memo::new(move |_| {
             let z = src.zoomed.get()?;
-            match src.search.get() {
-                SearchState::Hits(hits) => Some(Shared::new(Marks::new(&z.layout, |i| {
-                    hits.is_match(z.layout.rects()[i].node)
-                }))),
+            // "Only changed" marks what changed, as a search would (and within one).
+            let changed = diff
+                .filter(|d| d.only_changed.get())
+                .and_then(|d| d.for_tree(&z.tree));
+            let hits = match src.search.get() {
+                SearchState::Hits(hits) => Some(hits),
                 _ => None,
+            };
+            if hits.is_none() && changed.is_none() {
+                return None;
             }
+            Some(Shared::new(Marks::new(&z.layout, |i| {
+                let node = z.layout.rects()[i].node;
+                hits.as_ref().is_none_or(|h| h.is_match(node))
+                    && changed.as_ref().is_none_or(|d| d.node(node).changed())
+            })))
         });
         let selected_marks = Memo::new(move |_| {
             let z = src.zoomed.get()?;
@@ -357,6 +378,9 @@ impl Ctx {
 #[component]
 pub fn FlameGraph() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let source = Source::main(state);
+    let diff = source.diff;
+    let comparing = move || diff.is_some_and(|d| d.diff.with(Option::is_some));
     let empty = move || {
         state
             .tree
@@ -365,10 +389,12 @@ pub fn FlameGraph() -> impl IntoView {
     view! {
         <section class="flame" aria-labelledby="flame-title">
             <div class="flame-head">
-                <h2 id="flame-title">"Flame graph"</h2>
+                <h2 id="flame-title">
+                    {move || if comparing() { "Differential flame graph" } else { "Flame graph" }}
+                </h2>
                 <Breadcrumbs />
             </div>
-            <Legend />
+            <Legend diff=diff />
             {move || {
                 empty()
                     .then(|| {
@@ -380,7 +406,7 @@ pub fn FlameGraph() -> impl IntoView {
                     })
             }}
             <Graph
-                source=Source::main(state)
+                source=source
                 label="Flame graph. Arrow keys move between frames, Enter zooms, Escape resets; the top-functions table lists the same data."
                 help="flame-help"
                 escape_resets=true
@@ -539,6 +565,7 @@ pub fn Graph(
                 id=format!("{id}-tooltip")
                 tree=source.tree
                 all=source.all
+                diff=source.diff
                 tip=ctx.tip
                 area=ctx.size
             />

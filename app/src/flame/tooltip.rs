@@ -1,10 +1,12 @@
 //! The frame tooltip: function, file:line, total and self weight in the sample type's
 //! unit with their share of the total and of the caller, the frame kind with the runtime
 //! the producer named (`profile.frame.type`), an unsymbolised frame's build id, and the call
-//! count when the profiler counted calls (cProfile).
+//! count when the profiler counted calls (cProfile). Comparing, it leads with the frame's
+//! weight before and after and the change of its share.
 
 use leptos::prelude::*;
 use spanflame_core::CallTree;
+use spanflame_core::diff::format_delta;
 use spanflame_core::units::{format_share, format_value};
 
 use super::Tip;
@@ -14,12 +16,13 @@ use crate::state::Shared;
 const OFFSET: f64 = 14.0;
 
 /// Shows `tip`, a frame of `tree`, when set; `id` is the element's id, `all` what shares
-/// of the total are of.
+/// of the total are of; `diff`, when it pairs `tree`'s nodes, adds the before and after.
 #[component]
 pub fn Tooltip(
     id: String,
     tree: Memo<Option<Shared<CallTree>>>,
     all: Signal<i64>,
+    diff: Option<crate::diff::DiffState>,
     tip: RwSignal<Option<Tip>>,
     area: RwSignal<(f64, f64)>,
 ) -> impl IntoView {
@@ -57,6 +60,32 @@ pub fn Tooltip(
                 </dd>
             }
         });
+        let before_after = diff.and_then(|d| d.for_tree(&tree)).map(|d| {
+            let n = d.node(node);
+            let (before_total, after_total) = d.totals();
+            let change = match (n.changed(), n.delta() > 0.0) {
+                (false, _) => "tip-delta",
+                (true, true) => "tip-delta grew",
+                (true, false) => "tip-delta shrank",
+            };
+            view! {
+                <dt>"Before"</dt>
+                <dd class="tip-before">
+                    <strong>{format_value(n.before_total, &unit)}</strong>
+                    {format!(" · {} of baseline", format_share(n.before_total, before_total))}
+                </dd>
+                <dt>"After"</dt>
+                <dd class="tip-after">
+                    <strong>{format_value(n.after_total, &unit)}</strong>
+                    {format!(" · {} of comparison", format_share(n.after_total, after_total))}
+                </dd>
+                <dt>"Change"</dt>
+                <dd class=change data-delta=n.delta().to_string()>
+                    <strong>{format_delta(n.delta())}</strong>
+                    {format!(" of total · self {}", format_delta(n.self_delta))}
+                </dd>
+            }
+        });
         // Keep it on screen: towards the middle of the graph from the pointer.
         let (width, height) = area.get();
         // Set through CSSOM (`style:`): the page's CSP allows no `style` attributes.
@@ -85,6 +114,7 @@ pub fn Tooltip(
                 <div class="tip-name">{tree.name(node).to_owned()}</div>
                 {location.map(|l| view! { <div class="tip-file">{l}</div> })}
                 <dl>
+                    {before_after}
                     <dt>"Total"</dt>
                     <dd>
                         <strong>{format_value(total, &unit)}</strong>

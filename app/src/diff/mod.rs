@@ -1,0 +1,363 @@
+//! The differential flame graph: a **baseline** beside the loaded profile, which becomes the
+//! **comparison**. The graph stays the comparison's tree (width = comparison) with its frames
+//! coloured by the change of their share of the total ([`spanflame_core::diff`],
+//! [`spanflame_core::palette::diff_colour`]); [`DiffTable`] lists before, after and the
+//! change per function; [`DiffBar`] says what is compared and how to leave.
+//!
+//! The baseline is another file ("Compare with…", [`Baseline::File`]) or the other spans
+//! with the filtered span's name ([`Baseline::SameName`]). The comparison is whatever the
+//! view selects; a file baseline gets the view's sample type (matched by name and unit),
+//! attribute conditions and transforms, but not its profile, resource, span or time range,
+//! which are the other file's own. Everything is a memo over [`AppState`] and
+//! [`DiffState::baseline`]: leaving diff mode is setting that to `None`.
+//!
+//! Its state is a context of its own ([`DiffState`], provided by [`crate::App`]); views that
+//! show diffs ask for it with `use_context` and draw as before without it.
+
+mod controls;
+mod table;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use spanflame_core::diff::FunctionDiff;
+use spanflame_core::model::SampleTypeId;
+use spanflame_core::view_hash::ViewHash;
+use spanflame_core::{CallTree, Diff, Filter, Loaded, ProfileSet, SpanIdx, SpanRef, TraceSet};
+
+pub use controls::{CompareButton, DiffBar, SameNameButton};
+pub use table::DiffTable;
+
+use crate::state::{AppState, LoadedProfile, Shared, build_tree};
+
+/// What the loaded profile is compared with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Baseline {
+    /// Another profile file.
+    File(Shared<LoadedProfile>),
+    /// The other spans with the name (and service) of the span the view is filtered to.
+    SameName,
+}
+
+/// The diff's signals and memos. `Copy`, like [`AppState`].
+#[derive(Clone, Copy)]
+pub struct DiffState {
+    /// The baseline; `None`: not comparing.
+    pub baseline: RwSignal<Option<Baseline>>,
+    /// The URL a file baseline came from, for the address (`None`: a local file).
+    pub baseline_url: RwSignal<Option<String>>,
+    /// Dim unchanged frames and hide unchanged rows of the table.
+    pub only_changed: RwSignal<bool>,
+    /// The baseline paired with the graph's tree (same node ids), when both exist.
+    pub diff: Memo<Option<Shared<Diff>>>,
+    /// Per-function before and after, over the top-down trees (as the plain table).
+    pub functions: Memo<Option<Shared<Vec<FunctionDiff>>>>,
+}
+
+thread_local! {
+    /// The page's [`DiffState`], for loading code that runs outside the component tree.
+    static INSTALLED: std::cell::Cell<Option<DiffState>> = const { std::cell::Cell::new(None) };
+}
+
+impl DiffState {
+    /// The page's diff state, once [`DiffState::new`] made it.
+    pub fn installed() -> Option<DiffState> {
+        INSTALLED.with(std::cell::Cell::get)
+    }
+
+    /// Create the signals and memos over `state`. Call once, inside the app's owner.
+    pub fn new(state: AppState) -> Self {
+        let baseline = RwSignal::new(None::<Baseline>);
+        let diff = Memo::new(move |_| {
+            let which = baseline.get()?;
+            let comparison = state.tree.get()?;
+            let base = baseline_tree(state, &which, state.inverted.get())?;
+            // The comparison is cloned so that the pairing's node ids are the graph's.
+            Some(Shared::new(Diff::new(base, CallTree::clone(&comparison))))
+        });
+        let functions = Memo::new(move |_| {
+            let which = baseline.get()?;
+            if !state.inverted.get() {
+                return diff.get().map(|d| Shared::new(d.functions()));
+            }
+            // Self and total weights are the top-down trees' (as in the plain table).
+            let base = baseline_tree(state, &which, false)?;
+            let filter = state.filter.get();
+            let transformed = state.transformed.get();
+            let comparison = state.profile.with(|p| {
+                p.as_ref()
+                    .map(|p| build_tree(&p.set, &filter, transformed.as_deref(), false))
+            })?;
+            Some(Shared::new(Diff::new(base, comparison).functions()))
+        });
+        let made = DiffState {
+            baseline,
+            baseline_url: RwSignal::new(None),
+            only_changed: RwSignal::new(false),
+            diff,
+            functions,
+        };
+        INSTALLED.with(|d| d.set(Some(made)));
+        made
+    }
+
+    /// Make the profile on screen the baseline (before another is shown as the comparison):
+    /// two profiles opened at once are compared, the first as the baseline.
+    pub fn baseline_from_shown(&self, state: AppState) {
+        let Some(shown) = state.profile.get_untracked() else {
+            return;
+        };
+        let url = crate::view_hash::sources().and_then(|s| s.profile_url.get_untracked());
+        self.baseline.set(Some(Baseline::File(shown)));
+        self.baseline_url.set(url);
+    }
+
+    /// Whether a baseline is set (diff mode, even while its tree cannot be built).
+    pub fn active(&self) -> bool {
+        self.baseline.with(Option::is_some)
+    }
+
+    /// The diff if it pairs `tree`'s nodes (a memo can lag a tree by one run).
+    pub fn for_tree(&self, tree: &CallTree) -> Option<Shared<Diff>> {
+        self.diff
+            .get()
+            .filter(|d| d.comparison().len() == tree.len() && d.totals().1 == tree.total())
+    }
+
+    /// Leave diff mode.
+    pub fn exit(&self) {
+        self.baseline.set(None);
+        self.baseline_url.set(None);
+        self.only_changed.set(false);
+    }
+
+    /// Compare with the other spans named as the filtered one.
+    pub fn compare_same_name(&self) {
+        self.baseline_url.set(None);
+        self.baseline.set(Some(Baseline::SameName));
+    }
+
+    /// Swap a file baseline and the loaded profile: the baseline becomes the comparison.
+    pub fn swap(&self, state: AppState) {
+        let Some(Baseline::File(base)) = self.baseline.get_untracked() else {
+            return;
+        };
+        let Some(current) = state.profile.get_untracked() else {
+            return;
+        };
+        let current_url = crate::view_hash::sources().and_then(|s| s.profile_url.get_untracked());
+        state.show_profile(base);
+        crate::view_hash::set_profile_url(self.baseline_url.get_untracked());
+        self.baseline.set(Some(Baseline::File(current)));
+        self.baseline_url.set(current_url);
+    }
+}
+
+/// The sample type of `set` to compare with the one shown: same name and unit, else the
+/// same unit, else the first.
+fn matching_sample_type(state: AppState, set: &ProfileSet) -> SampleTypeId {
+    let index = state.sample_type.get().index();
+    let wanted = state.profile.with(|p| {
+        p.as_ref()
+            .and_then(|p| p.set.sample_types().get(index).cloned())
+    });
+    let Some(wanted) = wanted else {
+        return SampleTypeId::default();
+    };
+    let types = set.sample_types();
+    types
+        .iter()
+        .position(|t| *t == wanted)
+        .or_else(|| types.iter().position(|t| t.unit == wanted.unit))
+        .map_or_else(SampleTypeId::default, SampleTypeId::from_index)
+}
+
+/// When a file baseline lacks the sample type shown: what it is compared in instead, in
+/// words (`None` when the types match or the baseline is not a file).
+pub fn sample_type_mismatch(state: AppState, baseline: &Baseline) -> Option<String> {
+    let Baseline::File(file) = baseline else {
+        return None;
+    };
+    let index = state.sample_type.get().index();
+    let shown = state.profile.with(|p| {
+        p.as_ref()
+            .and_then(|p| p.set.sample_types().get(index).cloned())
+    })?;
+    let used = file
+        .set
+        .sample_types()
+        .get(matching_sample_type(state, &file.set).index())?
+        .clone();
+    (used != shown)
+        .then(|| format!("The baseline has no {shown} samples: it is compared in {used}."))
+}
+
+/// The span index of `span` in `traces`, if they have it.
+fn span_index(span: SpanRef, traces: &TraceSet) -> Option<SpanIdx> {
+    match span {
+        SpanRef::Index(i) => traces.span(i).map(|_| i),
+        SpanRef::Key(key) => traces.resolve_link(&key),
+    }
+}
+
+/// The filtered span's name and how many other spans share it (and its service); `None`
+/// without a span filter on a span of the loaded traces.
+pub fn same_name_info(state: AppState) -> Option<(String, usize)> {
+    let span = state.span_filter.get()?;
+    state.traces.with(|t| {
+        let traces = &t.as_ref()?.set;
+        let i = span_index(span.span, traces)?;
+        Some((traces.span(i)?.name.clone(), traces.same_name_count(i)))
+    })
+}
+
+/// The view's filter with its span part replaced by the other spans of the same name.
+fn same_name_filter(state: AppState) -> Option<Filter> {
+    let span = state.span_filter.get()?;
+    let mut filter = state.filter.get();
+    // Undo what the span filter added; the time brush stays.
+    filter.spans = None;
+    filter.time = state.time_range.get();
+    state.traces.with(|t| {
+        let traces = &t.as_ref()?.set;
+        let i = span_index(span.span, traces)?;
+        traces.select_same_name(i, span.scope).apply(&mut filter);
+        Some(filter)
+    })
+}
+
+/// The baseline's call tree, top-down or `inverted`, under the view's choices that apply to it.
+fn baseline_tree(state: AppState, baseline: &Baseline, inverted: bool) -> Option<CallTree> {
+    match baseline {
+        Baseline::File(file) => {
+            let set = &file.set;
+            let filter = Filter {
+                sample_type: matching_sample_type(state, set),
+                conditions: state.filter.with(|f| f.conditions.clone()),
+                ..Filter::default()
+            };
+            let transforms = state.transforms.get();
+            let transformed = (!transforms.0.is_empty()).then(|| set.transform(&transforms));
+            Some(build_tree(set, &filter, transformed.as_ref(), inverted))
+        }
+        Baseline::SameName => {
+            let filter = same_name_filter(state)?;
+            let transformed = state.transformed.get();
+            state.profile.with(|p| {
+                p.as_ref()
+                    .map(|p| build_tree(&p.set, &filter, transformed.as_deref(), inverted))
+            })
+        }
+    }
+}
+
+/// Decode `bytes` off the main thread and make them the baseline. A file that is not a
+/// profile, or does not decode, leaves the view as it was and says why.
+pub async fn open_baseline(
+    state: AppState,
+    diff: DiffState,
+    source: String,
+    bytes: Result<js_sys::Uint8Array, String>,
+    url: Option<String>,
+) {
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            state.error.set(Some(message));
+            return;
+        }
+    };
+    state.busy.set(Some(format!("Reading baseline {source}…")));
+    let decoded = crate::decoder::decode(bytes).await;
+    state.busy.set(None);
+    match decoded.result {
+        Ok(Loaded::Profiles(set)) if set.sample_types().is_empty() => {
+            state.error.set(Some(format!(
+                "Could not compare with {source}: it holds no profiles."
+            )));
+        }
+        Ok(Loaded::Profiles(set)) => {
+            state.error.set(None);
+            diff.baseline
+                .set(Some(Baseline::File(Shared::new(LoadedProfile {
+                    set,
+                    source,
+                }))));
+            diff.baseline_url.set(url);
+        }
+        Ok(Loaded::Traces(_)) => {
+            state.error.set(Some(format!(
+                "Could not compare with {source}: it holds traces, not a profile."
+            )));
+        }
+        Err(error) => {
+            state
+                .error
+                .set(Some(format!("Could not read {source}: {error}")));
+        }
+    }
+}
+
+/// Read a local file as the baseline.
+pub fn open_baseline_file(state: AppState, diff: DiffState, file: web_sys::File) {
+    crate::decoder::warm();
+    spawn_local(async move {
+        let name = file.name();
+        let bytes = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+            .await
+            .map(|buffer| js_sys::Uint8Array::new(&buffer))
+            .map_err(|e| format!("Could not read {name}: {e:?}"));
+        open_baseline(state, diff, name, bytes, None).await;
+    });
+}
+
+/// Fetch `url` (one the user put in the address) as the baseline.
+pub async fn load_baseline_url(state: AppState, diff: DiffState, url: String) {
+    crate::decoder::warm();
+    state.busy.set(Some(format!("Loading baseline {url}…")));
+    let bytes = crate::loading::fetch_bytes(&url).await;
+    open_baseline(state, diff, url.clone(), bytes, Some(url)).await;
+}
+
+/// The diff's part of the address: a baseline that came from a URL, or the same-name spans.
+/// A local file's baseline cannot be fetched again, so it is not written.
+pub fn hash_part(diff: Option<DiffState>) -> ViewHash {
+    let Some(diff) = diff else {
+        return ViewHash::default();
+    };
+    let baseline = diff.baseline.get();
+    ViewHash {
+        baseline_url: match baseline {
+            Some(Baseline::File(_)) => diff.baseline_url.get(),
+            _ => None,
+        },
+        same_name: matches!(baseline, Some(Baseline::SameName)),
+        ..ViewHash::default()
+    }
+}
+
+/// Show the baseline `hash` names: fetch a `baselineURL` not loaded yet, or compare with the
+/// same-name spans. A hash naming neither ends a comparison it could have named (not one
+/// with a local file, which it never names).
+pub async fn follow_hash(state: AppState, diff: Option<DiffState>, hash: &ViewHash) {
+    let Some(diff) = diff else { return };
+    if hash.same_name {
+        if diff.baseline.get_untracked() != Some(Baseline::SameName) {
+            diff.compare_same_name();
+        }
+        return;
+    }
+    if let Some(url) = &hash.baseline_url {
+        if diff.baseline_url.get_untracked().as_ref() != Some(url) {
+            load_baseline_url(state, diff, url.clone()).await;
+        }
+        return;
+    }
+    let from_hash = match diff.baseline.get_untracked() {
+        Some(Baseline::SameName) => true,
+        Some(Baseline::File(_)) => diff.baseline_url.get_untracked().is_some(),
+        None => false,
+    };
+    if from_hash {
+        diff.exit();
+    }
+}
