@@ -1,10 +1,10 @@
 //! Getting files in: drag and drop anywhere on the page, the file picker,
-//! `#profileURL=<url>&traceURL=<url>` in the address (as speedscope does), and the bundled
-//! demo. What a file holds is decided by its content ([`spanflame_core::load`]), not by its
-//! name or by which slot it came through. Files are read in the page: nothing is uploaded,
-//! and the only requests are the demo and the URLs the user put in the address. The rest of
-//! the hash (span, sample type, search, zoom) is applied once the files are in
-//! ([`crate::view_hash`]).
+//! `#profileURL=<url>&traceURL=<url>` in the address (as speedscope does), the bundled demo,
+//! and the files an exported page holds ([`crate::export_html`]). What a file holds is
+//! decided by its content ([`spanflame_core::load`]), not by its name or by which slot it
+//! came through. Files are read in the page: nothing is uploaded, and the only requests are
+//! the demo and the URLs the user put in the address. The rest of the hash (span, sample
+//! type, search, zoom) is applied once the files are in ([`crate::view_hash`]).
 
 use leptos::ev;
 use leptos::html;
@@ -77,7 +77,21 @@ pub enum Opened {
 /// changed and shows the view it describes.
 pub fn start(state: AppState, demo: bool) {
     let hash = view_hash::read();
+    let page = crate::export_html::embedded();
     spawn_local(async move {
+        if let Some(page) = page {
+            // An exported page: its own files, its view unless the address names one (after
+            // a reload), and no service worker (there is nothing to serve from `file://`).
+            ingest(state, page.files, Origin::Local).await;
+            let hash = if hash == ViewHash::default() {
+                page.view
+            } else {
+                hash
+            };
+            view_hash::apply(state, &hash);
+            view_hash::mark_ready();
+            return;
+        }
         let urls = HashParams {
             profile_url: hash.profile_url.clone(),
             trace_url: hash.trace_url.clone(),
@@ -199,6 +213,7 @@ pub async fn ingest(
         )));
         let started = now();
         let url = (origin == Origin::Url).then(|| source.clone());
+        let kept = crate::export_html::copy(&source, &bytes);
         let decoding = crate::decoder::decode(bytes);
         if i + 1 < count {
             // The next file's worker starts while this one decodes.
@@ -221,11 +236,13 @@ pub async fn ingest(
                 });
                 state.set_profile(LoadedProfile { set, source });
                 view_hash::set_profile_url(url);
+                crate::export_html::keep(Opened::Profile, kept);
                 outcomes.push(Ok(Opened::Profile));
             }
             Ok(Loaded::Traces(set)) => {
                 state.set_traces(LoadedTraces { set, source });
                 view_hash::set_trace_url(url);
+                crate::export_html::keep(Opened::Traces, kept);
                 outcomes.push(Ok(Opened::Traces));
             }
             Err(error) => {
