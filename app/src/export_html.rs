@@ -18,9 +18,8 @@ use std::cell::RefCell;
 use js_sys::{JsString, Reflect, Uint8Array};
 use leptos::prelude::GetUntracked;
 use spanflame_core::export::html::{
-    FILE_CLASS, GLUE_ID, MAX_EMBEDDED_BYTES, Page, VIEW_META, WASM_ID, page,
+    FILE_CLASS, GLUE_ID, MAX_EMBEDDED_BYTES, Page, VIEW_META, WASM_ID, check_size, page,
 };
-use spanflame_core::units::format_value;
 use spanflame_core::view_hash::ViewHash;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -67,6 +66,14 @@ pub fn keep(opened: Opened, kept: Kept) {
             Opened::Traces => k.1 = Some(kept),
         }
     });
+}
+
+/// Whether this page is an exported page (it holds the app itself).
+pub fn is_exported_page() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(GLUE_ID))
+        .is_some()
 }
 
 /// What an exported page holds: its files and its view.
@@ -140,15 +147,9 @@ pub async fn export(state: AppState, name: String) -> Result<(), String> {
     if let Some(traces) = &traces {
         files.push(pick(kept_traces, &traces.source)?);
     }
-    let total: u64 = files.iter().map(|f| f.size).sum();
+    check_size(files.iter().map(|f| f.size).sum())?;
+    // Each is under the limit, so each was kept.
     let blobs: Vec<web_sys::Blob> = files.iter().filter_map(|f| f.blob.clone()).collect();
-    if total > MAX_EMBEDDED_BYTES || blobs.len() < files.len() {
-        return Err(format!(
-            "the files are too big to embed in one page ({}; at most {})",
-            format_value(total as i64, "bytes"),
-            format_value(MAX_EMBEDDED_BYTES as i64, "bytes")
-        ));
-    }
     let app = AppFiles::read().await?;
     let mut view = crate::view_hash::read();
     view.profile_url = None;

@@ -358,7 +358,8 @@ pub fn DropZone() -> impl IntoView {
     }
 }
 
-/// "Open files…" (a file picker for profiles and traces, several at once) and "Demo".
+/// "Open files…" (a file picker for profiles and traces, several at once) and "Demo" (not in
+/// an exported page).
 #[component]
 pub fn OpenButtons() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -396,9 +397,19 @@ pub fn OpenButtons() -> impl IntoView {
                 node_ref=input
                 on:change=on_change
             />
-            <button id="load-demo" type="button" on:click=move |_| spawn_local(load_demo(state))>
-                "Demo"
-            </button>
+            // An exported page has no demo to fetch (and may fetch nothing).
+            {(!crate::export_html::is_exported_page())
+                .then(|| {
+                    view! {
+                        <button
+                            id="load-demo"
+                            type="button"
+                            on:click=move |_| spawn_local(load_demo(state))
+                        >
+                            "Demo"
+                        </button>
+                    }
+                })}
         </div>
     }
 }

@@ -92,6 +92,7 @@ test('Export ▾ → HTML saves one file that opens the same view from file:// w
   assert.deepEqual(after, before, 'the same files and the same view');
   assert.equal(await reopened.$('#flame-mirror li[data-name="hash_loop"]'), null, 'the transform still applies');
   assert.equal(await reopened.evaluate(() => navigator.serviceWorker?.controller ?? null), null);
+  assert.equal(await reopened.$('#load-demo'), null, 'no Demo button: there is no demo to fetch');
   await reopened.screenshot({ path: path.join(SCREENSHOT_DIR, 'export-html-reopened.png'), fullPage: true });
 
   // A filter picked in the reopened page works there too, with no request.
@@ -100,6 +101,27 @@ test('Export ▾ → HTML saves one file that opens the same view from file:// w
   await reopened.waitForFunction((total) => document.querySelector('#total').dataset.weight !== total, before.total);
   await waitForPaintedCanvas(reopened);
   await reopened.screenshot({ path: path.join(SCREENSHOT_DIR, 'export-html-reopened-unfiltered.png'), fullPage: true });
+
+  // Exported again from there: the same app and files, the new view.
+  await reopened.click('#export-button');
+  const [again] = await Promise.all([
+    reopened.waitForEvent('download'),
+    reopened.click('#export-menu [data-code="html"]'),
+  ]);
+  const againFile = path.join(dir, 'again.html');
+  await again.saveAs(againFile);
+  const againHtml = await readFile(againFile, 'utf8');
+  const element = (text, id) => new RegExp(`id="${id}">([^<]*)<`).exec(text)?.[1];
+  assert.ok(element(html, 'spanflame-wasm')?.length > 100_000, 'the wasm is in the page');
+  assert.equal(element(againHtml, 'spanflame-wasm'), element(html, 'spanflame-wasm'), 'the same wasm');
+  assert.equal(element(againHtml, 'spanflame-glue'), element(html, 'spanflame-glue'), 'the same glue');
+  const files = (text) => [...text.matchAll(/data-name="([^"]*)">([^<]*)</g)].map((m) => [m[1], m[2].length]);
+  assert.deepEqual(files(againHtml), files(html), 'the same files');
+  assert.equal(files(html).length, 2, 'the profile and its traces');
+  const view = (text) => /name="spanflame-view" content="([^"]*)"/.exec(text)[1];
+  assert.match(view(html), /attr=/);
+  assert.doesNotMatch(view(againHtml), /attr=/, 'the view as it is now');
+  assert.match(view(againHtml), /transforms=/);
 
   assert.deepEqual(
     requests.filter((url) => !url.startsWith('file:') && !url.startsWith('data:') && !url.startsWith('blob:')),
