@@ -49,6 +49,7 @@ test('Export ▾ → HTML saves one file that opens the same view from file:// w
   assert.equal(before.transforms.length, 1);
 
   await page.click('#export-button');
+  await session.screenshot('export-html-menu');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.click('#export-menu [data-code="html"]'),
@@ -122,6 +123,20 @@ test('Export ▾ → HTML saves one file that opens the same view from file:// w
   assert.match(view(html), /attr=/);
   assert.doesNotMatch(view(againHtml), /attr=/, 'the view as it is now');
   assert.match(view(againHtml), /transforms=/);
+
+  // A browser without Uint8Array.fromBase64 (before 2025) opens it through atob.
+  const older = await offline.newPage();
+  older.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error (no fromBase64): ${message.text()}`);
+  });
+  older.on('pageerror', (error) => problems.push(`page error (no fromBase64): ${error.message}`));
+  await older.addInitScript(() => delete Uint8Array.fromBase64);
+  await older.goto(pathToFileURL(file).href);
+  await waitForPaintedCanvas(older);
+  await older.waitForFunction(() => document.querySelectorAll('#top-functions tbody tr').length > 0);
+  await older.waitForFunction(() => /[#&]transforms=/.test(location.hash));
+  assert.equal(await older.evaluate(() => typeof Uint8Array.fromBase64), 'undefined');
+  assert.deepEqual(await viewState(older), before, 'the same view without fromBase64');
 
   assert.deepEqual(
     requests.filter((url) => !url.startsWith('file:') && !url.startsWith('data:') && !url.startsWith('blob:')),
