@@ -20,7 +20,7 @@ const ITEMS: &[(&str, &str, &str)] = &[
     ("png", "PNG picture (as on screen)", ".png"),
     ("folded", "Folded stacks", ".folded.txt"),
     ("pprof", "pprof (gzip'd profile.proto)", ".pb.gz"),
-    ("html", "HTML (self-contained, opens offline)", ".html"),
+    ("html", "HTML (self-contained)", ".html"),
 ];
 
 /// The loaded file's name without its directories and known extensions, for the downloads.
