@@ -1,8 +1,9 @@
 //! "Export ▾": the view on screen (filters, transforms and zoom applied) written out as a
 //! file: an SVG picture with a tooltip per frame ([`spanflame_core::export::svg`]), a PNG
 //! of the graph canvas at the device pixel ratio, folded stacks, or a gzip'd pprof profile
-//! ([`spanflame_core::export::pprof`]). Everything is made in this page and saved through a
-//! download link to a `blob:` URL: nothing is uploaded.
+//! ([`spanflame_core::export::pprof`]); or the file itself and the view as one HTML page that
+//! opens offline in Spanflame ([`crate::export_html`]). Everything is made in this page and
+//! saved through a download link to a `blob:` URL: nothing is uploaded.
 
 use leptos::prelude::*;
 use spanflame_core::export::pprof::pprof_gz;
@@ -19,6 +20,7 @@ const ITEMS: &[(&str, &str, &str)] = &[
     ("png", "PNG picture (as on screen)", ".png"),
     ("folded", "Folded stacks", ".folded.txt"),
     ("pprof", "pprof (gzip'd profile.proto)", ".pb.gz"),
+    ("html", "HTML (self-contained)", ".html"),
 ];
 
 /// The loaded file's name without its directories and known extensions, for the downloads.
@@ -39,7 +41,7 @@ fn stem(source: &str) -> String {
 }
 
 /// Save `blob` as `name` through a temporary `<a download>`.
-fn save(blob: &web_sys::Blob, name: &str) -> Result<(), JsValue> {
+pub(crate) fn save(blob: &web_sys::Blob, name: &str) -> Result<(), JsValue> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
@@ -133,6 +135,17 @@ fn export(state: AppState, code: &str, suffix: &str) -> Result<(), String> {
         "pprof" => {
             let bytes = pprof_gz(&profile.set, &filter, transformed.as_deref());
             save(&blob_of(&bytes, "application/gzip").map_err(js)?, &name).map_err(js)
+        }
+        "html" => {
+            state.busy.set(Some("Writing the HTML page…".to_owned()));
+            leptos::task::spawn_local(async move {
+                let result = crate::export_html::export(state, name).await;
+                state.busy.set(None);
+                if let Err(e) = result {
+                    state.error.set(Some(format!("Could not export HTML: {e}")));
+                }
+            });
+            Ok(())
         }
         _ => Ok(()),
     }

@@ -14,7 +14,8 @@
 //! * [`diff`]: a baseline beside the loaded profile: the differential graph and table.
 //! * [`waterfall`]: the trace waterfall's mount point; [`panes`]: its remembered size.
 //! * [`embed`]: `?embed=1` and the `postMessage` protocol for host pages; [`view_hash`]: the
-//!   view in the address's hash; [`offline`]: the service worker and the offline cache.
+//!   view in the address's hash; [`offline`]: the service worker and the offline cache;
+//!   [`export_html`]: the self-contained HTML export, and opening one.
 //!
 //! The data work (parsing, call trees, layout, search, colours, units, view maths) is in
 //! `spanflame_core`, tested natively.
@@ -22,6 +23,7 @@
 pub mod decoder;
 pub mod diff;
 pub mod embed;
+pub mod export_html;
 pub mod export_menu;
 pub mod filterbar;
 pub mod flame;

@@ -1,10 +1,10 @@
 //! Getting files in: drag and drop anywhere on the page, the file picker,
-//! `#profileURL=<url>&traceURL=<url>` in the address (as speedscope does), and the bundled
-//! demo. What a file holds is decided by its content ([`spanflame_core::load`]), not by its
-//! name or by which slot it came through. Files are read in the page: nothing is uploaded,
-//! and the only requests are the demo and the URLs the user put in the address. The rest of
-//! the hash (span, sample type, search, zoom) is applied once the files are in
-//! ([`crate::view_hash`]).
+//! `#profileURL=<url>&traceURL=<url>` in the address (as speedscope does), the bundled demo,
+//! and the files an exported page holds ([`crate::export_html`]). What a file holds is
+//! decided by its content ([`spanflame_core::load`]), not by its name or by which slot it
+//! came through. Files are read in the page: nothing is uploaded, and the only requests are
+//! the demo and the URLs the user put in the address. The rest of the hash (span, sample
+//! type, search, zoom) is applied once the files are in ([`crate::view_hash`]).
 
 use leptos::ev;
 use leptos::html;
@@ -78,7 +78,21 @@ pub enum Opened {
 pub fn start(state: AppState, demo: bool) {
     let hash = view_hash::read();
     let diff = use_context::<crate::diff::DiffState>();
+    let page = crate::export_html::embedded();
     spawn_local(async move {
+        if let Some(page) = page {
+            // An exported page: its own files, its view unless the address names one (after
+            // a reload), and no service worker (there is nothing to serve from `file://`).
+            ingest(state, page.files, Origin::Local).await;
+            let hash = if hash == ViewHash::default() {
+                page.view
+            } else {
+                hash
+            };
+            view_hash::apply(state, &hash);
+            view_hash::mark_ready();
+            return;
+        }
         let urls = HashParams {
             profile_url: hash.profile_url.clone(),
             trace_url: hash.trace_url.clone(),
@@ -203,6 +217,7 @@ pub async fn ingest(
         )));
         let started = now();
         let url = (origin == Origin::Url).then(|| source.clone());
+        let kept = crate::export_html::copy(&source, &bytes);
         let decoding = crate::decoder::decode(bytes);
         if i + 1 < count {
             // The next file's worker starts while this one decodes.
@@ -232,11 +247,13 @@ pub async fn ingest(
                 });
                 state.set_profile(LoadedProfile { set, source });
                 view_hash::set_profile_url(url);
+                crate::export_html::keep(Opened::Profile, kept);
                 outcomes.push(Ok(Opened::Profile));
             }
             Ok(Loaded::Traces(set)) => {
                 state.set_traces(LoadedTraces { set, source });
                 view_hash::set_trace_url(url);
+                crate::export_html::keep(Opened::Traces, kept);
                 outcomes.push(Ok(Opened::Traces));
             }
             Err(error) => {
@@ -352,7 +369,8 @@ pub fn DropZone() -> impl IntoView {
     }
 }
 
-/// "Open files…" (a file picker for profiles and traces, several at once) and "Demo".
+/// "Open files…" (a file picker for profiles and traces, several at once) and "Demo" (not in
+/// an exported page).
 #[component]
 pub fn OpenButtons() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -390,9 +408,19 @@ pub fn OpenButtons() -> impl IntoView {
                 node_ref=input
                 on:change=on_change
             />
-            <button id="load-demo" type="button" on:click=move |_| spawn_local(load_demo(state))>
-                "Demo"
-            </button>
+            // An exported page has no demo to fetch (and may fetch nothing).
+            {(!crate::export_html::is_exported_page())
+                .then(|| {
+                    view! {
+                        <button
+                            id="load-demo"
+                            type="button"
+                            on:click=move |_| spawn_local(load_demo(state))
+                        >
+                            "Demo"
+                        </button>
+                    }
+                })}
         </div>
     }
 }
