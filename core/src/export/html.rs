@@ -15,6 +15,7 @@
 //! [`page`] writes the page around its payloads, so that the big base64 texts never have to
 //! pass through this crate (in the app they stay JavaScript strings, out of wasm memory).
 
+use super::escape;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -125,22 +126,6 @@ pub fn csp_hash(text: &str) -> String {
         "'sha256-{}'",
         base64::engine::general_purpose::STANDARD.encode(digest)
     )
-}
-
-/// `text` safe in HTML text and in a double-quoted attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

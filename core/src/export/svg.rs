@@ -8,6 +8,7 @@
 
 use std::fmt::Write;
 
+use super::escape;
 use crate::layout::FlameLayout;
 use crate::palette::{ColourMode, Palette, merged_colour, node_colours};
 use crate::tree::CallTree;
@@ -54,24 +55,6 @@ impl Default for SvgOptions {
             title: String::new(),
         }
     }
-}
-
-/// XML-escape text for element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `label` cut to at most `chars` characters, ending in `…` when cut; `None` when not even
