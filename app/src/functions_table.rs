@@ -101,14 +101,7 @@ pub fn FunctionsTable() -> impl IntoView {
         list.iter()
             .map(|f| {
                 let name = f.name.clone();
-                let selected = {
-                    let name = name.clone();
-                    move || {
-                        state
-                            .selected_function
-                            .with(|s| s.as_deref() == Some(name.as_str()))
-                    }
-                };
+                let selected = state.is_selected(name.clone());
                 let key = (f.name.clone(), f.file.clone());
                 let sandwich = {
                     let key = key.clone();
@@ -121,9 +114,7 @@ pub fn FunctionsTable() -> impl IntoView {
                             state.open_sandwich(key.clone());
                             return;
                         }
-                        let picked = state.selected_function.get_untracked().as_deref()
-                            != Some(name.as_str());
-                        state.selected_function.set(picked.then(|| name.clone()));
+                        state.toggle_selected(&name);
                     }
                 };
                 let file = (!f.file.is_empty()).then(|| {

@@ -485,6 +485,18 @@ impl AppState {
         Some((f.name.clone(), f.file.clone()))
     }
 
+    /// A reactive "is `name` the selected function", for table rows.
+    pub fn is_selected(&self, name: String) -> impl Fn() -> bool + Clone + 'static {
+        let selected = self.selected_function;
+        move || selected.with(|s| s.as_deref() == Some(name.as_str()))
+    }
+
+    /// Select function `name`, or clear the selection when it is the selected one.
+    pub fn toggle_selected(&self, name: &str) {
+        let picked = self.selected_function.get_untracked().as_deref() != Some(name);
+        self.selected_function.set(picked.then(|| name.to_owned()));
+    }
+
     /// Show the callers and callees of `key` instead of the flame graph.
     pub fn open_sandwich(&self, key: FunctionKey) {
         if self.selected_function.get_untracked().as_deref() != Some(key.0.as_str()) {

@@ -123,20 +123,11 @@ pub fn DiffTable() -> impl IntoView {
             .map(|f| {
                 let d = f.diff;
                 let name = f.name.clone();
-                let selected = {
-                    let name = name.clone();
-                    move || {
-                        state
-                            .selected_function
-                            .with(|s| s.as_deref() == Some(name.as_str()))
-                    }
-                };
+                let selected = state.is_selected(name.clone());
                 let select = {
                     let name = name.clone();
                     move |_| {
-                        let picked = state.selected_function.get_untracked().as_deref()
-                            != Some(name.as_str());
-                        state.selected_function.set(picked.then(|| name.clone()));
+                        state.toggle_selected(&name);
                     }
                 };
                 let (row_class, button_aria) = (selected.clone(), selected);
