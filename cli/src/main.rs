@@ -4,8 +4,8 @@
 
 use std::process::ExitCode;
 
-use spanflame_core::diff::diff_folded;
-use spanflame_core::export::svg::{SvgOptions, flame_svg};
+use spanflame_core::diff::{Diff, diff_folded};
+use spanflame_core::export::svg::{SvgOptions, diff_svg, flame_svg};
 use spanflame_core::model::{SampleTypeId, parse_hex};
 use spanflame_core::scope::{Scope, SpanRef, find_span, select};
 use spanflame_core::{
@@ -20,6 +20,7 @@ usage:
                       [--same-name] [--sample-type NAME] [FILTER...]
   spanflame svg FILE [--trace TRACEFILE] [--span HEX] [--span-scope only|children|trace|time]
                      [--sample-type NAME] [FILTER...] [--width PX] [--inverted] [--dark]
+                     [--baseline BASEFILE]
   spanflame diff A B [--normalize] [--sample-type NAME] [FILTER...]
   FILTER: --from TIME --to TIME --attr KEY=VALUE --exclude-attr KEY=VALUE --transform TEXT
   spanflame gen --size S|M|L [--seed N] --out DIR
@@ -41,7 +42,9 @@ FILTER apply to each file, a relative TIME from that file's first sample.
 svg writes the flame graph of what fold would print as an SVG to stdout, root row on top,
 1200 px wide unless --width, a <title> tooltip on each frame; --inverted draws the bottom-up
 tree (the functions samples end in on the top row, their callers below), --dark the dark
-theme.";
+theme; --baseline draws FILE as a differential flame graph against BASEFILE (the app's
+'Compare with…'): frames red where their share of the total grew, blue where it shrank,
+--sample-type, --attr, --exclude-attr and --transform applied to both files.";
 
 /// `println!` that ends the program quietly when the reader has gone (`spanflame fold | head`),
 /// instead of panicking on the closed pipe.
@@ -230,6 +233,7 @@ fn svg(args: &[String]) -> Result<(), String> {
     let mut options = ViewArgs::default();
     let mut picture = SvgOptions::default();
     let mut inverted = false;
+    let mut baseline = None;
     let files = parse_args("svg", args, &["FILE"], |arg, rest| {
         match arg {
             "--width" => {
@@ -244,25 +248,52 @@ fn svg(args: &[String]) -> Result<(), String> {
             }
             "--inverted" => inverted = true,
             "--dark" => picture.dark = true,
+            "--baseline" => baseline = Some(option_value(arg, rest)?),
             _ => return options.take(arg, rest),
         }
         Ok(true)
     })?;
     let file = &files[0];
-    let view = view(file, &options)?;
-    let tree = if inverted {
-        view.set
-            .inverted_call_tree_with(&view.filter, &view.transformed)
-    } else {
-        view.side().call_tree()
+    let tree_of = |view: &View| {
+        if inverted {
+            view.set
+                .inverted_call_tree_with(&view.filter, &view.transformed)
+        } else {
+            view.side().call_tree()
+        }
     };
-    let layout = FlameLayout::new(&tree);
-    let name = std::path::Path::new(file)
-        .file_name()
-        .map_or_else(|| file.into(), |n| n.to_string_lossy());
+    let view = view(file, &options)?;
+    let tree = tree_of(&view);
+    let name = |file: &str| {
+        std::path::Path::new(file)
+            .file_name()
+            .map_or_else(|| file.to_owned(), |n| n.to_string_lossy().into_owned())
+    };
     let how = if inverted { ", inverted" } else { "" };
-    picture.title = format!("{name}: {}{how}", view.sample_type());
-    emit_raw(&flame_svg(&tree, &layout, &picture))
+    picture.title = format!("{}: {}{how}", name(file), view.sample_type());
+    let Some(baseline) = baseline else {
+        return emit_raw(&flame_svg(&tree, &FlameLayout::new(&tree), &picture));
+    };
+    // Span ids and times are the other file's own: as the app's file baseline, the
+    // baseline takes the sample type, attribute conditions and transforms only.
+    let base_options = ViewArgs {
+        sample_type: options.sample_type.clone(),
+        filter: FilterArgs {
+            attributes: options.filter.attributes.clone(),
+            excluded: options.filter.excluded.clone(),
+            transforms: options.filter.transforms.clone(),
+            ..FilterArgs::default()
+        },
+        ..ViewArgs::default()
+    };
+    let base = self::view(&baseline, &base_options)?;
+    let diff = Diff::new(tree_of(&base), tree);
+    picture.title = format!("{}, compared with {}", picture.title, name(&baseline));
+    emit_raw(&diff_svg(
+        &diff,
+        &FlameLayout::new(diff.comparison()),
+        &picture,
+    ))
 }
 
 /// `spanflame diff`: the folded stacks of two profiles side by side, as `difffolded.pl`

@@ -329,3 +329,204 @@ fn svg_export_is_xml_with_one_group_per_visible_frame() {
         }
     }
 }
+
+/// Weight of the folded lines whose stack starts with `path` (frames by name).
+fn prefix_weight(folded: &[(String, i64)], path: &[&str]) -> i64 {
+    folded
+        .iter()
+        .filter(|(stack, _)| {
+            let frames: Vec<&str> = stack.split(';').collect();
+            frames.len() >= path.len() && frames[..path.len()] == *path
+        })
+        .map(|(_, w)| w)
+        .sum()
+}
+
+/// How many nodes of `tree` have each name path.
+fn name_paths(tree: &spanflame_core::CallTree) -> std::collections::HashMap<Vec<&str>, usize> {
+    let mut m = std::collections::HashMap::new();
+    for n in tree.nodes().skip(1) {
+        *m.entry(path_of(tree, n)).or_default() += 1;
+    }
+    m
+}
+
+/// The frames of a node, from the root.
+fn path_of(tree: &spanflame_core::CallTree, mut node: spanflame_core::NodeId) -> Vec<&str> {
+    let mut path = Vec::new();
+    while node != spanflame_core::CallTree::ROOT {
+        path.push(tree.name(node));
+        node = tree.parent(node).unwrap();
+    }
+    path.reverse();
+    path
+}
+
+#[test]
+fn diff_svg_colours_each_frame_by_its_change_and_titles_both_sides() {
+    use spanflame_core::diff::{Diff, format_delta};
+    use spanflame_core::export::svg::diff_svg;
+    use spanflame_core::palette::diff_colour;
+    use spanflame_core::units::{format_share, format_value};
+    // The same node workload before and after `warm` got 3x the work
+    // (core/tests/fixtures/diff/README.md).
+    let base = profiles("diff/base.cpuprofile");
+    let slower = profiles("diff/slower.cpuprofile");
+    let filter = Filter::default();
+    let diff = Diff::new(base.call_tree(&filter), slower.call_tree(&filter));
+    let (before, after) = (base.folded(&filter), slower.folded(&filter));
+    let before_total: i64 = before.iter().map(|(_, w)| w).sum();
+    let after_total: i64 = after.iter().map(|(_, w)| w).sum();
+    let tree = diff.comparison();
+    let unit = tree.sample_type().unit.clone();
+    for dark in [false, true] {
+        let layout = FlameLayout::new(tree);
+        let opts = SvgOptions {
+            dark,
+            title: "slower vs base".into(),
+            ..SvgOptions::default()
+        };
+        let svg = diff_svg(&diff, &layout, &opts);
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        // The colour scale is drawn under the heading: five swatches, shrank to grew.
+        let legend = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("legend"))
+            .expect("a legend");
+        assert_eq!(
+            legend.children().filter(|n| n.has_tag_name("rect")).count(),
+            5
+        );
+        let frames = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("frames"))
+            .unwrap();
+        let groups: Vec<_> = frames.children().filter(|n| n.is_element()).collect();
+        let visible: Vec<_> = layout
+            .rects()
+            .iter()
+            .filter(|r| (r.x1 - r.x0) * opts.width >= opts.min_width)
+            .collect();
+        assert_eq!(groups.len(), visible.len());
+        // Folded text has names only; the trees merge by name and file. Check the frames
+        // whose name path is one node in each tree (as core/tests/diff.rs does).
+        let (in_base, in_comp) = (name_paths(diff.baseline()), name_paths(tree));
+        let (mut red, mut blue, mut checked) = (0, 0, 0);
+        for (g, r) in groups.iter().zip(&visible) {
+            let path = path_of(tree, r.node);
+            if in_comp.get(&path) != Some(&1) || in_base.get(&path).is_some_and(|&c| c > 1) {
+                continue;
+            }
+            checked += 1;
+            // Both sides' weights of this call path, from the folded lines alone.
+            let (b, a) = (prefix_weight(&before, &path), prefix_weight(&after, &path));
+            let delta = a as f64 / after_total as f64 - b as f64 / before_total as f64;
+            let title = g
+                .children()
+                .find(|n| n.has_tag_name("title"))
+                .and_then(|t| t.text())
+                .unwrap();
+            let want = format!(
+                "{} ({}, {}; baseline {}, {}; {})",
+                path.last().unwrap(),
+                format_value(a, &unit),
+                format_share(a, after_total),
+                format_value(b, &unit),
+                format_share(b, before_total),
+                format_delta(delta),
+            );
+            assert_eq!(title, want, "{}", path.join(";"));
+            let fill = g
+                .children()
+                .find(|n| n.has_tag_name("rect"))
+                .and_then(|n| n.attribute("fill"))
+                .unwrap();
+            assert_eq!(fill, diff_colour(delta, dark).css(), "{title}");
+            if delta >= 0.01 {
+                red += 1;
+            } else if delta <= -0.01 {
+                blue += 1;
+            }
+        }
+        // What a reader sees at a glance: `warm` grew and `hot` shrank, beyond the band.
+        assert!(red > 0 && blue > 0, "{red} red and {blue} blue frames");
+        assert!(
+            checked * 2 > groups.len(),
+            "{checked} of {} frames",
+            groups.len()
+        );
+    }
+}
+
+#[test]
+fn sandwich_svg_stacks_callers_over_callees_meeting_at_the_function() {
+    use spanflame_core::export::svg::{Pane, picture_svg};
+    use spanflame_core::viewport::Orientation;
+    let set = profiles("speedscope/profile.folded.txt");
+    let key = ("walk (workload.py:35)".to_owned(), String::new());
+    let s = set.sandwich(&Filter::default(), &Transforms::default(), &key);
+    let (lc, le) = (FlameLayout::new(&s.callers), FlameLayout::new(&s.callees));
+    let opts = SvgOptions {
+        title: "Callers and callees of walk".into(),
+        ..SvgOptions::default()
+    };
+    let panes = [
+        Pane {
+            tree: &s.callers,
+            layout: &lc,
+            orientation: Orientation::Flame,
+            diff: None,
+        },
+        Pane {
+            tree: &s.callees,
+            layout: &le,
+            orientation: Orientation::Icicle,
+            diff: None,
+        },
+    ];
+    let svg = picture_svg(&panes, &opts);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let groups: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("frames"))
+        .collect();
+    assert_eq!(groups.len(), 2, "one group of frames per pane");
+    let ys = |g: &roxmltree::Node<'_, '_>, name: &str| -> Vec<f64> {
+        g.children()
+            .filter(|f| {
+                f.children()
+                    .find(|n| n.has_tag_name("title"))
+                    .and_then(|t| t.text())
+                    .is_some_and(|t| t.starts_with(&format!("{name} (")))
+            })
+            .filter_map(|f| f.children().find(|n| n.has_tag_name("rect")))
+            .map(|r| r.attribute("y").unwrap().parse().unwrap())
+            .collect()
+    };
+    let head = opts.row_height * 1.6;
+    let callers_rows = f64::from(lc.depth_count());
+    // The callers' root (the function) is their bottom row; the callees' root is the row
+    // right under it, and the picture ends with the callees' deepest row.
+    let bottom = head + (callers_rows - 1.0) * opts.row_height;
+    let (above, below) = (ys(&groups[0], &key.0), ys(&groups[1], &key.0));
+    assert!(above.contains(&bottom), "{above:?}");
+    assert!(below.contains(&(bottom + opts.row_height)), "{below:?}");
+    let height: f64 = doc
+        .root_element()
+        .attribute("height")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let rows = callers_rows + f64::from(le.depth_count());
+    assert!((height - (head + rows * opts.row_height)).abs() < 1e-9);
+    // Every frame of both trees wide enough to draw is there.
+    for (g, layout) in groups.iter().zip([&lc, &le]) {
+        let drawn = g.children().filter(|n| n.is_element()).count();
+        let visible = layout
+            .rects()
+            .iter()
+            .filter(|r| (r.x1 - r.x0) * opts.width >= opts.min_width)
+            .count();
+        assert_eq!(drawn, visible);
+    }
+}
