@@ -49,6 +49,7 @@ fn source(
     state: AppState,
     id: &'static str,
     pick: fn(&SandwichTrees) -> &Shared<CallTree>,
+    zoom: RwSignal<Vec<spanflame_core::navigate::FunctionKey>>,
     orientation: Orientation,
 ) -> Source {
     let tree = Memo::new(move |_| {
@@ -56,7 +57,6 @@ fn source(
             .sandwich_trees
             .with(|s| s.as_ref().map(|s| pick(s).clone()))
     });
-    let zoom = RwSignal::new(Vec::new());
     // Another function: its whole trees.
     Effect::new(move |_| {
         state.sandwich.track();
@@ -133,12 +133,14 @@ pub fn SandwichView() -> impl IntoView {
         state,
         "sandwich-callers",
         |s| &s.callers,
+        state.sandwich_zoom.callers,
         Orientation::Flame,
     );
     let callees = source(
         state,
         "sandwich-callees",
         |s| &s.callees,
+        state.sandwich_zoom.callees,
         Orientation::Icicle,
     );
     let escape = window_event_listener(ev::keydown, move |e| {

@@ -37,6 +37,15 @@ pub struct SandwichTrees {
     pub callees: Shared<CallTree>,
 }
 
+/// The zoom paths of the sandwich view's two graphs.
+#[derive(Clone, Copy)]
+pub struct SandwichZoom {
+    /// The callers' graph.
+    pub callers: RwSignal<Vec<FunctionKey>>,
+    /// The callees' graph.
+    pub callees: RwSignal<Vec<FunctionKey>>,
+}
+
 impl From<Sandwich> for SandwichTrees {
     fn from(s: Sandwich) -> Self {
         SandwichTrees {
@@ -261,6 +270,8 @@ pub struct AppState {
     pub sandwich: RwSignal<Option<FunctionKey>>,
     /// Its sandwich over the filtered, transformed samples.
     pub sandwich_trees: Memo<Option<SandwichTrees>>,
+    /// The zoomed-in frames of its two graphs, as [`AppState::zoom`] (what an export draws).
+    pub sandwich_zoom: SandwichZoom,
     /// The search box.
     pub search: RwSignal<SearchQuery>,
     /// The zoomed-in frame, as the functions from the root (empty: not zoomed).
@@ -429,6 +440,10 @@ impl AppState {
             selected_function: RwSignal::new(None),
             sandwich,
             sandwich_trees,
+            sandwich_zoom: SandwichZoom {
+                callers: RwSignal::new(Vec::new()),
+                callees: RwSignal::new(Vec::new()),
+            },
             search,
             zoom,
             colour_mode: RwSignal::new(ColourMode::default()),

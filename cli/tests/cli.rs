@@ -786,3 +786,26 @@ fn fold_same_name_is_the_other_spans_of_that_name() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--same-name needs --trace"));
 }
+
+#[test]
+fn svg_against_a_baseline_draws_the_comparison_in_diff_colours() {
+    // The same node workload before and after `warm` got 3x the work
+    // (core/tests/fixtures/diff/README.md).
+    let base = fixture("diff/base.cpuprofile");
+    let slower = fixture("diff/slower.cpuprofile");
+    // Width is the comparison: the frames are those of the comparison's own fold.
+    let svg = check_svg_against_fold(&slower, &[], &["--baseline", &base]);
+    assert!(
+        svg.heading.ends_with("compared with base.cpuprofile"),
+        "{}",
+        svg.heading
+    );
+    assert!(svg.frames.iter().all(|f| f.title.contains("; baseline ")));
+    let warm = svg.frames.iter().find(|f| f.name == "warm").unwrap();
+    assert!(warm.title.contains("; +"), "warm grew: {}", warm.title);
+    // A baseline that cannot be read is an error naming it, and nothing is drawn.
+    let out = spanflame(&["svg", &slower, "--baseline", "no-such-file.pb"]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.pb"));
+}

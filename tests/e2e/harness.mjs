@@ -115,13 +115,16 @@ export async function openApp(t, options = {}) {
 
 /**
  * Open the app on its demo (at 1400×900 unless `options` say otherwise) and wait until the
- * flame graph is painted and shows `frame`.
+ * flame graph is painted and shows `frame`, and its traces are loaded.
  */
 export async function openDemo(t, { frame = 'busy_sleep', ...options } = {}) {
   const session = await openApp(t, { viewport: { width: 1400, height: 900 }, ...options });
   await session.page.goto(session.url);
   await waitForPaintedCanvas(session.page);
   await waitForFrame(session.page, frame);
+  // The demo's traces load after its profile is drawn: wait, so that what a test reads
+  // (the summary, the waterfall) is the whole demo.
+  await session.page.waitForFunction(() => /Traces/.test(document.querySelector('#summary')?.textContent ?? ''));
   return session;
 }
 
