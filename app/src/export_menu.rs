@@ -32,7 +32,18 @@ fn stem(source: &str) -> String {
     let name = name.split(['?', '#']).next().unwrap_or(name);
     let mut stem = name;
     for ext in [
-        ".gz", ".json", ".jsonl", ".binpb", ".pb", ".pprof", ".txt", ".folded",
+        ".gz",
+        ".json",
+        ".jsonl",
+        ".binpb",
+        ".pb",
+        ".pprof",
+        ".txt",
+        ".folded",
+        ".cpuprofile",
+        ".jfr",
+        ".pstats",
+        ".prof",
     ] {
         stem = stem.strip_suffix(ext).unwrap_or(stem);
     }

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, dropFiles, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import { REPO_ROOT, SCREENSHOT_DIR, dropFiles, openApp, waitForPaintedCanvas } from './harness.mjs';
 
 const FIXTURES = path.join(REPO_ROOT, 'core/tests/fixtures/diff');
 const BASE = path.join(FIXTURES, 'base.cpuprofile');
@@ -49,6 +49,14 @@ async function svgFrames(page, text) {
       ),
     };
   }, text);
+}
+
+/** A picture of an exported SVG as a browser draws it, for people to look at. */
+async function snapshotSvg(page, file, name) {
+  const view = await page.context().newPage();
+  await view.setContent(await readFile(file, 'utf8'));
+  await view.locator('svg').screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+  await view.close();
 }
 
 /** Counts of strongly red and strongly blue pixels of a PNG file, decoded by the browser. */
@@ -94,6 +102,7 @@ test('a differential graph exports as a differential SVG and PNG, as the CLI dra
   assert.equal(svg.name, 'slower.svg');
   const got = await svgFrames(page, await readFile(svg.path, 'utf8'));
   assert.equal(got.error, undefined, got.error);
+  await snapshotSvg(page, svg.path, 'export-diff-svg');
   assert.match(got.heading, /compared with/);
   assert.equal(got.legend.length, 5, `the colour scale: ${got.legend}`);
   assert.equal(got.panes.length, 1);
@@ -106,7 +115,7 @@ test('a differential graph exports as a differential SVG and PNG, as the CLI dra
   const hot = got.panes[0].find((f) => f.title.startsWith('hot ('));
   assert.match(warm.title, /; baseline .*; \+\d+\.\d pp\)$/);
   assert.match(hot.title, /; baseline .*; -\d+\.\d pp\)$/);
-  const rgb = (css) => css.match(/\d+/g).map(Number);
+  const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   const [wr, , wb] = rgb(warm.fill);
   const [hr, , hb] = rgb(hot.fill);
   assert.ok(wr > wb + 60, `warm is red: ${warm.fill}`);
@@ -126,11 +135,9 @@ test('the sandwich while comparing: the plain numbers, exported as callers over 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'spanflame-export-sandwich-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
 
-  const frame = await waitForFrame(page, 'warm');
-  const box = await page.$eval('canvas#flame', (c) => c.getBoundingClientRect().toJSON());
-  await page.mouse.click(box.left + frame.x + Math.min(frame.w / 2, 40), box.top + frame.y + 9, { button: 'right' });
-  await page.waitForSelector('#frame-menu');
-  await page.click('#frame-menu [data-code="sandwich"]');
+  // Select warm in the diff table, then `c`: its callers and callees.
+  await page.click('#diff-table tbody tr[data-name="warm"] button.fn');
+  await page.keyboard.press('c');
   await page.waitForFunction(() => document.querySelector('#sandwich-summary')?.dataset.name === 'warm');
   await waitForPaintedCanvas(page, { selector: 'canvas#sandwich-callees', minShare: 0.01 });
   assert.ok(await page.$('#diff-bar'), 'still comparing');
@@ -152,6 +159,7 @@ test('the sandwich while comparing: the plain numbers, exported as callers over 
   const svg = await download(page, 'svg', dir);
   const got = await svgFrames(page, await readFile(svg.path, 'utf8'));
   assert.equal(got.error, undefined, got.error);
+  await snapshotSvg(page, svg.path, 'export-sandwich-svg-dark');
   assert.match(got.heading, /callers and callees of warm/);
   assert.equal(got.legend.length, 0, 'no diff scale: the sandwich is drawn in the usual colours');
   assert.equal(got.panes.length, 2, 'the callers and the callees');
@@ -173,7 +181,7 @@ test('the sandwich while comparing: the plain numbers, exported as callers over 
   const sizes = await page.$$eval('canvas#sandwich-callers, canvas#sandwich-callees', (cs) => cs.map((c) => [c.width, c.height]));
   assert.equal(pixels.width, Math.max(...sizes.map((s) => s[0])));
   assert.equal(pixels.height, sizes[0][1] + sizes[1][1], 'both graphs, one above the other');
-  await session.screenshot('sandwich-while-comparing-dark');
+  await page.locator('#sandwich').screenshot({ path: path.join(SCREENSHOT_DIR, 'sandwich-while-comparing-dark.png') });
 
   await page.keyboard.press('Escape');
   await page.waitForSelector('#sandwich', { state: 'detached' });
