@@ -739,5 +739,15 @@ fn gen_synthetic(args: &[String]) -> Result<(), String> {
     write("traces.json", &|w| {
         w.write_all(synth.traces_json().as_bytes())
     })?;
+    // The CPU samples as a gzip'd pprof profile too (what Go and many agents write, and what
+    // speedscope also reads), made by reading the protobuf back. Not for L: that read alone
+    // holds several GB.
+    if size != Size::L {
+        drop(synth);
+        let binpb = dir.join("profile.binpb");
+        let set = read_profiles(&binpb.to_string_lossy())?;
+        let bytes = spanflame_core::export::pprof::pprof_gz(&set, &Filter::default(), None);
+        write("profile.pb.gz", &|w| w.write_all(&bytes))?;
+    }
     Ok(())
 }

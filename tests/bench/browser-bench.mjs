@@ -5,7 +5,8 @@
 //
 //   node tests/bench/browser-bench.mjs [--sizes S,M] [--runs 5] [--dist target/bench-dist]
 //        [--data target/bench-data] [--out target/bench-results] [--first-paint-only]
-//        [--viewers spanflame,spanflame-folded,speedscope] [--label TEXT]
+//        [--viewers spanflame,spanflame-folded,spanflame-pprof,speedscope,speedscope-pprof]
+//        [--label TEXT]
 //   node tests/bench/browser-bench.mjs --compare-dists 3=DIR,s=DIR,z=DIR [--sizes M] ...
 //        (Spanflame builds against each other, e.g. opt-levels; their runs interleaved)
 //
@@ -56,7 +57,7 @@ function parseArgs(argv) {
     dist: 'target/bench-dist',
     data: 'target/bench-data',
     out: 'target/bench-results',
-    viewers: ['spanflame', 'spanflame-folded', 'speedscope'],
+    viewers: ['spanflame', 'spanflame-folded', 'spanflame-pprof', 'speedscope', 'speedscope-pprof'],
     firstPaintOnly: false,
     label: '',
     compareDists: null,
@@ -130,6 +131,9 @@ function viewers(options) {
     },
     file,
     canvasSelector: 'canvas#flame',
+    // The empty page's start: the wasm has run and mounted the app (its header). With no
+    // profile in the address the app then fetches its bundled demo; that is not waited for.
+    readySelector: 'header.top',
     // Zoom: the wheel over the graph (ctrl+wheel is what a trackpad pinch sends).
     zoomModifier: 'Control',
     // The app's error message, if it shows one (data, not a function: the app's CSP forbids
@@ -146,22 +150,26 @@ function viewers(options) {
       ]),
     );
   }
+  const speedscope = (file) => ({
+    root: SPEEDSCOPE_DIR,
+    url: (base, size) => `${base}app/#profileURL=${encodeURIComponent(`${base}data/${size}/${file}`)}`,
+    file,
+    // The flame chart's label overlay: the largest canvas it draws on in 2D. Its frames are
+    // drawn with WebGL on another canvas in the same animation frame.
+    canvasSelector: null,
+    // Its start page says how to open a profile.
+    readyText: 'Drag and drop a profile file',
+    zoomModifier: 'Control', // speedscope zooms on ctrl/cmd + wheel; a plain wheel pans
+    error: { text: 'Something went wrong' },
+    spanClicks: false,
+  });
   return {
     spanflame: { name: 'Spanflame', ...spanflame('profile.binpb') },
-    // Folded stacks carry no span links: no span clicks on this one.
+    // Folded stacks and pprof carry no span links: no span clicks or brushes on these.
     'spanflame-folded': { name: 'Spanflame (folded file)', ...spanflame('profile.folded'), spanClicks: false, brushes: false },
-    speedscope: {
-      name: 'speedscope 1.25.0',
-      root: SPEEDSCOPE_DIR,
-      url: (base, size) => `${base}app/#profileURL=${encodeURIComponent(`${base}data/${size}/profile.folded`)}`,
-      file: 'profile.folded',
-      // The flame chart's label overlay: the largest canvas it draws on in 2D. Its frames are
-      // drawn with WebGL on another canvas in the same animation frame.
-      canvasSelector: null,
-      zoomModifier: 'Control', // speedscope zooms on ctrl/cmd + wheel; a plain wheel pans
-      error: { text: 'Something went wrong' },
-      spanClicks: false,
-    },
+    'spanflame-pprof': { name: 'Spanflame (pprof file)', ...spanflame('profile.pb.gz'), spanClicks: false, brushes: false },
+    speedscope: { name: 'speedscope 1.25.0', ...speedscope('profile.folded') },
+    'speedscope-pprof': { name: 'speedscope 1.25.0 (pprof file)', ...speedscope('profile.pb.gz') },
   };
 }
 
@@ -238,7 +246,7 @@ async function newContext(browser, viewer, blocked) {
     (config) => {
       window.__benchConfig = config;
     },
-    { canvasSelector: viewer.canvasSelector },
+    { canvasSelector: viewer.canvasSelector, readySelector: viewer.readySelector, readyText: viewer.readyText },
   );
   await context.addInitScript({ path: PROBES });
   return context;
@@ -535,15 +543,23 @@ async function measure(viewer, size, options, servers) {
 }
 
 /** The app with no profile handed over (Spanflame: its small demo; speedscope: its start page). */
+/**
+ * The viewer opened with no profile, in a fresh browser: the empty page's start (navigation
+ * to the start page drawn, `__bench.ready`, ms) and the idle renderer's peak RSS.
+ */
 async function idleBaseline(viewer, servers) {
   const browser = await launch();
   try {
     const context = await newContext(browser, viewer, []);
     const page = await context.newPage();
     await page.goto(`${servers[viewer.key].url}app/`, { waitUntil: 'load' });
+    const startMs = await page
+      .waitForFunction(() => window.__bench?.ready, null, { polling: 50, timeout: 20000 })
+      .then((handle) => handle.jsonValue())
+      .catch(() => null);
     await page.waitForTimeout(1500);
     const { renderer } = await processPeaks(browser);
-    return renderer;
+    return { renderer, startMs };
   } finally {
     await browser.close().catch(() => {});
   }
@@ -569,7 +585,7 @@ function frameStats(runs, key) {
   };
 }
 
-function summarize(viewer, size, runs, inputBytes, idleRss) {
+function summarize(viewer, size, runs, inputBytes, idle) {
   const opened = runs.filter((r) => r.opened);
   const clicks = runs.map((r) => r.spanClick).filter(Boolean);
   const clickTimes = clicks.flatMap((c) => c.times);
@@ -600,7 +616,8 @@ function summarize(viewer, size, runs, inputBytes, idleRss) {
     jsHeapPeak: median(runs.map((r) => r.jsHeapPeak)),
     rendererPeakRss: median(runs.map((r) => r.rendererPeakRss)),
     gpuPeakRss: median(runs.map((r) => r.gpuPeakRss)),
-    idleRendererRss: idleRss,
+    idleRendererRss: idle?.rss ?? null,
+    emptyStartMs: idle?.startMs ?? null,
     hover: frameStats(opened, 'hoverFrames'),
     zoom: frameStats(opened, 'zoomFrames'),
     spanClick: clicks.length
@@ -790,6 +807,7 @@ function report(options, summaries, bundles, meta) {
         .join(' | ')} |`,
     );
     push(`| renderer CPU time until first paint, ms | ${rows.map((r) => cell(r, (x) => fmtMs(x.firstPaintCpuMs))).join(' | ')} |`);
+    push(`| empty page (no profile) → start page drawn, ms | ${rows.map((r) => fmtMs(r.emptyStartMs)).join(' | ')} |`);
     if (rows.some((r) => r.appTimings)) {
       push(
         `| app-reported read + tree + layout + draw = total, ms | ${rows
@@ -855,16 +873,25 @@ function report(options, summaries, bundles, meta) {
         .join(' | ')} |`,
     );
     push(`| GPU process peak RSS, MB | ${rows.map((r) => fmtMB(r.gpuPeakRss)).join(' | ')} |`);
-    if (sf && ss && sf.firstPaintMs && ss.firstPaintMs) {
+    // First paint of speedscope over Spanflame's, per input speedscope also reads; and the
+    // same over the work after the empty page's start (first paint minus that start).
+    const pairs = [
+      ['spanflame', 'speedscope', 'OTLP protobuf vs the folded file'],
+      ['spanflame-folded', 'speedscope', 'the folded file'],
+      ['spanflame-pprof', 'speedscope-pprof', 'the pprof file'],
+    ];
+    const ratios = pairs.flatMap(([a, b, what]) => {
+      const x = rows.find((r) => r.viewer === a);
+      const y = rows.find((r) => r.viewer === b);
+      if (!x?.firstPaintMs || !y?.firstPaintMs) return [];
+      const after = x.emptyStartMs != null && y.emptyStartMs != null
+        ? `, **${((y.firstPaintMs - y.emptyStartMs) / (x.firstPaintMs - x.emptyStartMs)).toFixed(2)}×** after the empty page`
+        : '';
+      return [`${what}: **${(y.firstPaintMs / x.firstPaintMs).toFixed(2)}×**${after}`];
+    });
+    if (ratios.length) {
       push();
-      push(
-        `First paint, speedscope ÷ Spanflame: **${(ss.firstPaintMs / sf.firstPaintMs).toFixed(2)}×**` +
-          rows
-            .filter((r) => r.viewer === 'spanflame-folded' && r.firstPaintMs)
-            .map((r) => `; on the same folded file: **${(ss.firstPaintMs / r.firstPaintMs).toFixed(2)}×**`)
-            .join('') +
-          '.',
-      );
+      push(`First paint, speedscope ÷ Spanflame: ${ratios.join('; ')}.`);
     }
     if (failed.length) {
       push();
@@ -914,14 +941,20 @@ async function main() {
   for (const v of chosen) {
     if (!existsSync(path.join(v.root, 'index.html'))) throw new Error(`no ${v.root}/index.html: build it first`);
   }
-  if (chosen.some((v) => v.key === 'speedscope') && !existsSync(path.join(SPEEDSCOPE_DIR, 'index.html'))) {
+  if (chosen.some((v) => v.key.startsWith('speedscope')) && !existsSync(path.join(SPEEDSCOPE_DIR, 'index.html'))) {
     throw new Error('speedscope is not installed: npm ci (it is a devDependency)');
   }
-  for (const size of options.sizes) {
-    for (const v of chosen) {
+  // `spanflame gen` writes no pprof file for L: a viewer without its file for a size skips it.
+  const present = (size) =>
+    chosen.filter((v) => {
       const file = path.join(options.data, size, v.file);
-      if (!existsSync(file)) throw new Error(`${file} is missing: spanflame gen --size ${size} --out ${path.dirname(file)}`);
-    }
+      if (existsSync(file)) return true;
+      process.stderr.write(`bench: ${file} is missing: ${v.key} is not measured on ${size}\n`);
+      return false;
+    });
+  for (const size of options.sizes) {
+    if (!chosen.some((v) => v.key === 'spanflame') || present(size).some((v) => v.key === 'spanflame')) continue;
+    throw new Error(`no ${size} data in ${options.data}: spanflame gen --size ${size} --out ${options.data}/${size}`);
   }
 
   const browser = await launch();
@@ -934,14 +967,27 @@ async function main() {
   for (const v of chosen) servers[v.key] = await startMountServer({ '/app/': v.root, '/data/': options.data });
   const summaries = [];
   const rawRuns = [];
-  const idle = {};
-  for (const size of options.sizes) {
-    for (const v of chosen) {
-      if (!(v.key in idle)) idle[v.key] = await idleBaseline(v, servers).catch(() => null);
+  // The empty page, once per app build (viewers of one root are one app), runs interleaved.
+  const roots = [...new Map(chosen.map((v) => [v.root, v])).values()];
+  const empties = new Map(roots.map((v) => [v.root, []]));
+  for (let run = 0; run < options.runs; run += 1) {
+    for (const v of run % 2 === 0 ? roots : [...roots].reverse()) {
+      const r = await idleBaseline(v, servers).catch(() => null);
+      if (r) empties.get(v.root).push(r);
+      process.stderr.write(`bench: empty page run ${run + 1}/${options.runs} ${v.key}: start ${fmtMs(r?.startMs)} ms\n`);
     }
-    const runs = Object.fromEntries(chosen.map((v) => [v.key, []]));
+  }
+  const idle = Object.fromEntries(
+    chosen.map((v) => {
+      const e = empties.get(v.root);
+      return [v.key, { rss: median(e.map((x) => x.renderer)), startMs: median(e.map((x) => x.startMs)) }];
+    }),
+  );
+  for (const size of options.sizes) {
+    const here = present(size);
+    const runs = Object.fromEntries(here.map((v) => [v.key, []]));
     for (let run = 0; run < options.runs; run += 1) {
-      const order = run % 2 === 0 ? chosen : [...chosen].reverse();
+      const order = run % 2 === 0 ? here : [...here].reverse();
       for (const v of order) {
         const r = await measure(v, size, options, servers);
         r.run = run + 1;
@@ -958,7 +1004,7 @@ async function main() {
         );
       }
     }
-    for (const v of chosen) {
+    for (const v of here) {
       const inputBytes = statSync(path.join(options.data, size, v.file)).size;
       summaries.push(summarize(v, size, runs[v.key], inputBytes, idle[v.key]));
     }

@@ -6,6 +6,9 @@
 //   flame graph canvas shows something other than its background. performance.now() counts
 //   from the navigation start, so this is the time from the hand-over (navigating to
 //   `#profileURL=...`) to the first frame with the flame graph in it, measured in the page.
+// * window.__bench.ready: performance.now() of the first animation frame in which the viewer's
+//   start page is up (`__benchConfig.readySelector` matches, or the page's text holds
+//   `readyText`): opened with no profile, this is the empty page's start.
 // * window.__bench.wasmBytes(): the byte length of every WebAssembly.Memory the page
 //   instantiated (wasm memory only grows, so this is also its peak).
 // * window.__bench.startFrames() / stopFrames(): a per-frame main-thread work recorder for
@@ -14,7 +17,7 @@
 (() => {
   if (window.top !== window) return; // only the top document
   const config = window.__benchConfig ?? {};
-  const bench = (window.__bench = { firstPaint: null, wasmMemories: [], contexts: new WeakMap(), canvases: [] });
+  const bench = (window.__bench = { firstPaint: null, ready: null, wasmMemories: [], contexts: new WeakMap(), canvases: [] });
 
   // --- wasm memory: keep a reference to every instance's exported memory -----------------
   const keep = (result) => {
@@ -105,6 +108,19 @@
     requestAnimationFrame(poll);
   };
   requestAnimationFrame(poll);
+
+  // --- the start page: checked once per animation frame ------------------------------------
+  const isReady = () =>
+    (config.readySelector && document.querySelector(config.readySelector)) ||
+    (config.readyText && document.body?.textContent.includes(config.readyText));
+  const pollReady = (now) => {
+    if (isReady()) {
+      bench.ready = now;
+      return;
+    }
+    requestAnimationFrame(pollReady);
+  };
+  if (config.readySelector || config.readyText) requestAnimationFrame(pollReady);
 
   // --- frame work recorder ------------------------------------------------------------------
   // A frame's main-thread work is measured from the first input event dispatched for it (a
