@@ -88,6 +88,7 @@ pub fn Shell() -> impl IntoView {
             <OpenButtons />
             <Show when=has_profile>
                 <diff::CompareButton />
+                <diff::PinButton />
             </Show>
         </header>
         <ErrorBanner />

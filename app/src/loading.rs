@@ -245,6 +245,9 @@ pub async fn ingest(
                     worker_memory: decoded.worker_memory,
                     ..Timings::default()
                 });
+                if let Some(diff) = crate::diff::DiffState::installed() {
+                    diff.profile_replaced();
+                }
                 state.set_profile(LoadedProfile { set, source });
                 view_hash::set_profile_url(url);
                 crate::export_html::keep(Opened::Profile, kept);

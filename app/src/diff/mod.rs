@@ -4,11 +4,16 @@
 //! [`spanflame_core::palette::diff_colour`]); [`DiffTable`] lists before, after and the
 //! change per function; [`DiffBar`] says what is compared and how to leave.
 //!
-//! The baseline is another file ("Compare with…", [`Baseline::File`]) or the other spans
-//! with the filtered span's name ([`Baseline::SameName`]). The comparison is whatever the
+//! The baseline is another file ("Compare with…", [`Baseline::File`]), the other spans
+//! with the filtered span's name ([`Baseline::SameName`]), or a selection of the loaded
+//! data pinned from the view ("Set as baseline", [`Baseline::Pinned`]: a span in its scope,
+//! a time range, attribute conditions, by ids), so that the view can then select another
+//! span, range or attribute value and be compared with it. The comparison is whatever the
 //! view selects; a file baseline gets the view's sample type (matched by name and unit),
 //! attribute conditions and transforms, but not its profile, resource, span or time range,
-//! which are the other file's own. Everything is a memo over [`AppState`] and
+//! which are the other file's own. A pinned one gets the view's sample type, profile,
+//! resource and transforms, and its own span, range and attributes, narrowed by the rule the
+//! view's filter uses ([`spanflame_core::selection::narrow`]). Everything is a memo over [`AppState`] and
 //! [`DiffState::baseline`]: leaving diff mode is setting that to `None`.
 //!
 //! Its state is a context of its own ([`DiffState`], provided by [`crate::App`]); views that
@@ -21,10 +26,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use spanflame_core::diff::FunctionDiff;
 use spanflame_core::model::SampleTypeId;
-use spanflame_core::view_hash::ViewHash;
+use spanflame_core::selection::SpanNotFound;
+use spanflame_core::view_hash::{Selection, ViewHash};
 use spanflame_core::{CallTree, Diff, Filter, Loaded, ProfileSet, SpanIdx, SpanRef, TraceSet};
 
-pub use controls::{CompareButton, DiffBar, SameNameButton};
+pub use controls::{CompareButton, DiffBar, PinButton, SameNameButton};
 pub use table::DiffTable;
 
 use crate::state::{AppState, LoadedProfile, Shared, build_tree};
@@ -36,6 +42,8 @@ pub enum Baseline {
     File(Shared<LoadedProfile>),
     /// The other spans with the name (and service) of the span the view is filtered to.
     SameName,
+    /// A selection of the loaded data pinned from the view ("Set as baseline").
+    Pinned(Selection),
 }
 
 /// The diff's signals and memos. `Copy`, like [`AppState`].
@@ -136,10 +144,46 @@ impl DiffState {
         self.baseline.set(Some(Baseline::SameName));
     }
 
-    /// Swap a file baseline and the loaded profile: the baseline becomes the comparison.
-    pub fn swap(&self, state: AppState) {
-        let Some(Baseline::File(base)) = self.baseline.get_untracked() else {
+    /// Pin what the view selects (span, time range, attribute picks) as the baseline; the
+    /// view then changes on its own. Nothing happens when it selects nothing in particular.
+    pub fn pin(&self, state: AppState) {
+        let selection = untrack(|| crate::view_hash::view_selection(state));
+        if selection.is_empty() {
             return;
+        }
+        self.baseline_url.set(None);
+        self.baseline.set(Some(Baseline::Pinned(selection)));
+    }
+
+    /// A new profile was loaded: a selection pinned from the previous one's view goes.
+    pub fn profile_replaced(&self) {
+        if self
+            .baseline
+            .with_untracked(|b| matches!(b, Some(Baseline::Pinned(_))))
+        {
+            self.exit();
+        }
+    }
+
+    /// Swap the two sides: a file baseline becomes the loaded profile (and the other way
+    /// round); a pinned selection becomes the view's, and the view's is pinned. A pinned
+    /// span the loaded data lacks cannot be shown, so that does nothing.
+    pub fn swap(&self, state: AppState) {
+        let base = match self.baseline.get_untracked() {
+            Some(Baseline::File(base)) => base,
+            Some(Baseline::Pinned(pinned)) => {
+                let span = crate::view_hash::resolve_selection_span(state, &pinned);
+                if pinned.span.is_some() && span.is_none() {
+                    return;
+                }
+                let current = untrack(|| crate::view_hash::view_selection(state));
+                state.span_filter.set(span);
+                state.time_range.set(pinned.range);
+                state.attrs.set(pinned.attrs);
+                self.baseline.set(Some(Baseline::Pinned(current)));
+                return;
+            }
+            _ => return,
         };
         let Some(current) = state.profile.get_untracked() else {
             return;
@@ -225,6 +269,30 @@ fn same_name_filter(state: AppState) -> Option<Filter> {
     })
 }
 
+/// The filter of a pinned selection: the view's sample type, profile and resource, narrowed
+/// to the pinned span, range and attributes by the rule of the view's own filter. An error
+/// when the loaded data lacks the pinned span.
+pub fn pinned_filter(state: AppState, pinned: &Selection) -> Result<Filter, SpanNotFound> {
+    let view = state.filter.get();
+    state.traces.with(|t| {
+        state.profile.with(|p| {
+            let links = p.as_ref().map_or(&[][..], |p| &p.set.links[..]);
+            pinned.filter(&view, t.as_ref().map(|t| &t.set), links)
+        })
+    })
+}
+
+/// A selection in words ([`Selection::describe`]), times from the profile's first sample.
+pub fn describe_selection(state: AppState, selection: &Selection) -> String {
+    state.traces.with(|t| {
+        state.profile.with(|p| {
+            let links = p.as_ref().map_or(&[][..], |p| &p.set.links[..]);
+            let start = p.as_ref().and_then(|p| p.set.time_range()).map(|r| r.0);
+            selection.describe(t.as_ref().map(|t| &t.set), links, start)
+        })
+    })
+}
+
 /// The baseline's call tree, top-down or `inverted`, under the view's choices that apply to it.
 fn baseline_tree(state: AppState, baseline: &Baseline, inverted: bool) -> Option<CallTree> {
     match baseline {
@@ -238,6 +306,14 @@ fn baseline_tree(state: AppState, baseline: &Baseline, inverted: bool) -> Option
             let transforms = state.transforms.get();
             let transformed = (!transforms.0.is_empty()).then(|| set.transform(&transforms));
             Some(build_tree(set, &filter, transformed.as_ref(), inverted))
+        }
+        Baseline::Pinned(pinned) => {
+            let filter = pinned_filter(state, pinned).ok()?;
+            let transformed = state.transformed.get();
+            state.profile.with(|p| {
+                p.as_ref()
+                    .map(|p| build_tree(&p.set, &filter, transformed.as_deref(), inverted))
+            })
         }
         Baseline::SameName => {
             let filter = same_name_filter(state)?;
@@ -318,9 +394,9 @@ pub async fn load_baseline_url(state: AppState, diff: DiffState, url: String) {
     open_baseline(state, diff, url.clone(), bytes, Some(url)).await;
 }
 
-/// The diff's part of the address: a baseline that came from a URL, or the same-name spans.
-/// A local file's baseline cannot be fetched again, so it is not written.
-pub fn hash_part(diff: Option<DiffState>) -> ViewHash {
+/// The diff's part of the address: a baseline that came from a URL, the same-name spans, or
+/// a pinned selection. A local file's baseline cannot be fetched again, so it is not written.
+pub fn hash_part(state: AppState, diff: Option<DiffState>) -> ViewHash {
     let Some(diff) = diff else {
         return ViewHash::default();
     };
@@ -331,8 +407,24 @@ pub fn hash_part(diff: Option<DiffState>) -> ViewHash {
             _ => None,
         },
         same_name: matches!(baseline, Some(Baseline::SameName)),
+        baseline: match baseline {
+            Some(Baseline::Pinned(pinned)) => crate::view_hash::for_address(state, pinned),
+            _ => Selection::default(),
+        },
         ..ViewHash::default()
     }
+}
+
+/// Whether `pinned` is what the address's `wanted` names (which leaves out a trace id the
+/// span id alone finds).
+fn same_pin(pinned: &Selection, wanted: &Selection) -> bool {
+    let trace = wanted.trace.or(pinned.trace);
+    *pinned
+        == Selection {
+            trace: pinned.span.and(trace),
+            scope: wanted.span.and(Some(wanted.scope())),
+            ..wanted.clone()
+        }
 }
 
 /// Show the baseline `hash` names: fetch a `baselineURL` not loaded yet, or compare with the
@@ -340,6 +432,18 @@ pub fn hash_part(diff: Option<DiffState>) -> ViewHash {
 /// with a local file, which it never names).
 pub async fn follow_hash(state: AppState, diff: Option<DiffState>, hash: &ViewHash) {
     let Some(diff) = diff else { return };
+    if !hash.baseline.is_empty() {
+        let mut wanted = hash.baseline.clone();
+        wanted.scope = wanted.span.and(Some(wanted.scope()));
+        let known = diff
+            .baseline
+            .with_untracked(|b| matches!(b, Some(Baseline::Pinned(p)) if same_pin(p, &wanted)));
+        if !known {
+            diff.baseline_url.set(None);
+            diff.baseline.set(Some(Baseline::Pinned(wanted)));
+        }
+        return;
+    }
     if hash.same_name {
         if diff.baseline.get_untracked() != Some(Baseline::SameName) {
             diff.compare_same_name();
@@ -353,7 +457,7 @@ pub async fn follow_hash(state: AppState, diff: Option<DiffState>, hash: &ViewHa
         return;
     }
     let from_hash = match diff.baseline.get_untracked() {
-        Some(Baseline::SameName) => true,
+        Some(Baseline::SameName | Baseline::Pinned(_)) => true,
         Some(Baseline::File(_)) => diff.baseline_url.get_untracked().is_some(),
         None => false,
     };
