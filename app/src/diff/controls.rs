@@ -230,9 +230,11 @@ pub fn DiffBar() -> impl IntoView {
         let text = text.trim();
         (!text.is_empty()).then(|| view! { <p class="note" id="diff-note">{text.to_owned()}</p> })
     };
-    let can_swap = move || {
-        diff.baseline
-            .with(|b| matches!(b, Some(Baseline::File(_) | Baseline::Pinned(_))))
+    // A pinned span the data lacks cannot become the view.
+    let can_swap = move || match diff.baseline.get() {
+        Some(Baseline::File(_)) => true,
+        Some(Baseline::Pinned(pinned)) => pinned_filter(state, &pinned).is_ok(),
+        _ => false,
     };
     let bar = move || {
         let (after_name, before_name) = sides()?;
