@@ -230,10 +230,14 @@ pub fn DiffBar() -> impl IntoView {
         let text = text.trim();
         (!text.is_empty()).then(|| view! { <p class="note" id="diff-note">{text.to_owned()}</p> })
     };
-    // A pinned span the data lacks cannot become the view.
+    // A pinned span the data lacks cannot become the view, and a view that selects nothing
+    // cannot be pinned (the address could not say it).
     let can_swap = move || match diff.baseline.get() {
         Some(Baseline::File(_)) => true,
-        Some(Baseline::Pinned(pinned)) => pinned_filter(state, &pinned).is_ok(),
+        Some(Baseline::Pinned(pinned)) => {
+            pinned_filter(state, &pinned).is_ok()
+                && !crate::view_hash::view_selection(state).is_empty()
+        }
         _ => false,
     };
     let bar = move || {

@@ -167,7 +167,8 @@ impl DiffState {
 
     /// Swap the two sides: a file baseline becomes the loaded profile (and the other way
     /// round); a pinned selection becomes the view's, and the view's is pinned. A pinned
-    /// span the loaded data lacks cannot be shown, so that does nothing.
+    /// span the loaded data lacks cannot be shown, nor a view that selects nothing pinned,
+    /// so those do nothing.
     pub fn swap(&self, state: AppState) {
         let base = match self.baseline.get_untracked() {
             Some(Baseline::File(base)) => base,
@@ -177,6 +178,9 @@ impl DiffState {
                     return;
                 }
                 let current = untrack(|| crate::view_hash::view_selection(state));
+                if current.is_empty() {
+                    return;
+                }
                 state.span_filter.set(span);
                 state.time_range.set(pinned.range);
                 state.attrs.set(pinned.attrs);
