@@ -436,8 +436,8 @@ async function checkPinned(page, baseline, comparison) {
   return { totals, rows, checked };
 }
 
-/** Scrolls the waterfall until the row of `spanId` is in view, and clicks its name. */
-async function clickSpan(page, spanId) {
+/** Scrolls the waterfall until the row of `spanId` is in view; returns its selector. */
+async function revealSpan(page, spanId) {
   const sel = `#waterfall-panel .wf-row[data-span-id="${spanId}"]`;
   const height = await page.$eval('#waterfall-scroll', (el) => el.scrollHeight);
   for (let top = 0; top <= height && !(await page.$(sel)); top += 100) {
@@ -449,7 +449,12 @@ async function clickSpan(page, spanId) {
   }
   await page.$eval(sel, (el) => el.scrollIntoView({ block: 'center' }));
   await page.waitForTimeout(30);
-  await page.click(`${sel} .wf-name`);
+  return sel;
+}
+
+/** Clicks the name of span `spanId` in the waterfall. */
+async function clickSpan(page, spanId) {
+  await page.click(`${await revealSpan(page, spanId)} .wf-name`);
 }
 
 /** Drags across the timeline from `a` to `b` (shares of its width); returns the hash's range. */
@@ -490,6 +495,10 @@ test('Set as baseline: one span against another, swapped, and from the address',
   const bar = await page.innerText('#diff-bar');
   assert.match(bar, /span GET \/home\/1 \(span and children\)[\s\S]*vs[\s\S]*span GET \/home\/0 \(span and children\)/, bar);
   assert.equal(await page.$('#diff-note'), null, `no note: ${bar}`);
+  // The waterfall tags the pinned span, the timeline marks its time.
+  assert.match(await page.innerText(`${await revealSpan(page, a)} .wf-baseline`), /baseline/i);
+  assert.equal(await page.$$eval('#waterfall-panel .wf-baseline', (tags) => tags.length), 1);
+  assert.match(await page.getAttribute('canvas#timeline', 'data-baseline'), /^\d+-\d+$/);
   await page.waitForFunction(({ a, b }) => location.hash.includes(`span=${b}`) && location.hash.includes(`baseSpan=${a}&baseScope=children`), { a, b });
   const hash = await page.evaluate(() => location.hash);
 
@@ -532,6 +541,7 @@ test('Set as baseline: one time range against another, and from the address', as
   const bar = await page.innerText('#diff-bar');
   assert.match(bar, /after\s+time \S+\s?m?s – \S+\s?m?s \(\S+\s?m?s\)[\s\S]*vs[\s\S]*baseline\s+time \S+\s?m?s – \S+\s?m?s \(\S+\s?m?s\)/i, bar);
   await page.waitForFunction(({ from1, to1 }) => location.hash.includes(`baseRange=${from1}-${to1}`), { from1, to1 });
+  assert.equal(await page.getAttribute('canvas#timeline', 'data-baseline'), `${from1}-${to1}`, 'the timeline marks the baseline range');
   const hash = await page.evaluate(() => location.hash);
   await shot(page, 'diff-pinned-ranges-light');
   await setTheme(page, 'dark');

@@ -220,8 +220,13 @@ pub fn DiffBar() -> impl IntoView {
                 if gone == 0 {
                     String::new()
                 } else {
+                    let (paths, them) = if gone == 1 {
+                        ("call path is", "it")
+                    } else {
+                        ("call paths are", "them")
+                    };
                     format!(
-                        "{gone} call paths are only in the baseline: the graph cannot show them, the table lists their functions."
+                        "{gone} {paths} only in the baseline: the graph cannot show {them}, the table lists their functions."
                     )
                 }
             }

@@ -155,6 +155,15 @@ impl DiffState {
         self.baseline.set(Some(Baseline::Pinned(selection)));
     }
 
+    /// Whether `key` is the span of a pinned baseline (by its span id, and trace id when
+    /// the pin has one).
+    pub fn is_pinned_span(&self, key: spanflame_core::SpanKey) -> bool {
+        self.baseline.with(|b| {
+            matches!(b, Some(Baseline::Pinned(p))
+                if p.span == Some(key.span_id) && p.trace.is_none_or(|t| t == key.trace_id))
+        })
+    }
+
     /// A new profile was loaded: a selection pinned from the previous one's view goes.
     pub fn profile_replaced(&self) {
         if self
@@ -284,6 +293,26 @@ pub fn pinned_filter(state: AppState, pinned: &Selection) -> Result<Filter, Span
             pinned.filter(&view, t.as_ref().map(|t| &t.set), links)
         })
     })
+}
+
+/// The time a pinned baseline covers, for the timeline: its range, else its span's time in
+/// the loaded traces; `None` for other baselines or a span known by ids only.
+pub fn pinned_time(state: AppState, diff: DiffState) -> Option<(u64, u64)> {
+    let Some(Baseline::Pinned(pinned)) = diff.baseline.get() else {
+        return None;
+    };
+    if pinned.range.is_some() {
+        return pinned.range;
+    }
+    state.traces.track();
+    state.profile.track();
+    let span = crate::view_hash::resolve_selection_span(state, &pinned)?;
+    match span.span {
+        SpanRef::Index(i) => state
+            .traces
+            .with(|t| t.as_ref()?.set.span(i).map(|s| (s.start, s.end))),
+        SpanRef::Key(_) => None,
+    }
 }
 
 /// A selection in words ([`Selection::describe`]), times from the profile's first sample.
