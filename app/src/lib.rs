@@ -88,7 +88,6 @@ pub fn Shell() -> impl IntoView {
             <OpenButtons />
             <Show when=has_profile>
                 <diff::CompareButton />
-                <diff::PinButton />
             </Show>
         </header>
         <ErrorBanner />

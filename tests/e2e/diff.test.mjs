@@ -502,6 +502,19 @@ test('Set as baseline: one span against another, swapped, and from the address',
   await page.waitForFunction(({ a, b }) => location.hash.includes(`span=${b}`) && location.hash.includes(`baseSpan=${a}&baseScope=children`), { a, b });
   const hash = await page.evaluate(() => location.hash);
 
+  // The tooltip says before and after as for any baseline.
+  const frame = await waitForFrame(page, 'busy_sleep');
+  await page.$eval('#flame-scroll', (el) => el.scrollIntoView({ block: 'center' }));
+  const box = await page.$eval('canvas#flame', (c) => c.getBoundingClientRect().toJSON());
+  await page.mouse.move(box.left + frame.x + Math.min(frame.w / 2, 30), box.top + frame.y + 9);
+  await page.waitForSelector('#flame-tooltip .tip-delta');
+  assert.match(await page.innerText('#flame-tooltip'), /Before[\s\S]*of baseline[\s\S]*After[\s\S]*of comparison[\s\S]*Change/);
+  await page.mouse.move(box.left + 2, box.top - 30);
+  // The header: Set as baseline beside Compare with….
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'diff-pinned-header.png'), clip: { x: 0, y: 0, width: 1500, height: 260 } });
+
   await shot(page, 'diff-pinned-spans-light');
   await setTheme(page, 'dark');
   await shot(page, 'diff-pinned-spans-dark');

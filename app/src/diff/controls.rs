@@ -54,6 +54,7 @@ pub fn CompareButton() -> impl IntoView {
                 node_ref=input
                 on:change=on_change
             />
+            <PinButton />
         </div>
     }
     .into_any()
