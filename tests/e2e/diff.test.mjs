@@ -544,6 +544,9 @@ test('Set as baseline: one time range against another, and from the address', as
   const { page, ...session } = await openApp(t, { viewport: { width: 1500, height: 950 } });
   await page.goto(session.url);
   await waitForPaintedCanvas(page);
+  assert.ok(await page.$eval('#pin-baseline', (el) => el.disabled), 'nothing selected: nothing to pin');
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'diff-pin-disabled.png'), clip: { x: 900, y: 0, width: 600, height: 70 } });
   const [from1, to1] = await brush(page, 0.05, 0.35);
   await page.click('#pin-baseline');
   await page.waitForSelector('#diff-bar');
