@@ -604,6 +604,7 @@ test('a pinned span the loaded data lacks, or a pinned selection without samples
   assert.match(await page.innerText('#diff-note'), /span 0123456789abcdef is in neither the loaded traces nor the profile/);
   assert.match(await page.innerText('#diff-bar'), /span 0123456789abcdef \(not in the loaded data\)/);
   assert.equal(await page.$('#diff-swap'), null, 'a span that is not loaded cannot be swapped into the view');
+  await shot(page, 'diff-pinned-missing-span');
   // The view stays: the plain graph is drawn, and leaving works.
   await page.click('#diff-exit');
   await page.waitForSelector('#top-functions tbody tr');

@@ -13,8 +13,8 @@
 //! attribute conditions and transforms, but not its profile, resource, span or time range,
 //! which are the other file's own. A pinned one gets the view's sample type, profile,
 //! resource and transforms, and its own span, range and attributes, narrowed by the rule the
-//! view's filter uses ([`spanflame_core::selection::narrow`]). Everything is a memo over [`AppState`] and
-//! [`DiffState::baseline`]: leaving diff mode is setting that to `None`.
+//! view's filter uses ([`spanflame_core::selection::narrow`]). Everything is a memo over
+//! [`AppState`] and [`DiffState::baseline`]: leaving diff mode is setting that to `None`.
 //!
 //! Its state is a context of its own ([`DiffState`], provided by [`crate::App`]); views that
 //! show diffs ask for it with `use_context` and draw as before without it.
@@ -460,9 +460,10 @@ fn same_pin(pinned: &Selection, wanted: &Selection) -> bool {
         }
 }
 
-/// Show the baseline `hash` names: fetch a `baselineURL` not loaded yet, or compare with the
-/// same-name spans. A hash naming neither ends a comparison it could have named (not one
-/// with a local file, which it never names).
+/// Show the baseline `hash` names: a pinned selection (`baseSpan=`, `baseRange=`,
+/// `baseAttr=`, ...), the same-name spans, or a `baselineURL` (fetched when not loaded yet).
+/// A hash naming none ends a comparison it could have named (not one with a local file,
+/// which it never names).
 pub async fn follow_hash(state: AppState, diff: Option<DiffState>, hash: &ViewHash) {
     let Some(diff) = diff else { return };
     if !hash.baseline.is_empty() {
