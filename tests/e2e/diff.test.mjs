@@ -593,6 +593,10 @@ test('Set as baseline: one attribute filter against another', async (t) => {
   const bar = await page.innerText('#diff-bar');
   assert.match(bar, /thread\.name ≠ MainThread[\s\S]*vs[\s\S]*thread\.name = MainThread/, bar);
   await page.waitForFunction(() => location.hash.includes('xattr=thread.name%3DMainThread') && location.hash.includes('baseAttr=thread.name%3DMainThread'));
+  const hash = await page.evaluate(() => location.hash);
+  await page.goto(`${session.url}${hash}`);
+  await page.reload();
+  await checkPinned(page, main, others);
   session.assertClean();
 });
 
