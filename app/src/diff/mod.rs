@@ -75,20 +75,29 @@ impl DiffState {
     /// Create the signals and memos over `state`. Call once, inside the app's owner.
     pub fn new(state: AppState) -> Self {
         let baseline = RwSignal::new(None::<Baseline>);
+        let input = Memo::new(move |_| base_input(state, &baseline.get()?));
+        let tree = Memo::new(move |_| {
+            input.with(|i| {
+                let i = i.as_ref()?;
+                Some(Shared::new(base_tree(state, i, state.inverted.get())?))
+            })
+        });
         let diff = Memo::new(move |_| {
-            let which = baseline.get()?;
+            let base = tree.get()?;
             let comparison = state.tree.get()?;
-            let base = baseline_tree(state, &which, state.inverted.get())?;
-            // The comparison is cloned so that the pairing's node ids are the graph's.
-            Some(Shared::new(Diff::new(base, CallTree::clone(&comparison))))
+            // Both are cloned: the pairing's node ids are the graph's, and the baseline's
+            // tree stays for the next view.
+            Some(Shared::new(Diff::new(
+                CallTree::clone(&base),
+                CallTree::clone(&comparison),
+            )))
         });
         let functions = Memo::new(move |_| {
-            let which = baseline.get()?;
             if !state.inverted.get() {
                 return diff.get().map(|d| Shared::new(d.functions()));
             }
             // Self and total weights are the top-down trees' (as in the plain table).
-            let base = baseline_tree(state, &which, false)?;
+            let base = input.with(|i| base_tree(state, i.as_ref()?, false))?;
             let filter = state.filter.get();
             let transformed = state.transformed.get();
             let comparison = state.profile.with(|p| {
@@ -326,34 +335,59 @@ pub fn describe_selection(state: AppState, selection: &Selection) -> String {
     })
 }
 
-/// The baseline's call tree, top-down or `inverted`, under the view's choices that apply to it.
-fn baseline_tree(state: AppState, baseline: &Baseline, inverted: bool) -> Option<CallTree> {
+/// Which samples the baseline's tree is made of: a file's (its own set) or the loaded
+/// profile's, and the filter. Compared by value: a view change that leaves it as it was (a
+/// click on another span with a pinned range, say) does not rebuild the baseline's tree.
+#[derive(Debug, Clone, PartialEq)]
+struct BaseInput {
+    /// A file baseline's profile; `None`: the loaded profile.
+    file: Option<Shared<LoadedProfile>>,
+    /// The baseline's filter, under the view's choices that apply to it.
+    filter: Filter,
+}
+
+/// The baseline's [`BaseInput`]; `None` when it cannot be built (no span to take the name
+/// of, a pinned span the data lacks).
+fn base_input(state: AppState, baseline: &Baseline) -> Option<BaseInput> {
     match baseline {
-        Baseline::File(file) => {
-            let set = &file.set;
-            let filter = Filter {
-                sample_type: matching_sample_type(state, set),
+        Baseline::File(file) => Some(BaseInput {
+            filter: Filter {
+                sample_type: matching_sample_type(state, &file.set),
                 conditions: state.filter.with(|f| f.conditions.clone()),
                 ..Filter::default()
-            };
+            },
+            file: Some(file.clone()),
+        }),
+        Baseline::Pinned(pinned) => Some(BaseInput {
+            file: None,
+            filter: pinned_filter(state, pinned).ok()?,
+        }),
+        Baseline::SameName => Some(BaseInput {
+            file: None,
+            filter: same_name_filter(state)?,
+        }),
+    }
+}
+
+/// The baseline's call tree, top-down or `inverted`, with the view's transforms.
+fn base_tree(state: AppState, input: &BaseInput, inverted: bool) -> Option<CallTree> {
+    match &input.file {
+        Some(file) => {
+            let set = &file.set;
             let transforms = state.transforms.get();
             let transformed = (!transforms.0.is_empty()).then(|| set.transform(&transforms));
-            Some(build_tree(set, &filter, transformed.as_ref(), inverted))
+            Some(build_tree(
+                set,
+                &input.filter,
+                transformed.as_ref(),
+                inverted,
+            ))
         }
-        Baseline::Pinned(pinned) => {
-            let filter = pinned_filter(state, pinned).ok()?;
+        None => {
             let transformed = state.transformed.get();
             state.profile.with(|p| {
                 p.as_ref()
-                    .map(|p| build_tree(&p.set, &filter, transformed.as_deref(), inverted))
-            })
-        }
-        Baseline::SameName => {
-            let filter = same_name_filter(state)?;
-            let transformed = state.transformed.get();
-            state.profile.with(|p| {
-                p.as_ref()
-                    .map(|p| build_tree(&p.set, &filter, transformed.as_deref(), inverted))
+                    .map(|p| build_tree(&p.set, &input.filter, transformed.as_deref(), inverted))
             })
         }
     }
