@@ -362,7 +362,15 @@ fn handle(
             TOP.with(|t| t.set(top));
             let filter = match target {
                 None => None,
-                Some(t) => match view_hash::resolve_span(state, t.span_id, t.trace_id, t.scope) {
+                Some(t) => match view_hash::resolve_selection_span(
+                    state,
+                    &spanflame_core::view_hash::Selection {
+                        span: Some(t.span_id),
+                        trace: t.trace_id,
+                        scope: Some(t.scope),
+                        ..Default::default()
+                    },
+                ) {
                     Some(filter) => Some(filter),
                     None => {
                         return fail(

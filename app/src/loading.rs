@@ -90,6 +90,13 @@ pub fn start(state: AppState, demo: bool) {
                 hash
             };
             view_hash::apply(state, &hash);
+            // A comparison within its own data (same-name spans, a pinned selection) comes
+            // back too; a baseline URL cannot be fetched from such a page.
+            let local = ViewHash {
+                baseline_url: None,
+                ..hash
+            };
+            crate::diff::follow_hash(state, diff, &local).await;
             view_hash::mark_ready();
             return;
         }
@@ -245,6 +252,9 @@ pub async fn ingest(
                     worker_memory: decoded.worker_memory,
                     ..Timings::default()
                 });
+                if let Some(diff) = crate::diff::DiffState::installed() {
+                    diff.profile_replaced();
+                }
                 state.set_profile(LoadedProfile { set, source });
                 view_hash::set_profile_url(url);
                 crate::export_html::keep(Opened::Profile, kept);

@@ -16,8 +16,7 @@ pub use spanflame_core::scope::{Scope, SpanRef};
 use spanflame_core::search::SearchHits;
 use spanflame_core::viewport::Orientation;
 use spanflame_core::{
-    AttrCondition, CallTree, Filter, FlameLayout, FunctionStats, NodeId, ProfileSet, Sandwich,
-    TraceSet,
+    CallTree, Filter, FlameLayout, FunctionStats, NodeId, ProfileSet, Sandwich, TraceSet,
 };
 
 /// A function's callers and callees ([`Sandwich`]), each tree shared with its graph.
@@ -129,31 +128,8 @@ impl SpanFilter {
     }
 }
 
-/// One picked condition: key, value, and whether it excludes.
-pub type AttrPick = (String, String, bool);
-
-/// The core conditions for the picks: one per key and kind, values in pick order.
-pub fn conditions(picks: &[AttrPick]) -> Vec<AttrCondition> {
-    let mut out: Vec<AttrCondition> = Vec::new();
-    for (key, value, exclude) in picks {
-        match out
-            .iter_mut()
-            .find(|c| c.key == *key && c.exclude == *exclude)
-        {
-            Some(c) => {
-                if !c.values.contains(value) {
-                    c.values.push(value.clone());
-                }
-            }
-            None => out.push(AttrCondition {
-                key: key.clone(),
-                values: vec![value.clone()],
-                exclude: *exclude,
-            }),
-        }
-    }
-    out
-}
+// One picked attribute condition, and the core conditions for the picks.
+pub use spanflame_core::selection::{AttrPick, conditions};
 
 // The search box's query lives with the matcher, below the state.
 pub use crate::matcher::SearchQuery;
@@ -361,13 +337,20 @@ impl AppState {
                 sample_type: sample_type.get(),
                 profiles: profile_choice.get().map(|p| vec![p]),
                 resources: resource_choice.get().map(|r| vec![r]),
-                time: time_range.get(),
-                conditions: attrs.with(|a| conditions(a)),
                 ..Filter::default()
             };
-            if let Some(span_filter) = span_filter.get() {
-                traces.with(|t| span_filter.apply(&mut filter, t.as_ref().map(|t| &t.set)));
-            }
+            let span = span_filter.get().map(|f| (f.span, f.scope));
+            traces.with(|t| {
+                attrs.with(|a| {
+                    spanflame_core::selection::narrow(
+                        &mut filter,
+                        span,
+                        time_range.get(),
+                        a,
+                        t.as_ref().map(|t| &t.set),
+                    );
+                });
+            });
             filter
         });
         let tree = Memo::new(move |_| {

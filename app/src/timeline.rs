@@ -147,12 +147,17 @@ pub fn TimelineStrip() -> impl IntoView {
         }
     });
 
+    // The time a baseline pinned from the view covers ("Set as baseline"), marked.
+    let diff = use_context::<crate::diff::DiffState>();
+    let baseline_range = Memo::new(move |_| diff.and_then(|d| crate::diff::pinned_time(state, d)));
+
     // Paint whenever anything drawn changes.
     let pending = Rc::new(Cell::new(false));
     Effect::new(move |_| {
         data.track();
         state.time_range.track();
         span_range.track();
+        baseline_range.track();
         drag.track();
         state.dark.track();
         if pending.replace(true) {
@@ -161,7 +166,7 @@ pub fn TimelineStrip() -> impl IntoView {
         let pending = Rc::clone(&pending);
         request_animation_frame(move || {
             pending.set(false);
-            paint(state, canvas, data, span_range, drag);
+            paint(state, canvas, data, span_range, baseline_range, drag);
         });
     });
 
@@ -350,6 +355,8 @@ pub fn TimelineStrip() -> impl IntoView {
                             .and_then(Result::ok)
                             .map(|t| t.bins.iter().sum::<i64>().to_string())
                     }
+                    // The pinned baseline's time marked, `<from>-<to>` (for tests).
+                    data-baseline=move || baseline_range.get().map(|(a, b)| format!("{a}-{b}"))
                     style:height=move || format!("{}px", height())
                     title="Drag to select a time range; Escape clears it"
                     on:pointerdown=on_down
@@ -367,6 +374,7 @@ fn paint(
     canvas: NodeRef<html::Canvas>,
     data: Memo<Option<Result<Shared<Timeline>, NoTimeline>>>,
     span_range: Memo<Option<(u64, u64)>>,
+    baseline_range: Memo<Option<(u64, u64)>>,
     drag: RwSignal<Option<(f64, f64)>>,
 ) {
     // try_: a paint can be pending when the strip goes away.
@@ -474,5 +482,31 @@ fn paint(
         ctx.set_fill_style_str(&accent(dark).css());
         ctx.fill_rect(xa, 0.0, 1.0, h);
         ctx.fill_rect((xb - 1.0).max(xa), 0.0, 1.0, h);
+    }
+
+    // The pinned baseline's time, over the rest: a bar along the top between two edges, in
+    // the diff bar's "baseline" grey, labelled.
+    if let Some((a, b)) = baseline_range.get_untracked() {
+        let (xa, xb) = (x_of(a), x_of(b).max(x_of(a) + 1.0));
+        let grey = if dark { "#9aa4ae" } else { "#57606a" };
+        ctx.set_fill_style_str(grey);
+        ctx.fill_rect(xa, 0.0, xb - xa, 3.0);
+        ctx.fill_rect(xa, 0.0, 1.0, h);
+        ctx.fill_rect((xb - 1.0).max(xa), 0.0, 1.0, h);
+        let label = "baseline";
+        ctx.set_font("600 10px system-ui, sans-serif");
+        let text_w = ctx.measure_text(label).map_or(40.0, |m| m.width());
+        // Inside the band when it fits, else just right of it (left of it at the far end).
+        let x = if xb - xa >= text_w + 8.0 {
+            xa + 4.0
+        } else if xb + text_w + 8.0 <= w {
+            xb + 3.0
+        } else {
+            (xa - text_w - 7.0).max(0.0)
+        };
+        ctx.set_fill_style_str(grey);
+        ctx.fill_rect(x - 2.0, 3.0, text_w + 6.0, 13.0);
+        ctx.set_fill_style_str(if dark { "#0f1216" } else { "#ffffff" });
+        let _ = ctx.fill_text(label, x + 1.0, 13.0);
     }
 }

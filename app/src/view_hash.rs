@@ -11,8 +11,7 @@ use std::cell::Cell;
 use leptos::prelude::*;
 use spanflame_core::SpanKey;
 use spanflame_core::model::SampleTypeId;
-use spanflame_core::scope::find_span;
-use spanflame_core::view_hash::{Scope, ViewHash};
+use spanflame_core::view_hash::{Selection, ViewHash};
 
 use crate::state::{AppState, SearchQuery, SpanFilter, SpanRef};
 
@@ -60,21 +59,54 @@ pub fn read() -> ViewHash {
     )
 }
 
-/// The span filter for a span id (and trace id, if known) in the loaded data: a span of the
-/// trace file, else a link of the profile ([`find_span`]). `None` when neither has it.
-pub fn resolve_span(
-    state: AppState,
-    span_id: [u8; 8],
-    trace_id: Option<[u8; 16]>,
-    scope: Scope,
-) -> Option<SpanFilter> {
-    let span = state.traces.with_untracked(|t| {
-        state.profile.with_untracked(|p| {
-            let links = p.as_ref().map_or(&[][..], |p| &p.set.links[..]);
-            find_span(span_id, trace_id, t.as_ref().map(|t| &t.set), links)
+/// The span filter for a selection's span (span id, trace id if known, scope) in the loaded
+/// data: a span of the trace file, else a link of the profile
+/// ([`Selection::resolve_span`]). `None` without a span, or when neither has it.
+pub fn resolve_selection_span(state: AppState, selection: &Selection) -> Option<SpanFilter> {
+    let (span, scope) = state
+        .traces
+        .with_untracked(|t| {
+            state.profile.with_untracked(|p| {
+                let links = p.as_ref().map_or(&[][..], |p| &p.set.links[..]);
+                selection.resolve_span(t.as_ref().map(|t| &t.set), links)
+            })
         })
-    })?;
+        .ok()??;
     Some(SpanFilter { span, scope })
+}
+
+/// The view's selection by ids: the span filter's span (with its full ids), the brushed
+/// time range and the attribute picks. Tracks them.
+pub fn view_selection(state: AppState) -> Selection {
+    let filter = state.span_filter.get();
+    state.traces.track();
+    let key = filter.as_ref().and_then(|f| span_key(state, f));
+    Selection {
+        span: key.map(|k| k.span_id),
+        trace: key.map(|k| k.trace_id),
+        scope: filter.map(|f| f.scope),
+        range: state.time_range.get(),
+        attrs: state.attrs.get(),
+    }
+}
+
+/// `selection` as the address writes it: the trace id only when the span id alone would
+/// find another span of the loaded traces.
+pub fn for_address(state: AppState, mut selection: Selection) -> Selection {
+    let ambiguous = selection.span.is_some_and(|span_id| {
+        state.traces.with_untracked(|t| {
+            t.as_ref().is_some_and(|t| {
+                t.set
+                    .find_span_id(&span_id)
+                    .and_then(|first| t.set.span(first))
+                    .is_some_and(|first| Some(first.key.trace_id) != selection.trace)
+            })
+        })
+    });
+    if !ambiguous {
+        selection.trace = None;
+    }
+    selection
 }
 
 /// The ids of a span filter's span: (span, trace).
@@ -100,14 +132,7 @@ pub fn apply(state: AppState, hash: &ViewHash) {
         state.sample_type.set(sample_type);
         state.profile_choice.set(None);
     }
-    let filter = hash.span.and_then(|span| {
-        resolve_span(
-            state,
-            span,
-            hash.trace,
-            hash.scope.unwrap_or(Scope::WithChildren),
-        )
-    });
+    let filter = resolve_selection_span(state, &hash.selection);
     if state.span_filter.get_untracked() != filter {
         state.span_filter.set(filter);
     }
@@ -124,15 +149,15 @@ pub fn apply(state: AppState, hash: &ViewHash) {
     if state.zoom.with_untracked(|z| *z != hash.zoom) {
         state.zoom.set(hash.zoom.clone());
     }
-    if state.time_range.get_untracked() != hash.range {
-        state.time_range.set(hash.range);
+    if state.time_range.get_untracked() != hash.selection.range {
+        state.time_range.set(hash.selection.range);
     }
     let transforms = crate::transforms_menu::parse(&hash.transforms);
     if state.transforms.with_untracked(|t| *t != transforms) {
         state.transforms.set(transforms);
     }
-    if state.attrs.with_untracked(|a| *a != hash.attrs) {
-        state.attrs.set(hash.attrs.clone());
+    if state.attrs.with_untracked(|a| *a != hash.selection.attrs) {
+        state.attrs.set(hash.selection.attrs.clone());
     }
     match &hash.sandwich {
         Some(key) => state.open_sandwich(key.clone()),
@@ -147,39 +172,20 @@ pub fn current(
     sources: Sources,
     diff: Option<crate::diff::DiffState>,
 ) -> ViewHash {
-    let filter = state.span_filter.get();
-    state.traces.track();
-    let key = filter.as_ref().and_then(|f| span_key(state, f));
-    // The trace id only when the span id alone would find another span.
-    let trace = key.and_then(|key| {
-        let ambiguous = state.traces.with_untracked(|t| {
-            t.as_ref().is_some_and(|t| {
-                t.set
-                    .find_span_id(&key.span_id)
-                    .and_then(|first| t.set.span(first))
-                    .is_some_and(|first| first.key != key)
-            })
-        });
-        ambiguous.then_some(key.trace_id)
-    });
     let search = state.search.get();
     let sample_type = state.sample_type.get().index();
     ViewHash {
         profile_url: sources.profile_url.get(),
         trace_url: sources.trace_url.get(),
         sample_type: (sample_type != 0).then_some(sample_type),
-        span: key.map(|k| k.span_id),
-        trace,
-        scope: filter.map(|f| f.scope),
+        selection: for_address(state, view_selection(state)),
         search: (!search.text.is_empty()).then_some(search.text),
         regex: search.regex,
         inverted: state.inverted.get(),
         zoom: state.zoom.get(),
-        range: state.time_range.get(),
-        attrs: state.attrs.get(),
         transforms: state.transforms.with(|t| t.to_hash_string()),
         sandwich: state.sandwich.get(),
-        ..crate::diff::hash_part(diff)
+        ..crate::diff::hash_part(state, diff)
     }
 }
 

@@ -33,6 +33,9 @@
 //! 3. **Filter** ([`Filter`]): by sample type, profile, resource, span ([`SpanSelection`];
 //!    [`scope::select`] turns a span and a [`Scope`] — alone, with children, whole trace,
 //!    its time window — into one, resolved against a [`TraceSet`]), time range and attributes.
+//!    [`selection::narrow`] is the one rule narrowing a filter to what a view selects (a span
+//!    in its scope, a time range, attribute picks); [`selection::Selection`] holds that by
+//!    ids, for the address and for a baseline pinned from the view ([`diff`]).
 //!    An index built once per set makes a span filter touch only its rows; the other
 //!    conditions are one sequential pass over the rows.
 //!    Attribute conditions can require any of several values or exclude values
@@ -93,6 +96,7 @@ pub mod palette;
 pub mod sandwich;
 pub mod scope;
 pub mod search;
+pub mod selection;
 pub mod spans;
 pub mod timeline;
 pub mod trace;

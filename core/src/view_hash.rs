@@ -6,6 +6,8 @@
 //!  &search=fib&regex=1&zoom=<function>[@<file>],<function>[@<file>],...
 //!  &range=<from ns>-<to ns>&attr=<key>=<value>&xattr=<key>=<value>&transforms=<text>
 //!  &sandwich=<function>[@<file>]
+//!  &baseSpan=<16 hex>&baseTrace=<32 hex>&baseScope=only&baseRange=<from ns>-<to ns>
+//!  &baseAttr=<key>=<value>&baseXattr=<key>=<value>
 //! ```
 //!
 //! `range` is the timeline's brushed time range `[from, to)` in absolute UTC ns. `attr` and
@@ -16,6 +18,12 @@
 //! `baselineURL` is a profile fetched as the diff's baseline; `compare=same-name` compares
 //! the span with the other spans of its name (written only with a `span`).
 //!
+//! `span`, `trace`, `scope`, `range`, `attr` and `xattr` are the view's [`Selection`]; the
+//! same keys with `base` before them (`baseSpan`, `baseTrace`, `baseScope`, `baseRange`,
+//! `baseAttr`, `baseXattr`, read and written by the same code) are a selection of the same
+//! loaded data pinned as the diff's baseline ("Set as baseline"): span against span, range
+//! against range, attributes against attributes, or any mix.
+//!
 //! Values are URI-encoded (`encodeURIComponent`); in `zoom` each function name and file is
 //! encoded on its own, so `,` and `@` in them do not split the path (`sandwich` too). Every key is optional.
 //! [`ViewHash::parse`] never fails: what it does not understand it leaves out.
@@ -24,6 +32,7 @@ use crate::model::{hex, parse_hex};
 use crate::navigate::FunctionKey;
 
 pub use crate::scope::Scope;
+pub use crate::selection::Selection;
 
 /// Everything the hash can hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,12 +43,10 @@ pub struct ViewHash {
     pub trace_url: Option<String>,
     /// `sampleType`: index into the profile's sample types.
     pub sample_type: Option<usize>,
-    /// `span`: the span filter's span id.
-    pub span: Option<[u8; 8]>,
-    /// `trace`: its trace id, when given.
-    pub trace: Option<[u8; 16]>,
-    /// `scope`: how much around the span (default: with children).
-    pub scope: Option<Scope>,
+    /// `span`, `trace`, `scope`, `range`, `attr` and `xattr`: the view's span filter (its
+    /// span id, its trace id when given, how much around it), brushed time range and
+    /// attribute conditions.
+    pub selection: Selection,
     /// `search`: the search box's text.
     pub search: Option<String>,
     /// `regex=1`: the search is a regular expression.
@@ -48,10 +55,6 @@ pub struct ViewHash {
     pub inverted: bool,
     /// `zoom`: the zoomed frame, as the functions from the root.
     pub zoom: Vec<FunctionKey>,
-    /// `range`: the brushed time range `[from, to)`, UTC ns (`from < to`).
-    pub range: Option<(u64, u64)>,
-    /// `attr` / `xattr`: attribute conditions in order, `(key, value, exclude)`.
-    pub attrs: Vec<(String, String, bool)>,
     /// `transforms`: the stack transforms, as [`crate::Transforms::to_hash_string`] writes
     /// them (not decoded here: their names are encoded one by one).
     pub transforms: String,
@@ -60,6 +63,10 @@ pub struct ViewHash {
     pub baseline_url: Option<String>,
     /// `compare=same-name`: the diff's baseline is the other spans with the span's name.
     pub same_name: bool,
+    /// `baseSpan`, `baseTrace`, `baseScope`, `baseRange`, `baseAttr` and `baseXattr`: a
+    /// selection of the loaded data pinned as the diff's baseline ("Set as baseline"), the
+    /// same keys as the view's with `base` before them; empty: none.
+    pub baseline: Selection,
     /// `sandwich`: the function whose callers and callees are shown.
     pub sandwich: Option<FunctionKey>,
 }
@@ -90,21 +97,14 @@ impl ViewHash {
                 "baselineURL" => out.baseline_url = text(),
                 "compare" => out.same_name = value == "same-name",
                 "sampleType" => out.sample_type = value.parse().ok(),
-                "span" => out.span = parse_hex::<8>(&value),
-                "trace" => out.trace = parse_hex::<16>(&value),
-                "scope" => out.scope = Scope::parse(&value),
                 "search" => out.search = text(),
                 "regex" => out.regex = matches!(value.as_str(), "1" | "true"),
                 "inverted" => out.inverted = matches!(value.as_str(), "1" | "true"),
-                "range" => out.range = parse_range(&value),
-                "attr" | "xattr" => {
-                    if let Some((k, v)) = value.split_once('=')
-                        && !k.is_empty()
-                    {
-                        out.attrs.push((k.to_owned(), v.to_owned(), key == "xattr"));
+                _ => {
+                    if !read_selection(&mut out.selection, &VIEW_KEYS, key, &value) {
+                        read_selection(&mut out.baseline, &BASELINE_KEYS, key, &value);
                     }
                 }
-                _ => {}
             }
         }
         out
@@ -113,62 +113,125 @@ impl ViewHash {
     /// The hash for this view, without `#`; empty when there is nothing to say.
     pub fn format(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
-        let mut push = |key: &str, value: &str| {
+        fn push(parts: &mut Vec<String>, key: &str, value: &str) {
             parts.push(format!("{key}={}", percent_encode(value)));
-        };
+        }
         if let Some(url) = &self.profile_url {
-            push("profileURL", url);
+            push(&mut parts, "profileURL", url);
         }
         if let Some(url) = &self.trace_url {
-            push("traceURL", url);
+            push(&mut parts, "traceURL", url);
         }
         if let Some(url) = &self.baseline_url {
-            push("baselineURL", url);
+            push(&mut parts, "baselineURL", url);
         }
         if let Some(index) = self.sample_type {
-            push("sampleType", &index.to_string());
+            push(&mut parts, "sampleType", &index.to_string());
         }
-        if let Some(span) = &self.span {
-            push("span", &hex(span));
-            if let Some(trace) = &self.trace {
-                push("trace", &hex(trace));
-            }
-            push("scope", self.scope.unwrap_or(Scope::WithChildren).name());
-            // Only a span has others of its name.
-            if self.same_name {
-                push("compare", "same-name");
-            }
+        write_span(&mut parts, &self.selection, &VIEW_KEYS);
+        // Only a span has others of its name.
+        if self.same_name && self.selection.span.is_some() {
+            parts.push("compare=same-name".to_owned());
         }
         if let Some(search) = self.search.as_deref().filter(|s| !s.is_empty()) {
-            push("search", search);
+            push(&mut parts, "search", search);
             if self.regex {
-                push("regex", "1");
+                push(&mut parts, "regex", "1");
             }
         }
         if self.inverted {
-            push("inverted", "1");
+            push(&mut parts, "inverted", "1");
         }
         if !self.zoom.is_empty() {
             let path: Vec<String> = self.zoom.iter().map(format_key).collect();
             parts.push(format!("zoom={}", path.join(",")));
         }
-        if let Some((from, to)) = self.range.filter(|(f, t)| f < t) {
-            parts.push(format!("range={from}-{to}"));
-        }
-        for (key, value, exclude) in &self.attrs {
-            let name = if *exclude { "xattr" } else { "attr" };
-            parts.push(format!(
-                "{name}={}",
-                percent_encode(&format!("{key}={value}"))
-            ));
-        }
+        write_range_attrs(&mut parts, &self.selection, &VIEW_KEYS);
         if !self.transforms.is_empty() {
             parts.push(format!("transforms={}", self.transforms));
         }
         if let Some(key) = self.sandwich.as_ref().filter(|(name, _)| !name.is_empty()) {
             parts.push(format!("sandwich={}", format_key(key)));
         }
+        write_span(&mut parts, &self.baseline, &BASELINE_KEYS);
+        write_range_attrs(&mut parts, &self.baseline, &BASELINE_KEYS);
         parts.join("&")
+    }
+}
+
+/// The names of a [`Selection`]'s keys: the view's, or the pinned baseline's.
+struct SelectionKeys {
+    span: &'static str,
+    trace: &'static str,
+    scope: &'static str,
+    range: &'static str,
+    attr: &'static str,
+    xattr: &'static str,
+}
+
+const VIEW_KEYS: SelectionKeys = SelectionKeys {
+    span: "span",
+    trace: "trace",
+    scope: "scope",
+    range: "range",
+    attr: "attr",
+    xattr: "xattr",
+};
+
+const BASELINE_KEYS: SelectionKeys = SelectionKeys {
+    span: "baseSpan",
+    trace: "baseTrace",
+    scope: "baseScope",
+    range: "baseRange",
+    attr: "baseAttr",
+    xattr: "baseXattr",
+};
+
+/// Read `key=value` into `into` if `key` is one of `names`; whether it was.
+fn read_selection(into: &mut Selection, names: &SelectionKeys, key: &str, value: &str) -> bool {
+    if key == names.span {
+        into.span = parse_hex::<8>(value);
+    } else if key == names.trace {
+        into.trace = parse_hex::<16>(value);
+    } else if key == names.scope {
+        into.scope = Scope::parse(value);
+    } else if key == names.range {
+        into.range = parse_range(value);
+    } else if key == names.attr || key == names.xattr {
+        if let Some((k, v)) = value.split_once('=')
+            && !k.is_empty()
+        {
+            into.attrs
+                .push((k.to_owned(), v.to_owned(), key == names.xattr));
+        }
+    } else {
+        return false;
+    }
+    true
+}
+
+/// The span of `sel` (its trace id and scope only with it).
+fn write_span(parts: &mut Vec<String>, sel: &Selection, names: &SelectionKeys) {
+    if let Some(span) = &sel.span {
+        parts.push(format!("{}={}", names.span, hex(span)));
+        if let Some(trace) = &sel.trace {
+            parts.push(format!("{}={}", names.trace, hex(trace)));
+        }
+        parts.push(format!("{}={}", names.scope, sel.scope().name()));
+    }
+}
+
+/// The range and attribute conditions of `sel`.
+fn write_range_attrs(parts: &mut Vec<String>, sel: &Selection, names: &SelectionKeys) {
+    if let Some((from, to)) = sel.range.filter(|(f, t)| f < t) {
+        parts.push(format!("{}={from}-{to}", names.range));
+    }
+    for (key, value, exclude) in &sel.attrs {
+        let name = if *exclude { names.xattr } else { names.attr };
+        parts.push(format!(
+            "{name}={}",
+            percent_encode(&format!("{key}={value}"))
+        ));
     }
 }
 
@@ -262,8 +325,11 @@ mod tests {
         assert_eq!(h.profile_url.as_deref(), Some("profiles/checkout.binpb"));
         assert_eq!(h.trace_url.as_deref(), Some("traces.json"));
         assert_eq!(h.sample_type, Some(1));
-        assert_eq!(h.span.map(|s| hex(&s)).as_deref(), Some("adec6d49f47ac7bb"));
-        assert_eq!(h.scope, Some(Scope::WithChildren));
+        assert_eq!(
+            h.selection.span.map(|s| hex(&s)).as_deref(),
+            Some("adec6d49f47ac7bb")
+        );
+        assert_eq!(h.selection.scope, Some(Scope::WithChildren));
         assert_eq!(h.search.as_deref(), Some("fib"));
         assert!(!h.regex);
         assert_eq!(
@@ -281,9 +347,16 @@ mod tests {
             profile_url: Some("https://example.com/a b.binpb?x=1&y=2#z".into()),
             trace_url: None,
             sample_type: Some(2),
-            span: Some([1, 2, 3, 4, 5, 6, 7, 8]),
-            trace: Some([0xab; 16]),
-            scope: Some(Scope::TimeWindow),
+            selection: Selection {
+                span: Some([1, 2, 3, 4, 5, 6, 7, 8]),
+                trace: Some([0xab; 16]),
+                scope: Some(Scope::TimeWindow),
+                range: Some((1_700_000_000_000_000_000, 1_700_000_000_500_000_000)),
+                attrs: vec![
+                    ("thread.name".into(), "Main Thread=1&x".into(), false),
+                    ("process.pid".into(), "42".into(), true),
+                ],
+            },
             search: Some("a&b=c, d#%".into()),
             regex: true,
             inverted: true,
@@ -292,15 +365,17 @@ mod tests {
                 ("plain".into(), String::new()),
                 ("ünïcode <script>".into(), "".into()),
             ],
-            range: Some((1_700_000_000_000_000_000, 1_700_000_000_500_000_000)),
-            attrs: vec![
-                ("thread.name".into(), "Main Thread=1&x".into(), false),
-                ("process.pid".into(), "42".into(), true),
-            ],
             transforms: "mf:wait@threading.py;ff:a%26b@x.py".into(),
             baseline_url: Some("before/a&b.binpb".into()),
             same_name: true,
             sandwich: Some(("a,b@c&d=e".into(), "/src/x@y,z.py".into())),
+            baseline: Selection {
+                span: Some([9; 8]),
+                trace: Some([0xcd; 16]),
+                scope: Some(Scope::Only),
+                range: Some((5, 6)),
+                attrs: vec![("a".into(), "b=c&d é".into(), true)],
+            },
         };
         let text = h.format();
         assert!(!text.contains(' ') && !text.contains('#'), "{text}");
@@ -330,12 +405,78 @@ mod tests {
         );
         // Scope (or a same-name compare) without span is not written.
         let h = ViewHash {
-            scope: Some(Scope::Only),
+            selection: Selection {
+                scope: Some(Scope::Only),
+                ..Selection::default()
+            },
+            baseline: Selection {
+                trace: Some([1; 16]),
+                scope: Some(Scope::Trace),
+                range: Some((9, 3)),
+                ..Selection::default()
+            },
             same_name: true,
             regex: true,
             ..ViewHash::default()
         };
         assert_eq!(h.format(), "");
+    }
+
+    #[test]
+    fn a_pinned_baseline_round_trips_beside_the_view() {
+        // Span against span: the view's span and the baseline's, each with its scope.
+        let text = "span=00000000000000aa&scope=children&baseSpan=00000000000000bb&baseScope=only";
+        let h = ViewHash::parse(text);
+        assert_eq!(h.selection.span, Some([0, 0, 0, 0, 0, 0, 0, 0xaa]));
+        assert_eq!(h.baseline.span, Some([0, 0, 0, 0, 0, 0, 0, 0xbb]));
+        assert_eq!(h.baseline.scope, Some(Scope::Only));
+        assert_eq!(h.baseline.range, None);
+        assert_eq!(h.format(), text);
+        // Range against range, and attributes against attributes.
+        let text = "range=10-20&attr=thread.name%3Dworker-2&baseRange=1-5&baseAttr=thread.name%3Dworker-1&baseXattr=pid%3D7";
+        let h = ViewHash::parse(text);
+        assert_eq!(h.selection.range, Some((10, 20)));
+        assert_eq!(h.baseline.range, Some((1, 5)));
+        assert_eq!(
+            h.baseline.attrs,
+            [
+                ("thread.name".to_owned(), "worker-1".to_owned(), false),
+                ("pid".to_owned(), "7".to_owned(), true)
+            ]
+        );
+        assert_eq!(h.format(), text);
+        // A baseline alone (the view selecting everything) is written too.
+        let h = ViewHash {
+            baseline: Selection {
+                range: Some((1, 2)),
+                ..Selection::default()
+            },
+            ..ViewHash::default()
+        };
+        assert_eq!(h.format(), "baseRange=1-2");
+        assert_eq!(ViewHash::parse("#baseRange=1-2"), h);
+    }
+
+    #[test]
+    fn junk_baseline_keys_are_left_out() {
+        let h = ViewHash::parse(
+            "#baseSpan=xyz&baseSpan=00aa&baseTrace=12&baseScope=everything&baseRange=9-3&baseRange=-&baseRange=a-b&baseAttr=novalue&baseAttr=%3Dv&baseXattr=&basespan=00000000000000aa&baseFoo=1",
+        );
+        assert_eq!(h, ViewHash::default());
+        // A baseline trace or scope without its span is not written.
+        let h = ViewHash {
+            baseline: Selection {
+                trace: Some([1; 16]),
+                scope: Some(Scope::Only),
+                ..Selection::default()
+            },
+            ..ViewHash::default()
+        };
+        assert_eq!(h.format(), "");
+        // Keys of one side never leak into the other.
+        let h = ViewHash::parse("#baseRange=1-2&range=3-4");
+        assert_eq!(h.selection.range, Some((3, 4)));
+        assert_eq!(h.baseline.range, Some((1, 2)));
     }
 
     #[test]

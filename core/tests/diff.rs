@@ -7,6 +7,7 @@ use common::{profiles, traces};
 use spanflame_core::diff::{DiffColumn, NEUTRAL_BAND, diff_folded, sort_functions};
 use spanflame_core::palette::{diff_colour, diff_neutral};
 use spanflame_core::scope::{Scope, SpanRef, select};
+use spanflame_core::selection::{Selection, SpanNotFound as SelectionSpanNotFound};
 use spanflame_core::{CallTree, Diff, Filter, ProfileSet, Side, Transforms};
 
 /// Weight of the stacks starting with `prefix` (whole frames), and of those equal to it.
@@ -321,4 +322,115 @@ fn deltas_print_in_signed_percentage_points() {
     assert_eq!(format_delta(-0.0004), "0 pp");
     assert_eq!(format_delta(f64::NAN), "0 pp");
     assert_eq!(format_delta(1.0), "+100.0 pp");
+}
+
+/// A selection pinned as the baseline and another as the comparison, as the app's "Set as
+/// baseline" makes them: each side's filter is [`Selection::filter`] over the same base.
+fn pinned_side_filters(
+    set: &ProfileSet,
+    tr: &spanflame_core::TraceSet,
+    baseline: &Selection,
+    comparison: &Selection,
+) -> (Filter, Filter) {
+    let base = Filter::default();
+    (
+        baseline.filter(&base, Some(tr), &set.links).unwrap(),
+        comparison.filter(&base, Some(tr), &set.links).unwrap(),
+    )
+}
+
+#[test]
+fn one_time_range_against_another() {
+    const PY: &str = "otlp/python-ext-0.63b4-file";
+    let set = profiles(&format!("{PY}/profiles.json"));
+    let tr = traces(&format!("{PY}/traces.json"));
+    let (start, end) = set.time_range().unwrap();
+    let third = (end - start) / 3;
+    let (first, last) = ((start, start + third), (start + 2 * third, end + 1));
+    let pin = |range| Selection {
+        range: Some(range),
+        ..Selection::default()
+    };
+    let (bf, cf) = pinned_side_filters(&set, &tr, &pin(first), &pin(last));
+    // A pinned range is the plain time filter, nothing more.
+    let plain = |range| Filter {
+        time: Some(range),
+        ..Filter::default()
+    };
+    assert_eq!(bf, plain(first));
+    assert_eq!(cf, plain(last));
+    let t = set.transform(&Transforms::default());
+    let diff = Diff::of(&side(&set, &bf, &t), &side(&set, &cf, &t));
+    let (before, after) = (set.folded(&plain(first)), set.folded(&plain(last)));
+    assert!(sum(&before) > 0 && sum(&after) > 0);
+    check_against_folded(&diff, &before, &after);
+    // The ranges split the file: with the middle third they add up to the whole, stack by
+    // stack (so no sample is counted in two ranges or lost between them).
+    let middle = set.folded(&plain((first.1, last.0)));
+    let whole = set.folded(&Filter::default());
+    let mut added: std::collections::BTreeMap<&str, i64> = Default::default();
+    for (stack, w) in before.iter().chain(&middle).chain(&after) {
+        *added.entry(stack).or_default() += w;
+    }
+    let whole: std::collections::BTreeMap<&str, i64> =
+        whole.iter().map(|(s, w)| (s.as_str(), *w)).collect();
+    assert_eq!(added, whole);
+}
+
+#[test]
+fn one_span_against_another_and_a_span_the_data_lacks() {
+    const PY: &str = "otlp/python-ext-0.63b4-file";
+    let set = profiles(&format!("{PY}/profiles.json"));
+    let tr = traces(&format!("{PY}/traces.json"));
+    // Two busy_sleep spans of the fixture README's link report, each with its whole trace
+    // (a span alone has too few call paths to check).
+    let pin = |hex: &str| Selection {
+        span: spanflame_core::model::parse_hex::<8>(hex),
+        scope: Some(Scope::Trace),
+        ..Selection::default()
+    };
+    let (a, b) = (pin("44887551e1bf7ccb"), pin("d3955bf747172213"));
+    let (bf, cf) = pinned_side_filters(&set, &tr, &a, &b);
+    // The same filters as the view's span filter makes (scope::select).
+    let by_select = |hex: &str| {
+        let i = tr
+            .spans
+            .iter()
+            .position(|s| s.key.span_hex() == hex)
+            .unwrap();
+        let mut f = Filter::default();
+        select(
+            Some(&tr),
+            SpanRef::Index(spanflame_core::SpanIdx::from_index(i)),
+            Scope::Trace,
+        )
+        .apply(&mut f);
+        f
+    };
+    assert_eq!(bf, by_select("44887551e1bf7ccb"));
+    assert_eq!(cf, by_select("d3955bf747172213"));
+    let t = set.transform(&Transforms::default());
+    let diff = Diff::of(&side(&set, &bf, &t), &side(&set, &cf, &t));
+    let (before, after) = (set.folded(&bf), set.folded(&cf));
+    assert!(sum(&before) > 0 && sum(&after) > 0);
+    check_against_folded(&diff, &before, &after);
+    // A span neither the traces nor the links know is an error, not an empty side.
+    let missing = pin("0123456789abcdef");
+    assert_eq!(
+        missing.filter(&Filter::default(), Some(&tr), &set.links),
+        Err(SelectionSpanNotFound(
+            spanflame_core::model::parse_hex::<8>("0123456789abcdef").unwrap()
+        ))
+    );
+    // An attribute pick against another keeps each side's own samples.
+    let attr = |v: &str| Selection {
+        attrs: vec![("thread.name".into(), v.into(), false)],
+        ..Selection::default()
+    };
+    let (x, y) = pinned_side_filters(&set, &tr, &attr("MainThread"), &attr("no-such-thread"));
+    assert_eq!(x.conditions.len(), 1);
+    assert!(set.folded(&y).is_empty(), "no sample has that thread");
+    let t = set.transform(&Transforms::default());
+    let diff = Diff::of(&side(&set, &x, &t), &side(&set, &y, &t));
+    assert_eq!(diff.totals(), (sum(&set.folded(&x)), 0));
 }

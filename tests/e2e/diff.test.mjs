@@ -404,3 +404,218 @@ test('baselineURL in the address: a profile compared with itself has changed not
   assert.ok((await page.evaluate(() => location.hash)).includes('baselineURL=demo%2Fprofile.binpb'));
   session.assertClean();
 });
+
+// "Set as baseline": a selection of the loaded data (a span, a time range, attribute picks)
+// pinned, then another selection of the same data compared with it. The numbers are checked
+// against the CLI's `fold` of each selection (`--span`, `--from/--to`, `--attr`).
+
+/** `spanflame fold` of the demo with `args`, as [frames, [count]] lines. */
+const foldDemo = (args) => parseCounts(cli(['fold', DEMO, '--trace', DEMO_TRACES, ...args]), 1);
+
+/** Waits until the diff bar's totals are `totals` (before, after). */
+async function waitForTotals(page, totals) {
+  await page.waitForFunction(
+    ({ before, after }) =>
+      Number(document.querySelector('#diff-before-total')?.dataset.total) === before &&
+      Number(document.querySelector('#diff-after-total')?.dataset.total) === after,
+    totals,
+    { timeout: 10000 },
+  );
+}
+
+/** The diff table against the CLI's two folds: every row of a unique name, and the totals. */
+async function checkPinned(page, baseline, comparison) {
+  const totals = { before: sum(baseline, 0), after: sum(comparison, 0) };
+  assert.ok(totals.before > 0 && totals.after > 0, JSON.stringify(totals));
+  await waitForTotals(page, totals);
+  await page.waitForSelector('#diff-table tbody tr');
+  assert.doesNotMatch(await page.innerText('#functions-panel'), /more functions/, 'the table lists every function');
+  const rows = await diffRows(page);
+  const checked = checkAgainst(rows, functionWeights(baseline, 0), functionWeights(comparison, 0), totals);
+  assert.ok(checked >= 3, `checked ${checked} rows`);
+  return { totals, rows, checked };
+}
+
+/** Scrolls the waterfall until the row of `spanId` is in view; returns its selector. */
+async function revealSpan(page, spanId) {
+  const sel = `#waterfall-panel .wf-row[data-span-id="${spanId}"]`;
+  const height = await page.$eval('#waterfall-scroll', (el) => el.scrollHeight);
+  for (let top = 0; top <= height && !(await page.$(sel)); top += 100) {
+    await page.$eval('#waterfall-scroll', (el, top) => {
+      el.scrollTop = top;
+      el.dispatchEvent(new Event('scroll'));
+    }, top);
+    await page.waitForTimeout(30);
+  }
+  await page.$eval(sel, (el) => el.scrollIntoView({ block: 'center' }));
+  await page.waitForTimeout(30);
+  return sel;
+}
+
+/** Clicks the name of span `spanId` in the waterfall. */
+async function clickSpan(page, spanId) {
+  await page.click(`${await revealSpan(page, spanId)} .wf-name`);
+}
+
+/** Drags across the timeline from `a` to `b` (shares of its width); returns the hash's range. */
+async function brush(page, a, b) {
+  await page.$eval('canvas#timeline', (el) => el.scrollIntoView({ block: 'center' }));
+  const box = await page.$eval('canvas#timeline', (c) => c.getBoundingClientRect().toJSON());
+  const y = box.top + box.height / 2;
+  const before = await page.evaluate(() => location.hash);
+  await page.mouse.move(box.left + box.width * a, y);
+  await page.mouse.down();
+  await page.mouse.move(box.left + box.width * ((a + b) / 2), y, { steps: 3 });
+  await page.mouse.move(box.left + box.width * b, y, { steps: 3 });
+  await page.mouse.up();
+  await page.waitForFunction((before) => location.hash !== before && /(^#|&)range=\d+-\d+/.test(location.hash), before);
+  const m = /(?:^#|&)range=(\d+)-(\d+)/.exec(await page.evaluate(() => location.hash));
+  return [m[1], m[2]];
+}
+
+test('Set as baseline: one span against another, swapped, and from the address', async (t) => {
+  const [a, b] = ['adec6d49f47ac7bb', '161746962db17094']; // GET /home/0 and GET /home/1
+  const { page, ...session } = await openApp(t, { viewport: { width: 1500, height: 950 } });
+  await page.goto(session.url);
+  await waitForPaintedCanvas(page);
+  assert.ok(await page.$eval('#pin-baseline', (el) => el.disabled), 'nothing selected: nothing to pin');
+  await page.waitForSelector('#waterfall-panel .wf-row');
+  await clickSpan(page, a);
+  await page.waitForFunction(() => !document.querySelector('#pin-baseline')?.disabled);
+  await page.click('#pin-baseline');
+  await page.waitForSelector('#diff-bar');
+  // Just pinned: the view is the baseline, and the bar says what to do next.
+  assert.match(await page.innerText('#diff-note'), /The view is the baseline/);
+  await page.waitForFunction((a) => location.hash.includes(`baseSpan=${a}`), a);
+
+  await clickSpan(page, b);
+  const spanA = foldDemo(['--span', a, '--span-scope', 'children']);
+  const spanB = foldDemo(['--span', b, '--span-scope', 'children']);
+  const { totals } = await checkPinned(page, spanA, spanB);
+  const bar = await page.innerText('#diff-bar');
+  assert.match(bar, /span GET \/home\/1 \(span and children\)[\s\S]*vs[\s\S]*span GET \/home\/0 \(span and children\)/, bar);
+  assert.equal(await page.$('#diff-note'), null, `no note: ${bar}`);
+  // The waterfall tags the pinned span, the timeline marks its time.
+  assert.match(await page.innerText(`${await revealSpan(page, a)} .wf-baseline`), /baseline/i);
+  assert.equal(await page.$$eval('#waterfall-panel .wf-baseline', (tags) => tags.length), 1);
+  assert.match(await page.getAttribute('canvas#timeline', 'data-baseline'), /^\d+-\d+$/);
+  await page.waitForFunction(({ a, b }) => location.hash.includes(`span=${b}`) && location.hash.includes(`baseSpan=${a}&baseScope=children`), { a, b });
+  const hash = await page.evaluate(() => location.hash);
+
+  // The tooltip says before and after as for any baseline.
+  const frame = await waitForFrame(page, 'busy_sleep');
+  await page.$eval('#flame-scroll', (el) => el.scrollIntoView({ block: 'center' }));
+  const box = await page.$eval('canvas#flame', (c) => c.getBoundingClientRect().toJSON());
+  await page.mouse.move(box.left + frame.x + Math.min(frame.w / 2, 30), box.top + frame.y + 9);
+  await page.waitForSelector('#flame-tooltip .tip-delta');
+  assert.match(await page.innerText('#flame-tooltip'), /Before[\s\S]*of baseline[\s\S]*After[\s\S]*of comparison[\s\S]*Change/);
+  await page.mouse.move(box.left + 2, box.top - 30);
+  // The header: Set as baseline beside Compare with….
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'diff-pinned-header.png'), clip: { x: 0, y: 0, width: 1500, height: 260 } });
+
+  await shot(page, 'diff-pinned-spans-light');
+  await setTheme(page, 'dark');
+  await shot(page, 'diff-pinned-spans-dark');
+  await setTheme(page, 'light');
+
+  // Swap: the baseline's span is the view's again, and B is pinned.
+  await page.click('#diff-swap');
+  await waitForTotals(page, { before: totals.after, after: totals.before });
+  await page.waitForFunction(({ a, b }) => location.hash.includes(`span=${a}`) && location.hash.includes(`baseSpan=${b}`), { a, b });
+  assert.match(await page.innerText('#active-filter'), /GET \/home\/0/);
+  await checkPinned(page, spanB, spanA);
+
+  // The address brings the comparison back after a reload.
+  await page.goto(`${session.url}${hash}`);
+  await page.reload();
+  await checkPinned(page, spanA, spanB);
+
+  // Leave comparison: the plain view of span B stays.
+  await page.click('#diff-exit');
+  await page.waitForSelector('#top-functions');
+  await page.waitForFunction(() => !location.hash.includes('base'));
+  assert.match(await page.innerText('#active-filter'), /GET \/home\/1/);
+  session.assertClean();
+});
+
+test('Set as baseline: one time range against another, and from the address', async (t) => {
+  const { page, ...session } = await openApp(t, { viewport: { width: 1500, height: 950 } });
+  await page.goto(session.url);
+  await waitForPaintedCanvas(page);
+  assert.ok(await page.$eval('#pin-baseline', (el) => el.disabled), 'nothing selected: nothing to pin');
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'diff-pin-disabled.png'), clip: { x: 900, y: 0, width: 600, height: 70 } });
+  const [from1, to1] = await brush(page, 0.05, 0.35);
+  await page.click('#pin-baseline');
+  await page.waitForSelector('#diff-bar');
+  const [from2, to2] = await brush(page, 0.55, 0.95);
+  const range1 = foldDemo(['--from', from1, '--to', to1]);
+  const range2 = foldDemo(['--from', from2, '--to', to2]);
+  const { totals } = await checkPinned(page, range1, range2);
+  const bar = await page.innerText('#diff-bar');
+  assert.match(bar, /after\s+time \S+\s?m?s – \S+\s?m?s \(\S+\s?m?s\)[\s\S]*vs[\s\S]*baseline\s+time \S+\s?m?s – \S+\s?m?s \(\S+\s?m?s\)/i, bar);
+  await page.waitForFunction(({ from1, to1 }) => location.hash.includes(`baseRange=${from1}-${to1}`), { from1, to1 });
+  assert.equal(await page.getAttribute('canvas#timeline', 'data-baseline'), `${from1}-${to1}`, 'the timeline marks the baseline range');
+  const hash = await page.evaluate(() => location.hash);
+  await shot(page, 'diff-pinned-ranges-light');
+  await setTheme(page, 'dark');
+  await shot(page, 'diff-pinned-ranges-dark');
+  await setTheme(page, 'light');
+
+  // Swap exchanges the ranges.
+  await page.click('#diff-swap');
+  await waitForTotals(page, { before: totals.after, after: totals.before });
+  await page.waitForFunction(({ from1, to1 }) => location.hash.includes(`range=${from1}-${to1}`), { from1, to1 });
+
+  await page.goto(`${session.url}${hash}`);
+  await page.reload();
+  await checkPinned(page, range1, range2);
+  session.assertClean();
+});
+
+test('Set as baseline: one attribute filter against another', async (t) => {
+  const { page, ...session } = await openApp(t, { viewport: { width: 1500, height: 950 } });
+  await page.goto(session.url);
+  await waitForPaintedCanvas(page);
+  const value = '#filter-list .facet[data-key="thread.name"] .facet-value:has(.include[data-value="MainThread"])';
+  await page.click('#filter-button');
+  await page.click(`${value} .include`);
+  await page.waitForFunction(() => location.hash.includes('attr=thread.name%3DMainThread'));
+  await page.click('#pin-baseline');
+  await page.waitForSelector('#diff-bar');
+  if (!(await page.$('#filter-list'))) await page.click('#filter-button');
+  await page.click(`${value} .exclude`);
+  const main = foldDemo(['--attr', 'thread.name=MainThread']);
+  const others = foldDemo(['--exclude-attr', 'thread.name=MainThread']);
+  await checkPinned(page, main, others);
+  const bar = await page.innerText('#diff-bar');
+  assert.match(bar, /thread\.name ≠ MainThread[\s\S]*vs[\s\S]*thread\.name = MainThread/, bar);
+  await page.waitForFunction(() => location.hash.includes('xattr=thread.name%3DMainThread') && location.hash.includes('baseAttr=thread.name%3DMainThread'));
+  const hash = await page.evaluate(() => location.hash);
+  await page.goto(`${session.url}${hash}`);
+  await page.reload();
+  await checkPinned(page, main, others);
+  session.assertClean();
+});
+
+test('a pinned span the loaded data lacks, or a pinned selection without samples, is said in the bar', async (t) => {
+  const { page, ...session } = await openApp(t);
+  await page.goto(`${session.url}#baseSpan=0123456789abcdef`);
+  await page.waitForSelector('#diff-note');
+  await waitForPaintedCanvas(page);
+  assert.match(await page.innerText('#diff-note'), /span 0123456789abcdef is in neither the loaded traces nor the profile/);
+  assert.match(await page.innerText('#diff-bar'), /span 0123456789abcdef \(not in the loaded data\)/);
+  assert.equal(await page.$('#diff-swap'), null, 'a span that is not loaded cannot be swapped into the view');
+  await shot(page, 'diff-pinned-missing-span');
+  // The view stays: the plain graph is drawn, and leaving works.
+  await page.click('#diff-exit');
+  await page.waitForSelector('#top-functions tbody tr');
+  // A pinned attribute value no sample has: the baseline keeps nothing.
+  await page.goto(`${session.url}#baseAttr=thread.name%3Dnobody`);
+  await page.reload();
+  await page.waitForFunction(() => /keeps no samples/.test(document.querySelector('#diff-note')?.textContent ?? ''));
+  assert.equal(Number(await page.getAttribute('#diff-before-total', 'data-total')), 0);
+  session.assertClean();
+});

@@ -145,3 +145,43 @@ test('Export ▾ → HTML saves one file that opens the same view from file:// w
   );
   assert.deepEqual(problems, [], 'no console error or blocked request');
 });
+
+test('an exported page reopens a comparison of two pinned spans', async (t) => {
+  const { page, context, ...session } = await openApp(t, { viewport: { width: 1400, height: 900 } });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'spanflame-export-html-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // GET /home/1 against GET /home/0 pinned ("Set as baseline"), from the address.
+  await page.goto(`${session.url}#span=161746962db17094&scope=children&baseSpan=adec6d49f47ac7bb&baseScope=children`);
+  await page.waitForSelector('#diff-table tbody tr');
+  const totals = async (p) => [
+    await p.getAttribute('#diff-before-total', 'data-total'),
+    await p.getAttribute('#diff-after-total', 'data-total'),
+  ];
+  const before = await totals(page);
+  assert.deepEqual(before, ['43', '41'], 'the spans with their children: 43 and 41 samples');
+  await page.click('#export-button');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-menu [data-code="html"]')]);
+  const file = path.join(dir, 'pinned.html');
+  await download.saveAs(file);
+  session.assertClean();
+
+  const offline = await context.browser().newContext({ viewport: { width: 1400, height: 900 } });
+  t.after(() => offline.close());
+  const problems = [];
+  await offline.route('**/*', (route) => {
+    if (/^(file|data|blob):/.test(route.request().url())) return route.continue();
+    problems.push(`request to ${route.request().url()}`);
+    return route.abort('blockedbyclient');
+  });
+  const reopened = await offline.newPage();
+  reopened.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  reopened.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await reopened.goto(pathToFileURL(file).href);
+  await reopened.waitForSelector('#diff-table tbody tr');
+  assert.deepEqual(await totals(reopened), before, 'the same comparison');
+  assert.match(await reopened.innerText('#diff-bar'), /span GET \/home\/1[\s\S]*vs[\s\S]*span GET \/home\/0/);
+  await reopened.waitForFunction(() => location.hash.includes('baseSpan=adec6d49f47ac7bb'));
+  assert.deepEqual(problems, [], 'no console error or blocked request');
+});

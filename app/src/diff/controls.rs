@@ -1,13 +1,17 @@
-//! The diff's controls: "Compare with…" (a baseline file), "Compare with other <name>
-//! spans" (beside the span filter chip) and the bar that says what is compared, with both
-//! totals, "Only changed", "Swap" and the way out.
+//! The diff's controls: "Compare with…" (a baseline file), "Set as baseline" (pin the
+//! view's span, time range and attribute picks), "Compare with other <name> spans" (beside
+//! the span filter chip) and the bar that says what is compared, with both totals, "Only
+//! changed", "Swap" and the way out.
 
 use leptos::html;
 use leptos::prelude::*;
 use spanflame_core::units::format_value;
 use wasm_bindgen::JsCast;
 
-use super::{Baseline, DiffState, open_baseline_file, same_name_info, sample_type_mismatch};
+use super::{
+    Baseline, DiffState, describe_selection, open_baseline_file, pinned_filter, same_name_info,
+    sample_type_mismatch,
+};
 use crate::state::AppState;
 
 /// "Compare with…": pick a profile to be the baseline of the loaded one.
@@ -50,7 +54,44 @@ pub fn CompareButton() -> impl IntoView {
                 node_ref=input
                 on:change=on_change
             />
+            <PinButton />
         </div>
+    }
+    .into_any()
+}
+
+/// "Set as baseline": pin what the view selects (a span in its scope, a brushed time range,
+/// attribute picks) as the baseline, to compare another selection of the same data with it.
+/// Disabled while the view selects nothing in particular.
+#[component]
+pub fn PinButton() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let Some(diff) = use_context::<DiffState>() else {
+        return ().into_any();
+    };
+    let empty = move || crate::view_hash::view_selection(state).is_empty();
+    let title = move || {
+        if empty() {
+            "Select a span in the waterfall, brush a time range or pick attribute values first: \
+             that selection becomes the baseline, and the next one is compared with it"
+                .to_owned()
+        } else {
+            format!(
+                "Make {} the baseline, then select another span, time range or attribute values to compare with it",
+                describe_selection(state, &crate::view_hash::view_selection(state))
+            )
+        }
+    };
+    view! {
+        <button
+            id="pin-baseline"
+            type="button"
+            prop:disabled=empty
+            title=title
+            on:click=move |_| diff.pin(state)
+        >
+            "Set as baseline"
+        </button>
     }
     .into_any()
 }
@@ -101,6 +142,15 @@ pub fn DiffBar() -> impl IntoView {
             .unwrap_or_default();
         Some(match baseline {
             Baseline::File(file) => (after, file.source.clone()),
+            Baseline::Pinned(pinned) => {
+                let view = crate::view_hash::view_selection(state);
+                let after = if view.is_empty() {
+                    format!("all of {after}")
+                } else {
+                    describe_selection(state, &view)
+                };
+                (after, describe_selection(state, &pinned))
+            }
             Baseline::SameName => match same_name_info(state) {
                 Some((name, count)) => (
                     format!("span {name}"),
@@ -139,7 +189,27 @@ pub fn DiffBar() -> impl IntoView {
     let note = move || {
         let baseline = diff.baseline.get()?;
         let mismatch = sample_type_mismatch(state, &baseline);
+        let pinned_error = match &baseline {
+            Baseline::Pinned(pinned) => pinned_filter(state, pinned).err(),
+            _ => None,
+        };
+        let same_as_view = match &baseline {
+            Baseline::Pinned(pinned) => {
+                let view = crate::view_hash::view_selection(state);
+                view.span == pinned.span
+                    && (view.span.is_none() || view.scope == pinned.scope)
+                    && view.range == pinned.range
+                    && view.attrs == pinned.attrs
+            }
+            _ => false,
+        };
         let text = match (baseline, totals()) {
+            (Baseline::Pinned(_), _) if pinned_error.is_some() => format!(
+                "The baseline's {}: pin another selection, or leave the comparison.",
+                pinned_error.map(|e| e.to_string()).unwrap_or_default()
+            ),
+            (Baseline::Pinned(_), Some((0, _))) => "The baseline keeps no samples of this sample type: everything counts as grown. Pin another selection, or leave the comparison.".to_owned(),
+            (Baseline::Pinned(_), Some(_)) if same_as_view => "The view is the baseline: now click another span in the waterfall, brush another time range or pick other attribute values to compare with it.".to_owned(),
             (Baseline::SameName, None) => {
                 "Filter the view to a span (click one in the waterfall) to compare it with the others of its name.".to_owned()
             }
@@ -151,8 +221,13 @@ pub fn DiffBar() -> impl IntoView {
                 if gone == 0 {
                     String::new()
                 } else {
+                    let (paths, them) = if gone == 1 {
+                        ("call path is", "it")
+                    } else {
+                        ("call paths are", "them")
+                    };
                     format!(
-                        "{gone} call paths are only in the baseline: the graph cannot show them, the table lists their functions."
+                        "{gone} {paths} only in the baseline: the graph cannot show {them}, the table lists their functions."
                     )
                 }
             }
@@ -161,7 +236,16 @@ pub fn DiffBar() -> impl IntoView {
         let text = text.trim();
         (!text.is_empty()).then(|| view! { <p class="note" id="diff-note">{text.to_owned()}</p> })
     };
-    let is_file = move || diff.baseline.with(|b| matches!(b, Some(Baseline::File(_))));
+    // A pinned span the data lacks cannot become the view, and a view that selects nothing
+    // cannot be pinned (the address could not say it).
+    let can_swap = move || match diff.baseline.get() {
+        Some(Baseline::File(_)) => true,
+        Some(Baseline::Pinned(pinned)) => {
+            pinned_filter(state, &pinned).is_ok()
+                && !crate::view_hash::view_selection(state).is_empty()
+        }
+        _ => false,
+    };
     let bar = move || {
         let (after_name, before_name) = sides()?;
         Some(view! {
@@ -192,7 +276,7 @@ pub fn DiffBar() -> impl IntoView {
                         />
                         "Only changed"
                     </label>
-                    <Show when=is_file>
+                    <Show when=can_swap>
                         <button
                             id="diff-swap"
                             type="button"

@@ -475,6 +475,10 @@ fn RowView(wf: Wf, row: Row, pos: usize) -> impl IntoView {
     let counts = move || wf.join.with(|j| j.counts(row));
     let hit = move || wf.hits.with(|h| h.as_ref().map(|h| h.counts(row)));
     let selected = move || wf.selected.get() == Some(row);
+    // The span pinned as the diff's baseline ("Set as baseline"): a tag in its name cell (the
+    // row element is at Leptos' limit of 26 attributes).
+    let diff = use_context::<crate::diff::DiffState>();
+    let is_baseline = move || diff.is_some_and(|d| d.is_pinned_span(key));
     let is_cursor = move || wf.cursor.get() == Some(row);
     let collapsed = move || span_index.is_some_and(|s| wf.collapsed.with(|c| c.contains(&s)));
     let has_children = info.has_children;
@@ -581,6 +585,9 @@ fn RowView(wf: Wf, row: Row, pos: usize) -> impl IntoView {
                 <span class="wf-swatch" class:none=colour.is_none() style:background=colour.clone() aria-hidden="true"></span>
                 <span class="wf-text">{name}</span>
                 {(!info.service.is_empty()).then(|| view! { <span class="visually-hidden">{format!(", {}", info.service)}</span> })}
+                {move || is_baseline().then(|| view! {
+                    <span class="wf-baseline" title="Pinned as the comparison's baseline">"baseline"</span>
+                })}
                 {error.map(|message| {
                     let title = if message.is_empty() { "Error status".to_owned() } else { format!("Error: {message}") };
                     view! { <span class="wf-error" title=title>"!"<span class="visually-hidden">" error"</span></span> }
