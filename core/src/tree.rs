@@ -85,6 +85,10 @@ pub struct CallTree {
     function_count: usize,
     sample_type: SampleType,
     inverted: bool,
+    /// Whether node ids are numbered depth first with each node's children in child-list
+    /// order (trees made from the call paths): a subtree is then a run of ids, and a row of
+    /// the flame graph is its depth's nodes in id order ([`CallTree::in_order`]).
+    in_order: bool,
     /// Call counts by (name, file) id, for formats that count calls; empty otherwise.
     calls: Arc<FxHashMap<(StringId, StringId), Calls>>,
 }
@@ -155,6 +159,7 @@ impl TreeBuilder {
                 function_count: 0,
                 sample_type,
                 inverted,
+                in_order: false,
                 calls: Arc::new(calls),
             },
             lookup: Default::default(),
@@ -236,6 +241,7 @@ impl TreeBuilder {
     /// the paths number them: grouping the children keeps that order.
     fn finish_in_order(mut self) -> CallTree {
         self.group_children();
+        self.tree.in_order = true;
         self.tree
     }
 
@@ -475,6 +481,16 @@ impl CallTree {
     /// Whether this is a bottom-up tree.
     pub fn is_inverted(&self) -> bool {
         self.inverted
+    }
+
+    /// Whether node ids are numbered depth first, each node's children in child-list order.
+    pub(crate) fn in_order(&self) -> bool {
+        self.in_order
+    }
+
+    /// Parent ids ([`NONE`] for the root), depths and total weights, per node id.
+    pub(crate) fn shape(&self) -> (&[u32], &[u32], &[i64]) {
+        (&self.parent, &self.depth, &self.total_weight)
     }
 
     /// Function name of a node (empty for the root).

@@ -113,6 +113,22 @@ fn check(what: &str, tree: &CallTree, lines: &[(String, i64)]) {
 /// inside its parent's, rows in x order without overlap.
 fn check_layout(what: &str, tree: &CallTree) {
     let layout = FlameLayout::new(tree);
+    // The same rectangles as the plain row-by-row layout, whole and zoomed into nodes at
+    // several depths (a tree from the call paths is laid out in one pass over its ids).
+    same_layout(
+        what,
+        &layout,
+        &FlameLayout::focused_by_rows(tree, CallTree::ROOT),
+    );
+    let mut focuses: Vec<_> = tree.nodes().skip(1).step_by(97).collect();
+    focuses.extend(tree.nodes().skip(tree.len().saturating_sub(3)));
+    for focus in focuses {
+        same_layout(
+            &format!("{what}, zoomed into {}", focus.index()),
+            &FlameLayout::focused(tree, focus),
+            &FlameLayout::focused_by_rows(tree, focus),
+        );
+    }
     let weighty = tree.nodes().skip(1).filter(|&n| tree.total_weight(n) > 0);
     assert_eq!(layout.rects().len(), weighty.count(), "{what}: rects");
     let mut rect_of = vec![None; tree.len()];
@@ -140,6 +156,14 @@ fn check_layout(what: &str, tree: &CallTree) {
                 );
             }
         }
+    }
+}
+
+fn same_layout(what: &str, got: &FlameLayout, want: &FlameLayout) {
+    assert_eq!(got.rects(), want.rects(), "{what}: rectangles");
+    assert_eq!(got.depth_count(), want.depth_count(), "{what}: rows");
+    for d in 0..=want.depth_count() {
+        assert_eq!(got.row_range(d), want.row_range(d), "{what}: row {d}");
     }
 }
 
