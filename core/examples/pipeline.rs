@@ -12,7 +12,7 @@ use std::hint::black_box;
 
 use std::collections::HashMap;
 
-use spanflame_core::spans::times_in_range;
+use spanflame_core::spans::{SpanTimes, span_samples_in_range};
 use spanflame_core::{CallTree, Filter, FlameLayout, Limits, Loaded, ProfileSet, SpanKey, load};
 use spanflame_synth::{Size, SynthOptions, generate};
 
@@ -54,19 +54,13 @@ fn stage_brush_tree(set: &ProfileSet, brush: &Filter) -> CallTree {
 }
 
 /// The rest of a brush's core work in the app: the waterfall's per-span samples and sample
-/// times in the range (cut from the unbrushed times, asked once per filter), and the range
-/// chip's share (one more pass over the rows).
+/// times in the range, cut from the unbrushed times and running weights (made once per
+/// filter). The range chip's share is the brushed tree's total.
 #[inline(never)]
-fn stage_brush_spans(
-    set: &ProfileSet,
-    brush: &Filter,
-    unbrushed_times: &HashMap<SpanKey, Vec<u64>>,
-) -> usize {
-    let by_span = set.samples_by_span(brush);
-    let times = times_in_range(unbrushed_times, brush.time);
-    let mut weight = 0i64;
-    set.for_each_sample(brush, |row| weight += set.samples.value[row]);
-    by_span.len() + times.len() + black_box(weight) as usize % 2
+fn stage_brush_spans(brush: &Filter, unbrushed: &HashMap<SpanKey, SpanTimes>) -> usize {
+    let (from, to) = brush.time.expect("a brush");
+    let (by_span, times) = span_samples_in_range(unbrushed, from, to);
+    by_span.len() + times.len()
 }
 
 /// The functions table of a tree.
@@ -90,8 +84,8 @@ fn main() {
     let brushed = stage_brush_tree(&set, &brush);
     let brushed_layout = stage_layout(&brushed);
     let functions = stage_function_stats(&brushed);
-    let unbrushed_times = set.sample_times_by_span(&Filter::default(), None);
-    let spans = stage_brush_spans(&set, &brush, &unbrushed_times);
+    let unbrushed = set.sample_times_and_weights_by_span(&Filter::default());
+    let spans = stage_brush_spans(&brush, &unbrushed);
     println!(
         "{} bytes, {} rows, {} nodes, {} rects; brushed: {} nodes, {} rects, {} functions, {} spans",
         bytes.len(),
