@@ -63,6 +63,32 @@ fn stage_brush_spans(brush: &Filter, unbrushed: &HashMap<SpanKey, SpanTimes>) ->
     by_span.len() + times.len()
 }
 
+/// The flame graph legend of a tree (package mode, the default): what the app recomputes
+/// per brush besides the tree, layout and table.
+#[inline(never)]
+fn stage_legend(tree: &CallTree) -> usize {
+    spanflame_core::palette::top_packages(tree, 8).len()
+}
+
+/// The legend as it was computed before `top_packages` cached packages per function: a
+/// package worked out and hashed per node. Kept to compare with [`stage_legend`] in one run.
+#[inline(never)]
+fn stage_legend_per_node(tree: &CallTree) -> usize {
+    let mut by_pkg: HashMap<&str, i64> = HashMap::new();
+    for node in tree.nodes().skip(1) {
+        let weight = tree.self_weight(node);
+        if weight != 0 {
+            let pkg = spanflame_core::palette::package_of(
+                tree.name(node),
+                tree.file(node),
+                tree.kind(node),
+            );
+            *by_pkg.entry(pkg).or_default() += weight;
+        }
+    }
+    by_pkg.len().min(8)
+}
+
 /// The functions table of a tree.
 #[inline(never)]
 fn stage_function_stats(tree: &CallTree) -> usize {
@@ -84,6 +110,7 @@ fn main() {
     let brushed = stage_brush_tree(&set, &brush);
     let brushed_layout = stage_layout(&brushed);
     let functions = stage_function_stats(&brushed);
+    black_box(stage_legend(&brushed) + stage_legend_per_node(&brushed));
     let unbrushed = set.sample_times_and_weights_by_span(&Filter::default());
     let spans = stage_brush_spans(&brush, &unbrushed);
     println!(

@@ -231,9 +231,40 @@ fn check_set(rel: &str, set: &ProfileSet) -> usize {
         let tree = set.call_tree(filter);
         check(&what, &tree, &set.folded(filter));
         check_layout(&what, &tree);
-        check_layout(&format!("{what} inverted"), &set.inverted_call_tree(filter));
+        check_legends(&what, &tree);
+        let inverted = set.inverted_call_tree(filter);
+        check_layout(&format!("{what} inverted"), &inverted);
+        check_legends(&format!("{what} inverted"), &inverted);
     }
     filters.len()
+}
+
+/// The legends' package and runtime weights equal a plain sum per node of the package (or
+/// kind and frame type) worked out for each node.
+fn check_legends(what: &str, tree: &CallTree) {
+    use spanflame_core::palette::{package_of, runtimes, top_packages};
+    let mut packages: BTreeMap<String, i64> = BTreeMap::new();
+    let mut kinds: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for n in tree.nodes().skip(1) {
+        let w = tree.self_weight(n);
+        if w != 0 {
+            *packages
+                .entry(package_of(tree.name(n), tree.file(n), tree.kind(n)).to_owned())
+                .or_default() += w;
+        }
+        let key = (format!("{:?}", tree.kind(n)), tree.frame_type(n).to_owned());
+        *kinds.entry(key).or_default() += w;
+    }
+    let got: BTreeMap<String, i64> = top_packages(tree, usize::MAX).into_iter().collect();
+    assert_eq!(got, packages, "{what}: packages");
+    let got: BTreeMap<(String, String), i64> = (runtimes(tree).into_iter())
+        .map(|(k, t, w)| ((format!("{k:?}"), t), w))
+        .collect();
+    if kinds.keys().all(|(_, t)| t.is_empty()) {
+        assert!(got.is_empty(), "{what}: runtimes");
+    } else {
+        assert_eq!(got, kinds, "{what}: runtimes");
+    }
 }
 
 #[test]
