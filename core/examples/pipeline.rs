@@ -34,6 +34,12 @@ fn stage_layout(tree: &CallTree) -> FlameLayout {
     FlameLayout::new(tree)
 }
 
+/// The layout of the brushed tree (counted apart from the whole tree's).
+#[inline(never)]
+fn stage_brush_layout(tree: &CallTree) -> FlameLayout {
+    FlameLayout::new(tree)
+}
+
 /// The middle third of the time range, as a timeline brush selects it.
 fn brush(set: &ProfileSet) -> Filter {
     let (lo, hi) = set
@@ -108,7 +114,7 @@ fn main() {
     let brush = brush(&set);
     black_box(set.call_tree(&brush));
     let brushed = stage_brush_tree(&set, &brush);
-    let brushed_layout = stage_layout(&brushed);
+    let brushed_layout = stage_brush_layout(&brushed);
     let functions = stage_function_stats(&brushed);
     black_box(stage_legend(&brushed) + stage_legend_per_node(&brushed));
     let unbrushed = set.sample_times_and_weights_by_span(&Filter::default());
