@@ -96,6 +96,17 @@ fn check(what: &str, tree: &CallTree, lines: &[(String, i64)]) {
     }
     // Function stats, where names are unique per file (else the fold's text merges them).
     let stats = tree.function_stats();
+    // Heaviest self weight first, then total, then name.
+    for w in stats.windows(2) {
+        let key = |s: &spanflame_core::FunctionStats| {
+            (
+                std::cmp::Reverse(s.self_weight),
+                std::cmp::Reverse(s.total_weight),
+                s.name.clone(),
+            )
+        };
+        assert!(key(&w[0]) <= key(&w[1]), "{what}: functions in order");
+    }
     let mut names: Vec<&str> = stats.iter().map(|s| s.name.as_str()).collect();
     names.sort_unstable();
     let unique = names.windows(2).all(|w| w[0] != w[1]);
