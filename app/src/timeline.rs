@@ -264,11 +264,17 @@ pub fn TimelineStrip() -> impl IntoView {
             .with(|p| p.as_ref().and_then(|p| p.set.time_range()))
             .map_or(from, |r| r.0);
         let rel = |t: u64| format_value(t.saturating_sub(start) as i64, "nanoseconds");
+        let mut ranged = strip.get();
+        ranged.time = Some((from, to));
+        // Without a span filter or transforms the graph's tree is of exactly these samples:
+        // its total is the range's weight, with no pass over the rows.
+        let tree_total = (state.filter.get() == ranged && state.transformed.with(Option::is_none))
+            .then(|| state.tree.get().map(|t| t.total()))
+            .flatten();
         let share = state.profile.with(|p| {
             let p = p.as_ref()?;
-            let mut ranged = strip.get();
-            ranged.time = Some((from, to));
-            Some(format_share(weight(&p.set, &ranged), strip_weight.get()))
+            let w = tree_total.unwrap_or_else(|| weight(&p.set, &ranged));
+            Some(format_share(w, strip_weight.get()))
         });
         Some(view! {
             <span class="chip" id="time-range">

@@ -12,7 +12,7 @@ use std::hint::black_box;
 
 use std::collections::HashMap;
 
-use spanflame_core::spans::times_in_range;
+use spanflame_core::spans::{SpanTimes, span_samples_in_range};
 use spanflame_core::{CallTree, Filter, FlameLayout, Limits, Loaded, ProfileSet, SpanKey, load};
 use spanflame_synth::{Size, SynthOptions, generate};
 
@@ -31,6 +31,12 @@ fn stage_tree(set: &ProfileSet) -> CallTree {
 
 #[inline(never)]
 fn stage_layout(tree: &CallTree) -> FlameLayout {
+    FlameLayout::new(tree)
+}
+
+/// The layout of the brushed tree (counted apart from the whole tree's).
+#[inline(never)]
+fn stage_brush_layout(tree: &CallTree) -> FlameLayout {
     FlameLayout::new(tree)
 }
 
@@ -54,19 +60,39 @@ fn stage_brush_tree(set: &ProfileSet, brush: &Filter) -> CallTree {
 }
 
 /// The rest of a brush's core work in the app: the waterfall's per-span samples and sample
-/// times in the range (cut from the unbrushed times, asked once per filter), and the range
-/// chip's share (one more pass over the rows).
+/// times in the range, cut from the unbrushed times and running weights (made once per
+/// filter). The range chip's share is the brushed tree's total.
 #[inline(never)]
-fn stage_brush_spans(
-    set: &ProfileSet,
-    brush: &Filter,
-    unbrushed_times: &HashMap<SpanKey, Vec<u64>>,
-) -> usize {
-    let by_span = set.samples_by_span(brush);
-    let times = times_in_range(unbrushed_times, brush.time);
-    let mut weight = 0i64;
-    set.for_each_sample(brush, |row| weight += set.samples.value[row]);
-    by_span.len() + times.len() + black_box(weight) as usize % 2
+fn stage_brush_spans(brush: &Filter, unbrushed: &HashMap<SpanKey, SpanTimes>) -> usize {
+    let (from, to) = brush.time.expect("a brush");
+    let (by_span, times) = span_samples_in_range(unbrushed, from, to);
+    by_span.len() + times.len()
+}
+
+/// The flame graph legend of a tree (package mode, the default): what the app recomputes
+/// per brush besides the tree, layout and table.
+#[inline(never)]
+fn stage_legend(tree: &CallTree) -> usize {
+    spanflame_core::palette::top_packages(tree, 8).len()
+}
+
+/// The legend as it was computed before `top_packages` cached packages per function: a
+/// package worked out and hashed per node. Kept to compare with [`stage_legend`] in one run.
+#[inline(never)]
+fn stage_legend_per_node(tree: &CallTree) -> usize {
+    let mut by_pkg: HashMap<&str, i64> = HashMap::new();
+    for node in tree.nodes().skip(1) {
+        let weight = tree.self_weight(node);
+        if weight != 0 {
+            let pkg = spanflame_core::palette::package_of(
+                tree.name(node),
+                tree.file(node),
+                tree.kind(node),
+            );
+            *by_pkg.entry(pkg).or_default() += weight;
+        }
+    }
+    by_pkg.len().min(8)
 }
 
 /// The functions table of a tree.
@@ -88,10 +114,11 @@ fn main() {
     let brush = brush(&set);
     black_box(set.call_tree(&brush));
     let brushed = stage_brush_tree(&set, &brush);
-    let brushed_layout = stage_layout(&brushed);
+    let brushed_layout = stage_brush_layout(&brushed);
     let functions = stage_function_stats(&brushed);
-    let unbrushed_times = set.sample_times_by_span(&Filter::default(), None);
-    let spans = stage_brush_spans(&set, &brush, &unbrushed_times);
+    black_box(stage_legend(&brushed) + stage_legend_per_node(&brushed));
+    let unbrushed = set.sample_times_and_weights_by_span(&Filter::default());
+    let spans = stage_brush_spans(&brush, &unbrushed);
     println!(
         "{} bytes, {} rows, {} nodes, {} rects; brushed: {} nodes, {} rects, {} functions, {} spans",
         bytes.len(),

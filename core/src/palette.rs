@@ -4,6 +4,8 @@
 //! Colours are plain [`Rgb`] values; the app turns them into CSS strings. A package's colour
 //! depends only on its name, so `java.util` keeps its colour across files and sessions.
 
+use rustc_hash::FxHashMap;
+
 use crate::model::{FrameKind, StringId};
 pub use crate::package::package_of;
 use crate::tree::CallTree;
@@ -433,17 +435,36 @@ pub fn node_colours(tree: &CallTree, mode: ColourMode, palette: Palette, dark: b
 /// of [`ColourMode::Kind`]. Empty when no frame says its frame type (the legend then lists
 /// the four kinds).
 pub fn runtimes(tree: &CallTree) -> Vec<(FrameKind, String, i64)> {
-    let mut by: std::collections::HashMap<(FrameKind, &str), i64> = Default::default();
+    // Per node a lookup by frame type id (not a hash of its string): this loop runs over
+    // every node of the tree, a brush's hundreds of thousands.
+    let mut slot_of: Vec<Option<(FrameKind, u32)>> = Vec::new();
+    let mut slots: Vec<((FrameKind, &str), i64)> = Vec::new();
+    let mut index: FxHashMap<(FrameKind, &str), u32> = FxHashMap::default();
     for node in tree.nodes().skip(1) {
-        let w = by
-            .entry((tree.kind(node), tree.frame_type(node)))
-            .or_default();
+        let (id, kind) = (tree.frame_type_id(node).index(), tree.kind(node));
+        if slot_of.len() <= id {
+            slot_of.resize(id + 1, None);
+        }
+        let slot = match slot_of[id] {
+            Some((k, slot)) if k == kind => slot,
+            _ => {
+                let key = (kind, tree.frame_type(node));
+                let next = slots.len() as u32;
+                let slot = *index.entry(key).or_insert_with(|| {
+                    slots.push((key, 0));
+                    next
+                });
+                slot_of[id] = Some((kind, slot));
+                slot
+            }
+        };
+        let w = &mut slots[slot as usize].1;
         *w = w.saturating_add(tree.self_weight(node));
     }
-    if by.keys().all(|(_, t)| t.is_empty()) {
+    if slots.iter().all(|((_, t), _)| t.is_empty()) {
         return Vec::new();
     }
-    let mut out: Vec<(FrameKind, String, i64)> = by
+    let mut out: Vec<(FrameKind, String, i64)> = slots
         .into_iter()
         .map(|((k, t), w)| (k, t.to_owned(), w))
         .collect();
@@ -454,15 +475,37 @@ pub fn runtimes(tree: &CallTree) -> Vec<(FrameKind, String, i64)> {
 /// The packages carrying the most self weight, heaviest first, with their weight: the
 /// legend of [`ColourMode::Package`].
 pub fn top_packages(tree: &CallTree, limit: usize) -> Vec<(String, i64)> {
-    let mut by_pkg: std::collections::HashMap<&str, i64> = Default::default();
+    // A function's package once, cached by name id (and file and kind, which rarely differ
+    // for one name), not worked out and hashed per node: this loop runs over every node.
+    let mut slot_of: Vec<Option<(StringId, FrameKind, u32)>> = Vec::new();
+    let mut slots: Vec<(&str, i64)> = Vec::new();
+    let mut index: FxHashMap<&str, u32> = FxHashMap::default();
     for node in tree.nodes().skip(1) {
         let weight = tree.self_weight(node);
-        if weight != 0 {
-            let pkg = package_of(tree.name(node), tree.file(node), tree.kind(node));
-            *by_pkg.entry(pkg).or_default() += weight;
+        if weight == 0 {
+            continue;
         }
+        let (file, kind) = (tree.file_id(node), tree.kind(node));
+        let id = tree.name_id(node).index();
+        if slot_of.len() <= id {
+            slot_of.resize(id + 1, None);
+        }
+        let slot = match slot_of[id] {
+            Some((f, k, slot)) if f == file && k == kind => slot,
+            _ => {
+                let pkg = package_of(tree.name(node), tree.file(node), kind);
+                let next = slots.len() as u32;
+                let slot = *index.entry(pkg).or_insert_with(|| {
+                    slots.push((pkg, 0));
+                    next
+                });
+                slot_of[id] = Some((file, kind, slot));
+                slot
+            }
+        };
+        slots[slot as usize].1 += weight;
     }
-    let mut out: Vec<(String, i64)> = by_pkg.into_iter().map(|(p, w)| (p.to_owned(), w)).collect();
+    let mut out: Vec<(String, i64)> = slots.into_iter().map(|(p, w)| (p.to_owned(), w)).collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out.truncate(limit);
     out

@@ -58,6 +58,52 @@ impl ProfileSet {
         contains
     }
 
+    /// [`ProfileSet::sample_times_by_span`] with the samples' weights in the filter's sample
+    /// type, as running sums: a time range's samples and weight per span are then two binary
+    /// searches per span ([`span_samples_in_range`]) rather than a pass over every row.
+    pub fn sample_times_and_weights_by_span(&self, filter: &Filter) -> HashMap<SpanKey, SpanTimes> {
+        let mut out = HashMap::new();
+        let filter = Filter {
+            spans: None,
+            ..filter.clone()
+        };
+        let Some(keep) = self.row_test(&filter) else {
+            return out;
+        };
+        let index = self.sample_index();
+        let (time, value) = (&self.samples.time[..], &self.samples.value[..]);
+        let mut pairs: Vec<(u64, i64)> = Vec::new();
+        for (link, key) in self.links.iter().enumerate() {
+            pairs.clear();
+            pairs.extend(
+                (index.rows_of_link(link as u32).iter())
+                    .map(|&r| r as usize)
+                    .filter(|&r| time[r] != 0 && keep.keeps(r))
+                    .map(|r| (time[r], value[r])),
+            );
+            if pairs.is_empty() {
+                continue;
+            }
+            pairs.sort_unstable();
+            let mut sum = 0i64;
+            let weight_before = std::iter::once(0)
+                .chain(pairs.iter().map(|&(_, v)| {
+                    sum = sum.wrapping_add(v);
+                    sum
+                }))
+                .collect();
+            let times = pairs.iter().map(|&(t, _)| t).collect();
+            out.insert(
+                *key,
+                SpanTimes {
+                    times,
+                    weight_before,
+                },
+            );
+        }
+        out
+    }
+
     /// The timestamps (UTC ns, ascending) of the samples linked to each span among the rows
     /// `filter` keeps (its span selection is ignored), for drawing where in a span its samples
     /// fell. With `function`, only samples with that function on the stack. Samples without a
@@ -150,6 +196,52 @@ pub fn times_in_range(
             (lo < hi).then(|| (*key, t[lo..hi].to_vec()))
         })
         .collect()
+}
+
+/// The sample times of one span with running weights, from
+/// [`ProfileSet::sample_times_and_weights_by_span`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpanTimes {
+    /// Timestamps (UTC ns), ascending.
+    pub times: Vec<u64>,
+    /// `weight_before[i]`: the summed weight of the samples before `times[i]` (wrapping, so
+    /// that a difference is exact); one longer than `times`.
+    pub weight_before: Vec<i64>,
+}
+
+impl SpanTimes {
+    /// Index range of the times in `[from, to)`.
+    fn range(&self, from: u64, to: u64) -> std::ops::Range<usize> {
+        let t = &self.times[..];
+        t.partition_point(|&x| x < from)..t.partition_point(|&x| x < to)
+    }
+}
+
+/// Per span: the samples and weight, and the sample times, in `[from, to)` (UTC ns), cut
+/// from `times` (the spans' sample times without a time range). For `from > 0` these are
+/// [`ProfileSet::samples_by_span`] and [`times_in_range`] of the filter with that range,
+/// without a pass over the rows. Spans with no sample in the range are absent.
+pub fn span_samples_in_range(
+    times: &HashMap<SpanKey, SpanTimes>,
+    from: u64,
+    to: u64,
+) -> (HashMap<SpanKey, SpanSamples>, HashMap<SpanKey, Vec<u64>>) {
+    let mut counts = HashMap::new();
+    let mut cut = HashMap::new();
+    for (key, t) in times {
+        let r = t.range(from, to);
+        if r.is_empty() {
+            continue;
+        }
+        let w = &t.weight_before;
+        let samples = SpanSamples {
+            samples: r.len() as u64,
+            weight: w[r.end].wrapping_sub(w[r.start]),
+        };
+        counts.insert(*key, samples);
+        cut.insert(*key, t.times[r].to_vec());
+    }
+    (counts, cut)
 }
 
 /// The entries of `by_span` that belong to the span with key `span`: its exact key, and the

@@ -85,6 +85,10 @@ pub struct CallTree {
     function_count: usize,
     sample_type: SampleType,
     inverted: bool,
+    /// Whether node ids are numbered depth first with each node's children in child-list
+    /// order (trees made from the call paths): a subtree is then a run of ids, and a row of
+    /// the flame graph is its depth's nodes in id order ([`CallTree::in_order`]).
+    in_order: bool,
     /// Call counts by (name, file) id, for formats that count calls; empty otherwise.
     calls: Arc<FxHashMap<(StringId, StringId), Calls>>,
 }
@@ -155,6 +159,7 @@ impl TreeBuilder {
                 function_count: 0,
                 sample_type,
                 inverted,
+                in_order: false,
                 calls: Arc::new(calls),
             },
             lookup: Default::default(),
@@ -236,6 +241,7 @@ impl TreeBuilder {
     /// the paths number them: grouping the children keeps that order.
     fn finish_in_order(mut self) -> CallTree {
         self.group_children();
+        self.tree.in_order = true;
         self.tree
     }
 
@@ -310,11 +316,15 @@ impl ProfileSet {
         // Only stacks with weight, and their ancestors, become nodes.
         // (The loops below run over slices, whose indexing the size-optimised release build
         // does not turn into calls, and over zipped columns.)
-        let mut used: Vec<bool> = weights.iter().map(|&w| w != 0).collect();
+        // One pass from the last stack up: a stack's children come after it, so it is done
+        // when reached.
+        let mut used = vec![false; weights.len()];
         let (used_s, parent_s): (&mut [bool], &[u32]) = (&mut used, &stacks.parent);
         for s in (0..used_s.len()).rev() {
+            let u = used_s[s] | (weights[s] != 0);
+            used_s[s] = u;
             let p = parent_s[s];
-            if used_s[s] && p != NONE {
+            if u && p != NONE {
                 used_s[p as usize] = true;
             }
         }
@@ -338,29 +348,30 @@ impl ProfileSet {
         }
         // The used paths, in path order, are the nodes in the tree's order: node `i + 1` is
         // path `kept[i]`, its columns gathered from the paths'.
-        let kept: Vec<usize> = (seen.iter().enumerate())
+        let kept: Vec<u32> = (seen.iter().enumerate())
             .filter(|(_, s)| **s)
-            .map(|(p, _)| p)
+            .map(|(p, _)| p as u32)
             .collect();
         let mut node_of_path = vec![0u32; paths.len()];
         let node_s = &mut node_of_path[..];
         for (i, &p) in kept.iter().enumerate() {
-            node_s[p] = i as u32 + 1;
+            node_s[p as usize] = i as u32 + 1;
         }
         let t = &mut b.tree;
         // A used path's parent is used and comes first, so its node exists.
         let path_parent = paths.parents();
-        t.parent.extend(kept.iter().map(|&p| match path_parent[p] {
-            NONE => CallTree::ROOT.get(),
-            q => node_s[q as usize],
-        }));
-        t.depth.reserve_exact(kept.len());
-        for i in 1..t.parent.len() {
-            let d = t.depth.as_slice()[t.parent.as_slice()[i] as usize] + 1;
-            t.depth.push(d);
+        t.parent
+            .extend(kept.iter().map(|&p| match path_parent[p as usize] {
+                NONE => CallTree::ROOT.get(),
+                q => node_s[q as usize],
+            }));
+        t.depth.resize(t.parent.len(), 0);
+        let (depth_s, parent_s) = (&mut t.depth[..], &t.parent[..]);
+        for i in 1..parent_s.len() {
+            depth_s[i] = depth_s[parent_s[i] as usize] + 1;
         }
-        fn gather<T: Copy>(to: &mut Vec<T>, from: &[T], kept: &[usize]) {
-            to.extend(kept.iter().map(|&p| from[p]));
+        fn gather<T: Copy>(to: &mut Vec<T>, from: &[T], kept: &[u32]) {
+            to.extend(kept.iter().map(|&p| from[p as usize]));
         }
         gather(&mut t.name, &paths.name, &kept);
         gather(&mut t.file, &paths.file, &kept);
@@ -475,6 +486,16 @@ impl CallTree {
     /// Whether this is a bottom-up tree.
     pub fn is_inverted(&self) -> bool {
         self.inverted
+    }
+
+    /// Whether node ids are numbered depth first, each node's children in child-list order.
+    pub(crate) fn in_order(&self) -> bool {
+        self.in_order
+    }
+
+    /// Parent ids ([`NONE`] for the root), depths and total weights, per node id.
+    pub(crate) fn shape(&self) -> (&[u32], &[u32], &[i64]) {
+        (&self.parent, &self.depth, &self.total_weight)
     }
 
     /// Function name of a node (empty for the root).
@@ -653,13 +674,17 @@ impl CallTree {
     fn function_stats_by_path(&self) -> Vec<FunctionStats> {
         let mut by_fn = vec![(0i64, 0i64); self.function_count];
         let mut node_of = vec![CallTree::ROOT; self.function_count];
-        for n in 1..self.len() {
-            let f = self.function[n - 1] as usize;
-            let e = &mut by_fn[f];
-            e.0 = e.0.saturating_add(self.self_weight[n]);
-            if self.outermost[n - 1] {
-                e.1 = e.1.saturating_add(self.total_weight[n]);
-                node_of[f] = NodeId::from_index(n);
+        // Zipped slices: the size-optimised release build calls a function per `Vec` index.
+        let (by_fn_s, node_s) = (&mut by_fn[..], &mut node_of[..]);
+        let nodes = (self.function.iter().zip(&self.outermost))
+            .zip(self.self_weight[1..].iter().zip(&self.total_weight[1..]));
+        for (i, ((&f, &outermost), (&own, &total))) in nodes.enumerate() {
+            let f = f as usize;
+            let e = &mut by_fn_s[f];
+            e.0 = e.0.saturating_add(own);
+            if outermost {
+                e.1 = e.1.saturating_add(total);
+                node_s[f] = NodeId::from_index(i + 1);
             }
         }
         let by_fn = (node_of.iter().zip(by_fn))
@@ -672,7 +697,7 @@ impl CallTree {
         &self,
         by_fn: impl IntoIterator<Item = ((StringId, StringId), (i64, i64))>,
     ) -> Vec<FunctionStats> {
-        let mut out: Vec<FunctionStats> = by_fn
+        let stats: Vec<FunctionStats> = by_fn
             .into_iter()
             .map(|((name, file), (s, t))| FunctionStats {
                 name: self.strings[name.index()].clone(),
@@ -682,9 +707,20 @@ impl CallTree {
                 calls: self.calls.get(&(name, file)).copied(),
             })
             .collect();
-        out.sort_by(|a, b| {
-            (b.self_weight, b.total_weight, &a.name).cmp(&(a.self_weight, a.total_weight, &b.name))
+        // Heaviest self weight first, then total, then name: a stable sort of indices (the
+        // stats are 80 bytes each, and a tuple comparison is several calls in the
+        // size-optimised build), then the stats taken in that order.
+        let mut order: Vec<u32> = (0..stats.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&stats[a as usize], &stats[b as usize]);
+            (b.self_weight.cmp(&a.self_weight))
+                .then(b.total_weight.cmp(&a.total_weight))
+                .then_with(|| a.name.cmp(&b.name))
         });
-        out
+        let mut stats: Vec<Option<FunctionStats>> = stats.into_iter().map(Some).collect();
+        order
+            .iter()
+            .filter_map(|&i| stats[i as usize].take())
+            .collect()
     }
 }

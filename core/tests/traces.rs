@@ -461,3 +461,60 @@ fn a_trace_without_a_profile_counts_nothing() {
     assert_eq!(counts.len(), 18);
     assert!(counts.iter().all(|c| c.0.samples == 0 && c.1.samples == 0));
 }
+
+/// Per-span samples, weights and times of a time range cut from the unranged times with
+/// running weights are exactly those of the filter with the range: on the real profile and
+/// on a generated one, for every sample type, across many ranges.
+#[test]
+fn span_samples_in_range_match_the_filtered_pass() {
+    use spanflame_core::spans::{span_samples_in_range, times_in_range};
+    use spanflame_synth::{Size, SynthOptions, generate};
+    let generated = generate(&SynthOptions::size(Size::S)).profiles_binary();
+    let generated = match load(&generated, &Limits::default()) {
+        Ok(Loaded::Profiles(set)) => set,
+        _ => panic!("not a profile"),
+    };
+    for set in [profiles(&format!("{PY}/profiles.v1_10.binpb")), generated] {
+        let mut non_empty = 0;
+        let (lo, hi) = set.time_range().expect("timestamps");
+        for st in 0..set.sample_types.len() {
+            let unranged = Filter {
+                sample_type: SampleTypeId::new(st as u32),
+                ..Filter::default()
+            };
+            let with_weights = set.sample_times_and_weights_by_span(&unranged);
+            let plain_times = set.sample_times_by_span(&unranged, None);
+            assert_eq!(with_weights.len(), plain_times.len());
+            for (k, t) in &with_weights {
+                assert_eq!(&t.times, &plain_times[k]);
+                assert_eq!(t.weight_before.len(), t.times.len() + 1);
+            }
+            let step = ((hi - lo) / 23).max(1);
+            let mut ranges = vec![(lo, hi + 1), (lo + 1, hi), (hi + 1, hi + 10)];
+            for k in 0..23 {
+                for len in [step, 5 * step, 11 * step] {
+                    let from = lo + k * step;
+                    ranges.push((from, from + len));
+                }
+            }
+            for (from, to) in ranges {
+                let ranged = Filter {
+                    time: Some((from, to)),
+                    ..unranged.clone()
+                };
+                let (counts, times) = span_samples_in_range(&with_weights, from, to);
+                non_empty += usize::from(counts.len() > 1);
+                assert_eq!(counts, set.samples_by_span(&ranged), "{st} {from}..{to}");
+                assert_eq!(
+                    times,
+                    times_in_range(&plain_times, ranged.time),
+                    "{st} {from}..{to}"
+                );
+            }
+        }
+        assert!(
+            non_empty > 20,
+            "{non_empty} ranges with samples of several spans"
+        );
+    }
+}

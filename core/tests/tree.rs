@@ -96,6 +96,17 @@ fn check(what: &str, tree: &CallTree, lines: &[(String, i64)]) {
     }
     // Function stats, where names are unique per file (else the fold's text merges them).
     let stats = tree.function_stats();
+    // Heaviest self weight first, then total, then name.
+    for w in stats.windows(2) {
+        let key = |s: &spanflame_core::FunctionStats| {
+            (
+                std::cmp::Reverse(s.self_weight),
+                std::cmp::Reverse(s.total_weight),
+                s.name.clone(),
+            )
+        };
+        assert!(key(&w[0]) <= key(&w[1]), "{what}: functions in order");
+    }
     let mut names: Vec<&str> = stats.iter().map(|s| s.name.as_str()).collect();
     names.sort_unstable();
     let unique = names.windows(2).all(|w| w[0] != w[1]);
@@ -113,6 +124,22 @@ fn check(what: &str, tree: &CallTree, lines: &[(String, i64)]) {
 /// inside its parent's, rows in x order without overlap.
 fn check_layout(what: &str, tree: &CallTree) {
     let layout = FlameLayout::new(tree);
+    // The same rectangles as the plain row-by-row layout, whole and zoomed into nodes at
+    // several depths (a tree from the call paths is laid out in one pass over its ids).
+    same_layout(
+        what,
+        &layout,
+        &FlameLayout::focused_by_rows(tree, CallTree::ROOT),
+    );
+    let mut focuses: Vec<_> = tree.nodes().skip(1).step_by(97).collect();
+    focuses.extend(tree.nodes().skip(tree.len().saturating_sub(3)));
+    for focus in focuses {
+        same_layout(
+            &format!("{what}, zoomed into {}", focus.index()),
+            &FlameLayout::focused(tree, focus),
+            &FlameLayout::focused_by_rows(tree, focus),
+        );
+    }
     let weighty = tree.nodes().skip(1).filter(|&n| tree.total_weight(n) > 0);
     assert_eq!(layout.rects().len(), weighty.count(), "{what}: rects");
     let mut rect_of = vec![None; tree.len()];
@@ -140,6 +167,14 @@ fn check_layout(what: &str, tree: &CallTree) {
                 );
             }
         }
+    }
+}
+
+fn same_layout(what: &str, got: &FlameLayout, want: &FlameLayout) {
+    assert_eq!(got.rects(), want.rects(), "{what}: rectangles");
+    assert_eq!(got.depth_count(), want.depth_count(), "{what}: rows");
+    for d in 0..=want.depth_count() {
+        assert_eq!(got.row_range(d), want.row_range(d), "{what}: row {d}");
     }
 }
 
@@ -207,9 +242,40 @@ fn check_set(rel: &str, set: &ProfileSet) -> usize {
         let tree = set.call_tree(filter);
         check(&what, &tree, &set.folded(filter));
         check_layout(&what, &tree);
-        check_layout(&format!("{what} inverted"), &set.inverted_call_tree(filter));
+        check_legends(&what, &tree);
+        let inverted = set.inverted_call_tree(filter);
+        check_layout(&format!("{what} inverted"), &inverted);
+        check_legends(&format!("{what} inverted"), &inverted);
     }
     filters.len()
+}
+
+/// The legends' package and runtime weights equal a plain sum per node of the package (or
+/// kind and frame type) worked out for each node.
+fn check_legends(what: &str, tree: &CallTree) {
+    use spanflame_core::palette::{package_of, runtimes, top_packages};
+    let mut packages: BTreeMap<String, i64> = BTreeMap::new();
+    let mut kinds: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for n in tree.nodes().skip(1) {
+        let w = tree.self_weight(n);
+        if w != 0 {
+            *packages
+                .entry(package_of(tree.name(n), tree.file(n), tree.kind(n)).to_owned())
+                .or_default() += w;
+        }
+        let key = (format!("{:?}", tree.kind(n)), tree.frame_type(n).to_owned());
+        *kinds.entry(key).or_default() += w;
+    }
+    let got: BTreeMap<String, i64> = top_packages(tree, usize::MAX).into_iter().collect();
+    assert_eq!(got, packages, "{what}: packages");
+    let got: BTreeMap<(String, String), i64> = (runtimes(tree).into_iter())
+        .map(|(k, t, w)| ((format!("{k:?}"), t), w))
+        .collect();
+    if kinds.keys().all(|(_, t)| t.is_empty()) {
+        assert!(got.is_empty(), "{what}: runtimes");
+    } else {
+        assert_eq!(got, kinds, "{what}: runtimes");
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use spanflame_core::spans::{linked, times_in_range};
+use spanflame_core::spans::{SpanTimes, linked, span_samples_in_range, times_in_range};
 use spanflame_core::waterfall::{TimeAxis, sampling_period_ns};
 use spanflame_core::{Filter, ProfileSet, SpanIdx, SpanKey, SpanSamples, SpanStatus, TraceSet};
 
@@ -59,12 +59,13 @@ pub struct Join {
 impl Join {
     /// Join `profile` (if any) with `traces` for the rows `filter` keeps (its span
     /// selection is ignored by the caller's choice of filter). `all_times` are the sample
-    /// times per span for `filter` without its time range, which is cut from them here.
+    /// times and running weights per span for `filter` without its time range
+    /// ([`ProfileSet::sample_times_and_weights_by_span`]), which is cut from them here.
     pub fn new(
         profile: Option<&ProfileSet>,
         traces: &TraceSet,
         filter: &Filter,
-        all_times: &HashMap<SpanKey, Vec<u64>>,
+        all_times: &HashMap<SpanKey, SpanTimes>,
     ) -> Join {
         let Some(profile) = profile else {
             return Join {
@@ -72,9 +73,22 @@ impl Join {
                 ..Join::default()
             };
         };
-        let by_span = profile.samples_by_span(filter);
+        // A brush cuts the counts and times from the unbrushed times (binary searches per
+        // span) rather than passing over every sample row again.
+        let (by_span, times) = match filter.time {
+            Some((from, to)) if from > 0 => span_samples_in_range(all_times, from, to),
+            range => {
+                let plain: HashMap<SpanKey, Vec<u64>> = (all_times.iter())
+                    .map(|(k, t)| (*k, t.times.clone()))
+                    .collect();
+                let times = match range {
+                    None => plain,
+                    range => times_in_range(&plain, range),
+                };
+                (profile.samples_by_span(filter), times)
+            }
+        };
         let counts = traces.span_counts(&by_span);
-        let times = times_in_range(all_times, filter.time);
         let mut join = Join {
             period: sampling_period_ns(profile, filter.sample_type),
             unknown: traces.unknown_spans(&by_span),

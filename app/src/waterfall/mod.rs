@@ -204,10 +204,9 @@ impl Wf {
             }
             let filter = untimed_filter.get();
             state.profile.with(|p| {
-                Shared::new(
-                    p.as_ref()
-                        .map_or_else(HashMap::new, |p| p.set.sample_times_by_span(&filter, None)),
-                )
+                Shared::new(p.as_ref().map_or_else(HashMap::new, |p| {
+                    p.set.sample_times_and_weights_by_span(&filter)
+                }))
             })
         });
         let join = Memo::new(move |_| {
