@@ -1,6 +1,7 @@
-//! Shared pieces of the serde-based JSON importers (speedscope, Chrome/V8): a top-level key
-//! sniffer, a JSON path kept while streaming, and arrays read element by element under a
-//! [`Limits`](crate::Limits) bound, so no `serde_json::Value` tree is ever built for a whole file.
+//! Shared pieces of the serde-based JSON importers (speedscope, Chrome/V8, OTLP/JSON): a
+//! top-level key sniffer, a JSON path kept while streaming, and arrays read element by element
+//! under a [`Limits`](crate::Limits) bound, so no `serde_json::Value` tree is ever built for a
+//! whole file.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -164,6 +165,9 @@ fn string_len(body: &[u8]) -> Option<usize> {
 pub enum Seg {
     /// `.key`
     Key(&'static str),
+    /// `.snake_key`: a key the input wrote in snake_case, kept as the camelCase name it
+    /// matched (`stackIndex` for `stack_index`) so that pushing it allocates nothing.
+    SnakeKey(&'static str),
     /// `[index]`
     Index(usize),
 }
@@ -176,6 +180,8 @@ pub enum Seg {
 pub struct Ctx {
     /// The format being read.
     pub format: Format,
+    /// The line of the value being read, for JSON Lines (one value per line).
+    line: Option<usize>,
     path: RefCell<Vec<Seg>>,
     error: RefCell<Option<Error>>,
 }
@@ -185,9 +191,16 @@ impl Ctx {
     pub fn new(format: Format) -> Self {
         Ctx {
             format,
+            line: None,
             path: RefCell::new(Vec::new()),
             error: RefCell::new(None),
         }
+    }
+
+    /// The same, for the value on `line` of JSON Lines (`None`: a single document): its
+    /// errors name the line as well as the path.
+    pub fn on_line(self, line: Option<usize>) -> Self {
+        Ctx { line, ..self }
     }
 
     /// Enter a value.
@@ -211,7 +224,7 @@ impl Ctx {
         let e = Error {
             format: self.format,
             at: At::Json {
-                line: None,
+                line: self.line,
                 path: self.path(),
             },
             kind,
@@ -229,7 +242,7 @@ impl Ctx {
             None => Error::malformed(
                 self.format,
                 At::Json {
-                    line: None,
+                    line: self.line,
                     path: self.path(),
                 },
                 format!("not valid JSON here: {e}"),
@@ -244,6 +257,16 @@ pub fn path_text(segs: &[Seg]) -> String {
     for seg in segs {
         let _ = match seg {
             Seg::Key(k) => write!(s, ".{k}"),
+            Seg::SnakeKey(k) => {
+                s.push('.');
+                for c in k.chars() {
+                    if c.is_ascii_uppercase() {
+                        s.push('_');
+                    }
+                    s.push(c.to_ascii_lowercase());
+                }
+                Ok(())
+            }
             Seg::Index(i) => write!(s, "[{i}]"),
         };
     }
@@ -327,27 +350,49 @@ where
         write!(f, "an array ({})", self.what)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        let mut n = 0usize;
-        loop {
-            self.ctx.push(Seg::Index(n));
-            let Some(item) = seq.next_element::<T>()? else {
-                self.ctx.pop();
-                return Ok(());
-            };
-            if n as u64 >= self.max {
-                return Err(self.ctx.fail(
-                    ErrorKind::LimitExceeded,
-                    format!(
-                        "{} has more than {} entries, the limit",
-                        self.what, self.max
-                    ),
-                ));
-            }
-            (self.each)(n, item).map_err(|Fail(kind, m)| self.ctx.fail(kind, m))?;
-            self.ctx.pop();
-            n += 1;
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        each_seed(
+            self.ctx,
+            self.what,
+            self.max,
+            seq,
+            PhantomData::<T>::default,
+            self.each,
+        )
+    }
+}
+
+/// The loop behind [`Each`], for elements that need state to be read: element `i` is read by
+/// the seed `seed()` makes, with `[i]` on the path, and handed to `each(i, value)`. More than
+/// `max` elements is a limit error at the first element over it.
+pub fn each_seed<'de, A, S>(
+    ctx: &Ctx,
+    what: &str,
+    max: u64,
+    mut seq: A,
+    mut seed: impl FnMut() -> S,
+    mut each: impl FnMut(usize, S::Value) -> Result<(), Fail>,
+) -> Result<(), A::Error>
+where
+    A: SeqAccess<'de>,
+    S: DeserializeSeed<'de>,
+{
+    let mut n = 0usize;
+    loop {
+        ctx.push(Seg::Index(n));
+        let Some(item) = seq.next_element_seed(seed())? else {
+            ctx.pop();
+            return Ok(());
+        };
+        if n as u64 >= max {
+            return Err(ctx.fail(
+                ErrorKind::LimitExceeded,
+                format!("{what} has more than {max} entries, the limit"),
+            ));
         }
+        each(n, item).map_err(|Fail(kind, m)| ctx.fail(kind, m))?;
+        ctx.pop();
+        n += 1;
     }
 }
 
