@@ -2,16 +2,19 @@
 //!
 //! Producers disagree on the details of OTLP/JSON (reference §1.5 and §2.1): keys in
 //! lowerCamelCase or snake_case, 64-bit integers as strings or numbers, ids in hex or base64,
-//! and keys renamed between proto releases. This reader walks a `serde_json::Value` with a
-//! cursor that remembers its JSON path, accepts every variant we know of, and names the exact
-//! path when something cannot be read. The `with-serde` feature of `opentelemetry-proto` is not
-//! used because its JSON is not OTLP/JSON (reference §3.4).
+//! and keys renamed between proto releases. This reader accepts every variant we know of and
+//! names the exact JSON path when something cannot be read. The `with-serde` feature of
+//! `opentelemetry-proto` is not used because its JSON is not OTLP/JSON (reference §3.4).
 //!
-//! Long (~1000 lines) on purpose: one path-tracking cursor and the per-message readers that
-//! use it belong together; its tests are in `json/tests.rs`.
+//! The messages are built while the text streams by (serde visitors, one small reader per
+//! kind of value, the path kept by [`jsonx`]), so no `serde_json::Value` tree is built: a
+//! tree costs several times the input, and the messages already hold the data once.
+//!
+//! Long (~1000 lines) on purpose: the readers and the per-message field tables that use them
+//! belong together; its tests are in `json/tests.rs`.
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
+use std::marker::PhantomData;
 
 use base64::Engine as _;
 use base64::alphabet;
@@ -24,10 +27,12 @@ use opentelemetry_proto::tonic::profiles::v1development::{
     ProfilesDictionary, ResourceProfiles, Sample, ScopeProfiles, Stack, ValueType,
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
-use serde_json::{Map, Value};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
 use super::trace_proto::{ResourceSpans, ScopeSpans, Span, Status, TracesData};
 use crate::error::{At, Diagnostics, Error, ErrorKind, Format, Result};
+use crate::formats::jsonx::{self, Seg, Str};
 use crate::limits::Limits;
 
 /// What top-level object a JSON text holds.
@@ -154,7 +159,10 @@ pub fn decode_traces(
 
 /// One JSON value, or several separated by whitespace (JSON Lines, blank lines allowed). Each
 /// value is parsed, converted and dropped before the next, so only one tree is in memory.
-fn decode<T: FromJson>(
+/// One JSON value, or several separated by whitespace (JSON Lines, blank lines allowed). Each
+/// value is first delimited (and its syntax checked) without building anything, then read
+/// straight into its message.
+fn decode<T: Message>(
     bytes: &[u8],
     limits: &Limits,
     diags: &mut Diagnostics,
@@ -165,7 +173,9 @@ fn decode<T: FromJson>(
         .map_err(|e| Error::malformed(single, At::Byte(e.valid_up_to() as u64), "invalid UTF-8"))?;
     // JSON forbids a byte-order mark, but Windows editors write one.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    // A `RawValue` is the text of one value, borrowed: the stream finds where each value ends,
+    // and reports syntax errors with their line and column, before any message is built.
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
     let mut lines = LineCounter { offset: 0, line: 1 };
     let mut decoded = JsonDecoded {
         messages: Vec::new(),
@@ -178,8 +188,8 @@ fn decode<T: FromJson>(
             break;
         }
         let line = lines.line_of(text.as_bytes(), start);
-        let value = match stream.next() {
-            Some(Ok(value)) => value,
+        let raw = match stream.next() {
+            Some(Ok(raw)) => raw,
             Some(Err(e)) => return Err(syntax_error(format, &e)),
             None => break,
         };
@@ -189,14 +199,16 @@ fn decode<T: FromJson>(
                 format = lines_format;
             }
         }
-        let ctx = Ctx {
-            format,
-            line: decoded.lines.then_some(line),
+        let cx = Cx {
+            json: jsonx::Ctx::new(format).on_line(decoded.lines.then_some(line)),
             max_len: limits.max_table_len,
             notes: RefCell::default(),
         };
-        let message = T::read(&Cur::root(&value, &ctx))?;
-        for note in ctx.notes.into_inner() {
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        let message = cx
+            .json
+            .finish(Val(&cx, Msg::<T>::new()).deserialize(&mut de))?;
+        for note in cx.notes.into_inner() {
             diags.push(format, note);
         }
         decoded.messages.push(message);
@@ -211,8 +223,6 @@ fn decode<T: FromJson>(
     Ok(decoded)
 }
 
-/// Whether the first value, at `start..end`, begins JSON Lines: more values follow it, or it
-/// is one line ended by a newline, as the collector's file exporter writes a single export.
 fn is_json_lines(text: &[u8], start: usize, end: usize) -> bool {
     let next = skip_ws(text, end);
     let one_line = text.get(start..end).is_some_and(|v| !v.contains(&b'\n'));
@@ -271,102 +281,30 @@ impl LineCounter {
 }
 
 // ------------------------------------------------------------------------------------------
-// The cursor
+// Reading values as they stream by
 
-/// What every cursor into one message shares.
-struct Ctx {
-    format: Format,
-    /// The JSON Lines line of the message; `None` for a single object.
-    line: Option<usize>,
+/// What every reader of one message shares: the JSON path and the error slot (jsonx), the
+/// bound on arrays, and the recoverable oddities noted on the way.
+struct Cx {
+    json: jsonx::Ctx,
+    /// `Limits::max_table_len`, applied to every array.
     max_len: u64,
-    /// Recoverable oddities, moved into the caller's `Diagnostics` after the message.
+    /// Moved into the caller's `Diagnostics` after the message.
     notes: RefCell<Vec<String>>,
 }
 
-/// One step of a JSON path.
-#[derive(Clone, Copy)]
-enum Step<'a> {
-    Root,
-    Key(&'a str),
-    Index(usize),
-}
-
-/// A JSON value and the path that reached it. The path is the chain of parent cursors on the
-/// stack; it is turned into text only when an error needs it.
-#[derive(Clone, Copy)]
-struct Cur<'a> {
-    value: &'a Value,
-    step: Step<'a>,
-    parent: Option<&'a Cur<'a>>,
-    ctx: &'a Ctx,
-}
-
-impl<'a> Cur<'a> {
-    fn root(value: &'a Value, ctx: &'a Ctx) -> Self {
-        Cur {
-            value,
-            step: Step::Root,
-            parent: None,
-            ctx,
-        }
-    }
-
-    fn child<'b>(&'b self, step: Step<'b>, value: &'b Value) -> Cur<'b> {
-        Cur {
-            value,
-            step,
-            parent: Some(self),
-            ctx: self.ctx,
-        }
-    }
-
-    /// `$.resourceProfiles[0].dictionary`, spelled with the keys the input used.
-    fn path(&self) -> String {
-        let mut steps = Vec::new();
-        let mut cur = Some(self);
-        while let Some(c) = cur {
-            steps.push(c.step);
-            cur = c.parent;
-        }
-        let mut path = String::from("$");
-        for step in steps.iter().rev() {
-            match step {
-                Step::Root => {}
-                Step::Key(key) => {
-                    path.push('.');
-                    path.push_str(key);
-                }
-                Step::Index(i) => {
-                    let _ = write!(path, "[{i}]");
-                }
-            }
-        }
-        path
-    }
-
-    fn error(&self, kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error {
-            format: self.ctx.format,
-            at: At::Json {
-                line: self.ctx.line,
-                path: self.path(),
-            },
-            kind,
-            message: message.into(),
-        }
-    }
-
-    /// "expected an array, found a number (3)".
-    fn expected(&self, what: &str) -> Error {
-        self.error(
+impl Cx {
+    /// "expected an array, found a number (3)", at the current path.
+    fn expected<E: de::Error>(&self, what: &str, found: &Found<'_>) -> E {
+        self.json.fail(
             ErrorKind::Malformed,
-            format!("expected {what}, found {}", describe(self.value)),
+            format!("expected {what}, found {found}"),
         )
     }
 
     /// Rejects the pre-v1.8 layout, whose samples point into a flat location list.
-    fn v1_7(&self) -> Error {
-        self.error(
+    fn v1_7<E: de::Error>(&self) -> E {
+        self.json.fail(
             ErrorKind::Unsupported,
             "this is the OTLP/JSON layout of profiles v1.7 or older, which is not supported; \
              export with a producer that writes v1.8 or newer",
@@ -374,113 +312,352 @@ impl<'a> Cur<'a> {
     }
 
     fn note(&self, message: String) {
-        self.ctx.notes.borrow_mut().push(message);
+        self.notes.borrow_mut().push(message);
     }
+}
 
-    /// The first of `names` that is present and not null; each name is also tried in
-    /// snake_case. `None` when absent or when this is not an object.
-    fn field(&self, names: &[&'static str]) -> Option<Cur<'_>> {
-        let obj = self.value.as_object()?;
-        let (key, value) = names.iter().find_map(|name| lookup(obj, name))?;
-        Some(self.child(Step::Key(key), value))
-    }
+/// A JSON value as serde hands it to a visitor: a scalar, or the start of an array or object.
+/// Kept only to say what was found when it was not what a reader expected.
+enum Found<'a> {
+    Null,
+    Bool(bool),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Str(&'a str),
+    Array,
+    Object,
+}
 
-    /// A field read with `T`'s rules, or `T::default()` when absent (proto3 defaults).
-    fn get<T: FromJson + Default>(&self, names: &[&'static str]) -> Result<T> {
-        self.get_with(names, T::read)
-    }
-
-    /// A field read with `read`, or `T::default()` when absent.
-    fn get_with<T: Default>(
-        &self,
-        names: &[&'static str],
-        read: impl FnOnce(&Cur<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.field(names)
-            .map_or_else(|| Ok(T::default()), |c| read(&c))
-    }
-
-    fn object(&self) -> Result<&'a Map<String, Value>> {
-        self.value
-            .as_object()
-            .ok_or_else(|| self.expected("an object"))
-    }
-
-    /// An array, checked against `Limits::max_table_len` before anything is allocated for it
-    /// (every array: tables, samples, and the lists inside them).
-    fn array(&self) -> Result<&'a [Value]> {
-        let items = self
-            .value
-            .as_array()
-            .ok_or_else(|| self.expected("an array"))?;
-        if items.len() as u64 > self.ctx.max_len {
-            return Err(self.error(
-                ErrorKind::LimitExceeded,
-                format!(
-                    "{} entries, more than the limit of {} (Limits::max_table_len)",
-                    items.len(),
-                    self.ctx.max_len
-                ),
-            ));
+impl std::fmt::Display for Found<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Found::Null => f.write_str("null"),
+            Found::Bool(b) => write!(f, "a boolean ({b})"),
+            Found::U64(n) => write!(f, "a number ({n})"),
+            Found::I64(n) => write!(f, "a number ({n})"),
+            // serde_json's spelling of a float (`1e300`), as its `Number` prints it.
+            Found::F64(x) => match serde_json::Number::from_f64(*x) {
+                Some(n) => write!(f, "a number ({n})"),
+                None => write!(f, "a number ({x})"),
+            },
+            Found::Str(s) => match s.char_indices().nth(40) {
+                Some((cut, _)) => write!(f, "a string ({:?}…)", &s[..cut]),
+                None => write!(f, "a string ({s:?})"),
+            },
+            Found::Array => f.write_str("an array"),
+            Found::Object => f.write_str("an object"),
         }
-        Ok(items)
+    }
+}
+
+/// How one kind of value is read from the JSON value in front of it. Each method takes the
+/// value in one shape; a shape the kind does not accept is an "expected …, found …" error.
+/// Readers are small `Copy` values, so that an array can make one for each element.
+trait Read<'de>: Copy {
+    type Out;
+
+    /// What the value should have been, for errors: "an int32", "an object".
+    fn what(&self) -> &'static str;
+
+    fn null<E: de::Error>(self, cx: &Cx) -> Result<Self::Out, E> {
+        Err(cx.expected(self.what(), &Found::Null))
     }
 
-    fn str(&self) -> Result<&'a str> {
-        self.value.as_str().ok_or_else(|| self.expected("a string"))
+    /// A boolean, number or string.
+    fn scalar<E: de::Error>(self, cx: &Cx, found: Found<'_>) -> Result<Self::Out, E> {
+        Err(cx.expected(self.what(), &found))
     }
 
-    /// An integer from a JSON number or a decimal string (OTLP/JSON writes 64-bit integers as
-    /// strings; int32 in a string is tolerated), range-checked into `T`.
-    fn int<T: TryFrom<i128>>(&self, what: &str) -> Result<T> {
+    fn array<A: SeqAccess<'de>>(self, cx: &Cx, _seq: A) -> Result<Self::Out, A::Error> {
+        Err(cx.expected(self.what(), &Found::Array))
+    }
+
+    fn object<A: MapAccess<'de>>(self, cx: &Cx, _map: A) -> Result<Self::Out, A::Error> {
+        Err(cx.expected(self.what(), &Found::Object))
+    }
+}
+
+/// A reader as a serde seed: it takes whatever value comes and hands it to the reader's method
+/// for that shape.
+struct Val<'c, R>(&'c Cx, R);
+
+impl<'de, R: Read<'de>> DeserializeSeed<'de> for Val<'_, R> {
+    type Value = R::Out;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<R::Out, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, R: Read<'de>> Visitor<'de> for Val<'_, R> {
+    type Value = R::Out;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.1.what())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<R::Out, E> {
+        self.1.null(self.0)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<R::Out, E> {
+        self.1.null(self.0)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<R::Out, E> {
+        self.1.scalar(self.0, Found::Bool(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<R::Out, E> {
+        self.1.scalar(self.0, Found::U64(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<R::Out, E> {
+        self.1.scalar(self.0, Found::I64(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<R::Out, E> {
+        self.1.scalar(self.0, Found::F64(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<R::Out, E> {
+        self.1.scalar(self.0, Found::Str(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<R::Out, A::Error> {
+        self.1.array(self.0, seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<R::Out, A::Error> {
+        self.1.object(self.0, map)
+    }
+}
+
+/// A field's reader: `null` is the field left out (proto3 JSON), anything else is `R`'s.
+#[derive(Clone, Copy)]
+struct OrAbsent<R>(R);
+
+impl<'de, R: Read<'de>> Read<'de> for OrAbsent<R> {
+    type Out = Option<R::Out>;
+
+    fn what(&self) -> &'static str {
+        self.0.what()
+    }
+
+    fn null<E: de::Error>(self, _cx: &Cx) -> Result<Self::Out, E> {
+        Ok(None)
+    }
+
+    fn scalar<E: de::Error>(self, cx: &Cx, found: Found<'_>) -> Result<Self::Out, E> {
+        self.0.scalar(cx, found).map(Some)
+    }
+
+    fn array<A: SeqAccess<'de>>(self, cx: &Cx, seq: A) -> Result<Self::Out, A::Error> {
+        self.0.array(cx, seq).map(Some)
+    }
+
+    fn object<A: MapAccess<'de>>(self, cx: &Cx, map: A) -> Result<Self::Out, A::Error> {
+        self.0.object(cx, map).map(Some)
+    }
+}
+
+/// An integer from a JSON number or a decimal string (OTLP/JSON writes 64-bit integers as
+/// strings; int32 in a string is tolerated), range-checked into `T`.
+struct Int<T> {
+    what: &'static str,
+    into: PhantomData<fn() -> T>,
+}
+
+// By hand: a derive would ask `T: Copy`, which the marker does not need.
+impl<T> Clone for Int<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Int<T> {}
+
+const INT32: Int<i32> = Int::named("an int32");
+const UINT32: Int<u32> = Int::named("a uint32");
+const INT64: Int<i64> = Int::named("an int64");
+const UINT64: Int<u64> = Int::named("a uint64");
+
+impl<T> Int<T> {
+    const fn named(what: &'static str) -> Self {
+        Int {
+            what,
+            into: PhantomData,
+        }
+    }
+}
+
+impl<'de, T: TryFrom<i128>> Read<'de> for Int<T> {
+    type Out = T;
+
+    fn what(&self) -> &'static str {
+        self.what
+    }
+
+    fn scalar<E: de::Error>(self, cx: &Cx, found: Found<'_>) -> Result<T, E> {
         // Integral floats such as `1e3` are tolerated while they are exact.
         const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
-        let wide: Option<i128> = match self.value {
-            Value::Number(n) => n
-                .as_i64()
-                .map(i128::from)
-                .or_else(|| n.as_u64().map(i128::from))
-                .or_else(|| {
-                    n.as_f64()
-                        .filter(|f| f.fract() == 0.0 && f.abs() <= MAX_EXACT)
-                        .map(|f| f as i128)
-                }),
-            Value::String(s) => s.parse().ok(),
+        let wide: Option<i128> = match found {
+            Found::U64(n) => Some(n.into()),
+            Found::I64(n) => Some(n.into()),
+            Found::F64(f) => (f.fract() == 0.0 && f.abs() <= MAX_EXACT).then_some(f as i128),
+            Found::Str(s) => s.parse().ok(),
             _ => None,
         };
-        let wide = wide.ok_or_else(|| self.expected(what))?;
+        let wide = wide.ok_or_else(|| cx.expected(self.what, &found))?;
         T::try_from(wide).map_err(|_| {
-            self.error(
+            cx.json.fail(
                 ErrorKind::Malformed,
-                format!("expected {what}, found {wide}, which is out of range"),
+                format!(
+                    "expected {}, found {wide}, which is out of range",
+                    self.what
+                ),
             )
         })
     }
+}
 
-    /// A proto3 JSON enum: the number the spec requires or, leniently, the value's name with
-    /// or without its prefix ("SPAN_KIND_SERVER", "SERVER"), in any case.
-    fn enum_value(&self, prefix: &str, names: &[&str]) -> Result<i32> {
-        if let Value::String(s) = self.value {
-            let short = match s.get(..prefix.len()) {
-                Some(p) if p.eq_ignore_ascii_case(prefix) => &s[prefix.len()..],
-                _ => s.as_str(),
+/// A string.
+#[derive(Clone, Copy)]
+struct Text;
+
+impl<'de> Read<'de> for Text {
+    type Out = String;
+
+    fn what(&self) -> &'static str {
+        "a string"
+    }
+
+    fn scalar<E: de::Error>(self, cx: &Cx, found: Found<'_>) -> Result<String, E> {
+        match found {
+            Found::Str(s) => Ok(s.to_owned()),
+            _ => Err(cx.expected(self.what(), &found)),
+        }
+    }
+}
+
+/// A boolean, or leniently "true" / "false".
+#[derive(Clone, Copy)]
+struct Bool;
+
+impl<'de> Read<'de> for Bool {
+    type Out = bool;
+
+    fn what(&self) -> &'static str {
+        "a boolean"
+    }
+
+    fn scalar<E: de::Error>(self, cx: &Cx, found: Found<'_>) -> Result<bool, E> {
+        match found {
+            Found::Bool(b) => Ok(b),
+            Found::Str("true") => Ok(true),
+            Found::Str("false") => Ok(false),
+            _ => Err(cx.expected(self.what(), &found)),
+        }
+    }
+}
+
+/// A double: a number, or a string as proto3 JSON writes "NaN", "Infinity" and "-Infinity"
+/// (`f64::from_str` accepts those, and numbers in strings).
+#[derive(Clone, Copy)]
+struct Double;
+
+impl<'de> Read<'de> for Double {
+    type Out = f64;
+
+    fn what(&self) -> &'static str {
+        "a double"
+    }
+
+    fn scalar<E: de::Error>(self, cx: &Cx, found: Found<'_>) -> Result<f64, E> {
+        match found {
+            Found::U64(n) => Some(n as f64),
+            Found::I64(n) => Some(n as f64),
+            Found::F64(x) => Some(x),
+            Found::Str(s) => s.parse().ok(),
+            _ => None,
+        }
+        .ok_or_else(|| cx.expected(self.what(), &found))
+    }
+}
+
+/// A proto3 JSON enum: the number the spec requires or, leniently, the value's name with or
+/// without its prefix ("SPAN_KIND_SERVER", "SERVER"), in any case.
+#[derive(Clone, Copy)]
+struct Enum {
+    prefix: &'static str,
+    names: &'static [&'static str],
+}
+
+impl<'de> Read<'de> for Enum {
+    type Out = i32;
+
+    fn what(&self) -> &'static str {
+        "an enum number or name"
+    }
+
+    fn scalar<E: de::Error>(self, cx: &Cx, found: Found<'_>) -> Result<i32, E> {
+        if let Found::Str(s) = found {
+            let short = match s.get(..self.prefix.len()) {
+                Some(p) if p.eq_ignore_ascii_case(self.prefix) => &s[self.prefix.len()..],
+                _ => s,
             };
-            if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(short)) {
+            if let Some(i) = self
+                .names
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(short))
+            {
                 return Ok(i as i32);
             }
         }
-        self.int("an enum number or name")
+        Int::named(self.what()).scalar(cx, found)
+    }
+}
+
+/// A proto3 JSON `bytes` field: base64.
+#[derive(Clone, Copy)]
+struct Base64;
+
+impl<'de> Read<'de> for Base64 {
+    type Out = Vec<u8>;
+
+    fn what(&self) -> &'static str {
+        "a string"
     }
 
-    /// A proto3 JSON `bytes` field: base64.
-    fn base64(&self) -> Result<Vec<u8>> {
-        decode_base64(self.str()?).ok_or_else(|| self.expected("base64"))
+    fn scalar<E: de::Error>(self, cx: &Cx, found: Found<'_>) -> Result<Vec<u8>, E> {
+        let Found::Str(s) = found else {
+            return Err(cx.expected(self.what(), &found));
+        };
+        decode_base64(s).ok_or_else(|| cx.expected("base64", &found))
+    }
+}
+
+/// A trace, span or profile id of `len` bytes. The spec says hex (either case); Go protojson
+/// and pbjson write base64. An empty string means unset.
+#[derive(Clone, Copy)]
+struct Id {
+    len: usize,
+    /// "trace id".
+    name: &'static str,
+}
+
+impl<'de> Read<'de> for Id {
+    type Out = Vec<u8>;
+
+    fn what(&self) -> &'static str {
+        "a string"
     }
 
-    /// A trace, span or profile id of `len` bytes. The spec says hex (either case); Go
-    /// protojson and pbjson write base64. An empty string means unset.
-    fn id(&self, len: usize, what: &str) -> Result<Vec<u8>> {
-        let s = self.str()?;
+    fn scalar<E: de::Error>(self, cx: &Cx, found: Found<'_>) -> Result<Vec<u8>, E> {
+        let Found::Str(s) = found else {
+            return Err(cx.expected(self.what(), &found));
+        };
+        let Id { len, name } = self;
         if s.is_empty() {
             return Ok(Vec::new());
         }
@@ -495,27 +672,243 @@ impl<'a> Cur<'a> {
         // A wrong length: keep the bytes (they can still match the same id elsewhere).
         let bytes = decode_hex(s)
             .or_else(|| decode_base64(s))
-            .ok_or_else(|| self.expected(&format!("a {what} in hex or base64")))?;
-        self.note(format!(
-            "a {what} of {} bytes (expected {len}) was kept as is",
+            .ok_or_else(|| cx.expected(&format!("a {name} in hex or base64"), &found))?;
+        cx.note(format!(
+            "a {name} of {} bytes (expected {len}) was kept as is",
             bytes.len()
         ));
         Ok(bytes)
     }
 }
 
-/// `obj[name]`, or the snake_case spelling of `name`; null counts as absent.
-fn lookup<'v>(obj: &'v Map<String, Value>, camel: &str) -> Option<(&'v str, &'v Value)> {
-    let found = obj.get_key_value(camel).or_else(|| {
-        if camel.bytes().any(|b| b.is_ascii_uppercase()) {
-            obj.iter().find(|(key, _)| is_snake_case_of(key, camel))
-        } else {
-            None
+const TRACE_ID: Id = Id {
+    len: 16,
+    name: "trace id",
+};
+const SPAN_ID: Id = Id {
+    len: 8,
+    name: "span id",
+};
+const PROFILE_ID: Id = Id {
+    len: 16,
+    name: "profile id",
+};
+
+/// An array of what `R` reads, element by element, bounded by `Limits::max_table_len` (every
+/// array: tables, samples, and the lists inside them).
+#[derive(Clone, Copy)]
+struct List<R>(R);
+
+impl<'de, R: Read<'de>> Read<'de> for List<R> {
+    type Out = Vec<R::Out>;
+
+    fn what(&self) -> &'static str {
+        "an array"
+    }
+
+    fn array<A: SeqAccess<'de>>(self, cx: &Cx, seq: A) -> Result<Self::Out, A::Error> {
+        let mut items = Vec::new();
+        let seed = || Val(cx, self.0);
+        jsonx::each_seed(&cx.json, "the array", cx.max_len, seq, seed, |_, item| {
+            items.push(item);
+            Ok(())
+        })?;
+        Ok(items)
+    }
+}
+
+/// The JSON names of a message's fields: one list of names per field.
+type Fields = &'static [&'static [&'static str]];
+
+/// A message read from a JSON object as its keys stream by. Every field may be left out
+/// (proto3 defaults); unknown keys are skipped.
+trait Message: Default {
+    /// The JSON names of each field, the preferred name first; each is accepted in snake_case
+    /// too. When an object holds two names of one field, the preferred one wins, wherever it
+    /// is in the object (a later duplicate of the same name replaces an earlier one).
+    const FIELDS: Fields;
+
+    /// Reads the value of the key that matched `name` (one of [`Self::FIELDS`], camelCase).
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error>;
+}
+
+/// The reader of a message.
+struct Msg<T>(PhantomData<fn() -> T>);
+
+impl<T> Clone for Msg<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Msg<T> {}
+
+impl<T> Msg<T> {
+    const fn new() -> Self {
+        Msg(PhantomData)
+    }
+}
+
+impl<'de, T: Message> Read<'de> for Msg<T> {
+    type Out = T;
+
+    fn what(&self) -> &'static str {
+        "an object"
+    }
+
+    fn object<A: MapAccess<'de>>(self, cx: &Cx, mut map: A) -> Result<T, A::Error> {
+        let mut message = T::default();
+        // For each field, the rank of the key it was read from (its name's place in the
+        // field's names, twice, plus one for snake_case): a key of a worse rank is skipped.
+        let mut ranks = [u8::MAX; 16];
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            let Some(key) = find_field(T::FIELDS, &key.0) else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let best = ranks.get_mut(key.field);
+            if best.as_deref().is_some_and(|&best| key.rank > best) {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            cx.json.push(if key.snake {
+                Seg::SnakeKey(key.name)
+            } else {
+                Seg::Key(key.name)
+            });
+            let mut read = false;
+            let v = Field {
+                map: &mut map,
+                cx,
+                read: &mut read,
+            };
+            message.field(key.name, v)?;
+            cx.json.pop();
+            if let Some(best) = best.filter(|_| read) {
+                *best = key.rank;
+            }
         }
-    });
-    found
-        .filter(|(_, value)| !value.is_null())
-        .map(|(key, value)| (key.as_str(), value))
+        Ok(message)
+    }
+}
+
+/// Which field an object key names.
+struct Key {
+    /// The field's place in `FIELDS`.
+    field: usize,
+    /// The camelCase name the key matched.
+    name: &'static str,
+    rank: u8,
+    snake: bool,
+}
+
+fn find_field(fields: Fields, key: &str) -> Option<Key> {
+    fields.iter().enumerate().find_map(|(field, names)| {
+        names.iter().zip(0u8..).find_map(|(&name, place)| {
+            let snake = if key == name {
+                false
+            } else if is_snake_case_of(key, name) {
+                true
+            } else {
+                return None;
+            };
+            Some(Key {
+                field,
+                name,
+                rank: 2 * place + u8::from(snake),
+                snake,
+            })
+        })
+    })
+}
+
+/// The value of one key of an object, for [`Message::field`] to read.
+struct Field<'a, A> {
+    map: &'a mut A,
+    cx: &'a Cx,
+    /// Set when a value (not null) was read.
+    read: &'a mut bool,
+}
+
+impl<'de, A: MapAccess<'de>> Field<'_, A> {
+    /// The value as `r` reads it; `None` for null.
+    fn read<R: Read<'de>>(self, r: R) -> Result<Option<R::Out>, A::Error> {
+        let value = self.map.next_value_seed(Val(self.cx, OrAbsent(r)))?;
+        *self.read = value.is_some();
+        Ok(value)
+    }
+
+    /// Reads the value into `slot`; null leaves the slot as it is.
+    fn set<R: Read<'de>>(self, slot: &mut R::Out, r: R) -> Result<(), A::Error> {
+        if let Some(value) = self.read(r)? {
+            *slot = value;
+        }
+        Ok(())
+    }
+
+    /// Reads the value into an optional `slot`; null leaves the slot as it is.
+    fn set_some<R: Read<'de>>(self, slot: &mut Option<R::Out>, r: R) -> Result<(), A::Error> {
+        if let Some(value) = self.read(r)? {
+            *slot = Some(value);
+        }
+        Ok(())
+    }
+
+    /// A key only the v1.7 layout has: an error unless its value is null.
+    fn v1_7(self) -> Result<(), A::Error> {
+        self.read(V1_7).map(drop)
+    }
+
+    fn skip(self) -> Result<(), A::Error> {
+        self.map.next_value::<IgnoredAny>().map(drop)
+    }
+}
+
+/// Any value is the v1.7 layout's (null aside, read as absent by [`OrAbsent`]).
+#[derive(Clone, Copy)]
+struct V1_7;
+
+impl<'de> Read<'de> for V1_7 {
+    type Out = ();
+
+    fn what(&self) -> &'static str {
+        "no value"
+    }
+
+    fn scalar<E: de::Error>(self, cx: &Cx, _: Found<'_>) -> Result<(), E> {
+        Err(cx.v1_7())
+    }
+
+    fn array<A: SeqAccess<'de>>(self, cx: &Cx, _: A) -> Result<(), A::Error> {
+        Err(cx.v1_7())
+    }
+
+    fn object<A: MapAccess<'de>>(self, cx: &Cx, _: A) -> Result<(), A::Error> {
+        Err(cx.v1_7())
+    }
+}
+
+/// `Profile.sampleType`: an object since v1.8, an array in v1.7.
+#[derive(Clone, Copy)]
+struct SampleType;
+
+impl<'de> Read<'de> for SampleType {
+    type Out = ValueType;
+
+    fn what(&self) -> &'static str {
+        "an object"
+    }
+
+    fn array<A: SeqAccess<'de>>(self, cx: &Cx, _: A) -> Result<ValueType, A::Error> {
+        Err(cx.v1_7())
+    }
+
+    fn object<A: MapAccess<'de>>(self, cx: &Cx, map: A) -> Result<ValueType, A::Error> {
+        Msg::new().object(cx, map)
+    }
 }
 
 /// Whether `key` is `camel` in snake_case (`stackIndex` → `stack_index`), without allocating.
@@ -528,21 +921,6 @@ fn is_snake_case_of(key: &str, camel: &str) -> bool {
             key.next() == Some(c)
         }
     }) && key.next().is_none()
-}
-
-/// A short description of a value for error messages.
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => format!("a boolean ({b})"),
-        Value::Number(n) => format!("a number ({n})"),
-        Value::String(s) => match s.char_indices().nth(40) {
-            Some((cut, _)) => format!("a string ({:?}…)", &s[..cut]),
-            None => format!("a string ({s:?})"),
-        },
-        Value::Array(_) => "an array".to_owned(),
-        Value::Object(_) => "an object".to_owned(),
-    }
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
@@ -568,424 +946,578 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
 }
 
 // ------------------------------------------------------------------------------------------
-// Reading values and messages
-
-/// Reads one scalar, list or message from the value under a cursor.
-trait FromJson: Sized {
-    fn read(c: &Cur<'_>) -> Result<Self>;
-}
-
-impl<T: FromJson> FromJson for Vec<T> {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        let items = c.array()?;
-        (items.iter().enumerate())
-            .map(|(i, value)| T::read(&c.child(Step::Index(i), value)))
-            .collect()
-    }
-}
-
-impl<T: FromJson> FromJson for Option<T> {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        T::read(c).map(Some)
-    }
-}
-
-macro_rules! int_from_json {
-    ($($ty:ty => $what:literal),* $(,)?) => {$(
-        impl FromJson for $ty {
-            fn read(c: &Cur<'_>) -> Result<Self> {
-                c.int($what)
-            }
-        }
-    )*};
-}
-
-int_from_json!(i32 => "an int32", u32 => "a uint32", i64 => "an int64", u64 => "a uint64");
-
-impl FromJson for String {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.str().map(str::to_owned)
-    }
-}
-
-impl FromJson for bool {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        match c.value {
-            Value::Bool(b) => Ok(*b),
-            Value::String(s) if s == "true" => Ok(true),
-            Value::String(s) if s == "false" => Ok(false),
-            _ => Err(c.expected("a boolean")),
-        }
-    }
-}
-
-impl FromJson for f64 {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        match c.value {
-            Value::Number(n) => n.as_f64(),
-            // Proto3 JSON writes non-finite doubles as "NaN", "Infinity" and "-Infinity",
-            // which `f64::from_str` accepts, as it does numbers in strings.
-            Value::String(s) => s.parse().ok(),
-            _ => None,
-        }
-        .ok_or_else(|| c.expected("a double"))
-    }
-}
+// The messages, field by field
 
 // --- common.v1 and resource.v1
 
-impl FromJson for AnyValue {
-    fn read(c: &Cur<'_>) -> Result<Self> {
+impl Message for AnyValue {
+    // One field, `value`, under eight names: `{}` is an empty value, and if several kinds are
+    // set, the first in field order wins.
+    const FIELDS: Fields = &[&[
+        "stringValue",
+        "boolValue",
+        "intValue",
+        "doubleValue",
+        "arrayValue",
+        "kvlistValue",
+        "bytesValue",
+        "stringValueStrindex",
+    ]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
         use any_value::Value as V;
-        c.object()?;
-        const KINDS: [&str; 8] = [
-            "stringValue",
-            "boolValue",
-            "intValue",
-            "doubleValue",
-            "arrayValue",
-            "kvlistValue",
-            "bytesValue",
-            "stringValueStrindex",
-        ];
-        // `{}` is an empty value; if several kinds are set, the first in field order wins.
-        let Some((kind, f)) = KINDS
-            .iter()
-            .find_map(|&kind| c.field(&[kind]).map(|f| (kind, f)))
-        else {
-            return Ok(AnyValue { value: None });
+        let value = match name {
+            "stringValue" => v.read(Text)?.map(V::StringValue),
+            "boolValue" => v.read(Bool)?.map(V::BoolValue),
+            "intValue" => v.read(INT64)?.map(V::IntValue),
+            "doubleValue" => v.read(Double)?.map(V::DoubleValue),
+            "arrayValue" => v.read(Msg::new())?.map(V::ArrayValue),
+            "kvlistValue" => v.read(Msg::new())?.map(V::KvlistValue),
+            "bytesValue" => v.read(Base64)?.map(V::BytesValue),
+            "stringValueStrindex" => v.read(INT32)?.map(V::StringValueStrindex),
+            _ => return v.skip(),
         };
-        let value = match kind {
-            "stringValue" => V::StringValue(String::read(&f)?),
-            "boolValue" => V::BoolValue(bool::read(&f)?),
-            "intValue" => V::IntValue(i64::read(&f)?),
-            "doubleValue" => V::DoubleValue(f64::read(&f)?),
-            "arrayValue" => V::ArrayValue(ArrayValue::read(&f)?),
-            "kvlistValue" => V::KvlistValue(KeyValueList::read(&f)?),
-            "bytesValue" => V::BytesValue(f.base64()?),
-            _ => V::StringValueStrindex(i32::read(&f)?),
-        };
-        Ok(AnyValue { value: Some(value) })
+        if value.is_some() {
+            self.value = value;
+        }
+        Ok(())
     }
 }
 
-impl FromJson for ArrayValue {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(ArrayValue {
-            values: c.get(&["values"])?,
-        })
+impl Message for ArrayValue {
+    const FIELDS: Fields = &[&["values"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        _: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        v.set(&mut self.values, List(Msg::new()))
     }
 }
 
-impl FromJson for KeyValueList {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(KeyValueList {
-            values: c.get(&["values"])?,
-        })
+impl Message for KeyValueList {
+    const FIELDS: Fields = &[&["values"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        _: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        v.set(&mut self.values, List(Msg::new()))
     }
 }
 
-impl FromJson for KeyValue {
+impl Message for KeyValue {
     /// `key` or `keyStrindex`; a later stage resolves the index against the string table.
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(KeyValue {
-            key: c.get(&["key"])?,
-            value: c.get(&["value"])?,
-            key_strindex: c.get(&["keyStrindex"])?,
-        })
+    const FIELDS: Fields = &[&["key"], &["value"], &["keyStrindex"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "key" => v.set(&mut self.key, Text),
+            "value" => v.set_some(&mut self.value, Msg::new()),
+            "keyStrindex" => v.set(&mut self.key_strindex, INT32),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for InstrumentationScope {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(InstrumentationScope {
-            name: c.get(&["name"])?,
-            version: c.get(&["version"])?,
-            attributes: c.get(&["attributes"])?,
-            dropped_attributes_count: c.get(&["droppedAttributesCount"])?,
-        })
+impl Message for InstrumentationScope {
+    const FIELDS: Fields = &[
+        &["name"],
+        &["version"],
+        &["attributes"],
+        &["droppedAttributesCount"],
+    ];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "name" => v.set(&mut self.name, Text),
+            "version" => v.set(&mut self.version, Text),
+            "attributes" => v.set(&mut self.attributes, List(Msg::new())),
+            "droppedAttributesCount" => v.set(&mut self.dropped_attributes_count, UINT32),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for EntityRef {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(EntityRef {
-            schema_url: c.get(&["schemaUrl"])?,
-            r#type: c.get(&["type"])?,
-            id_keys: c.get(&["idKeys"])?,
-            description_keys: c.get(&["descriptionKeys"])?,
-        })
+impl Message for EntityRef {
+    const FIELDS: Fields = &[&["schemaUrl"], &["type"], &["idKeys"], &["descriptionKeys"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "schemaUrl" => v.set(&mut self.schema_url, Text),
+            "type" => v.set(&mut self.r#type, Text),
+            "idKeys" => v.set(&mut self.id_keys, List(Text)),
+            "descriptionKeys" => v.set(&mut self.description_keys, List(Text)),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for Resource {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(Resource {
-            attributes: c.get(&["attributes"])?,
-            dropped_attributes_count: c.get(&["droppedAttributesCount"])?,
-            entity_refs: c.get(&["entityRefs"])?,
-        })
+impl Message for Resource {
+    const FIELDS: Fields = &[
+        &["attributes"],
+        &["droppedAttributesCount"],
+        &["entityRefs"],
+    ];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "attributes" => v.set(&mut self.attributes, List(Msg::new())),
+            "droppedAttributesCount" => v.set(&mut self.dropped_attributes_count, UINT32),
+            "entityRefs" => v.set(&mut self.entity_refs, List(Msg::new())),
+            _ => v.skip(),
+        }
     }
 }
 
 // --- profiles.v1development
 
-impl FromJson for ProfilesData {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(ProfilesData {
-            resource_profiles: c.get(&["resourceProfiles"])?,
-            dictionary: c.get(&["dictionary"])?,
-        })
-    }
-}
+impl Message for ProfilesData {
+    const FIELDS: Fields = &[&["resourceProfiles"], &["dictionary"]];
 
-impl FromJson for ProfilesDictionary {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(ProfilesDictionary {
-            mapping_table: c.get(&["mappingTable"])?,
-            location_table: c.get(&["locationTable"])?,
-            function_table: c.get(&["functionTable"])?,
-            link_table: c.get(&["linkTable"])?,
-            string_table: c.get(&["stringTable"])?,
-            attribute_table: c.get(&["attributeTable"])?,
-            stack_table: c.get(&["stackTable"])?,
-        })
-    }
-}
-
-impl FromJson for ResourceProfiles {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(ResourceProfiles {
-            resource: c.get(&["resource"])?,
-            scope_profiles: c.get(&["scopeProfiles"])?,
-            schema_url: c.get(&["schemaUrl"])?,
-        })
-    }
-}
-
-impl FromJson for ScopeProfiles {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(ScopeProfiles {
-            scope: c.get(&["scope"])?,
-            profiles: c.get(&["profiles"])?,
-            schema_url: c.get(&["schemaUrl"])?,
-        })
-    }
-}
-
-impl FromJson for Profile {
-    /// Keys of v1.8 (`sample`, `timeNanos`…) are read too; `commentStrindices`,
-    /// `aggregationTemporality` and `attributeUnits` are ignored like any unknown key.
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        if let Some(f) = c.field(&["locationIndices"]) {
-            return Err(f.v1_7());
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "resourceProfiles" => v.set(&mut self.resource_profiles, List(Msg::new())),
+            "dictionary" => v.set_some(&mut self.dictionary, Msg::new()),
+            _ => v.skip(),
         }
-        let sample_type = match c.field(&["sampleType"]) {
-            Some(f) if f.value.is_array() => return Err(f.v1_7()),
-            Some(f) => Some(ValueType::read(&f)?),
-            None => None,
-        };
-        Ok(Profile {
-            sample_type,
-            samples: c.get(&["samples", "sample"])?,
-            time_unix_nano: c.get(&["timeUnixNano", "timeNanos"])?,
-            duration_nano: c.get(&["durationNano", "durationNanos"])?,
-            period_type: c.get(&["periodType"])?,
-            period: c.get(&["period"])?,
-            profile_id: c.get_with(&["profileId"], |f| f.id(16, "profile id"))?,
-            dropped_attributes_count: c.get(&["droppedAttributesCount"])?,
-            original_payload_format: c.get(&["originalPayloadFormat"])?,
-            original_payload: c.get_with(&["originalPayload"], |f| f.base64())?,
-            attribute_indices: c.get(&["attributeIndices"])?,
-        })
     }
 }
 
-impl FromJson for ValueType {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(ValueType {
-            type_strindex: c.get(&["typeStrindex"])?,
-            unit_strindex: c.get(&["unitStrindex"])?,
-        })
-    }
-}
+impl Message for ProfilesDictionary {
+    const FIELDS: Fields = &[
+        &["mappingTable"],
+        &["locationTable"],
+        &["functionTable"],
+        &["linkTable"],
+        &["stringTable"],
+        &["attributeTable"],
+        &["stackTable"],
+    ];
 
-impl FromJson for Sample {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        if let Some(f) = c.field(&["locationsStartIndex", "locationsLength"]) {
-            return Err(f.v1_7());
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "mappingTable" => v.set(&mut self.mapping_table, List(Msg::new())),
+            "locationTable" => v.set(&mut self.location_table, List(Msg::new())),
+            "functionTable" => v.set(&mut self.function_table, List(Msg::new())),
+            "linkTable" => v.set(&mut self.link_table, List(Msg::new())),
+            "stringTable" => v.set(&mut self.string_table, List(Text)),
+            "attributeTable" => v.set(&mut self.attribute_table, List(Msg::new())),
+            "stackTable" => v.set(&mut self.stack_table, List(Msg::new())),
+            _ => v.skip(),
         }
-        Ok(Sample {
-            stack_index: c.get(&["stackIndex"])?,
-            attribute_indices: c.get(&["attributeIndices"])?,
-            link_index: c.get(&["linkIndex"])?,
-            values: c.get(&["values"])?,
-            timestamps_unix_nano: c.get(&["timestampsUnixNano"])?,
-        })
     }
 }
 
-impl FromJson for Link {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(Link {
-            trace_id: c.get_with(&["traceId"], |f| f.id(16, "trace id"))?,
-            span_id: c.get_with(&["spanId"], |f| f.id(8, "span id"))?,
-        })
+impl Message for ResourceProfiles {
+    const FIELDS: Fields = &[&["resource"], &["scopeProfiles"], &["schemaUrl"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "resource" => v.set_some(&mut self.resource, Msg::new()),
+            "scopeProfiles" => v.set(&mut self.scope_profiles, List(Msg::new())),
+            "schemaUrl" => v.set(&mut self.schema_url, Text),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for Mapping {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(Mapping {
-            memory_start: c.get(&["memoryStart"])?,
-            memory_limit: c.get(&["memoryLimit"])?,
-            file_offset: c.get(&["fileOffset"])?,
-            filename_strindex: c.get(&["filenameStrindex"])?,
-            attribute_indices: c.get(&["attributeIndices"])?,
-        })
+impl Message for ScopeProfiles {
+    const FIELDS: Fields = &[&["scope"], &["profiles"], &["schemaUrl"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "scope" => v.set_some(&mut self.scope, Msg::new()),
+            "profiles" => v.set(&mut self.profiles, List(Msg::new())),
+            "schemaUrl" => v.set(&mut self.schema_url, Text),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for Stack {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(Stack {
-            location_indices: c.get(&["locationIndices"])?,
-        })
+impl Message for Profile {
+    /// The names of v1.8 (`sample`, `timeNanos`…) are read too; `commentStrindices`,
+    /// `aggregationTemporality` and `attributeUnits` are skipped like any unknown key, and
+    /// `locationIndices` (v1.7) is refused.
+    const FIELDS: Fields = &[
+        &["sampleType"],
+        &["samples", "sample"],
+        &["timeUnixNano", "timeNanos"],
+        &["durationNano", "durationNanos"],
+        &["periodType"],
+        &["period"],
+        &["profileId"],
+        &["droppedAttributesCount"],
+        &["originalPayloadFormat"],
+        &["originalPayload"],
+        &["attributeIndices"],
+        &["locationIndices"],
+    ];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "sampleType" => v.set_some(&mut self.sample_type, SampleType),
+            "samples" | "sample" => v.set(&mut self.samples, List(Msg::new())),
+            "timeUnixNano" | "timeNanos" => v.set(&mut self.time_unix_nano, UINT64),
+            "durationNano" | "durationNanos" => v.set(&mut self.duration_nano, UINT64),
+            "periodType" => v.set_some(&mut self.period_type, Msg::new()),
+            "period" => v.set(&mut self.period, INT64),
+            "profileId" => v.set(&mut self.profile_id, PROFILE_ID),
+            "droppedAttributesCount" => v.set(&mut self.dropped_attributes_count, UINT32),
+            "originalPayloadFormat" => v.set(&mut self.original_payload_format, Text),
+            "originalPayload" => v.set(&mut self.original_payload, Base64),
+            "attributeIndices" => v.set(&mut self.attribute_indices, List(INT32)),
+            "locationIndices" => v.v1_7(),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for Location {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(Location {
-            mapping_index: c.get(&["mappingIndex"])?,
-            address: c.get(&["address"])?,
-            lines: c.get(&["lines", "line"])?,
-            attribute_indices: c.get(&["attributeIndices"])?,
-        })
+impl Message for ValueType {
+    const FIELDS: Fields = &[&["typeStrindex"], &["unitStrindex"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "typeStrindex" => v.set(&mut self.type_strindex, INT32),
+            "unitStrindex" => v.set(&mut self.unit_strindex, INT32),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for Line {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(Line {
-            function_index: c.get(&["functionIndex"])?,
-            line: c.get(&["line"])?,
-            column: c.get(&["column"])?,
-        })
+impl Message for Sample {
+    /// `locationsStartIndex` and `locationsLength` (v1.7) are refused.
+    const FIELDS: Fields = &[
+        &["stackIndex"],
+        &["attributeIndices"],
+        &["linkIndex"],
+        &["values"],
+        &["timestampsUnixNano"],
+        &["locationsStartIndex", "locationsLength"],
+    ];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "stackIndex" => v.set(&mut self.stack_index, INT32),
+            "attributeIndices" => v.set(&mut self.attribute_indices, List(INT32)),
+            "linkIndex" => v.set(&mut self.link_index, INT32),
+            "values" => v.set(&mut self.values, List(INT64)),
+            "timestampsUnixNano" => v.set(&mut self.timestamps_unix_nano, List(UINT64)),
+            "locationsStartIndex" | "locationsLength" => v.v1_7(),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for Function {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(Function {
-            name_strindex: c.get(&["nameStrindex"])?,
-            system_name_strindex: c.get(&["systemNameStrindex"])?,
-            filename_strindex: c.get(&["filenameStrindex"])?,
-            start_line: c.get(&["startLine"])?,
-        })
+impl Message for Link {
+    const FIELDS: Fields = &[&["traceId"], &["spanId"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "traceId" => v.set(&mut self.trace_id, TRACE_ID),
+            "spanId" => v.set(&mut self.span_id, SPAN_ID),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for KeyValueAndUnit {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(KeyValueAndUnit {
-            key_strindex: c.get(&["keyStrindex"])?,
-            value: c.get(&["value"])?,
-            unit_strindex: c.get(&["unitStrindex"])?,
-        })
+impl Message for Mapping {
+    const FIELDS: Fields = &[
+        &["memoryStart"],
+        &["memoryLimit"],
+        &["fileOffset"],
+        &["filenameStrindex"],
+        &["attributeIndices"],
+    ];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "memoryStart" => v.set(&mut self.memory_start, UINT64),
+            "memoryLimit" => v.set(&mut self.memory_limit, UINT64),
+            "fileOffset" => v.set(&mut self.file_offset, UINT64),
+            "filenameStrindex" => v.set(&mut self.filename_strindex, INT32),
+            "attributeIndices" => v.set(&mut self.attribute_indices, List(INT32)),
+            _ => v.skip(),
+        }
+    }
+}
+
+impl Message for Stack {
+    const FIELDS: Fields = &[&["locationIndices"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        _: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        v.set(&mut self.location_indices, List(INT32))
+    }
+}
+
+impl Message for Location {
+    const FIELDS: Fields = &[
+        &["mappingIndex"],
+        &["address"],
+        &["lines", "line"],
+        &["attributeIndices"],
+    ];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "mappingIndex" => v.set(&mut self.mapping_index, INT32),
+            "address" => v.set(&mut self.address, UINT64),
+            "lines" | "line" => v.set(&mut self.lines, List(Msg::new())),
+            "attributeIndices" => v.set(&mut self.attribute_indices, List(INT32)),
+            _ => v.skip(),
+        }
+    }
+}
+
+impl Message for Line {
+    const FIELDS: Fields = &[&["functionIndex"], &["line"], &["column"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "functionIndex" => v.set(&mut self.function_index, INT32),
+            "line" => v.set(&mut self.line, INT64),
+            "column" => v.set(&mut self.column, INT64),
+            _ => v.skip(),
+        }
+    }
+}
+
+impl Message for Function {
+    const FIELDS: Fields = &[
+        &["nameStrindex"],
+        &["systemNameStrindex"],
+        &["filenameStrindex"],
+        &["startLine"],
+    ];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "nameStrindex" => v.set(&mut self.name_strindex, INT32),
+            "systemNameStrindex" => v.set(&mut self.system_name_strindex, INT32),
+            "filenameStrindex" => v.set(&mut self.filename_strindex, INT32),
+            "startLine" => v.set(&mut self.start_line, INT64),
+            _ => v.skip(),
+        }
+    }
+}
+
+impl Message for KeyValueAndUnit {
+    const FIELDS: Fields = &[&["keyStrindex"], &["value"], &["unitStrindex"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "keyStrindex" => v.set(&mut self.key_strindex, INT32),
+            "value" => v.set_some(&mut self.value, Msg::new()),
+            "unitStrindex" => v.set(&mut self.unit_strindex, INT32),
+            _ => v.skip(),
+        }
     }
 }
 
 // --- trace.v1
 
-impl FromJson for TracesData {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(TracesData {
-            resource_spans: c.get(&["resourceSpans"])?,
-        })
+impl Message for TracesData {
+    const FIELDS: Fields = &[&["resourceSpans"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        _: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        v.set(&mut self.resource_spans, List(Msg::new()))
     }
 }
 
-impl FromJson for ResourceSpans {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(ResourceSpans {
-            resource: c.get(&["resource"])?,
-            // `instrumentationLibrarySpans` is the pre-1.0 name, still written by old SDKs.
-            scope_spans: c.get(&["scopeSpans", "instrumentationLibrarySpans"])?,
-            schema_url: c.get(&["schemaUrl"])?,
-        })
+impl Message for ResourceSpans {
+    // `instrumentationLibrarySpans` is the pre-1.0 name, still written by old SDKs.
+    const FIELDS: Fields = &[
+        &["resource"],
+        &["scopeSpans", "instrumentationLibrarySpans"],
+        &["schemaUrl"],
+    ];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "resource" => v.set_some(&mut self.resource, Msg::new()),
+            "scopeSpans" | "instrumentationLibrarySpans" => {
+                v.set(&mut self.scope_spans, List(Msg::new()))
+            }
+            "schemaUrl" => v.set(&mut self.schema_url, Text),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for ScopeSpans {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(ScopeSpans {
-            scope: c.get(&["scope", "instrumentationLibrary"])?,
-            spans: c.get(&["spans"])?,
-            schema_url: c.get(&["schemaUrl"])?,
-        })
+impl Message for ScopeSpans {
+    const FIELDS: Fields = &[
+        &["scope", "instrumentationLibrary"],
+        &["spans"],
+        &["schemaUrl"],
+    ];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "scope" | "instrumentationLibrary" => v.set_some(&mut self.scope, Msg::new()),
+            "spans" => v.set(&mut self.spans, List(Msg::new())),
+            "schemaUrl" => v.set(&mut self.schema_url, Text),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for Span {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        const KINDS: [&str; 6] = [
-            "UNSPECIFIED",
-            "INTERNAL",
-            "SERVER",
-            "CLIENT",
-            "PRODUCER",
-            "CONSUMER",
-        ];
-        c.object()?;
-        Ok(Span {
-            trace_id: c.get_with(&["traceId"], |f| f.id(16, "trace id"))?,
-            span_id: c.get_with(&["spanId"], |f| f.id(8, "span id"))?,
-            trace_state: c.get(&["traceState"])?,
-            parent_span_id: c.get_with(&["parentSpanId"], |f| f.id(8, "span id"))?,
-            name: c.get(&["name"])?,
-            kind: c.get_with(&["kind"], |f| f.enum_value("SPAN_KIND_", &KINDS))?,
-            start_time_unix_nano: c.get(&["startTimeUnixNano"])?,
-            end_time_unix_nano: c.get(&["endTimeUnixNano"])?,
-            attributes: c.get(&["attributes"])?,
-            status: c.get(&["status"])?,
-            flags: c.get(&["flags"])?,
-        })
+const SPAN_KIND: Enum = Enum {
+    prefix: "SPAN_KIND_",
+    names: &[
+        "UNSPECIFIED",
+        "INTERNAL",
+        "SERVER",
+        "CLIENT",
+        "PRODUCER",
+        "CONSUMER",
+    ],
+};
+
+const STATUS_CODE: Enum = Enum {
+    prefix: "STATUS_CODE_",
+    names: &["UNSET", "OK", "ERROR"],
+};
+
+impl Message for Span {
+    const FIELDS: Fields = &[
+        &["traceId"],
+        &["spanId"],
+        &["traceState"],
+        &["parentSpanId"],
+        &["name"],
+        &["kind"],
+        &["startTimeUnixNano"],
+        &["endTimeUnixNano"],
+        &["attributes"],
+        &["status"],
+        &["flags"],
+    ];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "traceId" => v.set(&mut self.trace_id, TRACE_ID),
+            "spanId" => v.set(&mut self.span_id, SPAN_ID),
+            "traceState" => v.set(&mut self.trace_state, Text),
+            "parentSpanId" => v.set(&mut self.parent_span_id, SPAN_ID),
+            "name" => v.set(&mut self.name, Text),
+            "kind" => v.set(&mut self.kind, SPAN_KIND),
+            "startTimeUnixNano" => v.set(&mut self.start_time_unix_nano, UINT64),
+            "endTimeUnixNano" => v.set(&mut self.end_time_unix_nano, UINT64),
+            "attributes" => v.set(&mut self.attributes, List(Msg::new())),
+            "status" => v.set_some(&mut self.status, Msg::new()),
+            "flags" => v.set(&mut self.flags, UINT32),
+            _ => v.skip(),
+        }
     }
 }
 
-impl FromJson for Status {
-    fn read(c: &Cur<'_>) -> Result<Self> {
-        c.object()?;
-        Ok(Status {
-            message: c.get(&["message"])?,
-            code: c.get_with(&["code"], |f| {
-                f.enum_value("STATUS_CODE_", &["UNSET", "OK", "ERROR"])
-            })?,
-        })
+impl Message for Status {
+    const FIELDS: Fields = &[&["message"], &["code"]];
+
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        v: Field<'_, A>,
+    ) -> Result<(), A::Error> {
+        match name {
+            "message" => v.set(&mut self.message, Text),
+            "code" => v.set(&mut self.code, STATUS_CODE),
+            _ => v.skip(),
+        }
     }
 }
 
