@@ -472,6 +472,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn paths_spell_snake_case_keys_as_written() {
+        let path = [
+            Seg::Key("dictionary"),
+            Seg::SnakeKey("stringTable"),
+            Seg::Index(1),
+            Seg::SnakeKey("name"),
+        ];
+        assert_eq!(path_text(&path), "$.dictionary.string_table[1].name");
+    }
+
+    #[test]
     fn sniffs_by_top_level_keys() {
         let s = br#"{"exporter": "x", "$schema": "https://www.speedscope.app/file-format-schema.json"}"#;
         let sniff = |b: &[u8]| super::sniff(b).0;

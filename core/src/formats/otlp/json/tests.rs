@@ -1,5 +1,10 @@
 //! Tests of the OTLP/JSON reader (in their own file to keep json.rs readable).
 use super::*;
+use opentelemetry_proto::tonic::common::v1::{
+    AnyValue, ArrayValue, KeyValue, KeyValueList, any_value,
+};
+use opentelemetry_proto::tonic::profiles::v1development::{Link, Profile, ProfilesDictionary};
+use opentelemetry_proto::tonic::resource::v1::Resource;
 use prost::Message as _;
 use serde_json::{Value, json};
 
@@ -624,4 +629,214 @@ fn sniff_tells_profiles_from_traces() {
     ] {
         assert_eq!(sniff(other), None, "{:?}", String::from_utf8_lossy(other));
     }
+}
+
+/// `key` in snake_case (`stackIndex` → `stack_index`).
+fn snake(key: &str) -> String {
+    let mut out = String::new();
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// Every other object key in `value` turned to snake_case, counting across the whole tree,
+/// so that both spellings meet in one file, one array, and often one object.
+fn snake_every_other(value: &mut Value, n: &mut usize) {
+    match value {
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut v) in entries {
+                snake_every_other(&mut v, n);
+                *n += 1;
+                let key = if n.is_multiple_of(2) { snake(&key) } else { key };
+                map.insert(key, v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| snake_every_other(v, n)),
+        _ => {}
+    }
+}
+
+#[test]
+fn camel_and_snake_keys_mixed_in_one_real_file() {
+    for (json, binary) in [
+        (
+            fixture!("python-ext-0.63b4-file/profiles.json"),
+            fixture!("python-ext-0.63b4-file/profiles.v1_10.binpb"),
+        ),
+        (
+            fixture!("synthetic-v1_10/profiles.json"),
+            fixture!("synthetic-v1_10/profiles.binpb"),
+        ),
+    ] {
+        let mut doc: Value = serde_json::from_slice(json).unwrap();
+        snake_every_other(&mut doc, &mut 0);
+        let text = doc.to_string();
+        assert!(text.contains("\"stack_index\"") && text.contains("\"stackIndex\""));
+        let decoded = profiles(text.as_bytes()).unwrap();
+        assert_eq!(
+            decoded.messages,
+            vec![ProfilesData::decode(binary).unwrap()]
+        );
+    }
+}
+
+#[test]
+fn a_deep_error_in_a_real_file_names_its_path_as_written() {
+    let mut doc: Value =
+        serde_json::from_slice(fixture!("python-ext-0.63b4-file/profiles.json")).unwrap();
+    let profile = &mut doc["resourceProfiles"][0]["scopeProfiles"][0]["profiles"][0];
+    let sample = profile["samples"][3].as_object_mut().unwrap();
+    let values = sample.remove("values").unwrap();
+    sample.insert("values".into(), json!([values[0].clone(), {"n": 1}]));
+    let err = profiles(doc.to_string().as_bytes()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Malformed);
+    assert_eq!(
+        json_path(&err),
+        "$.resourceProfiles[0].scopeProfiles[0].profiles[0].samples[3].values[1]"
+    );
+    assert_eq!(err.message, "expected an int64, found an object");
+
+    // Deep inside nested attribute values, through snake_case keys.
+    let doc = json!({"resource_profiles": [{"resource": {"attributes": [{"key": "k", "value":
+        {"array_value": {"values": [{}, {"kvlist_value": {"values": [
+            {"key": "x", "value": {"int_value": "12a"}}
+        ]}}]}}
+    }]}}]});
+    let err = profiles(doc.to_string().as_bytes()).unwrap_err();
+    assert_eq!(
+        json_path(&err),
+        "$.resource_profiles[0].resource.attributes[0].value.array_value.values[1]\
+         .kvlist_value.values[0].value.int_value"
+    );
+    assert_eq!(err.message, "expected an int64, found a string (\"12a\")");
+}
+
+#[test]
+fn long_arrays_stop_at_the_limit_wherever_they_are() {
+    let limits = Limits {
+        max_table_len: 1000,
+        ..Limits::default()
+    };
+    // A million values in one sample: refused at the first one over the limit.
+    let values = format!("[{}0]", "0,".repeat(999_999));
+    let text = format!(
+        r#"{{"resourceProfiles": [{{"scopeProfiles": [{{"profiles": [{{"samples": [{{"values": {values}}}]}}]}}]}}]}}"#
+    );
+    let err = decode_profiles(text.as_bytes(), &limits, &mut Diagnostics::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::LimitExceeded);
+    assert_eq!(
+        json_path(&err),
+        "$.resourceProfiles[0].scopeProfiles[0].profiles[0].samples[0].values[1000]"
+    );
+    // At the limit is fine.
+    let text = format!(
+        r#"{{"dictionary": {{"stack_table": [{}{{}}]}}}}"#,
+        "{},".repeat(999)
+    );
+    let decoded = decode_profiles(text.as_bytes(), &limits, &mut Diagnostics::default()).unwrap();
+    assert_eq!(
+        decoded.messages[0]
+            .dictionary
+            .as_ref()
+            .unwrap()
+            .stack_table
+            .len(),
+        1000
+    );
+}
+
+#[test]
+fn a_preferred_name_wins_wherever_it_is() {
+    // `samples` (v1.9+) over `sample` (v1.8), `lines` over `line`, in either order.
+    for profile in [
+        json!({"sample": [{}, {}], "samples": [{}]}),
+        json!({"samples": [{}], "sample": [{}, {}]}),
+        json!({"sample": [{}, {}], "samples": [{}], "sample_": 1}),
+        json!({"sample": [{}, {}], "samples": null, "samples_x": [{}]}),
+    ] {
+        let expected = profile["samples"].as_array().map_or(2, Vec::len);
+        let decoded = one_profile(&with_profile(profile));
+        assert_eq!(first_profile(&decoded).samples.len(), expected);
+    }
+    for text in [
+        r#"{"dictionary": {"locationTable": [{"line": [{}, {}], "lines": [{}]}]}}"#,
+        r#"{"dictionary": {"locationTable": [{"lines": [{}], "line": [{}, {}]}]}}"#,
+    ] {
+        let decoded = profiles(text.as_bytes()).unwrap();
+        let location = &decoded.messages[0]
+            .dictionary
+            .as_ref()
+            .unwrap()
+            .location_table[0];
+        assert_eq!(location.lines.len(), 1, "{text}");
+    }
+    // camelCase over snake_case, and for AnyValue the first kind in field order.
+    let text = r#"{"resourceProfiles": [{"schema_url": "snake", "schemaUrl": "camel",
+        "resource": {"attributes": [{"value": {"intValue": 1, "stringValue": "s"}}]}}]}"#;
+    let decoded = profiles(text.as_bytes()).unwrap();
+    let rp = &decoded.messages[0].resource_profiles[0];
+    assert_eq!(rp.schema_url, "camel");
+    let value = rp.resource.as_ref().unwrap().attributes[0].value.clone();
+    assert_eq!(
+        value.and_then(|v| v.value),
+        Some(any_value::Value::StringValue("s".into()))
+    );
+}
+
+#[test]
+fn nulls_in_arrays_are_errors() {
+    let doc = with_profile(json!({"samples": [{"values": ["1", null]}]}));
+    let err = profiles(doc.to_string().as_bytes()).unwrap_err();
+    assert_eq!(
+        json_path(&err),
+        "$.resourceProfiles[0].scopeProfiles[0].profiles[0].samples[0].values[1]"
+    );
+    assert_eq!(err.message, "expected an int64, found null");
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    // serde_json refuses more than 128 levels (three a nested value); under it, all is read.
+    let nest = |depth: usize| {
+        let open = r#"{"arrayValue": {"values": ["#.repeat(depth);
+        let close = "]}}".repeat(depth);
+        format!(
+            r#"{{"resourceProfiles": [{{"resource": {{"attributes": [{{"value": {open}{{}}{close}}}]}}}}]}}"#
+        )
+    };
+    let err = profiles(nest(200).as_bytes()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Malformed);
+    assert!(err.message.contains("recursion limit"), "{}", err.message);
+    let decoded = profiles(nest(40).as_bytes()).unwrap();
+    let mut value = decoded.messages[0].resource_profiles[0]
+        .resource
+        .as_ref()
+        .unwrap()
+        .attributes[0]
+        .value
+        .clone();
+    let mut depth = 0;
+    while let Some(AnyValue {
+        value: Some(any_value::Value::ArrayValue(array)),
+    }) = value
+    {
+        depth += 1;
+        value = array.values.into_iter().next();
+    }
+    assert_eq!(depth, 40);
+}
+
+#[test]
+fn a_string_serde_reads_but_cannot_decode_is_located() {
+    // A lone surrogate passes the syntax pass and fails only when the string is decoded.
+    let err = profiles(br#"{"dictionary": {"stringTable": ["", "\ud800"]}}"#).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Malformed);
+    assert_eq!(err.format, Format::OtlpProfilesJson);
+    assert_eq!(json_path(&err), "$.dictionary.stringTable[1]");
+    assert!(err.message.contains("hex escape"), "{}", err.message);
 }
