@@ -24,7 +24,9 @@
 //!    before anything is decoded, and every layout is decoded, one `ResourceProfiles` at a
 //!    time, into the v1.10 types of the `opentelemetry-proto` crate — except the samples and
 //!    the stack table, which are most of a big file and are read straight off the wire
-//!    ([`formats::otlp::hot`]) without an allocation per sample.
+//!    ([`formats::otlp::hot`]) without an allocation per sample. The JSON formats are read as
+//!    the text streams by, into their messages or rows, never into a `serde_json::Value` tree
+//!    of the whole file ([`formats::jsonx`] keeps the path for errors and bounds arrays).
 //! 2. **Normalise** ([`formats::otlp::normalize`], and every other importer, through
 //!    [`builder::Builder`]) into one
 //!    columnar [`ProfileSet`]: interned strings, functions, frames (inlined lines expanded),
