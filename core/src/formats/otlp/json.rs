@@ -152,8 +152,6 @@ pub fn decode_traces(
 }
 
 /// One JSON value, or several separated by whitespace (JSON Lines, blank lines allowed). Each
-/// value is parsed, converted and dropped before the next, so only one tree is in memory.
-/// One JSON value, or several separated by whitespace (JSON Lines, blank lines allowed). Each
 /// value is first delimited (and its syntax checked) without building anything, then read
 /// straight into its message.
 fn decode<T: Message>(
@@ -199,9 +197,11 @@ fn decode<T: Message>(
             notes: RefCell::default(),
         };
         let mut de = serde_json::Deserializer::from_str(raw.get());
-        let message = cx
-            .json
-            .finish(Val(&cx, Msg::<T>::new()).deserialize(&mut de))?;
+        let read = Val(&cx, Msg::<T>::new()).deserialize(&mut de);
+        // What serde refuses only now (nesting past its recursion limit, a bad `\u` escape, a
+        // number past f64) has a position within the value, not the file: the path says where.
+        let read = read.map_err(|e| de::Error::custom(without_position(&e)));
+        let message = cx.json.finish(read)?;
         for note in cx.notes.into_inner() {
             diags.push(format, note);
         }
@@ -226,14 +226,25 @@ fn is_json_lines(text: &[u8], start: usize, end: usize) -> bool {
 
 /// A serde_json syntax error, with the line in `At` and the column in the message.
 fn syntax_error(format: Format, e: &serde_json::Error) -> Error {
-    let full = e.to_string();
-    let position = format!(" at line {} column {}", e.line(), e.column());
-    let what = full.strip_suffix(&position).unwrap_or(&full);
     Error::malformed(
         format,
         At::Line(e.line()),
-        format!("invalid JSON: {what} (column {})", e.column()),
+        format!(
+            "invalid JSON: {} (column {})",
+            without_position(e),
+            e.column()
+        ),
     )
+}
+
+/// A serde_json error's message without its " at line … column …".
+fn without_position(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    match full.strip_suffix(&position) {
+        Some(what) => what.to_owned(),
+        None => full,
+    }
 }
 
 /// The offset of the first non-whitespace byte at or after `from` (JSON whitespace only).
