@@ -299,8 +299,8 @@ impl From<String> for Fail {
 }
 
 /// A JSON array read element by element: each element goes to `each(index, element)` as it
-/// is parsed, and more than `max` elements is a limit error, raised before the extra element
-/// costs anything.
+/// is parsed, and more than `max` elements is a limit error, raised once the first extra
+/// element is parsed and before it is kept (one element past the limit is all it costs).
 pub struct Each<'c, T, F> {
     /// Context, for the path and our errors.
     pub ctx: &'c Ctx,

@@ -321,8 +321,8 @@ impl Cx {
     }
 }
 
-/// A JSON value as serde hands it to a visitor: a scalar, or the start of an array or object.
-/// Kept only to say what was found when it was not what a reader expected.
+/// A JSON value as serde hands it to a visitor: a scalar, which readers take in this form, or
+/// (for what an error says was found) the start of an array or object.
 enum Found<'a> {
     Null,
     Bool(bool),
