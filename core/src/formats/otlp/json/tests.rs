@@ -687,6 +687,13 @@ fn camel_and_snake_keys_mixed_in_one_real_file() {
             vec![ProfilesData::decode(binary).unwrap()]
         );
     }
+    let mut doc: Value =
+        serde_json::from_slice(fixture!("python-ext-0.63b4-file/traces.json")).unwrap();
+    snake_every_other(&mut doc, &mut 1);
+    let text = doc.to_string();
+    assert!(text.contains("\"parent_span_id\"") && text.contains("\"parentSpanId\""));
+    let binary = TracesData::decode(fixture!("python-ext-0.63b4-file/traces.binpb")).unwrap();
+    assert_eq!(traces(text.as_bytes()).unwrap().messages, vec![binary]);
 }
 
 #[test]
