@@ -331,6 +331,7 @@ impl<'l> Builder<'l> {
             function_calls,
             index: OnceLock::new(),
             paths: OnceLock::new(),
+            time_bounds: OnceLock::new(),
         }
     }
 }

@@ -458,6 +458,9 @@ pub struct ProfileSet {
     pub(crate) index: OnceLock<SampleIndex>,
     /// The stacks' call paths, made on the first call tree.
     pub(crate) paths: OnceLock<StackPaths>,
+    /// [`ProfileSet::time_range`], worked out on first use: the timeline's chip asks on every
+    /// brush, and it is a pass over every row.
+    pub(crate) time_bounds: OnceLock<Option<(u64, u64)>>,
 }
 
 /// Heap bytes of a `Vec` (its capacity, so what is really held).
@@ -562,9 +565,11 @@ impl ProfileSet {
 
     /// Smallest and largest sample timestamp, if any sample has one.
     pub fn time_range(&self) -> Option<(u64, u64)> {
-        let mut times = self.samples.time.iter().copied().filter(|&t| t != 0);
-        let first = times.next()?;
-        Some(times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+        *self.time_bounds.get_or_init(|| {
+            let mut times = self.samples.time.iter().copied().filter(|&t| t != 0);
+            let first = times.next()?;
+            Some(times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+        })
     }
 
     /// Number of sample rows linked to a span.

@@ -381,6 +381,7 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         function_calls,
         index: OnceLock::new(),
         paths: OnceLock::new(),
+        time_bounds: OnceLock::new(),
     };
     // Every id in range of its table, stacks in order, profile ranges tiling the rows.
     set.validate().map_err(damaged)?;
