@@ -25,7 +25,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::flame::FlameGraph;
 use crate::loading::{Opened, Origin, ingest};
-use crate::state::{AppState, SpanFilter, SpanRef};
+use crate::state::{AppState, SpanFilter, SpanRef, function_stats_of};
 use crate::status::{ActiveFilter, ErrorBanner};
 use crate::view_hash;
 use crate::waterfall::WaterfallPanel;
@@ -448,10 +448,7 @@ fn loaded_key(state: AppState) -> LoadedKey {
 }
 
 fn span_report_key(state: AppState) -> SpanReportKey {
-    let tree = state.tree.with_untracked(|t| {
-        t.as_ref()
-            .map_or(0, |t| std::sync::Arc::as_ptr(&t.0) as usize)
-    });
+    let tree = settled_tree(state).map_or(0, |t| std::sync::Arc::as_ptr(&t.0) as usize);
     (state.span_filter.get_untracked(), tree)
 }
 
@@ -473,9 +470,10 @@ fn report_changes(state: AppState) {
         };
         post(&loaded(state, file));
     });
+    // The settled view, which the function stats are of: a span click repaints the graph
+    // first and settles a task later, with a new tree.
     Effect::new(move |_| {
-        state.span_filter.track();
-        state.tree.track();
+        state.settled.track();
         let key = span_report_key(state);
         let last = LAST_SPAN.with(|l| l.replace(key));
         // A new tree without a span filter (another file, another sample type) is no news.
@@ -491,6 +489,13 @@ fn report_changes(state: AppState) {
         }
         name
     });
+}
+
+/// The call tree of the settled view ([`AppState::settled`]), which the function stats are of.
+fn settled_tree(state: AppState) -> Option<crate::state::Shared<spanflame_core::CallTree>> {
+    state
+        .settled
+        .with_untracked(|s| s.as_ref().and_then(|s| s.tree.clone()))
 }
 
 fn sample_type_info(state: AppState) -> Option<SampleTypeInfo> {
@@ -588,13 +593,24 @@ fn span_selected(state: AppState, top: usize) -> ViewerMessage {
         })
     });
     let found = filter.is_none() || span.is_some();
-    let total_weight = state
-        .tree
-        .with_untracked(|t| t.as_ref().map_or(0, |t| t.total()));
-    let frames = state
-        .functions
-        .with_untracked(|f| f.as_ref().map(|f| top_frames(f, top)))
-        .unwrap_or_default();
+    // The live tree: a host's selectSpan is answered at once, before the view settles.
+    let tree = state.tree.get_untracked();
+    let total_weight = tree.as_ref().map_or(0, |t| t.total());
+    let settled = settled_tree(state);
+    let frames = match tree {
+        Some(t) if settled.as_ref() != Some(&t) => state
+            .profile
+            .with_untracked(|p| {
+                let filter = state.filter.get_untracked();
+                let stats = function_stats_of(&p.as_ref()?.set, &t, &filter, state.transformed);
+                Some(top_frames(&stats, top))
+            })
+            .unwrap_or_default(),
+        _ => state
+            .functions
+            .with_untracked(|f| f.as_ref().map(|f| top_frames(f, top)))
+            .unwrap_or_default(),
+    };
     ViewerMessage::SpanSelected {
         span,
         scope: filter.map(|f| f.scope.name()),

@@ -66,7 +66,15 @@ pub fn FunctionsTable() -> impl IntoView {
             .with(|t| t.as_ref().map(|t| t.sample_type().unit.clone()))
             .unwrap_or_default()
     };
-    let total = move || state.tree.with(|t| t.as_ref().map_or(0, |t| t.total()));
+    // The rows' tree's (the settled view's), so that shares and weights agree while the
+    // graph is a frame ahead.
+    let total = move || {
+        state.settled.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.tree.as_ref())
+                .map_or(0, |t| t.total())
+        })
+    };
     let has_calls = move || {
         state
             .tree

@@ -286,8 +286,40 @@ pub struct AppState {
     pub zoomed: Memo<Option<Zoomed>>,
     /// Search results over the whole tree.
     pub search_state: Memo<SearchState>,
-    /// Per-function self and total weight.
+    /// Per-function self and total weight, of the [`AppState::settled`] view.
     pub functions: Memo<Option<Shared<Vec<FunctionStats>>>>,
+    /// The view as the flame graph has had a frame to show it. Views beside the graph (the
+    /// functions table, the span list's counts) follow this rather than the live memos, so
+    /// that a brush or a span click repaints the graph first and them one task later.
+    pub settled: RwSignal<Option<Settled>>,
+}
+
+/// The view's filter, brushed range and call tree, one frame after they changed
+/// ([`AppState::settled`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settled {
+    /// The view's filter (span, range and attribute picks narrowed into it).
+    pub filter: Filter,
+    /// The timeline's brushed range, apart from a span's time window.
+    pub range: Option<(u64, u64)>,
+    /// The graph's call tree.
+    pub tree: Option<Shared<CallTree>>,
+}
+
+/// Per-function self and total weight of `tree`, the call tree of `filter`'s samples. Those
+/// are the top-down tree's: for an inverted `tree` the top-down one is built.
+pub fn function_stats_of(
+    set: &ProfileSet,
+    tree: &CallTree,
+    filter: &Filter,
+    transformed: Memo<Option<Shared<spanflame_core::Transformed>>>,
+) -> Shared<Vec<FunctionStats>> {
+    if !tree.is_inverted() {
+        return Shared::new(tree.function_stats());
+    }
+    let transformed = transformed.get_untracked();
+    let top_down = build_tree(set, filter, transformed.as_deref(), false);
+    Shared::new(top_down.function_stats())
 }
 
 /// The call tree of `filter`'s samples, after the transforms when any, top-down or inverted.
@@ -390,22 +422,42 @@ impl AppState {
         });
         let search_state = Memo::new(move |_| search.with(|q| tree.with(|t| search_in(t, q))));
         let flame_painted = RwSignal::new(false);
+        let settled = RwSignal::new(None::<Settled>);
+        Effect::new(move |_| {
+            let next = Settled {
+                filter: filter.get(),
+                range: time_range.get(),
+                tree: tree.get(),
+            };
+            // A timeout queued from an animation frame callback runs after that frame is
+            // rendered: the graph's repaint (queued for the same frame) is on screen first.
+            request_animation_frame(move || {
+                set_timeout(
+                    move || {
+                        if settled.try_with_untracked(|s| s.as_ref() != Some(&next)) == Some(true) {
+                            let _ = settled.try_set(Some(next));
+                        }
+                    },
+                    std::time::Duration::ZERO,
+                );
+            });
+        });
         let functions = Memo::new(move |_| {
             if !flame_painted.get() {
                 return None;
             }
-            if !inverted.get() {
-                return tree.get().map(|t| Shared::new(t.function_stats()));
-            }
-            // Self and total weights are the top-down tree's: build it for the table.
-            tree.track();
-            let filter = filter.get();
-            let transformed = transformed.get();
+            let (filter, tree) = settled.with(|s| {
+                let s = s.as_ref()?;
+                Some((s.filter.clone(), s.tree.clone()?))
+            })?;
+            transformed.track();
             profile.with(|p| {
-                p.as_ref().map(|p| {
-                    let top_down = build_tree(&p.set, &filter, transformed.as_deref(), false);
-                    Shared::new(top_down.function_stats())
-                })
+                Some(function_stats_of(
+                    &p.as_ref()?.set,
+                    &tree,
+                    &filter,
+                    transformed,
+                ))
             })
         });
 
@@ -436,6 +488,7 @@ impl AppState {
             theme_override,
             system_dark,
             flame_painted,
+            settled,
             error: RwSignal::new(None),
             busy: RwSignal::new(None),
             timings,

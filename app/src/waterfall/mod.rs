@@ -184,11 +184,15 @@ impl Wf {
             Shared::new(Services { names, of_span })
         });
         // The profile's filter without the span filter: counts are about every span (in the
-        // timeline's brushed range, if any).
-        let base_filter = Memo::new(move |_| Filter {
-            spans: None,
-            time: state.time_range.get(),
-            ..state.filter.get()
+        // timeline's brushed range, if any). The settled view's: the graph repaints first.
+        let base_filter = Memo::new(move |_| {
+            state.settled.with(|s| {
+                s.as_ref().map_or_else(Filter::default, |s| Filter {
+                    spans: None,
+                    time: s.range,
+                    ..s.filter.clone()
+                })
+            })
         });
         // The flame graph is drawn first; until then the spans show without counts.
         let waiting = move || state.profile.with(Option::is_some) && !state.flame_painted.get();
