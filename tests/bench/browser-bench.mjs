@@ -5,7 +5,7 @@
 //
 //   node tests/bench/browser-bench.mjs [--sizes S,M] [--runs 5] [--dist target/bench-dist]
 //        [--data target/bench-data] [--out target/bench-results] [--first-paint-only]
-//        [--viewers spanflame,spanflame-folded,spanflame-pprof,speedscope,speedscope-pprof]
+//        [--viewers spanflame,spanflame-folded,spanflame-pprof,spanflame-json,speedscope,speedscope-pprof]
 //        [--label TEXT]
 //   node tests/bench/browser-bench.mjs --compare-dists 3=DIR,s=DIR,z=DIR [--sizes M] ...
 //        (Spanflame builds against each other, e.g. opt-levels; their runs interleaved)
@@ -57,7 +57,7 @@ function parseArgs(argv) {
     dist: 'target/bench-dist',
     data: 'target/bench-data',
     out: 'target/bench-results',
-    viewers: ['spanflame', 'spanflame-folded', 'spanflame-pprof', 'speedscope', 'speedscope-pprof'],
+    viewers: ['spanflame', 'spanflame-folded', 'spanflame-pprof', 'spanflame-json', 'speedscope', 'speedscope-pprof'],
     firstPaintOnly: false,
     label: '',
     compareDists: null,
@@ -168,6 +168,9 @@ function viewers(options) {
     // Folded stacks and pprof carry no span links: no span clicks or brushes on these.
     'spanflame-folded': { name: 'Spanflame (folded file)', ...spanflame('profile.folded'), spanClicks: false, brushes: false },
     'spanflame-pprof': { name: 'Spanflame (pprof file)', ...spanflame('profile.pb.gz'), spanClicks: false, brushes: false },
+    // The same profile as OTLP/JSON (issue 14's memory target names both encodings); its
+    // interactions are the protobuf run's, so they are not measured twice.
+    'spanflame-json': { name: 'Spanflame (OTLP/JSON file)', ...spanflame('profile.json'), spanClicks: false, brushes: false },
     speedscope: { name: 'speedscope 1.25.0', ...speedscope('profile.folded') },
     'speedscope-pprof': { name: 'speedscope 1.25.0 (pprof file)', ...speedscope('profile.pb.gz') },
   };
@@ -354,6 +357,43 @@ function untilCanvasChanges(page, before, stamp) {
 }
 
 /**
+ * Watches the functions table beside the graph from now on: the first change to it is
+ * stamped in `window.__bench.tableAt` (the app updates the table a task after the graph's
+ * repaint, so this is when the whole view has caught up with an input).
+ */
+function watchTable(page) {
+  return page.evaluate(() => {
+    window.__bench.tableAt = null;
+    const table = document.querySelector('#functions-panel');
+    if (!table) return false;
+    const observer = new MutationObserver(() => {
+      window.__bench.tableAt ??= performance.now();
+      observer.disconnect();
+    });
+    observer.observe(table, { subtree: true, childList: true, characterData: true, attributes: true });
+    return true;
+  });
+}
+
+/** Milliseconds from the input stamped in `window.__bench[stamp]` to the table's change; null if none within 5 s. */
+async function untilTableChanged(page, stamp) {
+  return page.evaluate(
+    (stamp) =>
+      new Promise((resolve) => {
+        const t0 = performance.now();
+        const check = () => {
+          const at = window.__bench.tableAt;
+          if (at != null) return resolve(at - window.__bench[stamp]);
+          if (performance.now() - t0 > 5000) return resolve(null);
+          setTimeout(check, 20);
+        };
+        check();
+      }),
+    stamp,
+  );
+}
+
+/**
  * Span click to repaint: with the profile and its traces loaded, clicks spans in the app's
  * waterfall one after the other. Each click narrows the flame graph to that span (the app's
  * span filter); the time is from the click event's dispatch in the page to the first
@@ -378,6 +418,7 @@ async function spanClicks(page, viewer, { count = 8 } = {}) {
   const buttons = page.locator(selector);
   const n = await buttons.count();
   const times = [];
+  const tableTimes = [];
   let unchanged = 0;
   for (let i = 0; i < Math.min(count, n); i += 1) {
     const button = buttons.nth(i);
@@ -391,12 +432,15 @@ async function spanClicks(page, viewer, { count = 8 } = {}) {
       });
       return window.__bench.canvasHash();
     });
+    const watching = await watchTable(page);
     await button.click();
     const ms = await untilCanvasChanges(page, before, 'lastClick');
     if (ms == null) unchanged += 1;
     else times.push(ms);
+    const table = watching ? await untilTableChanged(page, 'lastClick') : null;
+    if (table != null) tableTimes.push(table);
   }
-  return { measurable: true, selector, clicked: Math.min(count, n), unchanged, times };
+  return { measurable: true, selector, clicked: Math.min(count, n), unchanged, times, tableTimes };
 }
 
 /**
@@ -410,6 +454,7 @@ async function brushes(page, { count = 8 } = {}) {
   const strip = page.locator('canvas#timeline');
   if ((await strip.count()) === 0) return { measurable: false, why: 'no timeline (no timestamps?)', times: [] };
   const times = [];
+  const tableTimes = [];
   let unchanged = 0;
   for (let i = 0; i < count; i += 1) {
     await strip.scrollIntoViewIfNeeded();
@@ -428,14 +473,17 @@ async function brushes(page, { count = 8 } = {}) {
       window.addEventListener('pointerup', () => (window.__bench.lastUp ??= performance.now()), { capture: true, once: true });
       return window.__bench.canvasHash();
     });
+    const watching = await watchTable(page);
     await page.mouse.up();
     const ms = await untilCanvasChanges(page, before, 'lastUp');
     if (ms == null) unchanged += 1;
     else times.push(ms);
+    const table = watching ? await untilTableChanged(page, 'lastUp') : null;
+    if (table != null) tableTimes.push(table);
     await page.keyboard.press('Escape');
     await settle(page, 300);
   }
-  return { measurable: true, brushed: count, unchanged, times };
+  return { measurable: true, brushed: count, unchanged, times, tableTimes };
 }
 
 /** One run of one viewer on one profile size. */
@@ -628,6 +676,8 @@ function summarize(viewer, size, runs, inputBytes, idle) {
           p95: percentile(clickTimes, 95),
           clicks: clickTimes.length,
           unchanged: clicks.reduce((s, c) => s + (c.unchanged ?? 0), 0),
+          tableMedian: median(clicks.flatMap((c) => c.tableTimes ?? [])),
+          tableP95: percentile(clicks.flatMap((c) => c.tableTimes ?? []), 95),
         }
       : null,
     brush: brushRuns.length
@@ -638,6 +688,8 @@ function summarize(viewer, size, runs, inputBytes, idle) {
           p95: percentile(brushTimes, 95),
           brushes: brushTimes.length,
           unchanged: brushRuns.reduce((s, c) => s + (c.unchanged ?? 0), 0),
+          tableMedian: median(brushRuns.flatMap((c) => c.tableTimes ?? [])),
+          tableP95: percentile(brushRuns.flatMap((c) => c.tableTimes ?? []), 95),
         }
       : null,
     blocked: [...new Set(runs.flatMap((r) => r.blocked ?? []))],
@@ -859,6 +911,16 @@ function report(options, summaries, bundles, meta) {
           )
           .join(' | ')} |`,
       );
+      push(
+        `| … and the functions table updated, ms median / p95 (span click; brush) | ${rows
+          .map((r) =>
+            cell(r, (x) => {
+              const part = (m) => (m?.tableMedian != null ? `${fmtMs(m.tableMedian)} / ${fmtMs(m.tableP95)}` : 'n/a');
+              return `${part(x.spanClick)}; ${part(x.brush)}`;
+            }),
+          )
+          .join(' | ')} |`,
+      );
     }
     push(`| wasm memory of the page, MB | ${rows.map((r) => fmtMB(r.wasmBytes)).join(' | ')} |`);
     push(
@@ -945,8 +1007,10 @@ async function main() {
     throw new Error('speedscope is not installed: npm ci (it is a devDependency)');
   }
   // `spanflame gen` writes no pprof file for L: a viewer without its file for a size skips it.
+  // L's 4 GB of OTLP/JSON is past what a browser tab takes as one string: not attempted.
   const present = (size) =>
     chosen.filter((v) => {
+      if (size === 'L' && v.file === 'profile.json') return false;
       const file = path.join(options.data, size, v.file);
       if (existsSync(file)) return true;
       process.stderr.write(`bench: ${file} is missing: ${v.key} is not measured on ${size}\n`);
@@ -996,7 +1060,8 @@ async function main() {
         const hov = r.hoverFrames ? ` hover p50 ${fmtMs(median(r.hoverFrames.filter((f) => f.inputs).map((f) => f.ms)))} ms` : '';
         const clk =
           (r.spanClick?.times?.length ? ` click p50 ${fmtMs(median(r.spanClick.times))} ms` : '') +
-          (r.brush?.times?.length ? ` brush p50 ${fmtMs(median(r.brush.times))} ms` : '');
+          (r.brush?.times?.length ? ` brush p50 ${fmtMs(median(r.brush.times))} ms` : '') +
+          (r.brush?.tableTimes?.length ? ` (table ${fmtMs(median(r.brush.tableTimes))} ms)` : '');
         process.stderr.write(
           `bench: ${size} run ${run + 1}/${options.runs} ${v.key}: ` +
             (r.opened ? `first paint ${fmtMs(r.firstPaintMs)} ms` : `did not open (${r.error})`) +
