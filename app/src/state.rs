@@ -291,7 +291,32 @@ pub struct AppState {
     /// The view as the flame graph has had a frame to show it. Views beside the graph (the
     /// functions table, the span list's counts) follow this rather than the live memos, so
     /// that a brush or a span click repaints the graph first and them one task later.
-    pub settled: RwSignal<Option<Settled>>,
+    pub settled: ReadSignal<Option<Settled>>,
+}
+
+/// `source`'s value as of a task after the next frame: a timeout queued from an animation
+/// frame callback runs once that frame is rendered, so an input's repaint of the graph
+/// (queued for the same frame) is on screen before whatever follows this. For the views
+/// beside the graph. Starts with `source`'s value now.
+pub fn after_next_frame<T>(source: impl Fn() -> T + 'static) -> ReadSignal<T>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let (value, set) = signal(untrack(&source));
+    Effect::new(move |_| {
+        let next = source();
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    if value.try_with_untracked(|v| *v != next) == Some(true) {
+                        set.try_set(next);
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        });
+    });
+    value
 }
 
 /// The view's filter, brushed range and call tree, one frame after they changed
@@ -422,25 +447,12 @@ impl AppState {
         });
         let search_state = Memo::new(move |_| search.with(|q| tree.with(|t| search_in(t, q))));
         let flame_painted = RwSignal::new(false);
-        let settled = RwSignal::new(None::<Settled>);
-        Effect::new(move |_| {
-            let next = Settled {
+        let settled = after_next_frame(move || {
+            Some(Settled {
                 filter: filter.get(),
                 range: time_range.get(),
                 tree: tree.get(),
-            };
-            // A timeout queued from an animation frame callback runs after that frame is
-            // rendered: the graph's repaint (queued for the same frame) is on screen first.
-            request_animation_frame(move || {
-                set_timeout(
-                    move || {
-                        if settled.try_with_untracked(|s| s.as_ref() != Some(&next)) == Some(true) {
-                            let _ = settled.try_set(Some(next));
-                        }
-                    },
-                    std::time::Duration::ZERO,
-                );
-            });
+            })
         });
         let functions = Memo::new(move |_| {
             if !flame_painted.get() {

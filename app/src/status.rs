@@ -158,8 +158,11 @@ pub fn BusyStatus() -> impl IntoView {
 #[component]
 pub fn ActiveFilter() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // A task after the frame that repaints the graph for the click: the chip's arrival moves
+    // the page below it, a layout that frame can do without.
+    let span_filter = crate::state::after_next_frame(move || state.span_filter.get());
     let chip = move || {
-        let filter = state.span_filter.get()?;
+        let filter = span_filter.get()?;
         let (name, scope) = state
             .traces
             .with(|t| describe_filter(&filter, t.as_ref().map(|t| &t.set)));

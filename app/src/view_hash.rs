@@ -206,12 +206,17 @@ pub fn watch(state: AppState) {
     };
     SOURCES.with(|s| s.set(Some(sources)));
     let diff = use_context::<crate::diff::DiffState>();
+    // Written a task after the frame that shows the change (`replaceState` is not free).
+    let text = crate::state::after_next_frame(move || {
+        sources
+            .ready
+            .get()
+            .then(|| current(state, sources, diff).format())
+    });
     Effect::new(move |_| {
-        if !sources.ready.get() {
-            return;
+        if let Some(text) = text.get() {
+            write(&text);
         }
-        let text = current(state, sources, diff).format();
-        write(&text);
     });
 }
 

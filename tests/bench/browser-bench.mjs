@@ -336,23 +336,44 @@ const SPAN_TARGETS = [
 ];
 
 /**
- * Milliseconds from the input the page stamped in `window.__bench[stamp]` to the first
- * animation frame whose flame graph canvas hash differs from `before`; null when it has not
- * changed within 5 s.
+ * Arms a watch of the flame graph canvas before an input: after every animation frame from
+ * now on (a timeout queued from the frame's rAF callback runs once the frame's callbacks,
+ * style, layout and paint recording are done), the canvas is compared with how it is now;
+ * the first frame that changed it stamps `window.__bench.changedAt`. Armed before the input,
+ * so that the driver's round trip after a click (the next `evaluate`) is not in the time.
  */
-function untilCanvasChanges(page, before, stamp) {
+function armCanvasWatch(page) {
+  return page.evaluate(() => {
+    const bench = window.__bench;
+    const before = bench.canvasHash();
+    const t0 = performance.now();
+    bench.changedAt = null;
+    const frame = () =>
+      setTimeout(() => {
+        // Stamped before hashing: the probe's own readback is not the app's time.
+        const at = performance.now();
+        if (bench.canvasHash() !== before) bench.changedAt = at;
+        else if (at - t0 < 8000) requestAnimationFrame(frame);
+      }, 0);
+    requestAnimationFrame(frame);
+  });
+}
+
+/** Milliseconds from the input stamped in `window.__bench[stamp]` to the armed watch's change; null if none within 5 s. */
+function untilWatchedChange(page, stamp) {
   return page.evaluate(
-    ({ before, stamp }) =>
+    (stamp) =>
       new Promise((resolve) => {
         const t0 = performance.now();
-        const check = (now) => {
-          if (window.__bench.canvasHash() !== before) return resolve(now - window.__bench[stamp]);
+        const check = () => {
+          const at = window.__bench.changedAt;
+          if (at != null) return resolve(at - window.__bench[stamp]);
           if (performance.now() - t0 > 5000) return resolve(null);
-          requestAnimationFrame(check);
+          setTimeout(check, 20);
         };
-        requestAnimationFrame(check);
+        check();
       }),
-    { before, stamp },
+    stamp,
   );
 }
 
@@ -396,9 +417,10 @@ async function untilTableChanged(page, stamp) {
 /**
  * Span click to repaint: with the profile and its traces loaded, clicks spans in the app's
  * waterfall one after the other. Each click narrows the flame graph to that span (the app's
- * span filter); the time is from the click event's dispatch in the page to the first
- * animation frame in which the flame graph canvas differs from before the click. A click
- * whose graph looks exactly like the one before (no change within 5 s) is counted apart.
+ * span filter); the time is from the click event's dispatch in the page to the end of the
+ * first animation frame in which the flame graph canvas differs from before the click (see
+ * armCanvasWatch). A click whose graph looks exactly like the one before (no change within
+ * 5 s) is counted apart.
  */
 async function spanClicks(page, viewer, { count = 8 } = {}) {
   // The span list may be folded away in a <details>: open it the way a user would.
@@ -424,17 +446,17 @@ async function spanClicks(page, viewer, { count = 8 } = {}) {
     const button = buttons.nth(i);
     await button.scrollIntoViewIfNeeded();
     await settle(page, 150);
-    const before = await page.evaluate(() => {
+    await page.evaluate(() => {
       window.__bench.lastClick = null;
       window.addEventListener('click', () => (window.__bench.lastClick ??= performance.now()), {
         capture: true,
         once: true,
       });
-      return window.__bench.canvasHash();
     });
     const watching = await watchTable(page);
+    await armCanvasWatch(page);
     await button.click();
-    const ms = await untilCanvasChanges(page, before, 'lastClick');
+    const ms = await untilWatchedChange(page, 'lastClick');
     if (ms == null) unchanged += 1;
     else times.push(ms);
     const table = watching ? await untilTableChanged(page, 'lastClick') : null;
@@ -447,8 +469,8 @@ async function spanClicks(page, viewer, { count = 8 } = {}) {
  * Brush to repaint: drags across the timeline strip above the flame graph (ranges at
  * different places, Esc between them to clear); each drag narrows the graph to the samples
  * in that time range. The time is from the pointerup's dispatch in the page (where the app
- * sets the range) to the first animation frame in which the flame graph canvas differs
- * from before.
+ * sets the range) to the end of the first animation frame in which the flame graph canvas
+ * differs from before (see armCanvasWatch).
  */
 async function brushes(page, { count = 8 } = {}) {
   const strip = page.locator('canvas#timeline');
@@ -468,14 +490,14 @@ async function brushes(page, { count = 8 } = {}) {
     await page.mouse.move(box.x + box.width * ((a + b) / 2), y, { steps: 2 });
     await page.mouse.move(box.x + box.width * b, y, { steps: 2 });
     await settle(page, 100);
-    const before = await page.evaluate(() => {
+    await page.evaluate(() => {
       window.__bench.lastUp = null;
       window.addEventListener('pointerup', () => (window.__bench.lastUp ??= performance.now()), { capture: true, once: true });
-      return window.__bench.canvasHash();
     });
     const watching = await watchTable(page);
+    await armCanvasWatch(page);
     await page.mouse.up();
-    const ms = await untilCanvasChanges(page, before, 'lastUp');
+    const ms = await untilWatchedChange(page, 'lastUp');
     if (ms == null) unchanged += 1;
     else times.push(ms);
     const table = watching ? await untilTableChanged(page, 'lastUp') : null;

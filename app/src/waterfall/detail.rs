@@ -59,8 +59,10 @@ pub fn sampling_note(duration: u64, period: Option<u64>, own: u64, total: u64) -
 /// The detail panel of the selected span.
 #[component]
 pub fn Detail(wf: Wf) -> impl IntoView {
+    // A task after the frame that repaints the graph for the click.
+    let selected = crate::state::after_next_frame(move || wf.selected.get());
     let content = move || {
-        let Some(row) = wf.selected.get() else {
+        let Some(row) = selected.get() else {
             return view! {
                 <p class="muted">
                     "Click a span to see only its samples in the flame graph, and its attributes here. Select a frame in the flame graph to highlight the spans that run it."
