@@ -15,6 +15,7 @@ import {
   SCREENSHOT_DIR,
   canvasPixel,
   dropFiles,
+  expectText,
   openApp,
   waitForFrame,
   waitForPaintedCanvas,
@@ -524,7 +525,7 @@ test('Set as baseline: one span against another, swapped, and from the address',
   await page.click('#diff-swap');
   await waitForTotals(page, { before: totals.after, after: totals.before });
   await page.waitForFunction(({ a, b }) => location.hash.includes(`span=${a}`) && location.hash.includes(`baseSpan=${b}`), { a, b });
-  assert.match(await page.innerText('#active-filter'), /GET \/home\/0/);
+  await expectText(page, '#active-filter', /GET \/home\/0/);
   await checkPinned(page, spanB, spanA);
 
   // The address brings the comparison back after a reload.
@@ -536,7 +537,7 @@ test('Set as baseline: one span against another, swapped, and from the address',
   await page.click('#diff-exit');
   await page.waitForSelector('#top-functions');
   await page.waitForFunction(() => !location.hash.includes('base'));
-  assert.match(await page.innerText('#active-filter'), /GET \/home\/1/);
+  await expectText(page, '#active-filter', /GET \/home\/1/);
   session.assertClean();
 });
 

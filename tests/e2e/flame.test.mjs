@@ -10,6 +10,7 @@ import {
   canvasPixel,
   clickFrame,
   dropFiles,
+  expectText,
   mirrorFrames,
   openApp,
   waitForFrame,
@@ -354,12 +355,12 @@ test('a span filter narrows the graph, shows a chip, and clears in one click', a
   // third (tests/e2e/waterfall.test.mjs covers the waterfall itself).
   await page.click('#waterfall-panel .wf-row[data-span-id="adec6d49f47ac7bb"] .wf-name');
   await page.waitForFunction(() => document.querySelector('#total')?.textContent === '43');
-  assert.match(await page.innerText('#active-filter'), /GET \/home\/0[\s\S]*span and children/);
+  await expectText(page, '#active-filter', /GET \/home\/0[\s\S]*span and children/);
   await waitForPaintedCanvas(page);
   await session.screenshot('span-filter');
   await page.click('#active-filter button.dismiss');
   await page.waitForFunction(() => document.querySelector('#total')?.textContent === '187');
-  assert.equal(await page.innerText('#active-filter'), '');
+  await expectText(page, '#active-filter', /^$/);
   session.assertClean();
 });
 

@@ -232,6 +232,21 @@ export async function waitForFrame(page, name, where = () => true, timeout = 100
   }
 }
 
+/**
+ * Asserts that `selector`'s text comes to match `re` within `timeout` ms. For what the app
+ * updates a task after the graph's repaint (the span filter's chip, the span detail panel, the
+ * functions table, the address): reading it at once could see the view before the input.
+ */
+export async function expectText(page, selector, re, timeout = 5000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const text = await page.innerText(selector);
+    if (re.test(text)) return text;
+    if (Date.now() > deadline) assert.match(text, re, `${selector} did not come to match ${re}`);
+    await page.waitForTimeout(25);
+  }
+}
+
 /** Clicks the middle of a mirrored frame on the canvas (page coordinates from the canvas box). */
 export async function clickFrame(page, frame) {
   const box = await page.$eval('canvas#flame', (c) => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, clickFrame, dropFiles, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import { REPO_ROOT, clickFrame, dropFiles, expectText, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
 
 const PREFIX = '/tools/spanflame/';
 const SYNTHETIC = path.join(REPO_ROOT, 'core/tests/fixtures/otlp/synthetic-v1_10');
@@ -45,7 +45,7 @@ test('the view is in the hash: a reload and a shared link restore it, without hi
   // A link with only view state: the demo opens, then the span filter and search apply.
   await page.goto(`${session.url}#span=adec6d49f47ac7bb&scope=children&search=hash`);
   await page.waitForFunction(() => document.querySelector('#total')?.textContent === '43');
-  assert.match(await page.innerText('#active-filter'), /GET \/home\/0[\s\S]*span and children/);
+  await expectText(page, '#active-filter', /GET \/home\/0[\s\S]*span and children/);
   assert.equal(await page.inputValue('#search'), 'hash');
   await page.waitForFunction(() => document.querySelector('#search-status')?.textContent.includes('1 match'));
   const historyLength = await page.evaluate(() => history.length);
@@ -76,7 +76,7 @@ test('the view is in the hash: a reload and a shared link restore it, without hi
   const other = await page.context().newPage();
   await other.goto(shared);
   await other.waitForFunction(() => document.querySelector('#total')?.textContent === '13');
-  assert.match(await other.innerText('#active-filter'), /compute_hash[\s\S]*this span only/);
+  await expectText(other, '#active-filter', /compute_hash[\s\S]*this span only/);
   hash = await hashParams(other);
   assert.equal(hash.profileURL, 'demo/profile.binpb', 'the URLs stay in the hash');
   assert.equal(hash.traceURL, 'demo/traces.json');

@@ -17,6 +17,7 @@ import {
   assertTheme,
   contrast,
   dropFiles,
+  expectText,
   mirrorFrames,
   openApp,
   parseRgb,
@@ -183,9 +184,9 @@ test('clicking each linked span, "span only", shows its code with the link repor
     const r = (await rows(page)).find((x) => x.spanId === spanId);
     assert.ok(r.selected, `${spanId} is selected`);
     // The chip names the span and the scope; the detail panel agrees with the row.
-    assert.match(await page.innerText('#active-filter'), new RegExp(`${name}[\\s\\S]*this span only`));
-    assert.equal(await page.$eval('#span-detail-samples', (el) => Number(el.dataset.samples)), samples);
-    assert.match(await page.innerText('#span-detail'), new RegExp(spanId));
+    await expectText(page, '#active-filter', new RegExp(`${name}[\\s\\S]*this span only`));
+    await page.waitForFunction((n) => Number(document.querySelector('#span-detail-samples')?.dataset.samples) === n, samples);
+    await expectText(page, '#span-detail', new RegExp(spanId));
     if (spanId === 'd28fece0d5b12a5c') await session.screenshot('waterfall-span-selected');
   }
   // The chip clears in one click: the whole profile again, nothing selected.
@@ -201,7 +202,7 @@ test('"span only" and "span and children" differ on a parent span', async (t) =>
   assert.equal(await page.$eval('#span-scope', (s) => s.value), 'children');
   for (const [name, spanId, samples] of WITH_CHILDREN) {
     await clickSpan(page, spanId, samples);
-    assert.match(await page.innerText('#active-filter'), new RegExp(`${name}[\\s\\S]*span and children`));
+    await expectText(page, '#active-filter', new RegExp(`${name}[\\s\\S]*span and children`));
     // Clicking it again clears the filter.
     await page.click(`${row(spanId)} .wf-name`);
     await page.waitForFunction(() => document.querySelector('#total')?.textContent === '187');
@@ -216,12 +217,12 @@ test('"span only" and "span and children" differ on a parent span', async (t) =>
   // Changing the scope applies to the selected span at once.
   await setScope(page, 'only');
   await page.waitForFunction(() => document.querySelector('#total')?.textContent === '0');
-  assert.match(await page.innerText('#active-filter'), /GET \/home\/0[\s\S]*this span only/);
+  await expectText(page, '#active-filter', /GET \/home\/0[\s\S]*this span only/);
   await page.waitForSelector('#no-samples');
-  assert.match(await page.innerText('#span-sampling-note'), /no sample is linked to it|its own code has no samples/);
+  await expectText(page, '#span-sampling-note', /no sample is linked to it|its own code has no samples/);
   await setScope(page, 'trace');
   await page.waitForFunction(() => document.querySelector('#total')?.textContent === '43');
-  assert.match(await page.innerText('#active-filter'), /whole trace/);
+  await expectText(page, '#active-filter', /whole trace/);
   session.assertClean();
 });
 
@@ -268,7 +269,7 @@ test('"its time window, all threads" keeps the samples taken while the span ran'
     const want = await samplesBetween(start, end);
     assert.ok(want > 0);
     await clickSpan(page, spanId, want);
-    assert.match(await page.innerText('#active-filter'), /while it ran, any thread/);
+    await expectText(page, '#active-filter', /while it ran, any thread/);
     await page.click(`${row(spanId)} .wf-name`);
     await page.waitForFunction(() => document.querySelector('#total')?.textContent === '187');
   }
@@ -373,7 +374,7 @@ test('a trace without its profile shows the waterfall with zero counts', async (
   assert.deepEqual([r.name, r.samples, r.withChildren], ['compute_hash', 0, 0]);
   await page.click(`${row('d28fece0d5b12a5c')} .wf-name`);
   await page.waitForSelector('#span-detail-name');
-  assert.match(await page.innerText('#span-detail'), /compute_hash[\s\S]*no profile loaded/);
+  await expectText(page, '#span-detail', /compute_hash[\s\S]*no profile loaded/);
   await session.screenshot('waterfall-trace-only');
   session.assertClean();
 });
@@ -402,8 +403,8 @@ test('a profile without its trace lists its linked spans by id, and they filter'
   assert.equal(sum, 174);
   await clickSpan(page, '7e1af78dc57de38c', 8);
   assert.equal((await topFunctions(page))[0].name, 'fib');
-  assert.match(await page.innerText('#active-filter'), /7e1af78dc57de38c/);
-  assert.match(await page.innerText('#span-detail'), /no loaded trace has it/);
+  await expectText(page, '#active-filter', /7e1af78dc57de38c/);
+  await expectText(page, '#span-detail', /no loaded trace has it/);
   await session.screenshot('waterfall-profile-only');
   // Its trace arriving later puts names on the spans.
   await dropFiles(page, [{ path: path.join(PY, 'traces.json') }]);
@@ -599,7 +600,7 @@ test('40 000 spans with a linked profile: the waterfall opens and scrolls with o
   const short = await page.$eval('.wf-row:has(.wf-short)', (el) => el.dataset.spanId);
   await page.click(`${row(short)} .wf-name`);
   await page.waitForSelector('#span-sampling-note');
-  assert.match(await page.innerText('#span-sampling-note'), /less than the 10\sms sampling period/);
+  await expectText(page, '#span-sampling-note', /less than the 10\sms sampling period/);
   await page.click('#active-filter button.dismiss');
   // Clicking a span with samples filters the flame graph to exactly its count.
   await page.$eval('#waterfall-scroll', (el) => {
@@ -747,8 +748,8 @@ test('error spans are marked, in the row and in the detail panel', async (t) => 
   assert.deepEqual(await page.$$eval('.wf-legend li', (els) => els.map((el) => el.textContent)), ['gateway', 'payments']);
   await page.click(`${row('00000000000000a1')} .wf-name`);
   await page.waitForSelector('#span-detail-name');
-  assert.match(await page.innerText('#span-detail'), /error: upstream timed out/);
-  assert.match(await page.innerText('#span-detail'), /http\.response\.status_code\s+504/);
+  await expectText(page, '#span-detail', /error: upstream timed out/);
+  await expectText(page, '#span-detail', /http\.response\.status_code\s+504/);
   await session.screenshot('waterfall-errors');
   session.assertClean();
 });
