@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import {
   REPO_ROOT,
+  afterNextFrame,
   assertTheme,
   canvasPixel,
   clickFrame,
@@ -38,6 +39,7 @@ async function tableRows(page) {
 }
 
 async function total(page) {
+  await afterNextFrame(page);
   return plain(await page.innerText('#total'));
 }
 

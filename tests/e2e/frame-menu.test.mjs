@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { clickFrame, mirrorFrames, openDemo, REPO_ROOT, waitForFrame } from './harness.mjs';
+import { REPO_ROOT, afterNextFrame, clickFrame, mirrorFrames, openDemo, waitForFrame } from './harness.mjs';
 
 const DEMO = path.join(REPO_ROOT, 'public/demo/profile.binpb');
 const DEMO_TOTAL = 187;
@@ -36,6 +36,7 @@ async function rightClickFrame(page, frame) {
 }
 
 async function total(page) {
+  await afterNextFrame(page);
   return Number((await page.innerText('#total')).replace(/[\u202f\u00a0 ]/g, ''));
 }
 
@@ -103,6 +104,8 @@ test('the frame menu from the keyboard: Shift+F10 and the context-menu key, arro
   const first = await page.innerText('#frame-menu .frame-menu-title');
   assert.ok(first.length > 0);
   const focused = () => page.evaluate(() => document.activeElement?.dataset.code ?? document.activeElement?.id);
+  // The menu takes the focus in the animation frame after it opens.
+  await page.waitForFunction(() => document.querySelector('#frame-menu')?.contains(document.activeElement));
   assert.equal(await focused(), 'ff');
   await page.keyboard.press('ArrowDown');
   assert.equal(await focused(), 'fs');
@@ -122,6 +125,7 @@ test('the frame menu from the keyboard: Shift+F10 and the context-menu key, arro
   await page.focus('#flame-scroll');
   await page.keyboard.press('ContextMenu');
   await page.waitForSelector('#frame-menu');
+  await page.waitForFunction(() => document.querySelector('#frame-menu')?.contains(document.activeElement));
   const target = await page.innerText('#frame-menu .frame-menu-title');
   for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
   assert.equal(await focused(), 'df');

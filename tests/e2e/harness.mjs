@@ -233,6 +233,15 @@ export async function waitForFrame(page, name, where = () => true, timeout = 100
 }
 
 /**
+ * Resolves once what the app had queued to follow the graph's next frame has run (a timeout
+ * queued from an animation frame callback, as the app's `after_next_frame` does): read the
+ * header's total, the table, the chip or the hash after this.
+ */
+export async function afterNextFrame(page) {
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+}
+
+/**
  * Asserts that `selector`'s text comes to match `re` within `timeout` ms. For what the app
  * updates a task after the graph's repaint (the span filter's chip, the span detail panel, the
  * functions table, the address): reading it at once could see the view before the input.

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { APP_CSP, startStaticServer } from '../static-server.mjs';
-import { DIST, REPO_ROOT, dropFiles, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import { DIST, REPO_ROOT, dropFiles, expectText, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
 
 const SYNTHETIC = path.join(REPO_ROOT, 'core/tests/fixtures/otlp/synthetic-v1_10');
 
@@ -81,7 +81,7 @@ test('after a first visit the app opens with the network cut, and a dropped file
   assert.ok(response.fromServiceWorker(), 'the page came from the service worker');
   await waitForPaintedCanvas(page);
   await waitForFrame(page, 'busy_sleep');
-  assert.equal(await page.innerText('#total'), '187');
+  await expectText(page, '#total', /^187$/);
   assert.equal(await page.$('#error'), null, 'no error banner offline');
   await session.screenshot('offline-reload');
 
@@ -91,7 +91,7 @@ test('after a first visit the app opens with the network cut, and a dropped file
   await dropFiles(page, [{ path: path.join(SYNTHETIC, 'profiles.binpb') }, { path: path.join(SYNTHETIC, 'traces.json') }]);
   await page.waitForFunction(() => document.querySelector('#summary')?.textContent.includes('profiles.binpb'));
   await waitForFrame(page, 'memcpy');
-  assert.equal(await page.innerText('#total'), '6');
+  await expectText(page, '#total', /^6$/);
   const shell = new Set((await readFile(path.join(DIST, 'sw.js'), 'utf8')).match(/^const PRECACHE = \[(.*)\];$/m)[1].split(', ').map((f) => new URL(f.slice(1, -1), session.url).href));
   const after = session.requests.slice(requests);
   assert.ok(after.some((url) => url.endsWith('/decode-worker.js')), `the drop was decoded in a worker: ${after}`);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, canvasStats, dropFiles, mirrorFrames, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import { REPO_ROOT, afterNextFrame, canvasStats, dropFiles, mirrorFrames, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
 
 const DEMO = path.join(REPO_ROOT, 'public/demo/profile.binpb');
 const DEMO_TOTAL = 187;
@@ -74,6 +74,7 @@ test('the timeline is drawn on the demo', async (t) => {
 
 test('brushing a range re-aggregates to the CLI numbers, and the hash keeps it', async (t) => {
   const { page, url, ...session } = await openDemo(t);
+  await afterNextFrame(page);
   assert.equal(plain(await page.innerText('#total')), String(DEMO_TOTAL));
   await brush(page, 0.3, 0.7);
   await page.waitForSelector('#time-range');

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import {
   REPO_ROOT,
+  afterNextFrame,
   assertTheme,
   contrast,
   dropFiles,
@@ -110,6 +111,7 @@ async function reveal(page, spanId) {
 }
 
 async function total(page) {
+  await afterNextFrame(page);
   return (await page.innerText('#total')).replace(/[\u202f\u00a0 ]/g, '');
 }
 
