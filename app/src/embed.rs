@@ -448,7 +448,8 @@ fn loaded_key(state: AppState) -> LoadedKey {
 }
 
 fn span_report_key(state: AppState) -> SpanReportKey {
-    let tree = settled_tree(state).map_or(0, |t| std::sync::Arc::as_ptr(&t.0) as usize);
+    let tree =
+        untrack(|| state.settled_tree()).map_or(0, |t| std::sync::Arc::as_ptr(&t.0) as usize);
     (state.span_filter.get_untracked(), tree)
 }
 
@@ -489,13 +490,6 @@ fn report_changes(state: AppState) {
         }
         name
     });
-}
-
-/// The call tree of the settled view ([`AppState::settled`]), which the function stats are of.
-fn settled_tree(state: AppState) -> Option<crate::state::Shared<spanflame_core::CallTree>> {
-    state
-        .settled
-        .with_untracked(|s| s.as_ref().and_then(|s| s.tree.clone()))
 }
 
 fn sample_type_info(state: AppState) -> Option<SampleTypeInfo> {
@@ -596,13 +590,15 @@ fn span_selected(state: AppState, top: usize) -> ViewerMessage {
     // The live tree: a host's selectSpan is answered at once, before the view settles.
     let tree = state.tree.get_untracked();
     let total_weight = tree.as_ref().map_or(0, |t| t.total());
-    let settled = settled_tree(state);
+    let settled = untrack(|| state.settled_tree());
     let frames = match tree {
         Some(t) if settled.as_ref() != Some(&t) => state
             .profile
             .with_untracked(|p| {
                 let filter = state.filter.get_untracked();
-                let stats = function_stats_of(&p.as_ref()?.set, &t, &filter, state.transformed);
+                let transformed = state.transformed.get_untracked();
+                let stats =
+                    function_stats_of(&p.as_ref()?.set, &t, &filter, transformed.as_deref());
                 Some(top_frames(&stats, top))
             })
             .unwrap_or_default(),

@@ -68,13 +68,7 @@ pub fn FunctionsTable() -> impl IntoView {
     };
     // The rows' tree's (the settled view's), so that shares and weights agree while the
     // graph is a frame ahead.
-    let total = move || {
-        state.settled.with(|s| {
-            s.as_ref()
-                .and_then(|s| s.tree.as_ref())
-                .map_or(0, |t| t.total())
-        })
-    };
+    let total = move || state.settled_tree().map_or(0, |t| t.total());
     let has_calls = move || {
         state
             .tree

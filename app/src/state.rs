@@ -337,13 +337,12 @@ pub fn function_stats_of(
     set: &ProfileSet,
     tree: &CallTree,
     filter: &Filter,
-    transformed: Memo<Option<Shared<spanflame_core::Transformed>>>,
+    transformed: Option<&spanflame_core::Transformed>,
 ) -> Shared<Vec<FunctionStats>> {
     if !tree.is_inverted() {
         return Shared::new(tree.function_stats());
     }
-    let transformed = transformed.get_untracked();
-    let top_down = build_tree(set, filter, transformed.as_deref(), false);
+    let top_down = build_tree(set, filter, transformed, false);
     Shared::new(top_down.function_stats())
 }
 
@@ -462,13 +461,13 @@ impl AppState {
                 let s = s.as_ref()?;
                 Some((s.filter.clone(), s.tree.clone()?))
             })?;
-            transformed.track();
+            let transformed = transformed.get();
             profile.with(|p| {
                 Some(function_stats_of(
                     &p.as_ref()?.set,
                     &tree,
                     &filter,
-                    transformed,
+                    transformed.as_deref(),
                 ))
             })
         });
@@ -546,6 +545,12 @@ impl AppState {
         let functions = self.functions.get_untracked()?;
         let f = functions.iter().find(|f| f.name == name)?;
         Some((f.name.clone(), f.file.clone()))
+    }
+
+    /// The call tree of the [`AppState::settled`] view (what the functions table and the
+    /// header's total are of). Tracks it.
+    pub fn settled_tree(&self) -> Option<Shared<CallTree>> {
+        self.settled.with(|s| s.as_ref()?.tree.clone())
     }
 
     /// A reactive "is `name` the selected function", for table rows.

@@ -22,10 +22,10 @@ pub fn Summary() -> impl IntoView {
     };
     // The settled view's, as the functions table's: the header's total changes with the table
     // (and the span list's counts), a task after the graph.
-    let settled_tree = move || state.settled.with(|s| s.as_ref()?.tree.clone());
-    let total = move || settled_tree().map(|t| format_value(t.total(), &t.sample_type().unit));
+    let total =
+        move || (state.settled_tree()).map(|t| format_value(t.total(), &t.sample_type().unit));
     // The raw weight, for tests and scripts that compute shares from the table's rows.
-    let total_weight = move || settled_tree().map(|t| t.total().to_string());
+    let total_weight = move || state.settled_tree().map(|t| t.total().to_string());
     let timing = move || {
         let t = state.timings.get();
         (t.total > 0.0).then(|| {
