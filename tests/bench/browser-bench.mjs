@@ -40,6 +40,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, isLocal } from '../e2e/harness.mjs';
 import { startMountServer } from './bench-server.mjs';
+import { dragAcrossStrip } from './gestures.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '../..');
@@ -482,13 +483,7 @@ async function brushes(page, { count = 8 } = {}) {
     await strip.scrollIntoViewIfNeeded();
     const box = await strip.boundingBox();
     if (!box) return { measurable: false, why: 'the timeline is not shown', times: [] };
-    const a = 0.05 + (0.6 * i) / count;
-    const b = a + 0.2 + 0.02 * i;
-    const y = box.y + box.height / 2;
-    await page.mouse.move(box.x + box.width * a, y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * ((a + b) / 2), y, { steps: 2 });
-    await page.mouse.move(box.x + box.width * b, y, { steps: 2 });
+    await dragAcrossStrip(page, box, i, count);
     await settle(page, 100);
     await page.evaluate(() => {
       window.__bench.lastUp = null;

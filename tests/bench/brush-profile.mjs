@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/harness.mjs';
 import { startMountServer } from './bench-server.mjs';
+import { dragAcrossStrip } from './gestures.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '../..');
@@ -49,13 +50,7 @@ try {
   const strip = page.locator('canvas#timeline');
   for (let i = 0; i < count; i += 1) {
     const box = await strip.boundingBox();
-    const a = 0.05 + (0.6 * i) / count;
-    const b = a + 0.2 + 0.02 * i;
-    const y = box.y + box.height / 2;
-    await page.mouse.move(box.x + box.width * a, y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * ((a + b) / 2), y, { steps: 2 });
-    await page.mouse.move(box.x + box.width * b, y, { steps: 2 });
+    await dragAcrossStrip(page, box, i, count);
     await page.waitForTimeout(300);
     await cdp.send('Profiler.start');
     await page.mouse.up();

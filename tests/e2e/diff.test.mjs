@@ -6,7 +6,6 @@
 // the graph's colours coarsely (what grew is red, what shrank blue), and screenshots are
 // taken in both themes.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -17,6 +16,7 @@ import {
   dropFiles,
   expectText,
   openApp,
+  runCli,
   waitForFrame,
   waitForPaintedCanvas,
 } from './harness.mjs';
@@ -26,14 +26,6 @@ const BASE = path.join(FIXTURES, 'base.cpuprofile');
 const SLOWER = path.join(FIXTURES, 'slower.cpuprofile');
 const DEMO = path.join(REPO_ROOT, 'public/demo/profile.binpb');
 const DEMO_TRACES = path.join(REPO_ROOT, 'public/demo/traces.json');
-
-function cli(args) {
-  return execFileSync('cargo', ['run', '--quiet', '--offline', '-p', 'spanflame-cli', '--', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-}
 
 /** `stack n...` lines (names may hold spaces) as [frames, [n...]]. */
 function parseCounts(text, columns) {
@@ -169,7 +161,7 @@ test('Compare with… a baseline file: the differential graph and table show wha
   assert.equal(await page.$('#error'), null, 'no error banner');
   assert.equal(await page.$('#top-functions'), null, 'the diff table replaces the functions table');
 
-  const lines = parseCounts(cli(['diff', BASE, SLOWER]), 2);
+  const lines = parseCounts(runCli(['diff', BASE, SLOWER]), 2);
   const totals = { before: sum(lines, 0), after: sum(lines, 1) };
   assert.ok(totals.before > 0 && totals.after > totals.before, `totals ${JSON.stringify(totals)}`);
   assert.equal(Number(await page.getAttribute('#diff-before-total', 'data-total')), totals.before);
@@ -224,7 +216,7 @@ test('Compare with… a baseline file: the differential graph and table show wha
 
   // Another sample type: the baseline follows it (matched by name and unit).
   await page.selectOption('#sample-type', '1');
-  const counted = parseCounts(cli(['diff', BASE, SLOWER, '--sample-type', 'samples']), 2);
+  const counted = parseCounts(runCli(['diff', BASE, SLOWER, '--sample-type', 'samples']), 2);
   const countTotals = { before: sum(counted, 0), after: sum(counted, 1) };
   await page.waitForFunction(
     (want) => Number(document.querySelector('#diff-before-total')?.dataset.total) === want,
@@ -295,7 +287,7 @@ test('two profiles dropped at once are compared, the first as the baseline', asy
   await dropFiles(page, [{ path: BASE }, { path: SLOWER }]);
   await page.waitForSelector('#diff-table tbody tr');
   assert.match(await page.innerText('#diff-bar'), /slower\.cpuprofile[\s\S]*vs[\s\S]*base\.cpuprofile/);
-  const lines = parseCounts(cli(['diff', BASE, SLOWER]), 2);
+  const lines = parseCounts(runCli(['diff', BASE, SLOWER]), 2);
   assert.equal(Number(await page.getAttribute('#diff-before-total', 'data-total')), sum(lines, 0));
   assert.equal(Number(await page.getAttribute('#diff-after-total', 'data-total')), sum(lines, 1));
   assert.equal((await diffRows(page))[0].name, 'warm');
@@ -340,7 +332,7 @@ test('a span compared with the other spans of its name', async (t) => {
   await page.click('#compare-same-name');
   await page.waitForSelector('#diff-table tbody tr');
 
-  const fold = (more) => parseCounts(cli(['fold', DEMO, '--trace', DEMO_TRACES, '--span', span, '--span-scope', 'children', ...more]), 1);
+  const fold = (more) => parseCounts(runCli(['fold', DEMO, '--trace', DEMO_TRACES, '--span', span, '--span-scope', 'children', ...more]), 1);
   const own = fold([]);
   const others = fold(['--same-name']);
   const totals = { before: sum(others, 0), after: sum(own, 0) };
@@ -411,7 +403,7 @@ test('baselineURL in the address: a profile compared with itself has changed not
 // against the CLI's `fold` of each selection (`--span`, `--from/--to`, `--attr`).
 
 /** `spanflame fold` of the demo with `args`, as [frames, [count]] lines. */
-const foldDemo = (args) => parseCounts(cli(['fold', DEMO, '--trace', DEMO_TRACES, ...args]), 1);
+const foldDemo = (args) => parseCounts(runCli(['fold', DEMO, '--trace', DEMO_TRACES, ...args]), 1);
 
 /** Waits until the diff bar's totals are `totals` (before, after). */
 async function waitForTotals(page, totals) {

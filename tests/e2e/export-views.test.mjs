@@ -4,32 +4,23 @@
 // sandwich view, opened while comparing, shows the plain sandwich numbers (the diff pairs
 // the main graph only) and exports its two graphs, callers over callees.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, SCREENSHOT_DIR, dropFiles, openApp, waitForPaintedCanvas } from './harness.mjs';
+import {
+  REPO_ROOT,
+  SCREENSHOT_DIR,
+  dropFiles,
+  exportDownload,
+  openApp,
+  runCli,
+  waitForPaintedCanvas,
+} from './harness.mjs';
 
 const FIXTURES = path.join(REPO_ROOT, 'core/tests/fixtures/diff');
 const BASE = path.join(FIXTURES, 'base.cpuprofile');
 const SLOWER = path.join(FIXTURES, 'slower.cpuprofile');
-
-function cli(args) {
-  return execFileSync('cargo', ['run', '--quiet', '--offline', '-p', 'spanflame-cli', '--', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-}
-
-async function download(page, code, dir) {
-  await page.click('#export-button');
-  const [file] = await Promise.all([page.waitForEvent('download'), page.click(`#export-menu [data-code="${code}"]`)]);
-  const to = path.join(dir, file.suggestedFilename());
-  await file.saveAs(to);
-  return { name: file.suggestedFilename(), path: to };
-}
 
 /** An SVG's frames (title and fill, per group of frames) and legend, by the browser's parser. */
 async function svgFrames(page, text) {
@@ -98,7 +89,7 @@ test('a differential graph exports as a differential SVG and PNG, as the CLI dra
   const dir = await mkdtemp(path.join(os.tmpdir(), 'spanflame-export-diff-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
 
-  const svg = await download(page, 'svg', dir);
+  const svg = await exportDownload(page, 'svg', dir);
   assert.equal(svg.name, 'slower.svg');
   const got = await svgFrames(page, await readFile(svg.path, 'utf8'));
   assert.equal(got.error, undefined, got.error);
@@ -106,7 +97,7 @@ test('a differential graph exports as a differential SVG and PNG, as the CLI dra
   assert.match(got.heading, /compared with/);
   assert.equal(got.legend.length, 5, `the colour scale: ${got.legend}`);
   assert.equal(got.panes.length, 1);
-  const want = await svgFrames(page, cli(['svg', SLOWER, '--baseline', BASE, '--width', String(got.width)]));
+  const want = await svgFrames(page, runCli(['svg', SLOWER, '--baseline', BASE, '--width', String(got.width)]));
   const key = (f) => `${f.title} ${f.fill}`;
   assert.ok(got.panes[0].length > 10, `${got.panes[0].length} frames`);
   assert.deepEqual(got.panes[0].map(key).sort(), want.panes[0].map(key).sort(), 'the frames, titles and colours of `spanflame svg --baseline`');
@@ -121,7 +112,7 @@ test('a differential graph exports as a differential SVG and PNG, as the CLI dra
   assert.ok(wr > wb + 60, `warm is red: ${warm.fill}`);
   assert.ok(hb > hr + 60, `hot is blue: ${hot.fill}`);
 
-  const png = await download(page, 'png', dir);
+  const png = await exportDownload(page, 'png', dir);
   assert.equal(png.name, 'slower.png');
   const pixels = await redAndBlue(page, png.path);
   const canvas = await page.$eval('canvas#flame', (c) => ({ width: c.width, height: c.height }));
@@ -145,7 +136,7 @@ test('the sandwich while comparing: the plain numbers, exported as callers over 
   // The sandwich is of the comparison's samples, from its folded lines alone.
   let total = 0;
   let self = 0;
-  for (const line of cli(['fold', SLOWER]).trim().split('\n')) {
+  for (const line of runCli(['fold', SLOWER]).trim().split('\n')) {
     const at = line.lastIndexOf(' ');
     const frames = line.slice(0, at).split(';');
     const w = Number(line.slice(at + 1));
@@ -156,7 +147,7 @@ test('the sandwich while comparing: the plain numbers, exported as callers over 
   assert.deepEqual(summary, { total, self });
   assert.ok(total > 0);
 
-  const svg = await download(page, 'svg', dir);
+  const svg = await exportDownload(page, 'svg', dir);
   const got = await svgFrames(page, await readFile(svg.path, 'utf8'));
   assert.equal(got.error, undefined, got.error);
   await snapshotSvg(page, svg.path, 'export-sandwich-svg-dark');
@@ -176,7 +167,7 @@ test('the sandwich while comparing: the plain numbers, exported as callers over 
   const warmY = (pane) => pane.filter((f) => f.title.startsWith('warm (')).map((f) => f.y);
   assert.equal(Math.min(...warmY(callees)) - Math.max(...warmY(callers)), 18);
 
-  const png = await download(page, 'png', dir);
+  const png = await exportDownload(page, 'png', dir);
   const pixels = await redAndBlue(page, png.path);
   const sizes = await page.$$eval('canvas#sandwich-callers, canvas#sandwich-callees', (cs) => cs.map((c) => [c.width, c.height]));
   assert.equal(pixels.width, Math.max(...sizes.map((s) => s[0])));

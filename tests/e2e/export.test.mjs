@@ -4,30 +4,20 @@
 // read back by `spanflame fold` gives the same stacks, the SVG is XML with a frame per frame
 // `spanflame svg` draws, the PNG is the canvas at the device pixel ratio.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import {
+  REPO_ROOT,
+  exportDownload,
+  openApp,
+  runCli,
+  waitForFrame,
+  waitForPaintedCanvas,
+} from './harness.mjs';
 
 const DEMO = path.join(REPO_ROOT, 'public/demo/profile.binpb');
-
-function cli(args) {
-  return execFileSync('cargo', ['run', '--quiet', '--offline', '-p', 'spanflame-cli', '--', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-}
-
-async function download(page, code, dir) {
-  await page.click('#export-button');
-  const [file] = await Promise.all([page.waitForEvent('download'), page.click(`#export-menu [data-code="${code}"]`)]);
-  const to = path.join(dir, file.suggestedFilename());
-  await file.saveAs(to);
-  return { name: file.suggestedFilename(), path: to };
-}
 
 /** The <title> texts of an SVG's frame groups, parsed by the browser's XML parser. */
 async function svgTitles(page, text) {
@@ -57,29 +47,29 @@ test('Export ▾ saves SVG, PNG, folded and pprof of the transformed view, as th
   await page.waitForFunction(() => !document.querySelector('#flame-mirror li[data-name="hash_loop"]'));
   const transform = /[#&]transforms=([^&]*)/.exec(await page.url())[1];
 
-  const folded = await download(page, 'folded', dir);
+  const folded = await exportDownload(page, 'folded', dir);
   assert.equal(folded.name, 'profile.folded.txt');
-  const want = cli(['fold', DEMO, '--transform', transform]);
+  const want = runCli(['fold', DEMO, '--transform', transform]);
   assert.ok(!want.includes('hash_loop'));
   assert.equal(await readFile(folded.path, 'utf8'), want, 'the folded download is what `spanflame fold` prints');
 
-  const pprof = await download(page, 'pprof', dir);
+  const pprof = await exportDownload(page, 'pprof', dir);
   assert.equal(pprof.name, 'profile.pb.gz');
   const bytes = await readFile(pprof.path);
   assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b], 'gzip');
-  assert.match(cli(['info', pprof.path]), /pprof/i);
-  assert.equal(cli(['fold', pprof.path]), want, 'the pprof download reads back to the same stacks');
+  assert.match(runCli(['info', pprof.path]), /pprof/i);
+  assert.equal(runCli(['fold', pprof.path]), want, 'the pprof download reads back to the same stacks');
 
-  const svg = await download(page, 'svg', dir);
+  const svg = await exportDownload(page, 'svg', dir);
   assert.equal(svg.name, 'profile.svg');
   const got = await svgTitles(page, await readFile(svg.path, 'utf8'));
   assert.equal(got.error, undefined, got.error);
-  const reference = await svgTitles(page, cli(['svg', DEMO, '--transform', transform, '--width', String(got.width)]));
+  const reference = await svgTitles(page, runCli(['svg', DEMO, '--transform', transform, '--width', String(got.width)]));
   assert.ok(got.titles.length > 10, `${got.titles.length} frames`);
   assert.deepEqual(got.titles, reference.titles, 'one frame per frame `spanflame svg` draws, with the same tooltips');
   assert.ok(got.texts > 0, 'labels are text, selectable');
 
-  const png = await download(page, 'png', dir);
+  const png = await exportDownload(page, 'png', dir);
   assert.equal(png.name, 'profile.png');
   const image = await readFile(png.path);
   assert.deepEqual([...image.subarray(1, 4)], [...Buffer.from('PNG')]);

@@ -2,21 +2,24 @@
 // opens the transforms for that frame's function and "Copy function name". Each transform
 // picked there gives what `spanflame fold --transform` gives on the same file.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, afterNextFrame, clickFrame, mirrorFrames, openDemo, waitForFrame } from './harness.mjs';
+import {
+  REPO_ROOT,
+  afterNextFrame,
+  clickFrame,
+  mirrorFrames,
+  openDemo,
+  runCli,
+  waitForFrame,
+} from './harness.mjs';
 
 const DEMO = path.join(REPO_ROOT, 'public/demo/profile.binpb');
 const DEMO_TOTAL = 187;
 
 /** The demo's folded stacks after `--transform text`, by the CLI: { stack: weight }. */
 function cliStacks(text) {
-  const out = execFileSync('cargo', ['run', '--quiet', '--offline', '-p', 'spanflame-cli', '--', 'fold', DEMO, '--transform', text], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const out = runCli(['fold', DEMO, '--transform', text]);
   const stacks = {};
   for (const line of out.split('\n').filter((l) => l.trim())) {
     const at = line.lastIndexOf(' ');

@@ -8,6 +8,7 @@
 //
 // It FAILS, never skips, when Chromium or dist/ is missing.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
@@ -230,6 +231,27 @@ export async function waitForFrame(page, name, where = () => true, timeout = 100
     }
     await page.waitForTimeout(50);
   }
+}
+
+/**
+ * The CLI's standard output for `args` (`cargo run -p spanflame-cli -- …args`): the
+ * independent reference the app's numbers are checked against.
+ */
+export function runCli(args) {
+  return execFileSync('cargo', ['run', '--quiet', '--offline', '-p', 'spanflame-cli', '--', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+}
+
+/** Picks `code` in the Export menu and saves the download in `dir`: { name, path }. */
+export async function exportDownload(page, code, dir) {
+  await page.click('#export-button');
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(`#export-menu [data-code="${code}"]`)]);
+  const to = path.join(dir, file.suggestedFilename());
+  await file.saveAs(to);
+  return { name: file.suggestedFilename(), path: to };
 }
 
 /**

@@ -5,18 +5,22 @@
 // it ends; a direct caller weighs the lines where it comes right before the innermost call,
 // a direct callee those where it comes right after the outermost call.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openDemo, REPO_ROOT, SCREENSHOT_DIR, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import {
+  REPO_ROOT,
+  SCREENSHOT_DIR,
+  openDemo,
+  runCli,
+  waitForFrame,
+  waitForPaintedCanvas,
+} from './harness.mjs';
 
 const DEMO = path.join(REPO_ROOT, 'public/demo/profile.binpb');
 
 /** The demo's folded lines by the CLI, after `--transform text` when given. */
 function cliLines(transform) {
-  const args = ['run', '--quiet', '--offline', '-p', 'spanflame-cli', '--', 'fold', DEMO];
-  if (transform) args.push('--transform', transform);
-  const out = execFileSync('cargo', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = runCli(['fold', DEMO, ...(transform ? ['--transform', transform] : [])]);
   return out
     .split('\n')
     .filter((l) => l.trim() && !l.startsWith('(no stack)'))

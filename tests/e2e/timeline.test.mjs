@@ -3,10 +3,19 @@
 // hash, Escape clears it, and split-by tracks add rows. Expected totals come from the CLI
 // (run here on the same file), not from the app.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, afterNextFrame, canvasStats, dropFiles, mirrorFrames, openApp, waitForFrame, waitForPaintedCanvas } from './harness.mjs';
+import {
+  REPO_ROOT,
+  afterNextFrame,
+  canvasStats,
+  dropFiles,
+  mirrorFrames,
+  openApp,
+  runCli,
+  waitForFrame,
+  waitForPaintedCanvas,
+} from './harness.mjs';
 
 const DEMO = path.join(REPO_ROOT, 'public/demo/profile.binpb');
 const DEMO_TOTAL = 187;
@@ -138,10 +147,7 @@ test('split by thread adds one track per thread', async (t) => {
 
 /** Total weight of the demo's samples under CLI filter arguments. */
 function cliFold(args) {
-  const out = execFileSync('cargo', ['run', '--quiet', '--offline', '-p', 'spanflame-cli', '--', 'fold', DEMO, ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  });
+  const out = runCli(['fold', DEMO, ...args]);
   return out
     .split('\n')
     .filter((l) => l.trim())
