@@ -19,7 +19,9 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, BigInt64Array, BigUint64Array, Object, Reflect, Uint8Array, Uint32Array};
+use js_sys::{
+    Array, BigInt64Array, BigUint64Array, Int32Array, Object, Reflect, Uint8Array, Uint32Array,
+};
 use spanflame_core::transfer::{Column, Packed, pack, unpack};
 use spanflame_core::{Limits, Loaded};
 use wasm_bindgen::JsCast;
@@ -128,6 +130,7 @@ pub fn decode_in_worker(bytes: &Uint8Array) -> JsValue {
                     Column::U32(v) => Uint32Array::from(v.as_slice()).into(),
                     Column::U64(v) => BigUint64Array::from(v.as_slice()).into(),
                     Column::I64(v) => BigInt64Array::from(v.as_slice()).into(),
+                    Column::I32(v) => Int32Array::from(v.as_slice()).into(),
                 };
                 list.push(&array);
             }
@@ -304,6 +307,10 @@ fn receive(reply: &JsValue) -> Result<Packed, String> {
             let mut v = vec![0; a.length() as usize];
             a.copy_to(&mut v);
             Column::I64(v)
+        } else if let Some(a) = value.dyn_ref::<Int32Array>() {
+            let mut v = vec![0; a.length() as usize];
+            a.copy_to(&mut v);
+            Column::I32(v)
         } else {
             return Err(damaged());
         };

@@ -516,7 +516,8 @@ fn loaded(state: AppState, file: FileKind) -> ViewerMessage {
         let set = &p.set;
         let linked: HashSet<u32> = set
             .samples
-            .link
+            .links()
+            .unwrap_or_default()
             .iter()
             .copied()
             .filter(|&l| l != NONE)

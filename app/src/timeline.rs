@@ -57,7 +57,7 @@ fn strip_filter(state: AppState) -> Filter {
 fn weight(set: &ProfileSet, filter: &Filter) -> i64 {
     let mut total = 0i64;
     set.for_each_sample(filter, |row| {
-        total = total.saturating_add(set.samples.value[row]);
+        total = total.saturating_add(set.samples.value(row));
     });
     total
 }
@@ -102,7 +102,7 @@ pub fn TimelineStrip() -> impl IntoView {
         }
         let rows = state
             .profile
-            .with(|p| p.as_ref().map_or(0, |p| p.set.samples.value.len()));
+            .with(|p| p.as_ref().map_or(0, |p| p.set.samples.len()));
         let options = TimelineOptions {
             bins: ((w / PX_PER_BIN) as usize)
                 .min(rows / MIN_ROWS_PER_BIN)

@@ -167,9 +167,10 @@ fn info(path: &str, options: &FilterArgs) -> Result<(), String> {
     for (i, p) in set.profiles.iter().enumerate() {
         let st = &set.sample_types[p.sample_type.index()];
         let rows = p.samples.clone();
-        let total: i64 = set.samples.value[rows.start as usize..rows.end as usize]
-            .iter()
-            .sum();
+        let total = set
+            .samples
+            .values()
+            .sum(rows.start as usize..rows.end as usize);
         let period = p
             .period_type
             .as_ref()

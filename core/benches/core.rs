@@ -97,7 +97,7 @@ fn bench(c: &mut Criterion) {
 /// Among spans with children, the one whose subtree has the most linked sample rows.
 fn busiest_parent_span(set: &ProfileSet, traces: &TraceSet) -> SpanIdx {
     let mut rows: HashMap<SpanKey, u64> = HashMap::new();
-    for &l in &set.samples.link {
+    for &l in set.samples.links().unwrap_or_default() {
         if l != NONE {
             *rows.entry(set.links[l as usize]).or_default() += 1;
         }

@@ -236,13 +236,7 @@ impl<'l> Builder<'l> {
             .max_samples
             .saturating_sub(self.samples.len() as u64);
         let n = n.min(room) as usize;
-        let s = &mut self.samples;
-        s.profile.reserve_exact(n);
-        s.stack.reserve_exact(n);
-        s.value.reserve_exact(n);
-        s.time.reserve_exact(n);
-        s.link.reserve_exact(n);
-        s.attrs.reserve_exact(n);
+        self.samples.reserve_exact(n);
     }
 
     /// Add a sample row to the current profile.
@@ -265,12 +259,13 @@ impl<'l> Builder<'l> {
             ));
         };
         let s = &mut self.samples;
-        s.profile.push(profile as u32);
-        s.stack.push(StackId::raw(row.stack));
-        s.value.push(row.value);
-        s.time.push(row.time);
-        s.link.push(LinkId::raw(row.link));
-        s.attrs.push(row.attrs.get());
+        s.push(
+            StackId::raw(row.stack),
+            row.value,
+            row.time,
+            LinkId::raw(row.link),
+            row.attrs.get(),
+        );
         self.profiles[profile].samples.end = s.len() as u32;
         Ok(())
     }

@@ -143,8 +143,8 @@ impl ProfileSet {
             }
         ];
         let mut map: FxHashMap<(u32, u32), Share> = FxHashMap::default();
-        self.for_each_sample(filter, |row| {
-            let (a, p) = (s.attrs[row], s.profile[row]);
+        self.for_each_sample_of(filter, |row, p| {
+            let (a, p) = (s.attrs(row), p as u32);
             let share = if dense {
                 &mut table[a as usize * profiles + p as usize]
             } else {
@@ -152,7 +152,7 @@ impl ProfileSet {
             };
             share.add(Share {
                 samples: 1,
-                weight: s.value[row],
+                weight: s.value(row),
             });
         });
         if dense {

@@ -90,6 +90,13 @@ impl ProfileSet {
     /// Call `visit(row)` for every sample row the filter keeps.
     #[inline(always)]
     pub fn for_each_sample(&self, filter: &Filter, mut visit: impl FnMut(usize)) {
+        self.for_each_sample_of(filter, |row, _| visit(row));
+    }
+
+    /// Call `visit(row, profile)` for every sample row the filter keeps, with the index of
+    /// the row's profile.
+    #[inline(always)]
+    pub fn for_each_sample_of(&self, filter: &Filter, mut visit: impl FnMut(usize, usize)) {
         let Some(test) = self.row_test(filter) else {
             return;
         };
@@ -98,8 +105,10 @@ impl ProfileSet {
                 let index = self.sample_index();
                 for link in self.links_of(selection) {
                     for &row in index.rows_of_link(link) {
-                        if test.keeps(row as usize) {
-                            visit(row as usize);
+                        let row = row as usize;
+                        let profile = self.profile_of_row(row);
+                        if test.keeps_in(row, profile) {
+                            visit(row, profile);
                         }
                     }
                 }
@@ -112,18 +121,20 @@ impl ProfileSet {
                 for (p, _) in test.profile_ok.iter().enumerate().filter(|(_, ok)| **ok) {
                     let rows = self.profiles[p].samples.clone();
                     let (a, b) = (rows.start as usize, rows.end as usize);
-                    match test.time {
-                        Some((from, to)) => {
-                            for (row, &t) in self.samples.time[a..b].iter().enumerate() {
-                                if from <= t && t < to && test.attributes_keep(a + row) {
-                                    visit(a + row);
+                    match (test.time, self.samples.times()) {
+                        (Some((from, to)), Some(times)) => {
+                            for (row, &t) in times[a..b].iter().enumerate() {
+                                if from <= t && t < to && test.attributes_keep(a + row, p) {
+                                    visit(a + row, p);
                                 }
                             }
                         }
-                        None => {
+                        // No row has a timestamp: every row's time reads as 0.
+                        (Some((from, to)), None) if !(from..to).contains(&0) => {}
+                        _ => {
                             for row in a..b {
-                                if test.attributes_keep(row) {
-                                    visit(row);
+                                if test.attributes_keep(row, p) {
+                                    visit(row, p);
                                 }
                             }
                         }
@@ -202,8 +213,8 @@ impl ProfileSet {
         let add = {
             #[inline(always)]
             |row: usize| {
-                let v = s.value[row];
-                match s.stack[row] {
+                let v = s.value(row);
+                match s.stack(row) {
                     NONE => stackless = stackless.saturating_add(v),
                     st => weights[st as usize] = weights[st as usize].saturating_add(v),
                 }
@@ -232,25 +243,30 @@ struct RowCondition {
 }
 
 impl RowTest<'_> {
-    /// Whether the filter keeps sample row `row`. Inlined: it runs once per row of a million.
+    /// Whether the filter keeps sample row `row`.
     #[inline(always)]
     pub(crate) fn keeps(&self, row: usize) -> bool {
-        let s = &self.set.samples;
-        self.profile_ok[s.profile[row] as usize]
-            && self
-                .time
-                .is_none_or(|(from, to)| (from..to).contains(&s.time[row]))
-            && self.attributes_keep(row)
+        self.keeps_in(row, self.set.profile_of_row(row))
     }
 
-    /// Whether row `row` meets the attribute conditions.
+    /// Whether the filter keeps sample row `row` of profile `profile`. Inlined: it runs once
+    /// per row of a million.
     #[inline(always)]
-    fn attributes_keep(&self, row: usize) -> bool {
+    fn keeps_in(&self, row: usize, profile: usize) -> bool {
+        self.profile_ok[profile]
+            && self
+                .time
+                .is_none_or(|(from, to)| (from..to).contains(&self.set.samples.time(row)))
+            && self.attributes_keep(row, profile)
+    }
+
+    /// Whether row `row` of profile `profile` meets the attribute conditions.
+    #[inline(always)]
+    fn attributes_keep(&self, row: usize, profile: usize) -> bool {
         if self.conditions.is_empty() {
             return true;
         }
-        let s = &self.set.samples;
-        let (set, profile) = (s.attrs[row] as usize, s.profile[row] as usize);
+        let set = self.set.samples.attrs(row) as usize;
         self.conditions
             .iter()
             .all(|c| (c.sets[set] || c.profiles[profile]) != c.exclude)

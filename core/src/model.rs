@@ -21,12 +21,14 @@ use crate::error::{Diagnostic, Format};
 mod ids;
 mod index;
 mod paths;
+mod samples;
 pub use ids::{
     AttrSetId, FrameId, FunctionId, LinkId, NodeId, ProfileId, ResourceId, SampleTypeId, SpanIdx,
     StackId, StringId,
 };
 pub(crate) use index::SampleIndex;
 pub use paths::StackPaths;
+pub use samples::{SampleTable, Values};
 
 /// "No entry" in a `u32` id column.
 pub const NONE: u32 = u32::MAX;
@@ -319,50 +321,6 @@ pub struct ProfileInfo {
     pub origin: Origin,
 }
 
-/// The sample rows: one row per observation (a timestamp, or one aggregated value).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SampleTable {
-    /// Profile index per row.
-    pub profile: Vec<u32>,
-    /// Stack id per row ([`NONE`] for an empty stack).
-    pub stack: Vec<u32>,
-    /// Weight per row, in the profile's sample type.
-    pub value: Vec<i64>,
-    /// Timestamp per row, UTC nanoseconds; 0 when the sample has none.
-    pub time: Vec<u64>,
-    /// Link id per row ([`NONE`] when unlinked).
-    pub link: Vec<u32>,
-    /// Attribute-set id per row.
-    pub attrs: Vec<u32>,
-}
-
-impl SampleTable {
-    /// The stack of row `row` (`None` for an empty stack).
-    pub fn stack_of(&self, row: usize) -> Option<StackId> {
-        StackId::from_raw(self.stack[row])
-    }
-
-    /// The link of row `row` (`None` when unlinked).
-    pub fn link_of(&self, row: usize) -> Option<LinkId> {
-        LinkId::from_raw(self.link[row])
-    }
-
-    /// The attribute set of row `row`.
-    pub fn attrs_of(&self, row: usize) -> AttrSetId {
-        AttrSetId::new(self.attrs[row])
-    }
-
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.stack.len()
-    }
-
-    /// Whether there are no rows.
-    pub fn is_empty(&self) -> bool {
-        self.stack.is_empty()
-    }
-}
-
 /// The stack prefix tree.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StackTable {
@@ -478,14 +436,8 @@ impl ProfileSet {
                 .map(|a| text(&a.key) + text(&a.value))
                 .sum::<usize>()
         };
-        let s = &self.samples;
-        let mut out = vec![
-            ("sample rows: profile", vec_bytes(&s.profile)),
-            ("sample rows: stack", vec_bytes(&s.stack)),
-            ("sample rows: value", vec_bytes(&s.value)),
-            ("sample rows: time", vec_bytes(&s.time)),
-            ("sample rows: link", vec_bytes(&s.link)),
-            ("sample rows: attribute set", vec_bytes(&s.attrs)),
+        let mut out = self.samples.memory_use().to_vec();
+        out.extend([
             (
                 "stacks",
                 vec_bytes(&self.stacks.parent) + vec_bytes(&self.stacks.frame),
@@ -506,7 +458,7 @@ impl ProfileSet {
                         .sum::<usize>()
                     + vec_bytes(&self.profiles),
             ),
-        ];
+        ]);
         if let Some(index) = self.index.get() {
             out.push(("span index", index.memory_use()));
         }
@@ -566,7 +518,7 @@ impl ProfileSet {
     /// Smallest and largest sample timestamp, if any sample has one.
     pub fn time_range(&self) -> Option<(u64, u64)> {
         *self.time_bounds.get_or_init(|| {
-            let mut times = self.samples.time.iter().copied().filter(|&t| t != 0);
+            let mut times = self.samples.times()?.iter().copied().filter(|&t| t != 0);
             let first = times.next()?;
             Some(times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
         })
@@ -574,6 +526,14 @@ impl ProfileSet {
 
     /// Number of sample rows linked to a span.
     pub fn linked_sample_count(&self) -> usize {
-        self.samples.link.iter().filter(|&&l| l != NONE).count()
+        (self.samples.links()).map_or(0, |l| l.iter().filter(|&&l| l != NONE).count())
+    }
+
+    /// The profile that sample row `row` belongs to (its index in [`ProfileSet::profiles`]).
+    /// Profiles' rows are contiguous and in order, so this is a binary search over them.
+    #[inline]
+    pub fn profile_of_row(&self, row: usize) -> usize {
+        self.profiles
+            .partition_point(|p| p.samples.end as usize <= row)
     }
 }

@@ -71,7 +71,10 @@ impl ProfileSet {
             return out;
         };
         let index = self.sample_index();
-        let (time, value) = (&self.samples.time[..], &self.samples.value[..]);
+        let Some(time) = self.samples.times() else {
+            return out;
+        };
+        let value = self.samples.values();
         let mut pairs: Vec<(u64, i64)> = Vec::new();
         for (link, key) in self.links.iter().enumerate() {
             pairs.clear();
@@ -79,7 +82,7 @@ impl ProfileSet {
                 (index.rows_of_link(link as u32).iter())
                     .map(|&r| r as usize)
                     .filter(|&r| time[r] != 0 && keep.keeps(r))
-                    .map(|r| (time[r], value[r])),
+                    .map(|r| (time[r], value.get(r))),
             );
             if pairs.is_empty() {
                 continue;
@@ -124,7 +127,7 @@ impl ProfileSet {
         let contains = function.map(|name| self.stacks_containing(name));
         let stack_ok = |row: usize| {
             contains.as_ref().is_none_or(|c| {
-                let st = self.samples.stack[row];
+                let st = self.samples.stack(row);
                 st != NONE && c[st as usize]
             })
         };
@@ -134,8 +137,8 @@ impl ProfileSet {
                 .rows_of_link(link as u32)
                 .iter()
                 .map(|&r| r as usize)
-                .filter(|&r| self.samples.time[r] != 0 && keep.keeps(r) && stack_ok(r))
-                .map(|r| self.samples.time[r])
+                .filter(|&r| self.samples.time(r) != 0 && keep.keeps(r) && stack_ok(r))
+                .map(|r| self.samples.time(r))
                 .collect();
             if !times.is_empty() {
                 times.sort_unstable();
@@ -158,11 +161,11 @@ impl ProfileSet {
         let mut per_link = vec![SpanSamples::default(); self.links.len()];
         let s = &self.samples;
         self.for_each_sample(&filter, |row| {
-            let l = s.link[row];
-            if l != NONE && stack_ok(s.stack[row]) {
+            let l = s.link(row);
+            if l != NONE && stack_ok(s.stack(row)) {
                 per_link[l as usize].add(SpanSamples {
                     samples: 1,
-                    weight: s.value[row],
+                    weight: s.value(row),
                 });
             }
         });

@@ -191,10 +191,10 @@ impl ProfileSet {
             s => kept.as_ref().is_none_or(|k| k[s as usize]),
         };
         let groups = options.group_by.as_deref().map(|k| group_ids(self, k));
-        let group_of = |row: usize| -> u32 {
+        let group_of = |row: usize, profile: usize| -> u32 {
             let (of_set, of_profile, _) = groups.as_ref().expect("grouped");
-            match of_set[self.samples.attrs[row] as usize] {
-                NONE => of_profile[self.samples.profile[row] as usize],
+            match of_set[self.samples.attrs(row) as usize] {
+                NONE => of_profile[profile],
                 g => g,
             }
         };
@@ -205,12 +205,12 @@ impl ProfileSet {
         let mut group_weight = vec![0i64; value_count + 1];
         let (mut untimed, mut outside) = (0i64, 0i64);
         let s = &self.samples;
-        self.for_each_sample(filter, |row| {
-            let stack = s.stack[row];
+        self.for_each_sample_of(filter, |row, profile| {
+            let stack = s.stack(row);
             if !keep(stack) {
                 return;
             }
-            let (v, t) = (s.value[row], s.time[row]);
+            let (v, t) = (s.value(row), s.time(row));
             if t == 0 {
                 untimed = untimed.saturating_add(v);
                 return;
@@ -228,7 +228,7 @@ impl ProfileSet {
                 h[b] = h[b].saturating_add(v);
             }
             if groups.is_some() {
-                let g = match group_of(row) {
+                let g = match group_of(row, profile) {
                     NONE => value_count,
                     g => g as usize,
                 };
@@ -265,17 +265,17 @@ impl ProfileSet {
             }
             // Pass 2: bins per group.
             let mut group_bins = vec![0i64; labels.len() * n];
-            self.for_each_sample(filter, |row| {
-                let t = s.time[row];
-                if !keep(s.stack[row]) || t == 0 || t < from || t >= to {
+            self.for_each_sample_of(filter, |row, profile| {
+                let t = s.time(row);
+                if !keep(s.stack(row)) || t == 0 || t < from || t >= to {
                     return;
                 }
-                let g = match group_of(row) {
+                let g = match group_of(row, profile) {
                     NONE => value_count,
                     g => g as usize,
                 };
                 let i = slot[g] as usize * n + bin_of(t);
-                group_bins[i] = group_bins[i].saturating_add(s.value[row]);
+                group_bins[i] = group_bins[i].saturating_add(s.value(row));
             });
             for (label, bins) in labels.into_iter().zip(group_bins.chunks(n)) {
                 out_groups.push(TimelineGroup {

@@ -18,12 +18,12 @@ use crate::formats::Loaded;
 use crate::model::{
     Attribute, Calls, Frame, FrameKind, Function, FunctionId, Layout, Origin, ProfileInfo,
     ProfileSet, Resource, ResourceId, SampleTable, SampleType, SampleTypeId, SpanKey, StackTable,
-    StringId,
+    StringId, Values,
 };
 use crate::trace::{Span, SpanKind, SpanStatus, TraceSet};
 
 /// Bumped whenever the blob's layout changes.
-const VERSION: u8 = 2;
+const VERSION: u8 = 3;
 const KIND_PROFILES: u8 = 0;
 const KIND_TRACES: u8 = 1;
 
@@ -34,8 +34,10 @@ pub enum Column {
     U32(Vec<u32>),
     /// Timestamps.
     U64(Vec<u64>),
-    /// Sample values.
+    /// Sample values, when one does not fit 32 bits.
     I64(Vec<i64>),
+    /// Sample values, when all fit 32 bits.
+    I32(Vec<i32>),
 }
 
 impl Column {
@@ -45,6 +47,7 @@ impl Column {
             Column::U32(v) => v.len(),
             Column::U64(v) => v.len(),
             Column::I64(v) => v.len(),
+            Column::I32(v) => v.len(),
         }
     }
 
@@ -65,9 +68,10 @@ pub struct Packed {
 
 /// Flatten `loaded`, moving its columns.
 ///
-/// Profiles give 15 columns: function name and file; frame function, line and kind; stack
-/// parent and frame; sample profile, stack, value, time, link and attribute set; then
-/// function build id and frame type (string ids). Traces have no columns (a few thousand spans are small next to samples).
+/// Profiles give 14 columns: function name and file; frame function, line and kind; stack
+/// parent and frame; sample stack, value, time, link and attribute set (the last three
+/// empty where the set has none, see [`SampleTable`]); then function build id and frame type
+/// (string ids). Traces have no columns (a few thousand spans are small next to samples).
 pub fn pack(loaded: Loaded) -> Packed {
     let mut w = Writer::default();
     w.u8(VERSION);
@@ -195,14 +199,11 @@ fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
         frame_type.push(f.frame_type.get());
     }
     let StackTable { parent, frame } = set.stacks;
-    let SampleTable {
-        profile,
-        stack,
-        value,
-        time,
-        link,
-        attrs,
-    } = set.samples;
+    let (stack, value, time, link, attrs) = set.samples.into_parts();
+    let value = match value {
+        Values::Narrow(v) => Column::I32(v),
+        Values::Wide(v) => Column::I64(v),
+    };
     vec![
         Column::U32(function_name),
         Column::U32(function_file),
@@ -211,9 +212,8 @@ fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
         Column::U32(frame_kind),
         Column::U32(parent),
         Column::U32(frame),
-        Column::U32(profile),
         Column::U32(stack),
-        Column::I64(value),
+        value,
         Column::U64(time),
         Column::U32(link),
         Column::U32(attrs),
@@ -270,7 +270,6 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         frame_kind,
         stack_parent,
         stack_frame,
-        profile,
         stack,
         value,
         time,
@@ -278,8 +277,8 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         attrs,
         function_build_id,
         frame_type,
-    ] = <[Column; 15]>::try_from(columns)
-        .map_err(|c| bad(format!("{} columns, expected 15", c.len())))?;
+    ] = <[Column; 14]>::try_from(columns)
+        .map_err(|c| bad(format!("{} columns, expected 14", c.len())))?;
     let (function_name, function_file, function_build_id) = (
         u32s(function_name)?,
         u32s(function_file)?,
@@ -292,9 +291,11 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         u32s(frame_type)?,
     );
     let (stack_parent, stack_frame) = (u32s(stack_parent)?, u32s(stack_frame)?);
-    let (profile, stack, link, attrs) = (u32s(profile)?, u32s(stack)?, u32s(link)?, u32s(attrs)?);
-    let Column::I64(value) = value else {
-        return Err(bad("the value column is not i64".into()));
+    let (stack, link, attrs) = (u32s(stack)?, u32s(link)?, u32s(attrs)?);
+    let value = match value {
+        Column::I32(v) => Values::Narrow(v),
+        Column::I64(v) => Values::Wide(v),
+        _ => return Err(bad("the value column is not i32 or i64".into())),
     };
     let Column::U64(time) = time else {
         return Err(bad("the time column is not u64".into()));
@@ -318,18 +319,8 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         ],
     )?;
     same_len("stack", &[stack_parent.len(), stack_frame.len()])?;
-    let rows = profile.len();
-    same_len(
-        "sample",
-        &[
-            rows,
-            stack.len(),
-            value.len(),
-            time.len(),
-            link.len(),
-            attrs.len(),
-        ],
-    )?;
+    let samples = SampleTable::from_parts(stack, value, time, link, attrs)
+        .ok_or_else(|| bad("the sample columns differ in length".into()))?;
 
     let functions = function_name
         .into_iter()
@@ -369,14 +360,7 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         resources,
         sample_types,
         profiles,
-        samples: SampleTable {
-            profile,
-            stack,
-            value,
-            time,
-            link,
-            attrs,
-        },
+        samples,
         diagnostics: diagnostics.items().to_vec(),
         function_calls,
         index: OnceLock::new(),

@@ -54,8 +54,10 @@ impl ProfileSet {
     /// * the stack tree is a prefix tree in order: a stack's parent comes before it;
     /// * the columns of one table have one length, and `function_calls` is empty or has
     ///   one entry per function;
-    /// * the profiles' sample ranges tile the rows in order, from row 0 to the last row, and
-    ///   each row's `samples.profile` is the profile whose range holds it.
+    /// * the profiles' sample ranges tile the rows in order, from row 0 to the last row, so
+    ///   a row's profile is the one whose range holds it;
+    /// * the value column has a row per stack row, and the time, link and attribute-set
+    ///   columns one per row or none (absent).
     ///
     /// The error is located at the first broken entry ([`At::Model`]).
     pub fn validate(&self) -> Result<()> {
@@ -128,14 +130,14 @@ impl ProfileSet {
 
         let samples = &self.samples;
         let rows = samples.len();
-        for (column, len) in [
-            ("samples.profile", samples.profile.len()),
-            ("samples.value", samples.value.len()),
-            ("samples.time", samples.time.len()),
-            ("samples.link", samples.link.len()),
-            ("samples.attrs", samples.attrs.len()),
+        // The value column has every row; the others have every row or none (absent).
+        for (column, len, may_be_absent) in [
+            ("samples.value", samples.value.len(), false),
+            ("samples.time", samples.time.len(), true),
+            ("samples.link", samples.link.len(), true),
+            ("samples.attrs", samples.attrs.len(), true),
         ] {
-            if len != rows {
+            if len != rows && !(may_be_absent && len == 0) {
                 return Err(broken(
                     f,
                     column,
@@ -174,45 +176,36 @@ impl ProfileSet {
                     ),
                 ));
             }
-            let own = &samples.profile[range.start as usize..range.end as usize];
-            if let Some(k) = own.iter().position(|&q| q as usize != i) {
-                let row = range.start as usize + k;
-                return Err(broken(
-                    f,
-                    "samples.profile",
-                    row,
-                    format!(
-                        "row {row} is in profile {i}'s range but names profile {}",
-                        own[k]
-                    ),
-                ));
-            }
             next = range.end;
         }
         if next as usize != rows {
             return Err(broken(
                 f,
-                "samples.profile",
-                next as usize,
+                "profiles.samples",
+                self.profiles.len().saturating_sub(1),
                 format!("rows {next}..{rows} belong to no profile"),
             ));
         }
         let (n_stacks, n_links, n_sets) = (stacks.len(), self.links.len(), self.attr_sets.len());
-        // The common case, every row fine, is a tight loop; the error path says which.
-        let bad_row = samples
-            .stack
-            .iter()
-            .zip(&samples.link)
-            .zip(&samples.attrs)
-            .position(|((&st, &l), &a)| {
-                (st != NONE && st as usize >= n_stacks)
-                    | (l != NONE && l as usize >= n_links)
-                    | (a as usize >= n_sets)
-            });
+        // The common case, every row fine, is a tight loop per column; the error path says
+        // which column broke first.
+        let first_bad = |column: &[u32], n: usize, none_ok: bool| {
+            column
+                .iter()
+                .position(|&id| !(none_ok && id == NONE) && id as usize >= n)
+        };
+        let bad_row = [
+            first_bad(&samples.stack, n_stacks, true),
+            first_bad(&samples.link, n_links, true),
+            first_bad(&samples.attrs, n_sets, false),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         if let Some(row) = bad_row {
-            check_id(f, "samples.stack", row, samples.stack[row], n_stacks, true)?;
-            check_id(f, "samples.link", row, samples.link[row], n_links, true)?;
-            check_id(f, "samples.attrs", row, samples.attrs[row], n_sets, false)?;
+            check_id(f, "samples.stack", row, samples.stack(row), n_stacks, true)?;
+            check_id(f, "samples.link", row, samples.link(row), n_links, true)?;
+            check_id(f, "samples.attrs", row, samples.attrs(row), n_sets, false)?;
         }
         Ok(())
     }
@@ -383,11 +376,14 @@ mod tests {
         assert_eq!(at.to_string(), format!("samples.time[{}]", s_rows() - 1));
         // Ranges must tile the rows: a profile that stops short leaves rows to no one.
         let (at, message) = broken_at(|s| s.profiles.last_mut().unwrap().samples.end -= 1);
-        assert_eq!(at, model("samples.profile", s_rows() - 1));
+        assert_eq!(at, model("profiles.samples", profiles().profiles.len() - 1));
         assert!(message.contains("belong to no profile"), "{message}");
-        // A row naming another profile than the range it is in.
-        let (at, _) = broken_at(|s| s.samples.profile[0] = 1);
-        assert_eq!(at, model("samples.profile", 0));
+        // An absent column is fine; one of another length is not.
+        let (at, _) = broken_at(|s| s.samples.attrs = vec![0; 3]);
+        assert_eq!(at, model("samples.attrs", 3));
+        let mut absent = profiles();
+        absent.samples.link.clear();
+        absent.validate().unwrap();
     }
 
     fn s_rows() -> usize {

@@ -28,7 +28,7 @@ fn path(e: &spanflame_core::Error) -> &str {
 }
 
 fn attr<'a>(set: &'a ProfileSet, row: usize, key: &str) -> Option<&'a str> {
-    set.attr_sets[set.samples.attrs[row] as usize]
+    set.attr_sets[set.samples.attrs(row) as usize]
         .iter()
         .find(|a| a.key == key)
         .map(|a| a.value.as_str())
@@ -67,7 +67,8 @@ fn node_cpuprofiles_match_their_own_numbers() {
         assert!(cpu <= span && cpu * 100 >= span * 95, "{cpu} vs {span}");
         assert!(
             set.samples
-                .time
+                .times()
+                .unwrap()
                 .iter()
                 .all(|&t| t >= p.time_unix_nano && t > 0)
         );
@@ -173,7 +174,10 @@ fn devtools_profile_chunks_are_cpu_samples() {
     assert_eq!(get("leaf").self_weight, 1);
     assert_eq!(get("leaf").file, "a.js");
     // Sample times: startTime + deltas, µs to ns.
-    assert_eq!(&set.samples.time[..3], &[1_010_000, 1_030_000, 1_060_000]);
+    assert_eq!(
+        &set.samples.times().unwrap()[..3],
+        &[1_010_000, 1_030_000, 1_060_000]
+    );
     let leaf = set
         .frames
         .iter()

@@ -241,7 +241,7 @@ fn a_span_against_the_other_spans_of_its_name() {
         if let Some(l) = set.samples.link_of(row) {
             let key = &set.links[l.index()];
             if want.contains(&key.span_hex()) {
-                linked += set.samples.value[row];
+                linked += set.samples.value(row);
             }
         }
     }

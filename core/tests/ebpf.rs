@@ -42,14 +42,14 @@ fn rows_of<'a>(set: &'a ProfileSet, name: &'a str) -> impl Iterator<Item = usize
 }
 
 fn attr<'a>(set: &'a ProfileSet, row: usize, key: &str) -> Option<&'a str> {
-    set.attr_sets[set.samples.attrs[row] as usize]
+    set.attr_sets[set.samples.attrs(row) as usize]
         .iter()
         .find(|a| a.key == key)
         .map(|a| a.value.as_str())
 }
 
 fn pid_of(set: &ProfileSet, row: usize) -> i64 {
-    let p = &set.profiles[set.samples.profile[row] as usize];
+    let p = &set.profiles[set.profile_of_row(row)];
     num(set.resources[p.resource.index()]
         .attribute("process.pid")
         .unwrap())
@@ -107,7 +107,7 @@ fn one_resource_per_process_with_its_sample_counts() {
                 .filter(|&i| pid_of(set, i) == pid)
                 .collect();
             assert_eq!(off.len() as i64, num(&row[3]), "{name}: off-CPU of {exe}");
-            let ns: i64 = off.iter().map(|&i| set.samples.value[i]).sum();
+            let ns: i64 = off.iter().map(|&i| set.samples.value(i)).sum();
             assert_eq!(ns, num(&row[4]), "{name}: off-CPU ns of {exe}");
         }
         // service.name only where an APM agent gives one; no container for the Go binary.
@@ -132,8 +132,8 @@ fn cpu_samples_are_timestamps_of_weight_one_at_20_hz() {
         let cpu: Vec<usize> = rows_of(set, "samples").collect();
         assert!(!cpu.is_empty());
         for &i in &cpu {
-            assert_eq!(set.samples.value[i], 1, "{name}: row {i}");
-            assert_ne!(set.samples.time[i], 0, "{name}: row {i} lost its timestamp");
+            assert_eq!(set.samples.value(i), 1, "{name}: row {i}");
+            assert_ne!(set.samples.time(i), 0, "{name}: row {i} lost its timestamp");
         }
         for p in &set.profiles {
             let t = &set.sample_types[p.sample_type.index()];
@@ -220,7 +220,7 @@ fn every_frame_keeps_its_frame_type_and_a_kind_for_its_colour() {
 
         let mut leaves: BTreeMap<String, i64> = BTreeMap::new();
         for i in rows_of(set, "samples") {
-            let frame = &set.frames[set.stacks.frame[set.samples.stack[i] as usize] as usize];
+            let frame = &set.frames[set.stacks.frame[set.samples.stack(i) as usize] as usize];
             *leaves
                 .entry(set.string(frame.frame_type).to_owned())
                 .or_default() += 1;
@@ -303,7 +303,7 @@ fn trace_links_resolve() {
     each_set(|set, name| {
         let mut links: BTreeMap<(String, String), i64> = BTreeMap::new();
         for i in rows_of(set, "samples") {
-            let l = set.samples.link[i];
+            let l = set.samples.link(i);
             if l != NONE {
                 let key = set.links[l as usize];
                 *links.entry((key.trace_hex(), key.span_hex())).or_default() += 1;

@@ -386,14 +386,14 @@ fn folded(set: &ProfileSet, sample_type: u32) -> Vec<String> {
                 .iter()
                 .map(|&fr| set.function_name(set.frames[fr.index()].function))
                 .collect();
-            out.push(format!("{} {}", names.join(";"), set.samples.value[row]));
+            out.push(format!("{} {}", names.join(";"), set.samples.value(row)));
         }
     }
     out
 }
 
 fn attr<'a>(set: &'a ProfileSet, row: usize, key: &str) -> Option<&'a str> {
-    set.attr_sets[set.samples.attrs[row] as usize]
+    set.attr_sets[set.samples.attrs(row) as usize]
         .iter()
         .find(|a| a.key == key)
         .map(|a| a.value.as_str())
@@ -452,9 +452,9 @@ fn a_hand_built_recording_reads_every_pool_and_event() {
     assert_eq!(attr(&set, 2, "thread.id"), None);
 
     // Ticks → ns: 1 000 ticks at 1 MHz after the chunk's start is 1 ms after its start time.
-    assert_eq!(set.samples.time[0], START_NS + 1_000_000);
-    assert_eq!(set.samples.time[1], START_NS + 2_000_000);
-    assert_eq!(set.samples.time[3], START_NS + 1_500_000);
+    assert_eq!(set.samples.time(0), START_NS + 1_000_000);
+    assert_eq!(set.samples.time(1), START_NS + 2_000_000);
+    assert_eq!(set.samples.time(3), START_NS + 1_500_000);
     assert_eq!(set.profiles[0].time_unix_nano, START_NS);
     assert_eq!(set.profiles[0].duration_nano, 1_000_000_000);
 
@@ -808,7 +808,7 @@ fn the_fixture_matches_jfrs_own_decoding() {
         .iter()
         .map(|p| {
             let rows = p.samples.start as usize..p.samples.end as usize;
-            (rows.len(), set.samples.value[rows].iter().sum())
+            (rows.len(), set.samples.values().sum(rows))
         })
         .collect();
     assert_eq!(sums, [(354, 354), (32, 32), (333, 291_023_656)]);
@@ -846,7 +846,7 @@ fn the_fixture_has_threads_times_and_frame_kinds() {
     // Every sample has a time inside the recording's 2026-12-02 chunk.
     let (lo, hi) = set.time_range().unwrap();
     let p = &set.profiles[0];
-    assert!(set.samples.time.iter().all(|&t| t != 0));
+    assert!(set.samples.times().unwrap().iter().all(|&t| t != 0));
     assert!(lo >= p.time_unix_nano && hi <= p.time_unix_nano + p.duration_nano);
     assert!((1_796_169_600_000_000_000..1_796_256_000_000_000_000).contains(&lo));
     // Interpreted, JIT-compiled and inlined frames all occur; readBytes is native.

@@ -171,7 +171,8 @@ fn span_and_children_match_the_link_report() {
     // No known span: 187 - 174 unlinked.
     let unlinked = set
         .samples
-        .link
+        .links()
+        .unwrap()
         .iter()
         .filter(|&&l| l == spanflame_core::model::NONE)
         .count();

@@ -57,7 +57,7 @@ fn is_folded(bytes: &[u8]) -> bool {
 }
 
 fn attr<'a>(set: &'a ProfileSet, row: usize, key: &str) -> Option<&'a str> {
-    set.attr_sets[set.samples.attrs[row] as usize]
+    set.attr_sets[set.samples.attrs(row) as usize]
         .iter()
         .find(|a| a.key == key)
         .map(|a| a.value.as_str())
@@ -162,10 +162,10 @@ fn dwarf_script_matches_perf_report() {
 fn default_fields_weigh_by_period_and_fields_variant_by_count() {
     let set = profiles(&format!("{DIR}/fp.perf-script.txt"));
     assert_eq!(set.sample_types[0].unit, "nanoseconds");
-    assert!(set.samples.value.iter().all(|&v| v == 1_001_001));
+    assert!((0..set.samples.len()).all(|r| set.samples.value(r) == 1_001_001));
     let set = profiles(&format!("{DIR}/fp.perf-script-fields.txt"));
     assert_eq!(set.sample_types[0].unit, "count");
-    assert!(set.samples.value.iter().all(|&v| v == 1));
+    assert!((0..set.samples.len()).all(|r| set.samples.value(r) == 1));
 }
 
 #[test]
@@ -183,8 +183,14 @@ fn threads_times_and_kernel_frames_are_kept() {
         assert_eq!(attr(&set, row, "process.pid"), Some("14841"));
     }
     // The header `workload 14841/14852   339.698668:` is 339.698668 s after boot.
-    assert_eq!(set.samples.time[0], 339_698_668_000);
-    assert!(set.samples.time.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(set.samples.time(0), 339_698_668_000);
+    assert!(
+        set.samples
+            .times()
+            .unwrap()
+            .windows(2)
+            .all(|w| w[0] <= w[1])
+    );
     assert_eq!(set.profiles[0].time_unix_nano, 0, "not UTC: no start time");
     // The default fields print the tid alone.
     let set = profiles(&format!("{DIR}/fp.perf-script.txt"));
@@ -230,8 +236,8 @@ fn hand_written_variants() {
     assert_eq!(attr(&set, 0, "process.pid"), Some("100"));
     assert_eq!(attr(&set, 0, "thread.id"), Some("101"));
     assert_eq!(attr(&set, 0, "cpu.logical_number"), Some("2"));
-    assert_eq!(set.samples.value[0], 250_000);
-    assert_eq!(set.samples.time[0], 10_000_001_000);
+    assert_eq!(set.samples.value(0), 250_000);
+    assert_eq!(set.samples.time(0), 10_000_001_000);
     // Unknown symbols: dso+0xaddr, `[unknown]`; a frame with no symbol; one with nothing.
     assert_eq!(
         stack_names(&set, 0),
@@ -243,8 +249,8 @@ fn hand_written_variants() {
     // No stack lines: the header's own ip; none at all: an empty stack.
     assert_eq!(stack_names(&set, 1), ["do_idle"]);
     assert_eq!(kind_of(&set, "do_idle"), FrameKind::Kernel);
-    assert_eq!(set.samples.stack[2], NONE);
-    assert_eq!(set.samples.stack[3], NONE);
+    assert_eq!(set.samples.stack(2), NONE);
+    assert_eq!(set.samples.stack(3), NONE);
     assert_eq!(set.call_tree(&Filter::default()).total(), 252_000);
 }
 
@@ -444,6 +450,6 @@ fn folded_variants_stay_read() {
 fn a_folded_line_with_an_empty_stack_counts_toward_the_total() {
     let set = folded_set(b"main;a 3\n 2\n");
     assert_eq!(set.samples.len(), 2);
-    assert_eq!(set.samples.stack[1], NONE);
+    assert_eq!(set.samples.stack(1), NONE);
     assert_eq!(set.call_tree(&Filter::default()).total(), 5);
 }

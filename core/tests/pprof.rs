@@ -47,12 +47,12 @@ fn readme_table() -> Vec<(String, String, i64)> {
 
 fn total(set: &ProfileSet, filter: &Filter) -> i64 {
     let mut sum = 0;
-    set.for_each_sample(filter, |row| sum += set.samples.value[row]);
+    set.for_each_sample(filter, |row| sum += set.samples.value(row));
     sum
 }
 
 fn attr<'a>(set: &'a ProfileSet, row: usize, key: &str) -> Option<&'a str> {
-    set.attr_sets[set.samples.attrs[row] as usize]
+    set.attr_sets[set.samples.attrs(row) as usize]
         .iter()
         .find(|a| a.key == key)
         .map(|a| a.value.as_str())
@@ -136,13 +136,13 @@ fn per_span_counts_match_the_readme() {
     assert_eq!(linked, 193 - 16);
     // Exactly the 16 samples without a `span id` label are unlinked.
     let unlinked: Vec<usize> = (0..set.samples.len())
-        .filter(|&r| set.samples.link[r] == NONE)
+        .filter(|&r| set.samples.link(r) == NONE)
         .collect();
     assert_eq!(unlinked.len(), 16);
     for row in 0..set.samples.len() {
         assert_eq!(
             attr(&set, row, "span id").is_none(),
-            set.samples.link[row] == NONE,
+            set.samples.link(row) == NONE,
             "row {row}"
         );
     }
@@ -158,7 +158,7 @@ fn labels_become_attributes_and_filter() {
     let mut threads: BTreeMap<String, i64> = BTreeMap::new();
     for row in 0..set.samples.len() {
         let name = attr(&set, row, "thread name").expect("every sample has a thread name");
-        *threads.entry(name.to_owned()).or_default() += set.samples.value[row];
+        *threads.entry(name.to_owned()).or_default() += set.samples.value(row);
         // `thread id` is a numeric label, rendered in decimal.
         let tid = attr(&set, row, "thread id").expect("thread id");
         assert!(tid.parse::<u64>().is_ok(), "{tid}");

@@ -60,10 +60,10 @@ fn per_link(set: &ProfileSet, sample_type: usize) -> PerLink {
     let mut out = PerLink::new();
     let s = &set.samples;
     for row in 0..s.len() {
-        let profile = &set.profiles[s.profile[row] as usize];
-        if profile.sample_type.index() == sample_type && s.link[row] != NONE {
-            let e = out.entry(set.links[s.link[row] as usize]).or_default();
-            e.0 += s.value[row];
+        let profile = &set.profiles[set.profile_of_row(row)];
+        if profile.sample_type.index() == sample_type && s.link(row) != NONE {
+            let e = out.entry(set.links[s.link(row) as usize]).or_default();
+            e.0 += s.value(row);
             e.1 += 1;
         }
     }

@@ -145,15 +145,14 @@ fn flipped_bytes_never_panic() {
 fn ids_past_their_tables_are_errors() {
     let packed = packed_fixture();
     // Column order: function name, file; frame function, line, kind; stack parent, frame;
-    // sample profile, stack, value, time, link, attribute set; function build id, frame type.
-    for column in [0, 1, 2, 5, 6, 7, 8, 11, 12, 13, 14] {
+    // sample stack, value, time, link, attribute set; function build id, frame type.
+    for column in [0, 1, 2, 5, 6, 7, 10, 11, 12, 13] {
         let mut damaged = packed.clone();
         let Column::U32(ids) = &mut damaged.columns[column] else {
             panic!("column {column} is not u32");
         };
-        if ids.is_empty() {
-            continue;
-        }
+        // The fixture has links and sample attributes, so every id column is there to damage.
+        assert!(!ids.is_empty(), "column {column} is empty");
         let last = ids.len() - 1;
         ids[last] = u32::MAX - 1;
         let err = unpack(damaged).expect_err("a dangling id must not unpack");
@@ -170,14 +169,38 @@ fn ids_past_their_tables_are_errors() {
     assert!(unpack(damaged).is_err());
     // Columns of one table must agree in length, and come in the right types and number.
     let mut damaged = packed.clone();
-    if let Column::U64(times) = &mut damaged.columns[10] {
+    if let Column::U64(times) = &mut damaged.columns[9] {
         times.pop();
     }
     assert!(unpack(damaged).is_err());
     let mut damaged = packed.clone();
-    damaged.columns.swap(9, 10);
+    damaged.columns.swap(8, 9);
     assert!(unpack(damaged).is_err());
     let mut damaged = packed;
     damaged.columns.pop();
     assert!(unpack(damaged).is_err());
+}
+
+#[test]
+fn a_folded_file_travels_without_time_link_or_attribute_columns() {
+    // Folded stacks carry no timestamps, links or sample attributes, and counts fit 32 bits:
+    // those columns are absent, not a row of zeros each (BENCHMARKS.md, "Leaner sample rows").
+    let set = profiles("pprof-span-labels/profile.folded");
+    assert!(set.samples.times().is_none() && set.samples.links().is_none());
+    let packed = pack(Loaded::Profiles(set.clone()));
+    let (value, time, link, attrs) = (
+        &packed.columns[8],
+        &packed.columns[9],
+        &packed.columns[10],
+        &packed.columns[11],
+    );
+    assert!(matches!(value, Column::I32(v) if v.len() == set.samples.len()));
+    assert!(time.is_empty() && link.is_empty() && attrs.is_empty());
+    let Loaded::Profiles(back) = unpack(packed).unwrap() else {
+        panic!("came back as traces");
+    };
+    assert_eq!(
+        back.folded(&Filter::default()),
+        set.folded(&Filter::default())
+    );
 }

@@ -35,9 +35,9 @@ fn pyspy_lines() -> Vec<(Vec<Fr>, i64)> {
 fn raw_lines(set: &ProfileSet) -> Vec<(Vec<Fr>, i64)> {
     let s = &set.samples;
     (0..s.len())
-        .filter(|&r| set.profiles[s.profile[r] as usize].sample_type.index() == 0)
+        .filter(|&r| set.profiles[set.profile_of_row(r)].sample_type.index() == 0)
         .map(|r| {
-            let frames = match s.stack[r] {
+            let frames = match s.stack(r) {
                 spanflame_core::model::NONE => Vec::new(),
                 st => set
                     .stack_frames(spanflame_core::StackId::from_raw(st))
@@ -53,7 +53,7 @@ fn raw_lines(set: &ProfileSet) -> Vec<(Vec<Fr>, i64)> {
                     })
                     .collect(),
             };
-            (frames, s.value[r])
+            (frames, s.value(r))
         })
         .collect()
 }

@@ -19,7 +19,8 @@ impl SampleIndex {
     pub(super) fn build(set: &ProfileSet) -> SampleIndex {
         let links = set.links.len();
         let mut link_start = vec![0u32; links + 1];
-        for &l in &set.samples.link {
+        let rows_link = set.samples.links().unwrap_or_default();
+        for &l in rows_link {
             if l != NONE {
                 link_start[l as usize + 1] += 1;
             }
@@ -29,7 +30,7 @@ impl SampleIndex {
         }
         let mut fill = link_start.clone();
         let mut link_rows = vec![0u32; link_start[links] as usize];
-        for (row, &l) in set.samples.link.iter().enumerate() {
+        for (row, &l) in rows_link.iter().enumerate() {
             if l != NONE {
                 link_rows[fill[l as usize] as usize] = row as u32;
                 fill[l as usize] += 1;

@@ -10,7 +10,7 @@ pub fn shares(set: &ProfileSet, filter: &Filter) -> BTreeMap<String, (f64, f64)>
     let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     let mut all = 0i64;
     set.for_each_sample(filter, |row| {
-        let w = set.samples.value[row];
+        let w = set.samples.value(row);
         all += w;
         let frames = set.stack_frames(set.samples.stack_of(row));
         let names: Vec<&str> = frames

@@ -1,0 +1,309 @@
+//! The sample rows, stored lean: they are most of a loaded file's memory (65 M rows on the
+//! 1 GB benchmark file), and the browser holds them in a worker, in transit and in the page.
+//!
+//! * No profile column: a profile's rows are contiguous ([`super::ProfileInfo::samples`]), so
+//!   a row's profile is found from the ranges ([`super::ProfileSet::profile_of_row`]).
+//! * Values are 32-bit while every value fits (counts, nanoseconds of a sample period,
+//!   allocation sizes), and widen to 64-bit at the first one that does not.
+//! * The time, link and attribute-set columns are kept only once a row has something in them:
+//!   aggregated formats carry no timestamps, most files no links, many no sample attributes.
+//!   An absent column reads as 0, [`NONE`] and the empty set (id 0) for every row.
+
+use super::{AttrSetId, LinkId, NONE, StackId, vec_bytes};
+
+/// The weights column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Values {
+    /// Every value fits 32 bits.
+    Narrow(Vec<i32>),
+    /// Some value does not.
+    Wide(Vec<i64>),
+}
+
+impl Default for Values {
+    fn default() -> Self {
+        Values::Narrow(Vec::new())
+    }
+}
+
+impl Values {
+    /// Value of row `row`.
+    #[inline(always)]
+    pub fn get(&self, row: usize) -> i64 {
+        match self {
+            Values::Narrow(v) => i64::from(v[row]),
+            Values::Wide(v) => v[row],
+        }
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Narrow(v) => v.len(),
+            Values::Wide(v) => v.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The sum of rows `rows`, saturating.
+    pub fn sum(&self, rows: std::ops::Range<usize>) -> i64 {
+        match self {
+            Values::Narrow(v) => v[rows]
+                .iter()
+                .fold(0i64, |a, &b| a.saturating_add(i64::from(b))),
+            Values::Wide(v) => v[rows].iter().fold(0i64, |a, &b| a.saturating_add(b)),
+        }
+    }
+
+    fn push(&mut self, value: i64) {
+        match self {
+            Values::Narrow(v) => match i32::try_from(value) {
+                Ok(narrow) => v.push(narrow),
+                Err(_) => {
+                    let mut wide = Vec::with_capacity(v.capacity().max(v.len() + 1));
+                    wide.extend(v.iter().map(|&x| i64::from(x)));
+                    wide.push(value);
+                    *self = Values::Wide(wide);
+                }
+            },
+            Values::Wide(v) => v.push(value),
+        }
+    }
+
+    fn reserve_exact(&mut self, n: usize) {
+        match self {
+            Values::Narrow(v) => v.reserve_exact(n),
+            Values::Wide(v) => v.reserve_exact(n),
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            Values::Narrow(v) => vec_bytes(v),
+            Values::Wide(v) => vec_bytes(v),
+        }
+    }
+}
+
+/// The sample rows: one row per observation (a timestamp, or one aggregated value).
+///
+/// The columns are crate-visible for the checks and the transfer between threads, which
+/// see them raw; everything else reads rows through the methods.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SampleTable {
+    /// Stack id per row ([`NONE`] for an empty stack).
+    pub(crate) stack: Vec<u32>,
+    /// Weight per row, in the profile's sample type.
+    pub(crate) value: Values,
+    /// Timestamp per row, UTC nanoseconds, 0 when the sample has none; empty when no row has one.
+    pub(crate) time: Vec<u64>,
+    /// Link id per row ([`NONE`] when unlinked); empty when no row is linked.
+    pub(crate) link: Vec<u32>,
+    /// Attribute-set id per row; empty when every row has the empty set (id 0).
+    pub(crate) attrs: Vec<u32>,
+}
+
+/// Push `v` onto a column kept only once a row differs from `absent`: the first such row
+/// fills in the rows before it, and reserves as much room as the stack column has.
+#[inline(always)]
+fn push_sparse<T: Copy + PartialEq>(column: &mut Vec<T>, stack: (usize, usize), v: T, absent: T) {
+    if column.is_empty() {
+        if v == absent {
+            return;
+        }
+        let (rows, room) = stack;
+        column.reserve_exact(room);
+        column.resize(rows - 1, absent);
+    }
+    column.push(v);
+}
+
+impl SampleTable {
+    /// A table from its columns, as [`SampleTable::into_parts`] gave them; `None` if a column
+    /// that is kept has another length than the stack column.
+    pub fn from_parts(
+        stack: Vec<u32>,
+        value: Values,
+        time: Vec<u64>,
+        link: Vec<u32>,
+        attrs: Vec<u32>,
+    ) -> Option<SampleTable> {
+        let rows = stack.len();
+        let fits = |len: usize| len == 0 || len == rows;
+        (value.len() == rows && fits(time.len()) && fits(link.len()) && fits(attrs.len()))
+            .then_some(SampleTable {
+                stack,
+                value,
+                time,
+                link,
+                attrs,
+            })
+    }
+
+    /// The columns: stack, value, time, link, attribute set (the last three empty when absent).
+    pub fn into_parts(self) -> (Vec<u32>, Values, Vec<u64>, Vec<u32>, Vec<u32>) {
+        (self.stack, self.value, self.time, self.link, self.attrs)
+    }
+
+    /// Add a row.
+    pub(crate) fn push(&mut self, stack: u32, value: i64, time: u64, link: u32, attrs: u32) {
+        self.stack.push(stack);
+        self.value.push(value);
+        // The stack column's length (with this row) and capacity.
+        let rows = (self.stack.len(), self.stack.capacity());
+        push_sparse(&mut self.time, rows, time, 0);
+        push_sparse(&mut self.link, rows, link, NONE);
+        push_sparse(&mut self.attrs, rows, attrs, 0);
+    }
+
+    /// Make room for `n` more rows in the columns that are always kept.
+    pub(crate) fn reserve_exact(&mut self, n: usize) {
+        self.stack.reserve_exact(n);
+        self.value.reserve_exact(n);
+    }
+
+    /// The raw stack id of row `row` ([`NONE`] for an empty stack).
+    #[inline(always)]
+    pub fn stack(&self, row: usize) -> u32 {
+        self.stack[row]
+    }
+
+    /// The stack of row `row` (`None` for an empty stack).
+    pub fn stack_of(&self, row: usize) -> Option<StackId> {
+        StackId::from_raw(self.stack[row])
+    }
+
+    /// The weight of row `row`.
+    #[inline(always)]
+    pub fn value(&self, row: usize) -> i64 {
+        self.value.get(row)
+    }
+
+    /// The weights column.
+    pub fn values(&self) -> &Values {
+        &self.value
+    }
+
+    /// The timestamp of row `row` (UTC ns; 0 when it has none).
+    #[inline(always)]
+    pub fn time(&self, row: usize) -> u64 {
+        if self.time.is_empty() {
+            0
+        } else {
+            self.time[row]
+        }
+    }
+
+    /// Every row's timestamp, `None` when no row has one.
+    pub fn times(&self) -> Option<&[u64]> {
+        (!self.time.is_empty()).then_some(&self.time[..])
+    }
+
+    /// The raw link id of row `row` ([`NONE`] when unlinked).
+    #[inline(always)]
+    pub fn link(&self, row: usize) -> u32 {
+        if self.link.is_empty() {
+            NONE
+        } else {
+            self.link[row]
+        }
+    }
+
+    /// The link of row `row` (`None` when unlinked).
+    pub fn link_of(&self, row: usize) -> Option<LinkId> {
+        LinkId::from_raw(self.link(row))
+    }
+
+    /// Every row's raw link id, `None` when no row is linked.
+    pub fn links(&self) -> Option<&[u32]> {
+        (!self.link.is_empty()).then_some(&self.link[..])
+    }
+
+    /// The raw attribute-set id of row `row`.
+    #[inline(always)]
+    pub fn attrs(&self, row: usize) -> u32 {
+        if self.attrs.is_empty() {
+            0
+        } else {
+            self.attrs[row]
+        }
+    }
+
+    /// The attribute set of row `row`.
+    pub fn attrs_of(&self, row: usize) -> AttrSetId {
+        AttrSetId::new(self.attrs(row))
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.stack.is_empty()
+    }
+
+    /// Heap bytes per column, for [`super::ProfileSet::memory_use`].
+    pub(crate) fn memory_use(&self) -> [(&'static str, usize); 5] {
+        [
+            ("sample rows: stack", vec_bytes(&self.stack)),
+            ("sample rows: value", self.value.bytes()),
+            ("sample rows: time", vec_bytes(&self.time)),
+            ("sample rows: link", vec_bytes(&self.link)),
+            ("sample rows: attribute set", vec_bytes(&self.attrs)),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_columns_read_as_nothing_until_a_row_has_something() {
+        let mut t = SampleTable::default();
+        t.push(0, 1, 0, NONE, 0);
+        t.push(1, 2, 0, NONE, 0);
+        assert!(t.times().is_none() && t.links().is_none() && t.attrs.is_empty());
+        assert_eq!((t.time(1), t.link(1), t.attrs(1)), (0, NONE, 0));
+        t.push(2, 3, 77, 5, 4);
+        assert_eq!(t.times(), Some(&[0, 0, 77][..]));
+        assert_eq!(t.links(), Some(&[NONE, NONE, 5][..]));
+        assert_eq!((t.attrs(0), t.attrs(2)), (0, 4));
+        assert_eq!(t.link_of(2), LinkId::from_raw(5));
+    }
+
+    #[test]
+    fn values_widen_at_the_first_that_does_not_fit_and_keep_the_others() {
+        let mut t = SampleTable::default();
+        t.push(0, -5, 0, NONE, 0);
+        t.push(0, i64::from(i32::MAX), 0, NONE, 0);
+        assert!(matches!(t.values(), Values::Narrow(_)));
+        t.push(0, 1 << 40, 0, NONE, 0);
+        t.push(0, 3, 0, NONE, 0);
+        assert!(matches!(t.values(), Values::Wide(_)));
+        let got: Vec<i64> = (0..4).map(|r| t.value(r)).collect();
+        assert_eq!(got, [-5, i64::from(i32::MAX), 1 << 40, 3]);
+        assert_eq!(
+            t.values().sum(0..4),
+            -5 + i64::from(i32::MAX) + (1 << 40) + 3
+        );
+    }
+
+    #[test]
+    fn parts_round_trip_and_a_column_of_the_wrong_length_is_refused() {
+        let mut t = SampleTable::default();
+        t.push(3, 1, 10, NONE, 0);
+        t.push(4, 2, 20, 0, 0);
+        let (stack, value, time, link, attrs) = t.clone().into_parts();
+        assert!(attrs.is_empty());
+        let back = SampleTable::from_parts(stack.clone(), value.clone(), time, link.clone(), attrs);
+        assert_eq!(back, Some(t));
+        assert!(SampleTable::from_parts(stack, value, vec![1], link, vec![]).is_none());
+    }
+}
