@@ -294,7 +294,11 @@ fn receive(reply: &JsValue) -> Result<Packed, String> {
         .dyn_into::<Array>()
         .map_err(|_| damaged())?;
     let mut columns = Vec::with_capacity(list.length() as usize);
-    for value in list.iter() {
+    for (i, value) in list.iter().enumerate() {
+        // Let go of the typed array once it is copied, so that the garbage collector can take
+        // it while the next column grows this thread's wasm memory (on the 1 GB file the
+        // columns are 1.5 GB).
+        list.set(i as u32, JsValue::UNDEFINED);
         let column = if let Some(a) = value.dyn_ref::<Uint32Array>() {
             let mut v = vec![0; a.length() as usize];
             a.copy_to(&mut v);
