@@ -21,8 +21,8 @@ use spanflame_core::embed::{
 };
 use spanflame_core::model::{NONE, SampleTypeId};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
+use crate::decoder::Input;
 use crate::flame::FlameGraph;
 use crate::loading::{Opened, Origin, ingest};
 use crate::state::{AppState, SpanFilter, SpanRef, function_stats_of};
@@ -318,17 +318,13 @@ fn handle(
             spawn_local(async move {
                 let (bytes, file_name) = match payload {
                     Payload::None => (Err("no data".to_owned()), None),
-                    Payload::Bytes(bytes) => (Ok(bytes), None),
+                    Payload::Bytes(bytes) => (Ok(Input::Bytes(bytes)), None),
                     Payload::Blob(blob) => {
                         let file_name = blob
                             .dyn_ref::<web_sys::File>()
                             .map(web_sys::File::name)
                             .filter(|n| !n.is_empty());
-                        let bytes = JsFuture::from(blob.array_buffer())
-                            .await
-                            .map(|b| js_sys::Uint8Array::new(&b))
-                            .map_err(|e| format!("could not read the Blob: {e:?}"));
-                        (bytes, file_name)
+                        (Ok(Input::Blob(blob)), file_name)
                     }
                 };
                 let name = name.or(file_name).unwrap_or_else(|| {

@@ -25,6 +25,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::decoder::Input;
 use crate::loading::Opened;
 use crate::state::AppState;
 
@@ -44,11 +45,17 @@ thread_local! {
     static KEPT: RefCell<(Option<Kept>, Option<Kept>)> = const { RefCell::new((None, None)) };
 }
 
-/// Keep a copy of `bytes` (outside wasm memory) before they are handed to the decoder.
-pub fn copy(source: &str, bytes: &Uint8Array) -> Kept {
-    let size = u64::from(bytes.length());
+/// Keep a copy of `input` (outside wasm memory) before it is handed to the decoder. A Blob
+/// is kept as it is: it cannot change, so it needs no copy.
+pub fn copy(source: &str, input: &Input) -> Kept {
+    let size = input.len() as u64;
     let blob = (size <= MAX_EMBEDDED_BYTES)
-        .then(|| web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(bytes)).ok())
+        .then(|| match input {
+            Input::Bytes(bytes) => {
+                web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(bytes)).ok()
+            }
+            Input::Blob(blob) => Some(blob.clone()),
+        })
         .flatten();
     Kept {
         source: source.to_owned(),
@@ -79,7 +86,7 @@ pub fn is_exported_page() -> bool {
 /// What an exported page holds: its files and its view.
 pub struct Embedded {
     /// (name, bytes) of each file, profile first, as [`crate::loading::ingest`] takes them.
-    pub files: Vec<(String, Result<Uint8Array, String>)>,
+    pub files: Vec<(String, Result<Input, String>)>,
     /// The view it was exported with.
     pub view: ViewHash,
 }
@@ -103,7 +110,7 @@ pub fn embedded() -> Option<Embedded> {
         let bytes = from_base64(&text_of(&element))
             .map_err(|e| format!("Could not read {name} from this page: {e:?}"));
         element.remove();
-        files.push((name, bytes));
+        files.push((name, bytes.map(Input::Bytes)));
     }
     let view = document
         .query_selector(&format!("meta[name=\"{VIEW_META}\"]"))

@@ -15,6 +15,7 @@ use spanflame_core::view_hash::ViewHash;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::decoder::Input;
 use crate::state::{AppState, LoadedProfile, LoadedTraces, Timings, now};
 use crate::view_hash;
 
@@ -157,7 +158,7 @@ pub async fn load_demo(state: AppState) {
         if let Ok(bytes) = &bytes {
             crate::offline::remember(url, bytes);
         }
-        items.push((url.to_owned(), bytes));
+        items.push((url.to_owned(), bytes.map(Input::Bytes)));
     }
     ingest(state, items, Origin::Local).await;
 }
@@ -170,8 +171,8 @@ pub async fn load_urls(state: AppState, urls: Vec<String>) {
         .set(Some(format!("Loading {}…", urls.join(" and "))));
     let mut items = Vec::new();
     for url in urls {
-        let bytes = fetch_bytes(&url).await;
-        items.push((url, bytes));
+        let file = fetch_file(&url).await;
+        items.push((url, file));
     }
     ingest(state, items, Origin::Url).await;
 }
@@ -186,14 +187,11 @@ pub async fn open_files(state: AppState, files: Vec<web_sys::File>) {
     state
         .busy
         .set(Some(format!("Reading {}…", names.join(", "))));
-    let mut items = Vec::new();
-    for file in files {
-        let bytes = JsFuture::from(file.array_buffer())
-            .await
-            .map(|buffer| js_sys::Uint8Array::new(&buffer))
-            .map_err(|e| format!("Could not read {}: {e:?}", file.name()));
-        items.push((file.name(), bytes));
-    }
+    // A File is a Blob: the decoder reads it, nothing is copied here.
+    let items = files
+        .into_iter()
+        .map(|file| (file.name(), Ok(Input::Blob(file.into()))))
+        .collect();
     ingest(state, items, Origin::Local).await;
 }
 
@@ -202,16 +200,16 @@ pub async fn open_files(state: AppState, files: Vec<web_sys::File>) {
 /// Returns what each file turned out to be.
 pub async fn ingest(
     state: AppState,
-    items: Vec<(String, Result<js_sys::Uint8Array, String>)>,
+    items: Vec<(String, Result<Input, String>)>,
     origin: Origin,
 ) -> Vec<Result<Opened, String>> {
     let mut errors = Vec::new();
     let mut outcomes = Vec::new();
     let mut profiles = 0;
     let count = items.len();
-    for (i, (source, bytes)) in items.into_iter().enumerate() {
-        let bytes = match bytes {
-            Ok(bytes) => bytes,
+    for (i, (source, input)) in items.into_iter().enumerate() {
+        let input = match input {
+            Ok(input) => input,
             Err(message) => {
                 errors.push(message.clone());
                 outcomes.push(Err(message));
@@ -220,12 +218,12 @@ pub async fn ingest(
         };
         state.busy.set(Some(format!(
             "Reading {source} ({})…",
-            spanflame_core::units::format_value(bytes.length() as i64, "bytes")
+            spanflame_core::units::format_value(input.len() as i64, "bytes")
         )));
         let started = now();
         let url = (origin == Origin::Url).then(|| source.clone());
-        let kept = crate::export_html::copy(&source, &bytes);
-        let decoding = crate::decoder::decode(bytes);
+        let kept = crate::export_html::copy(&source, &input);
+        let decoding = crate::decoder::decode(input);
         if i + 1 < count {
             // The next file's worker starts while this one decodes.
             crate::decoder::warm();
@@ -293,8 +291,33 @@ pub async fn yield_now() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Fetches `url` (relative to the page) as a Blob: the browser keeps its bytes, and the
+/// decoder's worker reads them ([`Input::Blob`]).
+pub async fn fetch_file(url: &str) -> Result<Input, String> {
+    let blob = fetch(url)
+        .await?
+        .blob()
+        .map_err(|e| format!("Could not read {url}: {e:?}"))?;
+    JsFuture::from(blob)
+        .await
+        .map(|blob| Input::Blob(blob.unchecked_into()))
+        .map_err(|e| format!("Could not read {url}: {e:?}"))
+}
+
 /// Fetches `url` (relative to the page) and returns its bytes, kept out of wasm memory.
 pub async fn fetch_bytes(url: &str) -> Result<js_sys::Uint8Array, String> {
+    let buffer = fetch(url)
+        .await?
+        .array_buffer()
+        .map_err(|e| format!("Could not read {url}: {e:?}"))?;
+    JsFuture::from(buffer)
+        .await
+        .map(|buffer| js_sys::Uint8Array::new(&buffer))
+        .map_err(|e| format!("Could not read {url}: {e:?}"))
+}
+
+/// The response to a GET of `url`, if it succeeded.
+async fn fetch(url: &str) -> Result<web_sys::Response, String> {
     let response = gloo_net::http::Request::get(url)
         .send()
         .await
@@ -306,13 +329,7 @@ pub async fn fetch_bytes(url: &str) -> Result<js_sys::Uint8Array, String> {
             response.status_text()
         ));
     }
-    let buffer = web_sys::Response::from(response)
-        .array_buffer()
-        .map_err(|e| format!("Could not read {url}: {e:?}"))?;
-    JsFuture::from(buffer)
-        .await
-        .map(|buffer| js_sys::Uint8Array::new(&buffer))
-        .map_err(|e| format!("Could not read {url}: {e:?}"))
+    Ok(web_sys::Response::from(response))
 }
 
 fn dropped_files(event: &web_sys::DragEvent) -> Vec<web_sys::File> {

@@ -315,15 +315,20 @@ async fn sleep(ms: i32) {
 /// the same errors.
 #[wasm_bindgen_test]
 async fn without_a_worker_the_page_decodes_itself() {
-    let decoded = spanflame_app::decoder::decode(js_sys::Uint8Array::from(DEMO)).await;
-    assert!(!decoded.in_worker);
-    let Ok(Loaded::Profiles(set)) = decoded.result else {
-        panic!("the demo is a profile");
-    };
-    assert_eq!(set.call_tree(&Filter::default()).total(), 187);
+    use spanflame_app::decoder::{Input, decode};
+    let bytes = js_sys::Uint8Array::from(DEMO);
+    // The same file as bytes and as a Blob (a dropped file, a download).
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&bytes)).unwrap();
+    for input in [Input::Bytes(bytes), Input::Blob(blob)] {
+        let decoded = decode(input).await;
+        assert!(!decoded.in_worker);
+        let Ok(Loaded::Profiles(set)) = decoded.result else {
+            panic!("the demo is a profile");
+        };
+        assert_eq!(set.call_tree(&Filter::default()).total(), 187);
+    }
 
-    let decoded =
-        spanflame_app::decoder::decode(js_sys::Uint8Array::from(&b"not a profile"[..])).await;
+    let decoded = decode(Input::Bytes(js_sys::Uint8Array::from(&b"not a profile"[..]))).await;
     let error = decoded.result.expect_err("text is not a profile");
     assert!(error.contains("not"), "{error}");
 }

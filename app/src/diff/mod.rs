@@ -33,6 +33,7 @@ use spanflame_core::{CallTree, Diff, Filter, Loaded, ProfileSet, SpanIdx, SpanRe
 pub use controls::{CompareButton, DiffBar, PinButton, SameNameButton};
 pub use table::DiffTable;
 
+use crate::decoder::Input;
 use crate::state::{AppState, LoadedProfile, Shared, build_tree};
 
 /// What the loaded profile is compared with.
@@ -399,18 +400,18 @@ pub async fn open_baseline(
     state: AppState,
     diff: DiffState,
     source: String,
-    bytes: Result<js_sys::Uint8Array, String>,
+    input: Result<Input, String>,
     url: Option<String>,
 ) {
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
+    let input = match input {
+        Ok(input) => input,
         Err(message) => {
             state.error.set(Some(message));
             return;
         }
     };
     state.busy.set(Some(format!("Reading baseline {source}…")));
-    let decoded = crate::decoder::decode(bytes).await;
+    let decoded = crate::decoder::decode(input).await;
     state.busy.set(None);
     match decoded.result {
         Ok(Loaded::Profiles(set)) if set.sample_types().is_empty() => {
@@ -445,11 +446,7 @@ pub fn open_baseline_file(state: AppState, diff: DiffState, file: web_sys::File)
     crate::decoder::warm();
     spawn_local(async move {
         let name = file.name();
-        let bytes = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
-            .await
-            .map(|buffer| js_sys::Uint8Array::new(&buffer))
-            .map_err(|e| format!("Could not read {name}: {e:?}"));
-        open_baseline(state, diff, name, bytes, None).await;
+        open_baseline(state, diff, name, Ok(Input::Blob(file.into())), None).await;
     });
 }
 
@@ -457,8 +454,8 @@ pub fn open_baseline_file(state: AppState, diff: DiffState, file: web_sys::File)
 pub async fn load_baseline_url(state: AppState, diff: DiffState, url: String) {
     crate::decoder::warm();
     state.busy.set(Some(format!("Loading baseline {url}…")));
-    let bytes = crate::loading::fetch_bytes(&url).await;
-    open_baseline(state, diff, url.clone(), bytes, Some(url)).await;
+    let file = crate::loading::fetch_file(&url).await;
+    open_baseline(state, diff, url.clone(), file, Some(url)).await;
 }
 
 /// The diff's part of the address: a baseline that came from a URL, the same-name spans, or
