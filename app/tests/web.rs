@@ -328,7 +328,10 @@ async fn without_a_worker_the_page_decodes_itself() {
         assert_eq!(set.call_tree(&Filter::default()).total(), 187);
     }
 
-    let decoded = decode(Input::Bytes(js_sys::Uint8Array::from(&b"not a profile"[..]))).await;
+    let decoded = decode(Input::Bytes(js_sys::Uint8Array::from(
+        &b"not a profile"[..],
+    )))
+    .await;
     let error = decoded.result.expect_err("text is not a profile");
     assert!(error.contains("not"), "{error}");
 }
