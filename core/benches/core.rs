@@ -84,6 +84,16 @@ fn bench(c: &mut Criterion) {
     g.bench_function("span", |b| {
         b.iter(|| set.call_tree(black_box(&span_filter)))
     });
+    // A timeline brush: the middle tenth of the file's time, a test per row of every row.
+    let (first, last) = set.time_range().expect("the bench file has timestamps");
+    let tenth = (last - first) / 10;
+    let window = Filter {
+        time: Some((first + 4 * tenth, first + 5 * tenth)),
+        ..Filter::default()
+    };
+    g.bench_function("time_window", |b| {
+        b.iter(|| set.call_tree(black_box(&window)))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("layout");

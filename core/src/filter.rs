@@ -121,17 +121,13 @@ impl ProfileSet {
                 for (p, _) in test.profile_ok.iter().enumerate().filter(|(_, ok)| **ok) {
                     let rows = self.profiles[p].samples.clone();
                     let (a, b) = (rows.start as usize, rows.end as usize);
-                    match (test.time, self.samples.times()) {
-                        (Some((from, to)), Some(times)) => {
-                            for (row, &t) in times[a..b].iter().enumerate() {
-                                if from <= t && t < to && test.attributes_keep(a + row, p) {
-                                    visit(a + row, p);
-                                }
+                    match test.time {
+                        Some(window) => self.samples.time.for_each_within(a..b, window, |row| {
+                            if test.attributes_keep(row, p) {
+                                visit(row, p);
                             }
-                        }
-                        // No row has a timestamp: every row's time reads as 0.
-                        (Some((from, to)), None) if !(from..to).contains(&0) => {}
-                        _ => {
+                        }),
+                        None => {
                             for row in a..b {
                                 if test.attributes_keep(row, p) {
                                     visit(row, p);

@@ -28,7 +28,7 @@ pub use ids::{
 };
 pub(crate) use index::SampleIndex;
 pub use paths::StackPaths;
-pub use samples::{SampleTable, Values};
+pub use samples::{SampleTable, Times, Values};
 
 /// "No entry" in a `u32` id column.
 pub const NONE: u32 = u32::MAX;
@@ -518,7 +518,10 @@ impl ProfileSet {
     /// Smallest and largest sample timestamp, if any sample has one.
     pub fn time_range(&self) -> Option<(u64, u64)> {
         *self.time_bounds.get_or_init(|| {
-            let mut times = self.samples.times()?.iter().copied().filter(|&t| t != 0);
+            let times = self.samples.times()?;
+            let mut times = (0..self.samples.len())
+                .map(|r| times.get(r))
+                .filter(|&t| t != 0);
             let first = times.next()?;
             Some(times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
         })

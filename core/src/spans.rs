@@ -81,8 +81,8 @@ impl ProfileSet {
             pairs.extend(
                 (index.rows_of_link(link as u32).iter())
                     .map(|&r| r as usize)
-                    .filter(|&r| time[r] != 0 && keep.keeps(r))
-                    .map(|r| (time[r], value.get(r))),
+                    .filter(|&r| time.get(r) != 0 && keep.keeps(r))
+                    .map(|r| (time.get(r), value.get(r))),
             );
             if pairs.is_empty() {
                 continue;

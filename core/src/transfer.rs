@@ -18,12 +18,12 @@ use crate::formats::Loaded;
 use crate::model::{
     Attribute, Calls, Frame, FrameKind, Function, FunctionId, Layout, Origin, ProfileInfo,
     ProfileSet, Resource, ResourceId, SampleTable, SampleType, SampleTypeId, SpanKey, StackTable,
-    StringId, Values,
+    StringId, Times, Values,
 };
 use crate::trace::{Span, SpanKind, SpanStatus, TraceSet};
 
 /// Bumped whenever the blob's layout changes.
-const VERSION: u8 = 3;
+const VERSION: u8 = 4;
 const KIND_PROFILES: u8 = 0;
 const KIND_TRACES: u8 = 1;
 
@@ -38,6 +38,8 @@ pub enum Column {
     I64(Vec<i64>),
     /// Sample values, when all fit 32 bits.
     I32(Vec<i32>),
+    /// The high bytes of packed timestamps.
+    U8(Vec<u8>),
 }
 
 impl Column {
@@ -48,6 +50,7 @@ impl Column {
             Column::U64(v) => v.len(),
             Column::I64(v) => v.len(),
             Column::I32(v) => v.len(),
+            Column::U8(v) => v.len(),
         }
     }
 
@@ -68,10 +71,11 @@ pub struct Packed {
 
 /// Flatten `loaded`, moving its columns.
 ///
-/// Profiles give 14 columns: function name and file; frame function, line and kind; stack
-/// parent and frame; sample stack, value, time, link and attribute set (the last three
-/// empty where the set has none, see [`SampleTable`]); then function build id and frame type
-/// (string ids). Traces have no columns (a few thousand spans are small next to samples).
+/// Profiles give 15 columns: function name and file; frame function, line and kind; stack
+/// parent and frame; sample stack, value, time (64-bit, or the low 32 bits of packed
+/// offsets), link and attribute set (the last three empty where the set has none, see
+/// [`SampleTable`]); function build id and frame type (string ids); then the high bytes of
+/// packed time offsets (empty unless packed; their base is in the metadata). Traces have no columns (a few thousand spans are small next to samples).
 pub fn pack(loaded: Loaded) -> Packed {
     let mut w = Writer::default();
     w.u8(VERSION);
@@ -204,6 +208,12 @@ fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
         Values::Narrow(v) => Column::I32(v),
         Values::Wide(v) => Column::I64(v),
     };
+    let (time, time_high, time_base) = match time {
+        Times::Absent => (Column::U64(Vec::new()), Vec::new(), 0),
+        Times::Packed { base, low, high } => (Column::U32(low), high, base),
+        Times::Wide(v) => (Column::U64(v), Vec::new(), 0),
+    };
+    w.u64(time_base);
     vec![
         Column::U32(function_name),
         Column::U32(function_file),
@@ -214,12 +224,13 @@ fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
         Column::U32(frame),
         Column::U32(stack),
         value,
-        Column::U64(time),
+        time,
         Column::U32(link),
         Column::U32(attrs),
         // Added after the others, so the earlier columns kept their places.
         Column::U32(function_build_id),
         Column::U32(frame_type),
+        Column::U8(time_high),
     ]
 }
 
@@ -260,6 +271,7 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         let (some, total, primitive) = (r.bool()?, r.u64()?, r.u64()?);
         Ok(some.then_some(Calls { total, primitive }))
     })?;
+    let time_base = r.u64()?;
     r.end()?;
 
     let [
@@ -277,8 +289,9 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         attrs,
         function_build_id,
         frame_type,
-    ] = <[Column; 14]>::try_from(columns)
-        .map_err(|c| bad(format!("{} columns, expected 14", c.len())))?;
+        time_high,
+    ] = <[Column; 15]>::try_from(columns)
+        .map_err(|c| bad(format!("{} columns, expected 15", c.len())))?;
     let (function_name, function_file, function_build_id) = (
         u32s(function_name)?,
         u32s(function_file)?,
@@ -297,8 +310,17 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         Column::I64(v) => Values::Wide(v),
         _ => return Err(bad("the value column is not i32 or i64".into())),
     };
-    let Column::U64(time) = time else {
-        return Err(bad("the time column is not u64".into()));
+    let time = match (time, time_high) {
+        (Column::U64(v), Column::U8(high)) if high.is_empty() => match v.is_empty() {
+            true => Times::Absent,
+            false => Times::Wide(v),
+        },
+        (Column::U32(low), Column::U8(high)) => Times::Packed {
+            base: time_base,
+            low,
+            high,
+        },
+        _ => return Err(bad("the time columns are not u64, or u32 and u8".into())),
     };
 
     same_len(

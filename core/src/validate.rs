@@ -9,7 +9,7 @@
 //! bitmap of the spans.
 
 use crate::error::{At, Error, ErrorKind, Format, Result};
-use crate::model::{NONE, ProfileSet};
+use crate::model::{NONE, ProfileSet, Times};
 use crate::trace::{Span, TraceSet};
 
 fn broken(format: Format, column: &'static str, index: usize, message: String) -> Error {
@@ -130,10 +130,16 @@ impl ProfileSet {
 
         let samples = &self.samples;
         let rows = samples.len();
-        // The value column has every row; the others have every row or none (absent).
+        // The value column has every row; the others have every row or none (absent). Packed
+        // times have two columns, which both must have every row.
+        let (time_high, packed) = match &samples.time {
+            Times::Packed { high, .. } => (high.len(), true),
+            _ => (rows, false),
+        };
         for (column, len, may_be_absent) in [
             ("samples.value", samples.value.len(), false),
-            ("samples.time", samples.time.len(), true),
+            ("samples.time", samples.time.len(), !packed),
+            ("samples.time", time_high, false),
             ("samples.link", samples.link.len(), true),
             ("samples.attrs", samples.attrs.len(), true),
         ] {
@@ -371,7 +377,10 @@ mod tests {
         let (at, _) = broken_at(|s| s.profiles[0].resource = crate::model::ResourceId::new(9));
         assert_eq!(at, model("profiles.resource", 0));
         let (at, _) = broken_at(|s| {
-            s.samples.time.pop();
+            let Times::Packed { high, .. } = &mut s.samples.time else {
+                panic!("the fixture's times are packed");
+            };
+            high.pop();
         });
         assert_eq!(at.to_string(), format!("samples.time[{}]", s_rows() - 1));
         // Ranges must tile the rows: a profile that stops short leaves rows to no one.

@@ -145,7 +145,8 @@ fn flipped_bytes_never_panic() {
 fn ids_past_their_tables_are_errors() {
     let packed = packed_fixture();
     // Column order: function name, file; frame function, line, kind; stack parent, frame;
-    // sample stack, value, time, link, attribute set; function build id, frame type.
+    // sample stack, value, time (low bits), link, attribute set; function build id, frame
+    // type; time (high bits).
     for column in [0, 1, 2, 5, 6, 7, 10, 11, 12, 13] {
         let mut damaged = packed.clone();
         let Column::U32(ids) = &mut damaged.columns[column] else {
@@ -168,10 +169,18 @@ fn ids_past_their_tables_are_errors() {
     }
     assert!(unpack(damaged).is_err());
     // Columns of one table must agree in length, and come in the right types and number.
+    // The fixture's times are packed 40-bit offsets: a low or a high part short of a row.
     let mut damaged = packed.clone();
-    if let Column::U64(times) = &mut damaged.columns[9] {
-        times.pop();
-    }
+    let Column::U32(low) = &mut damaged.columns[9] else {
+        panic!("the fixture's times are not packed");
+    };
+    low.pop();
+    assert!(unpack(damaged).is_err());
+    let mut damaged = packed.clone();
+    let Column::U8(high) = &mut damaged.columns[14] else {
+        panic!("column 14 is not the times' high bytes");
+    };
+    high.pop();
     assert!(unpack(damaged).is_err());
     let mut damaged = packed.clone();
     damaged.columns.swap(8, 9);

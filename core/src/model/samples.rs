@@ -8,6 +8,8 @@
 //! * The time, link and attribute-set columns are kept only once a row has something in them:
 //!   aggregated formats carry no timestamps, most files no links, many no sample attributes.
 //!   An absent column reads as 0, [`NONE`] and the empty set (id 0) for every row.
+//! * Timestamps are 40-bit offsets (5 bytes) while every one is within 2^39 ns (9 minutes)
+//!   of the first one seen, and widen to 64 bits at the first that is not.
 
 use super::{AttrSetId, LinkId, NONE, StackId, vec_bytes};
 
@@ -89,6 +91,156 @@ impl Values {
     }
 }
 
+/// Offsets of [`Times::Packed`] reach this far either side of the first timestamp seen.
+const HALF_SPAN: u64 = 1 << 39;
+/// The packed offset of a row without a timestamp (all 40 bits set).
+const NO_TIME: u64 = (1 << 40) - 1;
+
+/// The timestamps column (UTC nanoseconds; 0 for a row without one).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Times {
+    /// No row has a timestamp.
+    #[default]
+    Absent,
+    /// Every timestamp is `base` plus a 40-bit offset: its low 32 bits in `low`, its high 8 in
+    /// `high` (all 40 bits set for a row without one).
+    Packed {
+        /// What the offsets are from.
+        base: u64,
+        /// Low 32 bits of each row's offset.
+        low: Vec<u32>,
+        /// High 8 bits of each row's offset.
+        high: Vec<u8>,
+    },
+    /// Some timestamp is too far from the others for 40 bits.
+    Wide(Vec<u64>),
+}
+
+impl Times {
+    /// The timestamp of row `row` (0 when it has none).
+    #[inline(always)]
+    pub fn get(&self, row: usize) -> u64 {
+        match self {
+            Times::Absent => 0,
+            Times::Packed { base, low, high } => {
+                let offset = (u64::from(high[row]) << 32) | u64::from(low[row]);
+                // Wrapping: a damaged message from another thread must not panic here.
+                if offset == NO_TIME {
+                    0
+                } else {
+                    base.wrapping_add(offset)
+                }
+            }
+            Times::Wide(v) => v[row],
+        }
+    }
+
+    /// Call `visit(row)` for each row of `rows` whose timestamp is in `[from, to)`. It runs
+    /// over every row on a timeline brush, so packed offsets are compared as they are, against
+    /// the window moved to offsets.
+    #[inline(always)]
+    pub fn for_each_within(
+        &self,
+        rows: std::ops::Range<usize>,
+        (from, to): (u64, u64),
+        mut visit: impl FnMut(usize),
+    ) {
+        match self {
+            Times::Absent if from == 0 && to > 0 => rows.for_each(visit),
+            Times::Absent => {}
+            Times::Wide(v) => {
+                for (i, &t) in v[rows.clone()].iter().enumerate() {
+                    if from <= t && t < to {
+                        visit(rows.start + i);
+                    }
+                }
+            }
+            // With `from` past 0, a row without a timestamp (NO_TIME) is past `hi`.
+            Times::Packed { base, low, high } if from > 0 => {
+                let lo = from.saturating_sub(*base);
+                let hi = to.saturating_sub(*base).min(NO_TIME);
+                let (low, high) = (&low[rows.clone()], &high[rows.clone()]);
+                for (i, (&l, &h)) in low.iter().zip(high).enumerate() {
+                    let offset = (u64::from(h) << 32) | u64::from(l);
+                    if lo <= offset && offset < hi {
+                        visit(rows.start + i);
+                    }
+                }
+            }
+            Times::Packed { .. } => {
+                for row in rows {
+                    let t = self.get(row);
+                    if from <= t && t < to {
+                        visit(row);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Number of rows held (0 when absent).
+    pub fn len(&self) -> usize {
+        match self {
+            Times::Absent => 0,
+            Times::Packed { low, .. } => low.len(),
+            Times::Wide(v) => v.len(),
+        }
+    }
+
+    /// Whether no row is held (absent, or no rows).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Add a row, given the stack column's length (with the row) and capacity: the first
+    /// timestamp makes the column, filling in the rows before it.
+    fn push(&mut self, t: u64, (rows, room): (usize, usize)) {
+        if let Times::Absent = self {
+            if t == 0 {
+                return;
+            }
+            let (mut low, mut high) = (Vec::with_capacity(room), Vec::with_capacity(room));
+            low.resize(rows - 1, NO_TIME as u32);
+            high.resize(rows - 1, (NO_TIME >> 32) as u8);
+            *self = Times::Packed {
+                base: t.saturating_sub(HALF_SPAN),
+                low,
+                high,
+            };
+        }
+        match self {
+            Times::Absent => unreachable!("made above"),
+            Times::Packed { base, low, high } => {
+                let offset = match t {
+                    0 => Some(NO_TIME),
+                    t => t.checked_sub(*base).filter(|&o| o < NO_TIME),
+                };
+                match offset {
+                    Some(o) => {
+                        low.push(o as u32);
+                        high.push((o >> 32) as u8);
+                    }
+                    None => {
+                        let mut wide = Vec::with_capacity(low.capacity().max(low.len() + 1));
+                        wide.extend((0..low.len()).map(|r| self.get(r)));
+                        wide.push(t);
+                        *self = Times::Wide(wide);
+                    }
+                }
+            }
+            Times::Wide(v) => v.push(t),
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            Times::Absent => 0,
+            Times::Packed { low, high, .. } => vec_bytes(low) + vec_bytes(high),
+            Times::Wide(v) => vec_bytes(v),
+        }
+    }
+}
+
 /// The sample rows: one row per observation (a timestamp, or one aggregated value).
 ///
 /// The columns are crate-visible for the checks and the transfer between threads, which
@@ -99,8 +251,8 @@ pub struct SampleTable {
     pub(crate) stack: Vec<u32>,
     /// Weight per row, in the profile's sample type.
     pub(crate) value: Values,
-    /// Timestamp per row, UTC nanoseconds, 0 when the sample has none; empty when no row has one.
-    pub(crate) time: Vec<u64>,
+    /// Timestamp per row.
+    pub(crate) time: Times,
     /// Link id per row ([`NONE`] when unlinked); empty when no row is linked.
     pub(crate) link: Vec<u32>,
     /// Attribute-set id per row; empty when every row has the empty set (id 0).
@@ -128,24 +280,30 @@ impl SampleTable {
     pub fn from_parts(
         stack: Vec<u32>,
         value: Values,
-        time: Vec<u64>,
+        time: Times,
         link: Vec<u32>,
         attrs: Vec<u32>,
     ) -> Option<SampleTable> {
         let rows = stack.len();
         let fits = |len: usize| len == 0 || len == rows;
-        (value.len() == rows && fits(time.len()) && fits(link.len()) && fits(attrs.len()))
-            .then_some(SampleTable {
+        let times_fit = match &time {
+            Times::Absent => true,
+            Times::Packed { low, high, .. } => low.len() == rows && high.len() == rows,
+            Times::Wide(v) => v.len() == rows,
+        };
+        (value.len() == rows && times_fit && fits(link.len()) && fits(attrs.len())).then_some(
+            SampleTable {
                 stack,
                 value,
                 time,
                 link,
                 attrs,
-            })
+            },
+        )
     }
 
     /// The columns: stack, value, time, link, attribute set (the last three empty when absent).
-    pub fn into_parts(self) -> (Vec<u32>, Values, Vec<u64>, Vec<u32>, Vec<u32>) {
+    pub fn into_parts(self) -> (Vec<u32>, Values, Times, Vec<u32>, Vec<u32>) {
         (self.stack, self.value, self.time, self.link, self.attrs)
     }
 
@@ -155,7 +313,7 @@ impl SampleTable {
         self.value.push(value);
         // The stack column's length (with this row) and capacity.
         let rows = (self.stack.len(), self.stack.capacity());
-        push_sparse(&mut self.time, rows, time, 0);
+        self.time.push(time, rows);
         push_sparse(&mut self.link, rows, link, NONE);
         push_sparse(&mut self.attrs, rows, attrs, 0);
     }
@@ -191,16 +349,12 @@ impl SampleTable {
     /// The timestamp of row `row` (UTC ns; 0 when it has none).
     #[inline(always)]
     pub fn time(&self, row: usize) -> u64 {
-        if self.time.is_empty() {
-            0
-        } else {
-            self.time[row]
-        }
+        self.time.get(row)
     }
 
-    /// Every row's timestamp, `None` when no row has one.
-    pub fn times(&self) -> Option<&[u64]> {
-        (!self.time.is_empty()).then_some(&self.time[..])
+    /// The timestamps column, `None` when no row has a timestamp.
+    pub fn times(&self) -> Option<&Times> {
+        (!matches!(self.time, Times::Absent)).then_some(&self.time)
     }
 
     /// The raw link id of row `row` ([`NONE`] when unlinked).
@@ -253,7 +407,7 @@ impl SampleTable {
         [
             ("sample rows: stack", vec_bytes(&self.stack)),
             ("sample rows: value", self.value.bytes()),
-            ("sample rows: time", vec_bytes(&self.time)),
+            ("sample rows: time", self.time.bytes()),
             ("sample rows: link", vec_bytes(&self.link)),
             ("sample rows: attribute set", vec_bytes(&self.attrs)),
         ]
@@ -272,10 +426,68 @@ mod tests {
         assert!(t.times().is_none() && t.links().is_none() && t.attrs.is_empty());
         assert_eq!((t.time(1), t.link(1), t.attrs(1)), (0, NONE, 0));
         t.push(2, 3, 77, 5, 4);
-        assert_eq!(t.times(), Some(&[0, 0, 77][..]));
+        assert_eq!((t.time(0), t.time(1), t.time(2)), (0, 0, 77));
         assert_eq!(t.links(), Some(&[NONE, NONE, 5][..]));
         assert_eq!((t.attrs(0), t.attrs(2)), (0, 4));
         assert_eq!(t.link_of(2), LinkId::from_raw(5));
+    }
+
+    #[test]
+    fn times_pack_in_40_bits_and_widen_at_the_first_too_far_away() {
+        let first = 1_768_471_200_000_009_243u64;
+        let mut t = SampleTable::default();
+        // Nine minutes either side of the first timestamp fit a 40-bit offset.
+        let times = [first, 0, first - 540_000_000_000, first + 540_000_000_000];
+        for (i, &time) in times.iter().enumerate() {
+            t.push(i as u32, 1, time, NONE, 0);
+        }
+        assert!(matches!(t.times(), Some(Times::Packed { .. })));
+        assert_eq!((0..4).map(|r| t.time(r)).collect::<Vec<_>>(), times);
+        assert_eq!(t.time.bytes(), t.time.len() * 5);
+        // An hour earlier does not: the column widens and keeps every value.
+        let hour_before = first - 3_600_000_000_000;
+        t.push(4, 1, hour_before, NONE, 0);
+        assert!(matches!(t.times(), Some(Times::Wide(_))));
+        let got: Vec<u64> = (0..5).map(|r| t.time(r)).collect();
+        assert_eq!(got, [&times[..], &[hour_before]].concat());
+    }
+
+    #[test]
+    fn a_time_window_keeps_what_the_timestamps_say_in_every_storage() {
+        let first = 1_768_471_200_000_000_000u64;
+        let packed_times = [first, 0, first + 5, first - 7, first + 1_000, 0, first + 6];
+        let mut absent = SampleTable::default();
+        let (mut packed, mut wide) = (SampleTable::default(), SampleTable::default());
+        for (i, &t) in packed_times.iter().enumerate() {
+            absent.push(i as u32, 1, 0, NONE, 0);
+            packed.push(i as u32, 1, t, NONE, 0);
+            wide.push(i as u32, 1, t, NONE, 0);
+        }
+        wide.push(7, 1, 1, NONE, 0); // far from the rest: 64-bit
+        assert!(matches!(packed.time, Times::Packed { .. }));
+        assert!(matches!(wide.time, Times::Wide(_)));
+        let windows = [
+            (0, 1),
+            (0, 0),
+            (1, u64::MAX),
+            (first, first + 6),
+            (first - 7, first - 6),
+            (first + 2, first + 1_001),
+            (0, first),
+            (first + 1_001, u64::MAX),
+        ];
+        for table in [&absent, &packed, &wide] {
+            for window in windows {
+                let mut got = Vec::new();
+                table
+                    .time
+                    .for_each_within(1..table.len(), window, |r| got.push(r));
+                let want: Vec<usize> = (1..table.len())
+                    .filter(|&r| (window.0..window.1).contains(&table.time(r)))
+                    .collect();
+                assert_eq!(got, want, "{window:?} over {:?}", table.time);
+            }
+        }
     }
 
     #[test]
@@ -304,6 +516,7 @@ mod tests {
         assert!(attrs.is_empty());
         let back = SampleTable::from_parts(stack.clone(), value.clone(), time, link.clone(), attrs);
         assert_eq!(back, Some(t));
-        assert!(SampleTable::from_parts(stack, value, vec![1], link, vec![]).is_none());
+        let short = Times::Wide(vec![1]);
+        assert!(SampleTable::from_parts(stack, value, short, link, vec![]).is_none());
     }
 }
