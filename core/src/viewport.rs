@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use crate::layout::FlameLayout;
+use crate::layout::{FlameLayout, FlameRect};
 
 /// The visible part of the unit interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -209,7 +209,7 @@ pub fn plan(
             loop {
                 // Take every frame ending within `small` of the run in one binary search.
                 let limit = run_x1 + small;
-                let k = i + rects[i..end].partition_point(|q| q.x1 <= limit);
+                let k = gallop(rects, i, end, |q| q.x1 <= limit);
                 if k > i {
                     run_x1 = rects[k - 1].x1;
                     i = k;
@@ -231,6 +231,29 @@ pub fn plan(
             });
         }
     }
+}
+
+/// `start + rects[start..end].partition_point(pred)`, found by searching outwards from
+/// `start`. In [`plan`] the answer is a few frames on, while a binary search over the rest
+/// of a row (thousands of frames on a big profile) probes memory far apart on every step.
+fn gallop(
+    rects: &[FlameRect],
+    start: usize,
+    end: usize,
+    pred: impl Fn(&FlameRect) -> bool,
+) -> usize {
+    // Every rect in start..lo satisfies `pred`.
+    let mut lo = start;
+    let mut step = 1;
+    while lo + step <= end {
+        let probe = lo + step;
+        if !pred(&rects[probe - 1]) {
+            return lo + rects[lo..probe - 1].partition_point(&pred);
+        }
+        lo = probe;
+        step *= 2;
+    }
+    lo + rects[lo..end].partition_point(&pred)
 }
 
 /// The frame (index into [`FlameLayout::rects`]) at `depth` and screen fraction `frac`.
@@ -429,6 +452,32 @@ mod tests {
         assert!(row1.len() <= 2, "{} items", row1.len());
         let covered: f64 = row1.iter().map(|i| i.w).sum();
         assert!((covered - 1000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn gallop_is_partition_point() {
+        let (_, layout) = demo();
+        let rects = layout.rects();
+        let row = layout.row_range(3);
+        for start in row.clone() {
+            for &cut in &[
+                0.0,
+                0.1,
+                0.5,
+                0.9,
+                1.0,
+                rects[start].x1,
+                rects[row.end - 1].x0,
+            ] {
+                let pred = |r: &FlameRect| r.x1 <= cut;
+                assert_eq!(
+                    gallop(rects, start, row.end, pred),
+                    start + rects[start..row.end].partition_point(pred),
+                    "start {start} cut {cut}"
+                );
+            }
+        }
+        assert_eq!(gallop(rects, row.end, row.end, |_| true), row.end);
     }
 
     #[test]

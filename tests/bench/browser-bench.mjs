@@ -40,7 +40,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, isLocal } from '../e2e/harness.mjs';
 import { startMountServer } from './bench-server.mjs';
-import { dragAcrossStrip } from './gestures.mjs';
+import { dragAcrossStrip, nextFrame, rng, zoom } from './gestures.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '../..');
@@ -281,17 +281,6 @@ async function canvasBox(page, viewer) {
   return b;
 }
 
-/** Deterministic pseudo-random numbers in [0, 1). */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-const nextFrame = (page) => page.evaluate(() => window.__bench.nextFrame());
-
 /** Waits until the page has been idle for a while: two frames, a pause, two frames. */
 async function settle(page, ms = 500) {
   await nextFrame(page);
@@ -308,23 +297,6 @@ async function hover(page, box, steps = 120) {
     await page.mouse.move(box.x + 4 + random() * (box.width - 8), box.y + 4 + random() * (box.height - 8));
     await nextFrame(page);
   }
-  await nextFrame(page);
-  return page.evaluate(() => window.__bench.stopFrames());
-}
-
-/** Wheel zoom in then out around points on the canvas, one wheel event per frame. */
-async function zoom(page, box, modifier, steps = 30) {
-  const random = rng(2);
-  await page.mouse.move(box.x + box.width * (0.2 + 0.6 * random()), box.y + Math.min(box.height - 4, 30));
-  await page.evaluate(() => window.__bench.startFrames());
-  if (modifier) await page.keyboard.down(modifier);
-  for (const direction of [-1, 1]) {
-    for (let i = 0; i < steps; i += 1) {
-      await page.mouse.wheel(0, direction * 100);
-      await nextFrame(page);
-    }
-  }
-  if (modifier) await page.keyboard.up(modifier);
   await nextFrame(page);
   return page.evaluate(() => window.__bench.stopFrames());
 }

@@ -14,8 +14,19 @@ use spanflame_core::model::StringId;
 use spanflame_core::palette::{Rgb, merged_colour};
 use spanflame_core::viewport::{DrawItem, Drawn, Marks, Rows, Viewport, plan};
 use spanflame_core::{CallTree, FlameLayout, NodeId};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+#[wasm_bindgen]
+extern "C" {
+    /// A 2D context, for a setter that takes a JS string kept between paints (web-sys's
+    /// `set_fill_style_str` copies and decodes the Rust string on every call, a few hundred
+    /// times per frame zoomed out).
+    type FillStyle;
+    #[wasm_bindgen(method, setter = fillStyle)]
+    fn set_fill_style(this: &FillStyle, value: &JsValue);
+}
 
 /// Height of one row, CSS pixels.
 pub const ROW_HEIGHT: f64 = 18.0;
@@ -139,10 +150,33 @@ pub struct Renderer {
     overlay_ctx: CanvasRenderingContext2d,
     /// What the last base paint drew.
     pub items: Vec<DrawItem>,
-    /// Full label widths in device pixels, by name id; valid for `widths_key`.
-    widths: HashMap<StringId, f64>,
+    /// Label widths in device pixels, valid for `widths_key`: by name id and the number of
+    /// characters kept before "…" ([`FULL`] for the whole name). Zooming changes every
+    /// label's room on every frame; without the cut labels here, each frame measured them
+    /// all again (150 `measureText` calls per frame zoomed out on M).
+    widths: HashMap<(StringId, u32), f64>,
     widths_key: (u64, usize),
+    /// The CSS strings of the colours used so far, as JS strings.
+    styles: HashMap<Rgb, JsValue>,
+    /// A cut label being built.
+    label: String,
     batch: Vec<(Rgb, f64, f64, f64, f64)>,
+}
+
+/// The key of a whole name's width in [`Renderer::widths`].
+const FULL: u32 = u32::MAX;
+/// More cached widths than this (long sessions over many trees' worth of names) start over.
+const WIDTHS_CAP: usize = 200_000;
+
+/// Set `fill` as the fill style through the JS string cache.
+fn set_fill(ctx: &CanvasRenderingContext2d, styles: &mut HashMap<Rgb, JsValue>, fill: Rgb) {
+    if styles.len() > 4096 {
+        styles.clear();
+    }
+    let style = styles
+        .entry(fill)
+        .or_insert_with(|| JsValue::from_str(&fill.css()));
+    ctx.unchecked_ref::<FillStyle>().set_fill_style(style);
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
@@ -164,6 +198,8 @@ impl Renderer {
             items: Vec::new(),
             widths: HashMap::new(),
             widths_key: (0, 0),
+            styles: HashMap::new(),
+            label: String::new(),
             batch: Vec::new(),
         })
     }
@@ -244,7 +280,7 @@ impl Renderer {
         let mut current = None;
         for &(fill, x, y, w, h) in &self.batch {
             if current != Some(fill) {
-                ctx.set_fill_style_str(&fill.css());
+                set_fill(ctx, &mut self.styles, fill);
                 current = Some(fill);
             }
             ctx.fill_rect(x, y, w, h);
@@ -257,7 +293,7 @@ impl Renderer {
     fn labels(&mut self, s: &Scene) -> Result<(), JsValue> {
         let ctx = &self.base_ctx;
         let key = (s.dpr.to_bits(), std::ptr::from_ref(s.tree) as usize);
-        if self.widths_key != key {
+        if self.widths_key != key || self.widths.len() > WIDTHS_CAP {
             self.widths.clear();
             self.widths_key = key;
         }
@@ -282,8 +318,17 @@ impl Renderer {
             }
             let node = s.layout.rects()[i].node;
             let name = s.tree.name(node);
-            let Some(label) = fit(ctx, &mut self.widths, s.tree.name_id(node), name, room)? else {
-                continue;
+            let label = match fit(
+                ctx,
+                &mut self.widths,
+                &mut self.label,
+                s.tree.name_id(node),
+                name,
+                room,
+            )? {
+                Fit::Whole => name,
+                Fit::Cut => self.label.as_str(),
+                Fit::Nothing => continue,
             };
             let fill = s.colours[node.index()];
             let mut colour = fill.text();
@@ -291,10 +336,10 @@ impl Renderer {
                 colour = colour.mix(bg, 0.6);
             }
             if current != Some(colour) {
-                ctx.set_fill_style_str(&colour.css());
+                set_fill(ctx, &mut self.styles, colour);
                 current = Some(colour);
             }
-            ctx.fill_text(&label, left + padding, y + (h - gap) / 2.0)?;
+            ctx.fill_text(label, left + padding, y + (h - gap) / 2.0)?;
         }
         Ok(())
     }
@@ -388,35 +433,63 @@ impl Renderer {
     }
 }
 
-/// The longest label that fits in `room` device pixels: the name, or a prefix with "…".
+/// What [`fit`] found room for.
+enum Fit {
+    /// The whole name.
+    Whole,
+    /// A prefix and "…", in the label buffer.
+    Cut,
+    /// Nothing.
+    Nothing,
+}
+
+/// The longest label that fits in `room` device pixels: the name, or a prefix with "…"
+/// (built in `label`). Widths are measured once per string and font (`widths`).
 fn fit(
     ctx: &CanvasRenderingContext2d,
-    widths: &mut HashMap<StringId, f64>,
+    widths: &mut HashMap<(StringId, u32), f64>,
+    label: &mut String,
     name_id: StringId,
     name: &str,
     room: f64,
-) -> Result<Option<String>, JsValue> {
-    let full = match widths.get(&name_id) {
+) -> Result<Fit, JsValue> {
+    let full = match widths.get(&(name_id, FULL)) {
         Some(&w) => w,
         None => {
             let w = ctx.measure_text(name)?.width();
-            widths.insert(name_id, w);
+            widths.insert((name_id, FULL), w);
             w
         }
     };
     if full <= room {
-        return Ok(Some(name.to_owned()));
+        return Ok(Fit::Whole);
     }
-    let chars: Vec<char> = name.chars().collect();
+    let count = name.chars().count();
     // Guess from the average character width, then step down until it fits.
-    let mut keep = ((room / full) * chars.len() as f64).floor() as usize;
-    keep = keep.min(chars.len().saturating_sub(1));
+    let mut keep = ((room / full) * count as f64).floor() as usize;
+    keep = keep.min(count.saturating_sub(1));
+    let cut = |label: &mut String, keep: usize| {
+        let end = name.char_indices().nth(keep).map_or(name.len(), |(i, _)| i);
+        label.clear();
+        label.push_str(&name[..end]);
+        label.push('…');
+    };
     while keep > 0 {
-        let label: String = chars[..keep].iter().chain(['…'].iter()).collect();
-        if ctx.measure_text(&label)?.width() <= room {
-            return Ok(Some(label));
+        let key = (name_id, u32::try_from(keep).unwrap_or(FULL - 1));
+        let width = match widths.get(&key) {
+            Some(&w) => w,
+            None => {
+                cut(label, keep);
+                let w = ctx.measure_text(label)?.width();
+                widths.insert(key, w);
+                w
+            }
+        };
+        if width <= room {
+            cut(label, keep);
+            return Ok(Fit::Cut);
         }
         keep = keep.saturating_sub(1.max(keep / 8));
     }
-    Ok(None)
+    Ok(Fit::Nothing)
 }

@@ -263,11 +263,19 @@ impl Ctx {
             // One mouse notch (100 px) zooms 2x; pinches send small steps.
             let factor = 2f64.powf(-dy / 100.0).clamp(0.25, 4.0);
             self.view.update(|v| *v = v.zoom(x / width, factor));
-            self.tip.set(None);
+            self.hide_tip();
         } else if e.shift_key() || dx.abs() > dy.abs() {
             e.prevent_default();
             let delta = if dx != 0.0 { dx } else { dy };
             self.view.update(|v| *v = v.pan(delta / width));
+            self.hide_tip();
+        }
+    }
+
+    /// Hide the tooltip; setting a signal notifies even when its value stays, so a wheel
+    /// gesture would rebuild the hidden tooltip on every event.
+    fn hide_tip(&self) {
+        if self.tip.with_untracked(Option::is_some) {
             self.tip.set(None);
         }
     }

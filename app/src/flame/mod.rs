@@ -132,7 +132,6 @@ pub(crate) struct Ctx {
     renderer: RefCell<Option<Renderer>>,
     pending: Cell<bool>,
     base_dirty: Cell<bool>,
-    next_mirror: RefCell<Vec<MirrorItem>>,
     mirror_generation: Cell<u32>,
     drag: Cell<Option<Drag>>,
 }
@@ -212,7 +211,6 @@ impl Ctx {
             renderer: RefCell::new(None),
             pending: Cell::new(false),
             base_dirty: Cell::new(true),
-            next_mirror: RefCell::new(Vec::new()),
             mirror_generation: Cell::new(0),
             drag: Cell::new(None),
         })
@@ -277,7 +275,6 @@ impl Ctx {
                     leptos::logging::error!("drawing the flame graph failed: {e:?}");
                 }
                 self.finish_timing(now() - t0);
-                *self.next_mirror.borrow_mut() = r.mirror(scene);
             }
             let hover = self.hover.get_untracked();
             let cursor = self
@@ -313,15 +310,27 @@ impl Ctx {
         }
     }
 
-    /// Publish the DOM mirror once painting settles, not on every frame of a pan.
+    /// Publish the DOM mirror once painting settles, not on every frame of a pan. Its items
+    /// (names copied into strings) are made then too, from the last base paint, rather than
+    /// on every frame of a zoom: the scene is still the one painted unless a base paint is
+    /// due, and that paint schedules the mirror again.
     fn schedule_mirror(self: &Rc<Self>) {
         let generation = self.mirror_generation.get().wrapping_add(1);
         self.mirror_generation.set(generation);
         let me = Rc::clone(self);
         set_timeout(
             move || {
-                if me.mirror_generation.get() == generation {
-                    let items = std::mem::take(&mut *me.next_mirror.borrow_mut());
+                if me.mirror_generation.get() != generation || me.base_dirty.get() {
+                    return;
+                }
+                let Ok(renderer) = me.renderer.try_borrow() else {
+                    return;
+                };
+                let items = renderer
+                    .as_ref()
+                    .and_then(|r| me.with_scene(|scene, _| r.mirror(scene)));
+                drop(renderer);
+                if let Some(items) = items {
                     let _ = me.mirror.try_set(items);
                 }
             },
