@@ -22,7 +22,8 @@
 use std::cell::RefCell;
 
 use js_sys::{
-    Array, BigInt64Array, BigUint64Array, Int32Array, Object, Reflect, Uint8Array, Uint32Array,
+    Array, BigInt64Array, BigUint64Array, Int32Array, Object, Reflect, Uint8Array, Uint16Array,
+    Uint32Array,
 };
 use spanflame_core::transfer::{Column, Packed, pack, unpack};
 use spanflame_core::{Limits, Loaded};
@@ -158,7 +159,7 @@ pub fn decode_in_worker(input: &JsValue) -> JsValue {
                     Column::U64(v) => BigUint64Array::from(v.as_slice()).into(),
                     Column::I64(v) => BigInt64Array::from(v.as_slice()).into(),
                     Column::I32(v) => Int32Array::from(v.as_slice()).into(),
-                    Column::U8(v) => Uint8Array::from(v.as_slice()).into(),
+                    Column::U16(v) => Uint16Array::from(v.as_slice()).into(),
                 };
                 list.push(&array);
             }
@@ -393,8 +394,8 @@ fn receive(reply: &JsValue) -> Result<Packed, String> {
             let mut v = vec![0; a.length() as usize];
             a.copy_to(&mut v);
             Column::I32(v)
-        } else if let Some(a) = value.dyn_ref::<Uint8Array>() {
-            Column::U8(a.to_vec())
+        } else if let Some(a) = value.dyn_ref::<Uint16Array>() {
+            Column::U16(a.to_vec())
         } else {
             return Err(damaged());
         };

@@ -38,8 +38,8 @@ pub enum Column {
     I64(Vec<i64>),
     /// Sample values, when all fit 32 bits.
     I32(Vec<i32>),
-    /// The high bytes of packed timestamps.
-    U8(Vec<u8>),
+    /// The high bits of packed timestamps.
+    U16(Vec<u16>),
 }
 
 impl Column {
@@ -50,7 +50,7 @@ impl Column {
             Column::U64(v) => v.len(),
             Column::I64(v) => v.len(),
             Column::I32(v) => v.len(),
-            Column::U8(v) => v.len(),
+            Column::U16(v) => v.len(),
         }
     }
 
@@ -74,8 +74,9 @@ pub struct Packed {
 /// Profiles give 15 columns: function name and file; frame function, line and kind; stack
 /// parent and frame; sample stack, value, time (64-bit, or the low 32 bits of packed
 /// offsets), link and attribute set (the last three empty where the set has none, see
-/// [`SampleTable`]); function build id and frame type (string ids); then the high bytes of
-/// packed time offsets (empty unless packed; their base is in the metadata). Traces have no columns (a few thousand spans are small next to samples).
+/// [`SampleTable`]); function build id and frame type (string ids); then the high 16 bits of
+/// packed time offsets (empty unless packed; their base is in the metadata). Traces have no
+/// columns (a few thousand spans are small next to samples).
 pub fn pack(loaded: Loaded) -> Packed {
     let mut w = Writer::default();
     w.u8(VERSION);
@@ -230,7 +231,7 @@ fn pack_profiles(w: &mut Writer, set: ProfileSet) -> Vec<Column> {
         // Added after the others, so the earlier columns kept their places.
         Column::U32(function_build_id),
         Column::U32(frame_type),
-        Column::U8(time_high),
+        Column::U16(time_high),
     ]
 }
 
@@ -311,16 +312,16 @@ fn unpack_profiles(r: &mut Reader, columns: Vec<Column>) -> Result<ProfileSet> {
         _ => return Err(bad("the value column is not i32 or i64".into())),
     };
     let time = match (time, time_high) {
-        (Column::U64(v), Column::U8(high)) if high.is_empty() => match v.is_empty() {
+        (Column::U64(v), Column::U16(high)) if high.is_empty() => match v.is_empty() {
             true => Times::Absent,
             false => Times::Wide(v),
         },
-        (Column::U32(low), Column::U8(high)) => Times::Packed {
+        (Column::U32(low), Column::U16(high)) => Times::Packed {
             base: time_base,
             low,
             high,
         },
-        _ => return Err(bad("the time columns are not u64, or u32 and u8".into())),
+        _ => return Err(bad("the time columns are not u64, or u32 and u16".into())),
     };
 
     same_len(

@@ -169,7 +169,7 @@ fn ids_past_their_tables_are_errors() {
     }
     assert!(unpack(damaged).is_err());
     // Columns of one table must agree in length, and come in the right types and number.
-    // The fixture's times are packed 40-bit offsets: a low or a high part short of a row.
+    // The fixture's times are packed 48-bit offsets: a low or a high part short of a row.
     let mut damaged = packed.clone();
     let Column::U32(low) = &mut damaged.columns[9] else {
         panic!("the fixture's times are not packed");
@@ -177,7 +177,7 @@ fn ids_past_their_tables_are_errors() {
     low.pop();
     assert!(unpack(damaged).is_err());
     let mut damaged = packed.clone();
-    let Column::U8(high) = &mut damaged.columns[14] else {
+    let Column::U16(high) = &mut damaged.columns[14] else {
         panic!("column 14 is not the times' high bytes");
     };
     high.pop();

@@ -8,8 +8,10 @@
 //! * The time, link and attribute-set columns are kept only once a row has something in them:
 //!   aggregated formats carry no timestamps, most files no links, many no sample attributes.
 //!   An absent column reads as 0, [`NONE`] and the empty set (id 0) for every row.
-//! * Timestamps are 40-bit offsets (5 bytes) while every one is within 2^39 ns (9 minutes)
-//!   of the first one seen, and widen to 64 bits at the first that is not.
+//! * Timestamps are 48-bit offsets (6 bytes) while every one is within 2^47 ns (39 hours)
+//!   of the first one seen, and widen to 64 bits at the first that is not. (40 bits would
+//!   reach only 9 minutes either side: too short for the 10-minute benchmark file, whose
+//!   first row need not be its earliest.)
 
 use super::{AttrSetId, LinkId, NONE, StackId, vec_bytes};
 
@@ -92,9 +94,9 @@ impl Values {
 }
 
 /// Offsets of [`Times::Packed`] reach this far either side of the first timestamp seen.
-const HALF_SPAN: u64 = 1 << 39;
-/// The packed offset of a row without a timestamp (all 40 bits set).
-const NO_TIME: u64 = (1 << 40) - 1;
+const HALF_SPAN: u64 = 1 << 47;
+/// The packed offset of a row without a timestamp (all 48 bits set).
+const NO_TIME: u64 = (1 << 48) - 1;
 
 /// The timestamps column (UTC nanoseconds; 0 for a row without one).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -102,17 +104,17 @@ pub enum Times {
     /// No row has a timestamp.
     #[default]
     Absent,
-    /// Every timestamp is `base` plus a 40-bit offset: its low 32 bits in `low`, its high 8 in
-    /// `high` (all 40 bits set for a row without one).
+    /// Every timestamp is `base` plus a 48-bit offset: its low 32 bits in `low`, its high 16
+    /// in `high` (all 48 bits set for a row without one).
     Packed {
         /// What the offsets are from.
         base: u64,
         /// Low 32 bits of each row's offset.
         low: Vec<u32>,
-        /// High 8 bits of each row's offset.
-        high: Vec<u8>,
+        /// High 16 bits of each row's offset.
+        high: Vec<u16>,
     },
-    /// Some timestamp is too far from the others for 40 bits.
+    /// Some timestamp is too far from the others for 48 bits.
     Wide(Vec<u64>),
 }
 
@@ -201,7 +203,7 @@ impl Times {
             }
             let (mut low, mut high) = (Vec::with_capacity(room), Vec::with_capacity(room));
             low.resize(rows - 1, NO_TIME as u32);
-            high.resize(rows - 1, (NO_TIME >> 32) as u8);
+            high.resize(rows - 1, (NO_TIME >> 32) as u16);
             *self = Times::Packed {
                 base: t.saturating_sub(HALF_SPAN),
                 low,
@@ -218,7 +220,7 @@ impl Times {
                 match offset {
                     Some(o) => {
                         low.push(o as u32);
-                        high.push((o >> 32) as u8);
+                        high.push((o >> 32) as u16);
                     }
                     None => {
                         let mut wide = Vec::with_capacity(low.capacity().max(low.len() + 1));
@@ -433,19 +435,20 @@ mod tests {
     }
 
     #[test]
-    fn times_pack_in_40_bits_and_widen_at_the_first_too_far_away() {
+    fn times_pack_in_48_bits_and_widen_at_the_first_too_far_away() {
         let first = 1_768_471_200_000_009_243u64;
         let mut t = SampleTable::default();
-        // Nine minutes either side of the first timestamp fit a 40-bit offset.
-        let times = [first, 0, first - 540_000_000_000, first + 540_000_000_000];
+        // 39 hours either side of the first timestamp fit a 48-bit offset.
+        let hours_39 = 39 * 3_600_000_000_000;
+        let times = [first, 0, first - hours_39, first + hours_39];
         for (i, &time) in times.iter().enumerate() {
             t.push(i as u32, 1, time, NONE, 0);
         }
         assert!(matches!(t.times(), Some(Times::Packed { .. })));
         assert_eq!((0..4).map(|r| t.time(r)).collect::<Vec<_>>(), times);
-        assert_eq!(t.time.bytes(), t.time.len() * 5);
-        // An hour earlier does not: the column widens and keeps every value.
-        let hour_before = first - 3_600_000_000_000;
+        assert_eq!(t.time.bytes(), t.time.len() * 6);
+        // Two days earlier does not: the column widens and keeps every value.
+        let hour_before = first - 48 * 3_600_000_000_000;
         t.push(4, 1, hour_before, NONE, 0);
         assert!(matches!(t.times(), Some(Times::Wide(_))));
         let got: Vec<u64> = (0..5).map(|r| t.time(r)).collect();
