@@ -517,14 +517,9 @@ impl ProfileSet {
 
     /// Smallest and largest sample timestamp, if any sample has one.
     pub fn time_range(&self) -> Option<(u64, u64)> {
-        *self.time_bounds.get_or_init(|| {
-            let times = self.samples.times()?;
-            let mut times = (0..self.samples.len())
-                .map(|r| times.get(r))
-                .filter(|&t| t != 0);
-            let first = times.next()?;
-            Some(times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
-        })
+        *self
+            .time_bounds
+            .get_or_init(|| self.samples.times()?.min_max())
     }
 
     /// Number of sample rows linked to a span.

@@ -193,9 +193,16 @@ impl ProfileSet {
             ));
         }
         let (n_stacks, n_links, n_sets) = (stacks.len(), self.links.len(), self.attr_sets.len());
-        // The common case, every row fine, is a tight loop per column; the error path says
-        // which column broke first.
+        // The common case, every row fine, is a branch-free pass per column (the largest id);
+        // only a broken column is searched for its first bad row.
         let first_bad = |column: &[u32], n: usize, none_ok: bool| {
+            let skip = if none_ok { NONE } else { 0 };
+            let max = column
+                .iter()
+                .fold(0u32, |m, &id| m.max(if id == skip { 0 } else { id }));
+            if (max as usize) < n || column.is_empty() {
+                return None;
+            }
             column
                 .iter()
                 .position(|&id| !(none_ok && id == NONE) && id as usize >= n)

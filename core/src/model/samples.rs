@@ -63,18 +63,25 @@ impl Values {
         }
     }
 
+    /// Add a value (once per row of a file: the widening is out of line).
+    #[inline(always)]
     fn push(&mut self, value: i64) {
         match self {
             Values::Narrow(v) => match i32::try_from(value) {
                 Ok(narrow) => v.push(narrow),
-                Err(_) => {
-                    let mut wide = Vec::with_capacity(v.capacity().max(v.len() + 1));
-                    wide.extend(v.iter().map(|&x| i64::from(x)));
-                    wide.push(value);
-                    *self = Values::Wide(wide);
-                }
+                Err(_) => self.widen_with(value),
             },
             Values::Wide(v) => v.push(value),
+        }
+    }
+
+    #[cold]
+    fn widen_with(&mut self, value: i64) {
+        if let Values::Narrow(v) = self {
+            let mut wide = Vec::with_capacity(v.capacity().max(v.len() + 1));
+            wide.extend(v.iter().map(|&x| i64::from(x)));
+            wide.push(value);
+            *self = Values::Wide(wide);
         }
     }
 
@@ -194,43 +201,77 @@ impl Times {
         self.len() == 0
     }
 
-    /// Add a row, given the stack column's length (with the row) and capacity: the first
-    /// timestamp makes the column, filling in the rows before it.
-    fn push(&mut self, t: u64, (rows, room): (usize, usize)) {
-        if let Times::Absent = self {
-            if t == 0 {
-                return;
-            }
-            let (mut low, mut high) = (Vec::with_capacity(room), Vec::with_capacity(room));
-            low.resize(rows - 1, NO_TIME as u32);
-            high.resize(rows - 1, (NO_TIME >> 32) as u16);
-            *self = Times::Packed {
-                base: t.saturating_sub(HALF_SPAN),
-                low,
-                high,
-            };
-        }
+    /// Add a row, given the stack column (already with the row): the first timestamp makes
+    /// the column, filling in the rows before it. Once per row of a file: making and widening
+    /// the column are out of line.
+    #[inline(always)]
+    fn push(&mut self, t: u64, stack: &Stacks) {
         match self {
-            Times::Absent => unreachable!("made above"),
             Times::Packed { base, low, high } => {
-                let offset = match t {
-                    0 => Some(NO_TIME),
-                    t => t.checked_sub(*base).filter(|&o| o < NO_TIME),
+                let offset = if t == 0 {
+                    NO_TIME
+                } else {
+                    match t.checked_sub(*base) {
+                        Some(o) if o < NO_TIME => o,
+                        _ => return self.widen_with(t),
+                    }
                 };
-                match offset {
-                    Some(o) => {
-                        low.push(o as u32);
-                        high.push((o >> 32) as u16);
-                    }
-                    None => {
-                        let mut wide = Vec::with_capacity(low.capacity().max(low.len() + 1));
-                        wide.extend((0..low.len()).map(|r| self.get(r)));
-                        wide.push(t);
-                        *self = Times::Wide(wide);
-                    }
-                }
+                low.push(offset as u32);
+                high.push((offset >> 32) as u16);
             }
             Times::Wide(v) => v.push(t),
+            Times::Absent if t == 0 => {}
+            Times::Absent => self.start_with(t, stack),
+        }
+    }
+
+    #[cold]
+    fn start_with(&mut self, t: u64, stack: &Stacks) {
+        let (rows, room) = (stack.len(), stack.capacity());
+        let (mut low, mut high) = (Vec::with_capacity(room), Vec::with_capacity(room));
+        low.resize(rows - 1, NO_TIME as u32);
+        high.resize(rows - 1, (NO_TIME >> 32) as u16);
+        let base = t.saturating_sub(HALF_SPAN);
+        let offset = t - base;
+        low.push(offset as u32);
+        high.push((offset >> 32) as u16);
+        *self = Times::Packed { base, low, high };
+    }
+
+    #[cold]
+    fn widen_with(&mut self, t: u64) {
+        let mut wide = Vec::with_capacity(match self {
+            Times::Packed { low, .. } => low.capacity().max(low.len() + 1),
+            _ => 0,
+        });
+        wide.extend((0..self.len()).map(|r| self.get(r)));
+        wide.push(t);
+        *self = Times::Wide(wide);
+    }
+
+    /// The smallest and largest timestamp, if any row has one.
+    pub fn min_max(&self) -> Option<(u64, u64)> {
+        let fold = |acc: Option<(u64, u64)>, t: u64| match acc {
+            _ if t == 0 => acc,
+            None => Some((t, t)),
+            Some((lo, hi)) => Some((lo.min(t), hi.max(t))),
+        };
+        match self {
+            Times::Absent => None,
+            Times::Wide(v) => v.iter().fold(None, |acc, &t| fold(acc, t)),
+            Times::Packed { base, low, high } => {
+                // Over the offsets, then moved by the base: one pass with no per-row branch
+                // on the storage.
+                let (lo, hi) = low
+                    .iter()
+                    .zip(high)
+                    .fold((NO_TIME, 0), |(lo, hi), (&l, &h)| {
+                        let offset = (u64::from(h) << 32) | u64::from(l);
+                        let hi_candidate = if offset == NO_TIME { 0 } else { offset };
+                        (lo.min(offset), hi.max(hi_candidate))
+                    });
+                (lo != NO_TIME).then(|| (base.wrapping_add(lo), base.wrapping_add(hi)))
+            }
         }
     }
 
@@ -263,16 +304,22 @@ pub struct SampleTable {
 
 /// Push `v` onto a column kept only once a row differs from `absent`: the first such row
 /// fills in the rows before it, and reserves as much room as the stack column has.
+/// The stack column, which the other columns follow in length and capacity.
+type Stacks = Vec<u32>;
+
 #[inline(always)]
-fn push_sparse<T: Copy + PartialEq>(column: &mut Vec<T>, stack: (usize, usize), v: T, absent: T) {
-    if column.is_empty() {
-        if v == absent {
-            return;
-        }
-        let (rows, room) = stack;
-        column.reserve_exact(room);
-        column.resize(rows - 1, absent);
+fn push_sparse<T: Copy + PartialEq>(column: &mut Vec<T>, stack: &Stacks, v: T, absent: T) {
+    if !column.is_empty() {
+        column.push(v);
+    } else if v != absent {
+        start_sparse(column, stack, v, absent);
     }
+}
+
+#[cold]
+fn start_sparse<T: Copy>(column: &mut Vec<T>, stack: &Stacks, v: T, absent: T) {
+    column.reserve_exact(stack.capacity());
+    column.resize(stack.len() - 1, absent);
     column.push(v);
 }
 
@@ -310,14 +357,13 @@ impl SampleTable {
     }
 
     /// Add a row.
+    #[inline(always)]
     pub(crate) fn push(&mut self, stack: u32, value: i64, time: u64, link: u32, attrs: u32) {
         self.stack.push(stack);
         self.value.push(value);
-        // The stack column's length (with this row) and capacity.
-        let rows = (self.stack.len(), self.stack.capacity());
-        self.time.push(time, rows);
-        push_sparse(&mut self.link, rows, link, NONE);
-        push_sparse(&mut self.attrs, rows, attrs, 0);
+        self.time.push(time, &self.stack);
+        push_sparse(&mut self.link, &self.stack, link, NONE);
+        push_sparse(&mut self.attrs, &self.stack, attrs, 0);
     }
 
     /// Make room for `n` more rows in the columns that are always kept.
