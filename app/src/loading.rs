@@ -294,25 +294,26 @@ pub async fn yield_now() {
 /// Fetches `url` (relative to the page) as a Blob: the browser keeps its bytes, and the
 /// decoder's worker reads them ([`Input::Blob`]).
 pub async fn fetch_file(url: &str) -> Result<Input, String> {
-    let blob = fetch(url)
-        .await?
-        .blob()
-        .map_err(|e| format!("Could not read {url}: {e:?}"))?;
-    JsFuture::from(blob)
+    fetch_body(url, web_sys::Response::blob)
         .await
         .map(|blob| Input::Blob(blob.unchecked_into()))
-        .map_err(|e| format!("Could not read {url}: {e:?}"))
 }
 
 /// Fetches `url` (relative to the page) and returns its bytes, kept out of wasm memory.
 pub async fn fetch_bytes(url: &str) -> Result<js_sys::Uint8Array, String> {
-    let buffer = fetch(url)
-        .await?
-        .array_buffer()
-        .map_err(|e| format!("Could not read {url}: {e:?}"))?;
-    JsFuture::from(buffer)
+    fetch_body(url, web_sys::Response::array_buffer)
         .await
         .map(|buffer| js_sys::Uint8Array::new(&buffer))
+}
+
+/// The body of a GET of `url`, read by `read` (`blob`, `array_buffer`).
+async fn fetch_body(
+    url: &str,
+    read: fn(&web_sys::Response) -> Result<js_sys::Promise, wasm_bindgen::JsValue>,
+) -> Result<wasm_bindgen::JsValue, String> {
+    let body = read(&fetch(url).await?).map_err(|e| format!("Could not read {url}: {e:?}"))?;
+    JsFuture::from(body)
+        .await
         .map_err(|e| format!("Could not read {url}: {e:?}"))
 }
 
