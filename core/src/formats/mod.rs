@@ -224,6 +224,21 @@ pub fn load_with(bytes: &[u8], options: &Options) -> Result<Loaded> {
     Ok(loaded)
 }
 
+/// An uncompressed binary OTLP profiles message read a top-level field at a time, so that the
+/// whole file is never held beside what is decoded from it (the app's decode worker reads a
+/// big file from its Blob this way). The caller has told it is one: a top level of fields 1
+/// and 2 only, with a dictionary. Checked as [`load`] checks.
+pub fn load_otlp_profiles_from(
+    message: &mut impl otlp::TopLevel,
+    limits: &Limits,
+) -> Result<Loaded> {
+    let loaded = otlp_profiles_binary::parse_from(message, &Options::new(*limits))?;
+    if let Loaded::Profiles(set) = &loaded {
+        set.validate()?;
+    }
+    Ok(loaded)
+}
+
 fn load_plain(bytes: &[u8], options: &Options) -> Result<Loaded> {
     if bytes.is_empty() {
         return Err(Error::unrecognized("the file is empty"));

@@ -127,18 +127,25 @@ pub fn sniff_layout(buf: &[u8], diags: &mut Diagnostics) -> Result<Layout> {
 
 /// [`sniff_layout`], plus an upper bound on the sample observations in the message.
 fn sniff(buf: &[u8], diags: &mut Diagnostics) -> Result<(Layout, u64)> {
+    sniff_from(&mut Whole::new(buf), diags)
+}
+
+/// [`sniff`] over a message read a top-level field at a time.
+fn sniff_from(message: &mut impl TopLevel, diags: &mut Diagnostics) -> Result<(Layout, u64)> {
     let mut votes = LayoutVotes::default();
     let mut has_dictionary = false;
     let mut attribute_table_len = 0u64;
-    for top in Fields::new(buf) {
+    for top in message.fields().to_vec() {
         match (top.number, top.wire) {
             (2, WireType::Len) => {
                 has_dictionary = true;
+                let payload = message.payload(&top)?;
                 attribute_table_len +=
-                    Fields::new(top.payload).filter(|f| f.number == 6).count() as u64;
+                    Fields::new(&payload).filter(|f| f.number == 6).count() as u64;
             }
             (1, WireType::Len) => {
-                for rp in Fields::new(top.payload).filter(|f| f.number == 2) {
+                let payload = message.payload(&top)?;
+                for rp in Fields::new(&payload).filter(|f| f.number == 2) {
                     for sp in Fields::new(rp.payload).filter(|f| f.number == 2) {
                         votes.profile(sp.payload);
                     }
@@ -203,26 +210,134 @@ fn sniff(buf: &[u8], diags: &mut Diagnostics) -> Result<(Layout, u64)> {
     Ok((layout, votes.observations))
 }
 
+/// A top-level field of a binary profiles message, and where its payload is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopField {
+    /// Field number (1: a `ResourceProfiles`, 2: the dictionary).
+    pub number: u32,
+    /// Wire type.
+    pub wire: WireType,
+    /// Offset of the field's tag in the message.
+    pub offset: usize,
+    /// Offset of its payload (for `Len`; what follows the tag otherwise).
+    pub start: usize,
+    /// Length of its payload (0 unless `Len`).
+    pub len: usize,
+}
+
+impl TopField {
+    /// Longest tag and length of a top-level field, in bytes.
+    pub const MAX_HEADER: usize = 20;
+
+    /// The length-delimited field whose tag starts `head`, which holds the message's bytes
+    /// from offset `at` on (up to [`TopField::MAX_HEADER`] of them); `None` unless `head`
+    /// starts with a whole tag and length of a `Len` field. For reading a message's top level
+    /// without holding it: one short read per field.
+    pub fn read_header(head: &[u8], at: usize) -> Option<TopField> {
+        let mut pos = 0;
+        let tag = super::wire::read_varint(head, &mut pos)?;
+        if tag & 7 != 2 {
+            return None;
+        }
+        let len = usize::try_from(super::wire::read_varint(head, &mut pos)?).ok()?;
+        Some(TopField {
+            number: u32::try_from(tag >> 3).ok()?,
+            wire: WireType::Len,
+            offset: at,
+            start: at.checked_add(pos)?,
+            len,
+        })
+    }
+}
+
+/// A binary profiles message read one top-level field at a time: the whole message in
+/// memory ([`Whole`]), or a file too big to hold whole beside what is decoded from it (the
+/// app reads the 1 GB benchmark file from a Blob this way: the dictionary, then each
+/// `ResourceProfiles` in turn).
+pub trait TopLevel {
+    /// The top-level fields, in order.
+    fn fields(&self) -> &[TopField];
+    /// Where the top level stopped making sense, if it did (offset, what was wrong).
+    fn error(&self) -> Option<(usize, &'static str)>;
+    /// The payload of `field`.
+    fn payload(&mut self, field: &TopField) -> Result<std::borrow::Cow<'_, [u8]>>;
+}
+
+/// A whole message in memory.
+pub struct Whole<'a> {
+    buf: &'a [u8],
+    fields: Vec<TopField>,
+    error: Option<(usize, &'static str)>,
+}
+
+impl<'a> Whole<'a> {
+    /// The top level of `buf`.
+    pub fn new(buf: &'a [u8]) -> Self {
+        let mut top = Fields::new(buf);
+        let fields = top
+            .by_ref()
+            .map(|f| TopField {
+                number: f.number,
+                wire: f.wire,
+                offset: f.offset,
+                // An empty payload (or none) need not point into `buf`.
+                start: match f.payload.is_empty() {
+                    true => f.offset,
+                    false => f.payload.as_ptr() as usize - buf.as_ptr() as usize,
+                },
+                len: f.payload.len(),
+            })
+            .collect();
+        Whole {
+            buf,
+            fields,
+            error: top.error,
+        }
+    }
+}
+
+impl TopLevel for Whole<'_> {
+    fn fields(&self) -> &[TopField] {
+        &self.fields
+    }
+
+    fn error(&self) -> Option<(usize, &'static str)> {
+        self.error
+    }
+
+    fn payload(&mut self, field: &TopField) -> Result<std::borrow::Cow<'_, [u8]>> {
+        Ok(std::borrow::Cow::Borrowed(
+            &self.buf[field.start..field.start + field.len],
+        ))
+    }
+}
+
 /// Decode a binary profiles message resource by resource into `b`, so that only the
 /// dictionary and one `ResourceProfiles` (without its samples) are ever decoded at once. The
 /// observation count is checked against the limits before anything is decoded.
 pub fn add_binary(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
+    add_binary_from(b, &mut Whole::new(buf))
+}
+
+/// [`add_binary`] over a message read a top-level field at a time.
+pub fn add_binary_from(b: &mut Builder<'_>, message: &mut impl TopLevel) -> Result<Layout> {
     let format = b.format;
-    let layout = sniff_within_limits(b, buf)?;
+    let layout = sniff_within_limits_from(b, message)?;
     let bad = |offset: usize, what: &str, e: prost::DecodeError| {
         Error::malformed(format, At::Byte(offset as u64), format!("{what}: {e}"))
     };
     // Several dictionary fields merge, as protobuf says repeated message fields do.
     let mut dictionary = legacy::ProfilesDictionaryHead::default();
     let mut stacks = normalize::StackTable::default();
-    let mut fields = Fields::new(buf);
-    for f in fields.by_ref().filter(|f| f.number == 2) {
+    let fields = message.fields().to_vec();
+    for f in fields.iter().filter(|f| f.number == 2) {
         let what = "the dictionary is not valid";
-        if dictionary.merge(f.payload).is_ok() && hot::read_stacks(f.payload, &mut stacks) {
+        let payload = message.payload(f)?;
+        if dictionary.merge(&*payload).is_ok() && hot::read_stacks(&payload, &mut stacks) {
             continue;
         }
         // Prost decides, and words the error; merging never depends on what came before.
-        ProfilesDictionary::decode(f.payload).map_err(|e| bad(f.offset, what, e))?;
+        ProfilesDictionary::decode(&*payload).map_err(|e| bad(f.offset, what, e))?;
         // Prost accepts what the stack reader refused: a bug in the reader.
         debug_assert!(false, "the stack reader refused what prost accepts");
         return Err(Error::malformed(
@@ -231,20 +346,21 @@ pub fn add_binary(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
             "the stack table of the dictionary could not be read",
         ));
     }
-    if let Some((offset, what)) = fields.error {
+    if let Some((offset, what)) = message.error() {
         return Err(Error::malformed(format, At::Byte(offset as u64), what));
     }
     let dictionary = ProfilesDictionary::from(dictionary);
     let mut n = normalize::Normalizer::with_stack_table(b, &dictionary, stacks)?;
     let mut scratch = hot::Scratch::default();
-    for f in Fields::new(buf).filter(|f| f.number == 1) {
+    for f in fields.iter().filter(|f| f.number == 1) {
+        let payload = message.payload(f)?;
         // Prost decodes all but the samples, from a copy without them (skipping them with
         // prost would cost more than reading them); the sample reader reads those.
         let head =
-            hot::without_samples(f.payload).and_then(|bytes| decode_resource(&bytes, layout).ok());
+            hot::without_samples(&payload).and_then(|bytes| decode_resource(&bytes, layout).ok());
         let (stop, rows_added) = match head {
             Some(head) => {
-                match hot::add_resource(&mut n, b, f.payload, &head, layout, &mut scratch) {
+                match hot::add_resource(&mut n, b, &payload, &head, layout, &mut scratch) {
                     Ok(()) => continue,
                     Err(stop) => (stop, true),
                 }
@@ -254,7 +370,7 @@ pub fn add_binary(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
         // The whole resource, decoded by prost as before the sample reader existed, decides:
         // its error is the one to report, malformed bytes before a limit hit.
         let what = "a ResourceProfiles message is not valid";
-        let rp = decode_resource(f.payload, layout).map_err(|e| bad(f.offset, what, e))?;
+        let rp = decode_resource(&payload, layout).map_err(|e| bad(f.offset, what, e))?;
         match stop {
             hot::Stop::Normalize(e) => return Err(e),
             // Prost accepts what the head decode refused (which cannot happen: they differ
@@ -278,10 +394,16 @@ pub fn add_binary(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
     Ok(layout)
 }
 
-/// The layout of `buf`, once its observations are known to be within the sample limit; the
-/// sample columns are then reserved for them.
+/// [`sniff_within_limits_from`] of a whole message (the reader's tests use it).
+#[cfg(test)]
 pub(crate) fn sniff_within_limits(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
-    let (layout, observations) = sniff(buf, &mut b.diags)?;
+    sniff_within_limits_from(b, &mut Whole::new(buf))
+}
+
+/// The layout of `message`, once its observations are known to be within the sample limit;
+/// the sample columns are then reserved for them.
+fn sniff_within_limits_from(b: &mut Builder<'_>, message: &mut impl TopLevel) -> Result<Layout> {
+    let (layout, observations) = sniff_from(message, &mut b.diags)?;
     let max = b.limits().max_samples;
     if observations > max {
         return Err(Error::limit(
