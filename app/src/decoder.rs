@@ -22,6 +22,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use js_sys::{
     Array, BigInt64Array, BigUint64Array, Int32Array, Object, Reflect, Uint8Array, Uint16Array,
@@ -228,7 +229,13 @@ struct BlobMessage {
     blob: web_sys::Blob,
     reader: web_sys::FileReaderSync,
     fields: Vec<TopField>,
+    /// Payloads read so far, by offset, for a file small enough to hold: each field is asked
+    /// for twice (to tell the layout, then to decode), and reading it once is quicker.
+    held: Option<HashMap<usize, Vec<u8>>>,
 }
+
+/// Files up to this size keep their fields once read ([`BlobMessage::held`]).
+const HOLD_UP_TO: usize = 64 << 20;
 
 /// More top-level fields than this and the file is read whole: a header read each would be
 /// slow, and no producer writes so many.
@@ -260,6 +267,7 @@ impl BlobMessage {
             blob: blob.clone(),
             reader,
             fields,
+            held: (size <= HOLD_UP_TO).then(HashMap::new),
         }))
     }
 }
@@ -274,9 +282,8 @@ impl TopLevel for BlobMessage {
     }
 
     fn payload(&mut self, f: &TopField) -> spanflame_core::Result<Cow<'_, [u8]>> {
-        read_range(&self.reader, &self.blob, f.start, f.start + f.len)
-            .map(Cow::Owned)
-            .map_err(|e| {
+        let read = |m: &BlobMessage| {
+            read_range(&m.reader, &m.blob, f.start, f.start + f.len).map_err(|e| {
                 spanflame_core::Error::malformed(
                     spanflame_core::Format::OtlpProfilesBinary,
                     spanflame_core::At::Byte(f.start as u64),
@@ -285,6 +292,21 @@ impl TopLevel for BlobMessage {
                     ),
                 )
             })
+        };
+        if self
+            .held
+            .as_ref()
+            .is_some_and(|h| !h.contains_key(&f.start))
+        {
+            let bytes = read(self)?;
+            if let Some(held) = self.held.as_mut() {
+                held.insert(f.start, bytes);
+            }
+        }
+        match &self.held {
+            Some(held) => Ok(Cow::Borrowed(&held[&f.start])),
+            None => read(self).map(Cow::Owned),
+        }
     }
 }
 
