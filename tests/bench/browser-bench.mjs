@@ -332,21 +332,25 @@ function armCanvasWatch(page) {
   });
 }
 
-/** Milliseconds from the input stamped in `window.__bench[stamp]` to the armed watch's change; null if none within 5 s. */
-function untilWatchedChange(page, stamp) {
+/**
+ * Milliseconds from the input stamped in `window.__bench[stamp]` to the change a watch stamped
+ * in `window.__bench[changed]` (`changedAt`: the armed canvas watch; `tableAt`: the table
+ * watch); null if none within 5 s.
+ */
+function untilStamped(page, stamp, changed) {
   return page.evaluate(
-    (stamp) =>
+    ([stamp, changed]) =>
       new Promise((resolve) => {
         const t0 = performance.now();
         const check = () => {
-          const at = window.__bench.changedAt;
+          const at = window.__bench[changed];
           if (at != null) return resolve(at - window.__bench[stamp]);
           if (performance.now() - t0 > 5000) return resolve(null);
           setTimeout(check, 20);
         };
         check();
       }),
-    stamp,
+    [stamp, changed],
   );
 }
 
@@ -367,24 +371,6 @@ function watchTable(page) {
     observer.observe(table, { subtree: true, childList: true, characterData: true, attributes: true });
     return true;
   });
-}
-
-/** Milliseconds from the input stamped in `window.__bench[stamp]` to the table's change; null if none within 5 s. */
-async function untilTableChanged(page, stamp) {
-  return page.evaluate(
-    (stamp) =>
-      new Promise((resolve) => {
-        const t0 = performance.now();
-        const check = () => {
-          const at = window.__bench.tableAt;
-          if (at != null) return resolve(at - window.__bench[stamp]);
-          if (performance.now() - t0 > 5000) return resolve(null);
-          setTimeout(check, 20);
-        };
-        check();
-      }),
-    stamp,
-  );
 }
 
 /**
@@ -429,10 +415,10 @@ async function spanClicks(page, viewer, { count = 8 } = {}) {
     const watching = await watchTable(page);
     await armCanvasWatch(page);
     await button.click();
-    const ms = await untilWatchedChange(page, 'lastClick');
+    const ms = await untilStamped(page, 'lastClick', 'changedAt');
     if (ms == null) unchanged += 1;
     else times.push(ms);
-    const table = watching ? await untilTableChanged(page, 'lastClick') : null;
+    const table = watching ? await untilStamped(page, 'lastClick', 'tableAt') : null;
     if (table != null) tableTimes.push(table);
   }
   return { measurable: true, selector, clicked: Math.min(count, n), unchanged, times, tableTimes };
@@ -464,10 +450,10 @@ async function brushes(page, { count = 8 } = {}) {
     const watching = await watchTable(page);
     await armCanvasWatch(page);
     await page.mouse.up();
-    const ms = await untilWatchedChange(page, 'lastUp');
+    const ms = await untilStamped(page, 'lastUp', 'changedAt');
     if (ms == null) unchanged += 1;
     else times.push(ms);
-    const table = watching ? await untilTableChanged(page, 'lastUp') : null;
+    const table = watching ? await untilStamped(page, 'lastUp', 'tableAt') : null;
     if (table != null) tableTimes.push(table);
     await page.keyboard.press('Escape');
     await settle(page, 300);

@@ -276,16 +276,15 @@ impl<'a> Whole<'a> {
         let mut top = Fields::new(buf);
         let fields = top
             .by_ref()
-            .map(|f| TopField {
-                number: f.number,
-                wire: f.wire,
-                offset: f.offset,
-                // An empty payload (or none) need not point into `buf`.
-                start: match f.payload.is_empty() {
-                    true => f.offset,
-                    false => f.payload.as_ptr() as usize - buf.as_ptr() as usize,
-                },
-                len: f.payload.len(),
+            .map(|f| {
+                // A `Len` field's header read as a Blob's is; other wire types have no payload.
+                TopField::read_header(&buf[f.offset..], f.offset).unwrap_or(TopField {
+                    number: f.number,
+                    wire: f.wire,
+                    offset: f.offset,
+                    start: f.offset,
+                    len: 0,
+                })
             })
             .collect();
         Whole {
