@@ -1,7 +1,7 @@
 // Decodes one file off the page's main thread (app/src/decoder.rs has the whole exchange).
 // The page sends {js, module}: the URL of the app's wasm-bindgen glue and the app's compiled
 // WebAssembly.Module, so nothing is fetched or compiled twice. Then {input}: bytes
-// (transferred) or a Blob, which the decoder reads piece by piece.
+// (transferred) or a Blob, which the decoder reads piece by piece through its stream.
 // Answers: {ready: true} | {failed} on start; the packed file | {error} | {failed} after.
 // Before saying ready it warms the decoder up (app/src/decoder.rs, warm_up_worker).
 let glue = null;
@@ -21,7 +21,7 @@ self.onmessage = async ({ data }) => {
   }
   let result;
   try {
-    result = glue.decode_in_worker(data.input);
+    result = await glue.decode_in_worker(data.input);
   } catch (e) {
     // The decoder itself broke (a bug): say so rather than take the page down with it.
     self.postMessage({ failed: String(e) });

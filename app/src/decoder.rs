@@ -145,12 +145,19 @@ const WARM_UP_ROUNDS: usize = 60;
 
 /// Called in the worker by `decode-worker.js` with the input (a `Uint8Array` or a `Blob`):
 /// decode, then pack the result for posting.
-/// Returns `{meta: Uint8Array, columns: [typed arrays]}` or `{error: string}`.
+/// Resolves to `{meta: Uint8Array, columns: [typed arrays]}` or `{error: string}`.
 #[wasm_bindgen]
-pub fn decode_in_worker(input: &JsValue) -> JsValue {
-    let by_field = input.dyn_ref::<web_sys::Blob>().and_then(decode_by_field);
-    let result =
-        by_field.unwrap_or_else(|| read_input(input).and_then(|bytes| decode_here(&bytes)));
+pub async fn decode_in_worker(input: JsValue) -> JsValue {
+    let by_field = match input.dyn_ref::<web_sys::Blob>() {
+        Some(blob) => decode_by_field(blob).await,
+        None => None,
+    };
+    let result = match by_field {
+        Some(result) => result,
+        None => read_input(&input)
+            .await
+            .and_then(|bytes| decode_here(&bytes)),
+    };
     let out = Object::new();
     match result {
         Err(message) => set(&out, "error", &message.into()),
@@ -159,15 +166,7 @@ pub fn decode_in_worker(input: &JsValue) -> JsValue {
             set(&out, "meta", &Uint8Array::from(meta.as_slice()));
             let list = Array::new();
             for column in columns {
-                // One copy out of wasm memory; the column is freed right after.
-                let array: JsValue = match column {
-                    Column::U32(v) => Uint32Array::from(v.as_slice()).into(),
-                    Column::U64(v) => BigUint64Array::from(v.as_slice()).into(),
-                    Column::I64(v) => BigInt64Array::from(v.as_slice()).into(),
-                    Column::I32(v) => Int32Array::from(v.as_slice()).into(),
-                    Column::U16(v) => Uint16Array::from(v.as_slice()).into(),
-                };
-                list.push(&array);
+                list.push(&column_out(&column));
             }
             set(&out, "columns", &list);
         }
@@ -182,9 +181,52 @@ pub fn decode_in_worker(input: &JsValue) -> JsValue {
     out.into()
 }
 
+/// One copy of `column` out of wasm memory, in a resizable buffer: the page shrinks it to
+/// nothing once it has copied it in ([`receive`]), which gives its memory back at once. A
+/// plain buffer's memory waits for the garbage collector, which on the 1 GB file kept all
+/// 1.3 GB of columns beside the page's copy for seconds (BENCHMARKS.md).
+fn column_out(column: &Column) -> JsValue {
+    let bytes = match column {
+        Column::U32(v) => std::mem::size_of_val(v.as_slice()),
+        Column::U64(v) => std::mem::size_of_val(v.as_slice()),
+        Column::I64(v) => std::mem::size_of_val(v.as_slice()),
+        Column::I32(v) => std::mem::size_of_val(v.as_slice()),
+        Column::U16(v) => std::mem::size_of_val(v.as_slice()),
+    };
+    let buffer =
+        js_sys::ArrayBuffer::new_with_options(bytes, &js_sys::ArrayBufferOptions::new(bytes));
+    match column {
+        Column::U32(v) => {
+            let array = Uint32Array::new(&buffer);
+            array.copy_from(v);
+            array.into()
+        }
+        Column::U64(v) => {
+            let array = BigUint64Array::new(&buffer);
+            array.copy_from(v);
+            array.into()
+        }
+        Column::I64(v) => {
+            let array = BigInt64Array::new(&buffer);
+            array.copy_from(v);
+            array.into()
+        }
+        Column::I32(v) => {
+            let array = Int32Array::new(&buffer);
+            array.copy_from(v);
+            array.into()
+        }
+        Column::U16(v) => {
+            let array = Uint16Array::new(&buffer);
+            array.copy_from(v);
+            array.into()
+        }
+    }
+}
+
 /// The input's bytes in this thread's wasm memory. A file over the size limit is refused
 /// before anything is copied.
-fn read_input(input: &JsValue) -> Result<Vec<u8>, String> {
+async fn read_input(input: &JsValue) -> Result<Vec<u8>, String> {
     let limits = Limits::default();
     let check = |len: f64| {
         spanflame_core::formats::check_input_size(len as u64, &limits).map_err(|e| e.to_string())
@@ -197,25 +239,27 @@ fn read_input(input: &JsValue) -> Result<Vec<u8>, String> {
         .dyn_ref::<web_sys::Blob>()
         .ok_or("the decoder was sent neither bytes nor a file")?;
     check(blob.size())?;
-    read_blob(blob).map_err(|e| format!("could not read the file: {e:?}"))
+    let size = blob.size() as usize;
+    BlobReader::new(blob)
+        .read(0, size)
+        .await
+        .map_err(|e| format!("could not read the file: {e:?}"))
 }
-
-/// Bytes read off a Blob per call: each piece is a short-lived buffer outside wasm memory.
-const BLOB_PIECE: f64 = 16.0 * 1024.0 * 1024.0;
 
 /// A binary OTLP profiles message decoded from its Blob a top-level field at a time (the
 /// dictionary, then each `ResourceProfiles`), so that the worker never holds the whole file
 /// beside the profile it is building: on the 1 GB benchmark file that is a gigabyte less at
 /// the worker's peak. `None` when the Blob is not such a message (gzip, another format, a
 /// truncated file, no dictionary): it is then read whole, as any other file.
-fn decode_by_field(blob: &web_sys::Blob) -> Option<Result<Loaded, String>> {
+async fn decode_by_field(blob: &web_sys::Blob) -> Option<Result<Loaded, String>> {
     let limits = Limits::default();
     if let Err(e) = spanflame_core::formats::check_input_size(blob.size() as u64, &limits) {
         return Some(Err(e.to_string()));
     }
-    match BlobMessage::open(blob) {
+    match BlobMessage::open(blob).await {
         Ok(Some(mut message)) => Some(
             spanflame_core::formats::load_otlp_profiles_from(&mut message, &limits)
+                .await
                 .map_err(|e| e.to_string()),
         ),
         Ok(None) => None,
@@ -226,8 +270,7 @@ fn decode_by_field(blob: &web_sys::Blob) -> Option<Result<Loaded, String>> {
 /// A Blob holding a binary OTLP profiles message: its top-level fields, found by reading
 /// only their headers, and a reader for their payloads.
 struct BlobMessage {
-    blob: web_sys::Blob,
-    reader: web_sys::FileReaderSync,
+    reader: BlobReader,
     fields: Vec<TopField>,
     /// Payloads read so far, by offset, for a file small enough to hold: each field is asked
     /// for twice (to tell the layout, then to decode), and reading it once is quicker.
@@ -244,13 +287,13 @@ const MAX_TOP_FIELDS: usize = 100_000;
 impl BlobMessage {
     /// The top level of `blob`, if it is fields 1 and 2 only, tiling the file, with a
     /// dictionary (what [`spanflame_core::formats::otlp::sniff_binary`] calls profiles).
-    fn open(blob: &web_sys::Blob) -> Result<Option<BlobMessage>, JsValue> {
-        let reader = web_sys::FileReaderSync::new()?;
+    async fn open(blob: &web_sys::Blob) -> Result<Option<BlobMessage>, JsValue> {
+        let mut reader = BlobReader::new(blob);
         let size = blob.size() as usize;
         let mut fields = Vec::new();
         let mut at = 0;
         while at < size {
-            let head = read_range(&reader, blob, at, size.min(at + TopField::MAX_HEADER))?;
+            let head = reader.read(at, size.min(at + TopField::MAX_HEADER)).await?;
             let Some(field) = TopField::read_header(&head, at) else {
                 return Ok(None);
             };
@@ -264,11 +307,26 @@ impl BlobMessage {
             }
         }
         Ok(fields.iter().any(|f| f.number == 2).then(|| BlobMessage {
-            blob: blob.clone(),
             reader,
             fields,
             held: (size <= HOLD_UP_TO).then(HashMap::new),
         }))
+    }
+
+    /// Bytes of field `f`, read off the Blob.
+    async fn read(&mut self, f: &TopField) -> spanflame_core::Result<Vec<u8>> {
+        self.reader
+            .read(f.start, f.start + f.len)
+            .await
+            .map_err(|e| {
+                spanflame_core::Error::malformed(
+                    spanflame_core::Format::OtlpProfilesBinary,
+                    spanflame_core::At::Byte(f.start as u64),
+                    format!(
+                        "could not read the file here (did it change since it was opened?): {e:?}"
+                    ),
+                )
+            })
     }
 }
 
@@ -281,68 +339,80 @@ impl TopLevel for BlobMessage {
         None
     }
 
-    fn payload(&mut self, f: &TopField) -> spanflame_core::Result<Cow<'_, [u8]>> {
-        let read = |m: &BlobMessage| {
-            read_range(&m.reader, &m.blob, f.start, f.start + f.len).map_err(|e| {
-                spanflame_core::Error::malformed(
-                    spanflame_core::Format::OtlpProfilesBinary,
-                    spanflame_core::At::Byte(f.start as u64),
-                    format!(
-                        "could not read the file here (did it change since it was opened?): {e:?}"
-                    ),
-                )
-            })
+    async fn payload(&mut self, f: &TopField) -> spanflame_core::Result<Cow<'_, [u8]>> {
+        let Some(held) = &self.held else {
+            return self.read(f).await.map(Cow::Owned);
         };
-        if self
-            .held
-            .as_ref()
-            .is_some_and(|h| !h.contains_key(&f.start))
-        {
-            let bytes = read(self)?;
-            if let Some(held) = self.held.as_mut() {
-                held.insert(f.start, bytes);
+        if !held.contains_key(&f.start) {
+            let bytes = self.read(f).await?;
+            self.held.get_or_insert_default().insert(f.start, bytes);
+        }
+        Ok(Cow::Borrowed(&self.held.get_or_insert_default()[&f.start]))
+    }
+}
+
+/// Bytes read off a Blob per step, into one buffer that every read reuses.
+const BLOB_PIECE: u32 = 4 << 20;
+
+/// Reads byte ranges of a Blob into wasm memory through the Blob's byte stream, into one
+/// reused buffer, so that reading leaves no garbage behind. `FileReaderSync`, used before,
+/// made a new buffer per read, and the garbage collector seldom ran: reading the 1 GB file
+/// field by field (each field twice) left about 1 GB of them in the worker at its peak
+/// (BENCHMARKS.md). Where a browser cannot read a Blob's stream so, each range is read with
+/// `Blob.arrayBuffer()`.
+struct BlobReader {
+    blob: web_sys::Blob,
+    /// The reused buffer, between reads.
+    spare: Option<js_sys::ArrayBuffer>,
+}
+
+impl BlobReader {
+    fn new(blob: &web_sys::Blob) -> BlobReader {
+        BlobReader {
+            blob: blob.clone(),
+            spare: None,
+        }
+    }
+
+    /// Bytes `from..to` of the Blob.
+    async fn read(&mut self, from: usize, to: usize) -> Result<Vec<u8>, JsValue> {
+        let slice = self.blob.slice_with_f64_and_f64(from as f64, to as f64)?;
+        let len = to.saturating_sub(from);
+        let Ok(reader) = web_sys::ReadableStreamByobReader::new(&slice.stream()) else {
+            let buffer = JsFuture::from(slice.array_buffer()).await?;
+            return Ok(Uint8Array::new(&buffer).to_vec());
+        };
+        let mut out = Vec::with_capacity(len);
+        loop {
+            let buffer = self
+                .spare
+                .take()
+                .unwrap_or_else(|| js_sys::ArrayBuffer::new(BLOB_PIECE));
+            // The read takes the buffer and hands it back, filled, in its result's view.
+            let result =
+                JsFuture::from(reader.read_with_array_buffer_view(&Uint8Array::new(&buffer)))
+                    .await?;
+            let view = get(&result, "value").dyn_into::<Uint8Array>().ok();
+            if let Some(view) = &view {
+                let at = out.len();
+                let n = view.length() as usize;
+                if at + n > len {
+                    return Err("the file grew while it was read".into());
+                }
+                out.resize(at + n, 0);
+                view.copy_to(&mut out[at..]);
+                self.spare = Some(view.buffer());
+            }
+            if get(&result, "done").is_truthy() || view.is_none() {
+                break;
             }
         }
-        match &self.held {
-            Some(held) => Ok(Cow::Borrowed(&held[&f.start])),
-            None => read(self).map(Cow::Owned),
+        reader.release_lock();
+        if out.len() != len {
+            return Err("the file ended early (did it change since it was opened?)".into());
         }
+        Ok(out)
     }
-}
-
-/// Bytes `from..to` of `blob`.
-fn read_range(
-    reader: &web_sys::FileReaderSync,
-    blob: &web_sys::Blob,
-    from: usize,
-    to: usize,
-) -> Result<Vec<u8>, JsValue> {
-    let slice = blob.slice_with_f64_and_f64(from as f64, to as f64)?;
-    let buffer: js_sys::ArrayBuffer = reader.read_as_array_buffer(&slice)?;
-    let piece = Uint8Array::new(&buffer);
-    let bytes = piece.to_vec();
-    free(&piece);
-    Ok(bytes)
-}
-
-/// Read `blob` into one buffer, a piece at a time (only workers may read synchronously).
-fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, JsValue> {
-    let reader = web_sys::FileReaderSync::new()?;
-    let size = blob.size();
-    let mut out = Vec::with_capacity(size as usize);
-    let mut offset = 0.0;
-    while offset < size {
-        let end = (offset + BLOB_PIECE).min(size);
-        let slice = blob.slice_with_f64_and_f64(offset, end)?;
-        let buffer: js_sys::ArrayBuffer = reader.read_as_array_buffer(&slice)?;
-        let piece = Uint8Array::new(&buffer);
-        let at = out.len();
-        out.resize(at + piece.length() as usize, 0);
-        piece.copy_to(&mut out[at..]);
-        free(&piece);
-        offset = end;
-    }
-    Ok(out)
 }
 
 fn set(target: &Object, key: &str, value: &JsValue) {
@@ -444,7 +514,7 @@ impl DecodeWorker {
         }
         let memory = get(&reply, "memory").as_f64().unwrap_or(0.0);
         let started = now();
-        let result = receive(&reply).and_then(|packed| unpack(packed).map_err(|e| e.to_string()));
+        let result = unpack_reply(&reply);
         done(result, now() - started, memory)
     }
 
@@ -491,6 +561,11 @@ fn broke(event: &JsValue) -> String {
     format!("the decoder failed: {detail}")
 }
 
+/// The file in a worker's reply (what [`decode_in_worker`] resolves to, without an error).
+pub fn unpack_reply(reply: &JsValue) -> Result<Loaded, String> {
+    receive(reply).and_then(|packed| unpack(packed).map_err(|e| e.to_string()))
+}
+
 /// The packed file out of the worker's reply: one copy of each column into wasm memory.
 fn receive(reply: &JsValue) -> Result<Packed, String> {
     let damaged = || "the decoder's answer is damaged".to_owned();
@@ -525,21 +600,15 @@ fn receive(reply: &JsValue) -> Result<Packed, String> {
             return Err(damaged());
         };
         columns.push(column);
-        free(&value);
+        // Give the column's memory back now (see `column_out`); a plain buffer (a browser
+        // without resizable ones) is left to the collector.
+        if let Ok(buffer) = get(&value, "buffer").dyn_into::<js_sys::ArrayBuffer>()
+            && buffer.resizable()
+        {
+            let _ = buffer.resize(0);
+        }
     }
     Ok(Packed { meta, columns })
-}
-
-/// Free a copied typed array's memory now rather than when the garbage collector next runs,
-/// which it seldom does here (the JS heap stays small): on the 1 GB file the columns are
-/// 1.4 GB and the pieces read off the file 2 GB, which would otherwise still be held while
-/// wasm memory grows to take them. `ArrayBuffer.prototype.transfer(0)` detaches the
-/// buffer and lets its memory go; where a browser lacks it, the collector takes it later.
-fn free(typed_array: &JsValue) {
-    let buffer = get(typed_array, "buffer");
-    if let Ok(transfer) = get(&buffer, "transfer").dyn_into::<js_sys::Function>() {
-        let _ = transfer.call1(&buffer, &JsValue::from(0));
-    }
 }
 
 /// The glue's URL, from the tag `public/boot.js` started the app with.

@@ -310,6 +310,58 @@ async fn sleep(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
+/// What the decode worker does with a Blob, run here on the page: a binary OTLP file read a
+/// top-level field at a time and a text file read whole, both through the Blob's stream in
+/// pieces, give what decoding their bytes gives; the page then gives the columns' memory back.
+#[wasm_bindgen_test]
+async fn the_worker_reads_blobs_through_their_streams() {
+    use spanflame_app::decoder::{decode_in_worker, unpack_reply};
+    // Over the reader's 4 MB piece, so that its buffer is reused.
+    let folded = "main;serve;parse 3\nmain;serve;render 2\n".repeat(150_000);
+    assert!(folded.len() > 5 << 20);
+    for (name, bytes) in [("demo", DEMO.to_vec()), ("folded", folded.into_bytes())] {
+        let array = js_sys::Uint8Array::from(bytes.as_slice());
+        let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&array)).unwrap();
+        let reply = decode_in_worker(blob.into()).await;
+        let columns = js_sys::Reflect::get(&reply, &"columns".into())
+            .unwrap()
+            .dyn_into::<js_sys::Array>()
+            .unwrap();
+        let Ok(Loaded::Profiles(from_blob)) = unpack_reply(&reply) else {
+            panic!("{name}: the Blob decodes");
+        };
+        let Ok(Loaded::Profiles(from_bytes)) =
+            spanflame_core::load(&bytes, &spanflame_core::Limits::default())
+        else {
+            panic!("{name}: the bytes decode");
+        };
+        let filter = Filter::default();
+        assert_eq!(
+            from_blob.folded(&filter),
+            from_bytes.folded(&filter),
+            "{name}"
+        );
+        let expected_total = if name == "folded" { 5 * 150_000 } else { 187 };
+        assert_eq!(
+            from_blob.call_tree(&filter).total(),
+            expected_total,
+            "{name}"
+        );
+        assert!(columns.length() > 0, "{name}");
+        for column in columns.iter() {
+            let buffer = js_sys::Reflect::get(&column, &"buffer".into())
+                .unwrap()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .unwrap();
+            assert_eq!(
+                buffer.byte_length(),
+                0,
+                "{name}: a column's memory is given back"
+            );
+        }
+    }
+}
+
 /// Without the tag that names the app's glue (as here, under the test runner) no worker can
 /// load the module: the decoder says so and decodes on the page, with the same result and
 /// the same errors.

@@ -4,6 +4,8 @@
 mod common;
 
 use std::borrow::Cow;
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
 
 use common::fixture;
 use spanflame_core::formats::otlp::{TopField, TopLevel};
@@ -11,7 +13,8 @@ use spanflame_core::formats::{Loaded, load, load_otlp_profiles_from};
 use spanflame_core::{Error, Limits};
 
 /// The message as a file that is read a piece at a time: its top level found by reading
-/// only each field's header, each payload copied out when asked for.
+/// only each field's header, each payload copied out when asked for, after a wait (as the
+/// app's reads from a Blob stream wait).
 struct ByField {
     file: Vec<u8>,
     fields: Vec<TopField>,
@@ -46,9 +49,37 @@ impl TopLevel for ByField {
         None
     }
 
-    fn payload(&mut self, f: &TopField) -> Result<Cow<'_, [u8]>, Error> {
+    async fn payload(&mut self, f: &TopField) -> Result<Cow<'_, [u8]>, Error> {
         self.reads += 1;
+        WaitOnce(false).await;
         Ok(Cow::Owned(self.file[f.start..f.start + f.len].to_vec()))
+    }
+}
+
+/// Pending at its first poll, ready at the next.
+struct WaitOnce(bool);
+
+impl Future for WaitOnce {
+    type Output = ();
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+/// Poll `future` until it is done, counting the times it waited.
+fn run<T>(future: impl Future<Output = T>, waits: &mut usize) -> T {
+    let mut future = std::pin::pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(out) => return out,
+            Poll::Pending => *waits += 1,
+        }
     }
 }
 
@@ -68,9 +99,11 @@ fn field_by_field_reads_as_the_whole_file_does() {
             message.fields.iter().any(|f| f.number == 2),
             "{name}: a dictionary"
         );
-        let Ok(Loaded::Profiles(by_field)) =
-            load_otlp_profiles_from(&mut message, &Limits::default())
-        else {
+        let mut waits = 0;
+        let Ok(Loaded::Profiles(by_field)) = run(
+            load_otlp_profiles_from(&mut message, &Limits::default()),
+            &mut waits,
+        ) else {
             panic!("{name} reads field by field");
         };
         assert_eq!(by_field.samples, whole.samples, "{name}");
@@ -79,8 +112,10 @@ fn field_by_field_reads_as_the_whole_file_does() {
         assert_eq!(by_field.layout, whole.layout, "{name}");
         let filter = Default::default();
         assert_eq!(by_field.folded(&filter), whole.folded(&filter), "{name}");
-        // Each field is read once to tell the layout and once to decode it.
+        // Each field is read once to tell the layout and once to decode it, and every read
+        // waited.
         assert_eq!(message.reads, 2 * message.fields.len(), "{name}");
+        assert_eq!(waits, message.reads, "{name}");
     }
 }
 
@@ -94,7 +129,10 @@ fn a_damaged_resource_is_located_in_the_file() {
         bytes[first.start] = 0;
         load(&bytes, &Limits::default()).expect_err("a broken resource")
     };
-    let by_field = load_otlp_profiles_from(&mut ByField::open(bytes), &Limits::default())
-        .expect_err("a broken resource");
+    let by_field = run(
+        load_otlp_profiles_from(&mut ByField::open(bytes), &Limits::default()),
+        &mut 0,
+    )
+    .expect_err("a broken resource");
     assert_eq!(by_field.to_string(), whole_error.to_string());
 }

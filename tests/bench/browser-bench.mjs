@@ -7,8 +7,10 @@
 //        [--data target/bench-data] [--out target/bench-results] [--first-paint-only]
 //        [--viewers spanflame,spanflame-folded,spanflame-pprof,spanflame-json,speedscope,speedscope-pprof]
 //        [--label TEXT]
-//   node tests/bench/browser-bench.mjs --compare-dists 3=DIR,s=DIR,z=DIR [--sizes M] ...
-//        (Spanflame builds against each other, e.g. opt-levels; their runs interleaved)
+//   node tests/bench/browser-bench.mjs --compare-dists 3=DIR,s=DIR,z=DIR [--sizes M]
+//        [--compare-file profile.binpb] ...
+//        (Spanflame builds against each other on one of the size's files, e.g. opt-levels;
+//        their runs interleaved)
 //
 // What one run of one viewer on one size does (a fresh browser each time, so that process
 // memory peaks belong to that run alone):
@@ -62,6 +64,7 @@ function parseArgs(argv) {
     firstPaintOnly: false,
     label: '',
     compareDists: null,
+    compareFile: 'profile.binpb',
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -84,6 +87,7 @@ function parseArgs(argv) {
         .map((pair) => pair.split('='))
         .map(([label, dir]) => ({ label, dir: path.resolve(REPO_ROOT, dir) }));
     }
+    else if (arg === '--compare-file') options.compareFile = value();
     else throw new Error(`unknown option ${arg}`);
   }
   if (!(options.runs >= 1)) throw new Error('--runs must be at least 1');
@@ -147,7 +151,7 @@ function viewers(options) {
     return Object.fromEntries(
       options.compareDists.map(({ label, dir }) => [
         `spanflame-${label}`,
-        { name: `Spanflame ${label}`, ...spanflame('profile.binpb', dir) },
+        { name: `Spanflame ${label}`, ...spanflame(options.compareFile, dir) },
       ]),
     );
   }

@@ -32,10 +32,10 @@ export const serveBench = ({ dist, data }) => startMountServer({ '/app/': dist, 
 export const launch = () => chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 
 /**
- * A new page of `browser` with the bench probes, on `size`'s OTLP protobuf served by `server`,
- * once its flame graph is first painted. Resolves to { context, page }.
+ * A new page of `browser` with the bench probes, on `size`'s OTLP protobuf served by `server`
+ * (and its traces, with `traces`), once its flame graph is first painted. Resolves to { context, page }.
  */
-export async function openProfile(browser, server, size) {
+export async function openProfile(browser, server, size, { traces = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
   await context.addInitScript((config) => {
     window.__benchConfig = config;
@@ -43,7 +43,8 @@ export async function openProfile(browser, server, size) {
   await context.addInitScript({ path: path.join(HERE, 'page-probes.js') });
   const page = await context.newPage();
   const profile = encodeURIComponent(`${server.url}data/${size}/profile.binpb`);
-  await page.goto(`${server.url}app/#profileURL=${profile}`);
+  const trace = traces ? `&traceURL=${encodeURIComponent(`${server.url}data/${size}/traces.binpb`)}` : '';
+  await page.goto(`${server.url}app/#profileURL=${profile}${trace}`);
   await page.waitForFunction(() => window.__bench?.firstPaint != null, null, { polling: 250, timeout: 180_000 });
   return { context, page };
 }

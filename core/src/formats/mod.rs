@@ -227,12 +227,13 @@ pub fn load_with(bytes: &[u8], options: &Options) -> Result<Loaded> {
 /// An uncompressed binary OTLP profiles message read a top-level field at a time, so that the
 /// whole file is never held beside what is decoded from it (the app's decode worker reads a
 /// big file from its Blob this way). The caller has told it is one: a top level of fields 1
-/// and 2 only, with a dictionary. Checked as [`load`] checks.
-pub fn load_otlp_profiles_from(
+/// and 2 only, with a dictionary. Checked as [`load`] checks. The future waits only as long
+/// as `message`'s reads do.
+pub async fn load_otlp_profiles_from(
     message: &mut impl otlp::TopLevel,
     limits: &Limits,
 ) -> Result<Loaded> {
-    let loaded = otlp_profiles_binary::parse_from(message, &Options::new(*limits))?;
+    let loaded = otlp_profiles_binary::parse_from(message, &Options::new(*limits)).await?;
     if let Loaded::Profiles(set) = &loaded {
         set.validate()?;
     }

@@ -19,12 +19,12 @@ pub fn sniff(bytes: &[u8]) -> Detect {
 
 /// Read one binary profiles message.
 pub fn parse(bytes: &[u8], options: &Options) -> Result<Loaded> {
-    parse_from(&mut otlp::Whole::new(bytes), options)
+    otlp::at_once(parse_from(&mut otlp::Whole::new(bytes), options))
 }
 
 /// Read one binary profiles message a top-level field at a time ([`otlp::TopLevel`]).
-pub fn parse_from(message: &mut impl otlp::TopLevel, options: &Options) -> Result<Loaded> {
+pub async fn parse_from(message: &mut impl otlp::TopLevel, options: &Options) -> Result<Loaded> {
     let mut b = Builder::new(Format::OtlpProfilesBinary, &options.limits);
-    let layout = otlp::add_binary_from(&mut b, message)?;
+    let layout = otlp::add_binary_from(&mut b, message).await?;
     Ok(Loaded::Profiles(b.finish(layout)))
 }

@@ -127,11 +127,11 @@ pub fn sniff_layout(buf: &[u8], diags: &mut Diagnostics) -> Result<Layout> {
 
 /// [`sniff_layout`], plus an upper bound on the sample observations in the message.
 fn sniff(buf: &[u8], diags: &mut Diagnostics) -> Result<(Layout, u64)> {
-    sniff_from(&mut Whole::new(buf), diags)
+    at_once(sniff_from(&mut Whole::new(buf), diags))
 }
 
 /// [`sniff`] over a message read a top-level field at a time.
-fn sniff_from(message: &mut impl TopLevel, diags: &mut Diagnostics) -> Result<(Layout, u64)> {
+async fn sniff_from(message: &mut impl TopLevel, diags: &mut Diagnostics) -> Result<(Layout, u64)> {
     let mut votes = LayoutVotes::default();
     let mut has_dictionary = false;
     let mut attribute_table_len = 0u64;
@@ -139,12 +139,12 @@ fn sniff_from(message: &mut impl TopLevel, diags: &mut Diagnostics) -> Result<(L
         match (top.number, top.wire) {
             (2, WireType::Len) => {
                 has_dictionary = true;
-                let payload = message.payload(&top)?;
+                let payload = message.payload(&top).await?;
                 attribute_table_len +=
                     Fields::new(&payload).filter(|f| f.number == 6).count() as u64;
             }
             (1, WireType::Len) => {
-                let payload = message.payload(&top)?;
+                let payload = message.payload(&top).await?;
                 for rp in Fields::new(&payload).filter(|f| f.number == 2) {
                     for sp in Fields::new(rp.payload).filter(|f| f.number == 2) {
                         votes.profile(sp.payload);
@@ -254,13 +254,33 @@ impl TopField {
 /// memory ([`Whole`]), or a file too big to hold whole beside what is decoded from it (the
 /// app reads the 1 GB benchmark file from a Blob this way: the dictionary, then each
 /// `ResourceProfiles` in turn).
+///
+/// Reading a payload may wait (the app's worker reads a Blob with a stream, whose reads are
+/// asynchronous), so the decoders over a `TopLevel` are `async`. A message in memory never
+/// waits, and [`at_once`] runs them to the end.
+// No `Send` bound on the futures: a reader lives on the one thread that decodes.
+#[allow(async_fn_in_trait)]
 pub trait TopLevel {
     /// The top-level fields, in order.
     fn fields(&self) -> &[TopField];
     /// Where the top level stopped making sense, if it did (offset, what was wrong).
     fn error(&self) -> Option<(usize, &'static str)>;
     /// The payload of `field`.
-    fn payload(&mut self, field: &TopField) -> Result<std::borrow::Cow<'_, [u8]>>;
+    async fn payload(&mut self, field: &TopField) -> Result<std::borrow::Cow<'_, [u8]>>;
+}
+
+/// The output of `future`, which never waits: a decoder over a message in memory
+/// ([`Whole`]), whose payloads are at hand.
+pub(crate) fn at_once<T>(future: impl std::future::Future<Output = T>) -> T {
+    use std::task::{Context, Poll, Waker};
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(out) => out,
+        Poll::Pending => unreachable!("a decoder over a message in memory waited"),
+    }
 }
 
 /// A whole message in memory.
@@ -304,7 +324,7 @@ impl TopLevel for Whole<'_> {
         self.error
     }
 
-    fn payload(&mut self, field: &TopField) -> Result<std::borrow::Cow<'_, [u8]>> {
+    async fn payload(&mut self, field: &TopField) -> Result<std::borrow::Cow<'_, [u8]>> {
         Ok(std::borrow::Cow::Borrowed(
             &self.buf[field.start..field.start + field.len],
         ))
@@ -315,13 +335,13 @@ impl TopLevel for Whole<'_> {
 /// dictionary and one `ResourceProfiles` (without its samples) are ever decoded at once. The
 /// observation count is checked against the limits before anything is decoded.
 pub fn add_binary(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
-    add_binary_from(b, &mut Whole::new(buf))
+    at_once(add_binary_from(b, &mut Whole::new(buf)))
 }
 
 /// [`add_binary`] over a message read a top-level field at a time.
-pub fn add_binary_from(b: &mut Builder<'_>, message: &mut impl TopLevel) -> Result<Layout> {
+pub async fn add_binary_from(b: &mut Builder<'_>, message: &mut impl TopLevel) -> Result<Layout> {
     let format = b.format;
-    let layout = sniff_within_limits_from(b, message)?;
+    let layout = sniff_within_limits_from(b, message).await?;
     let bad = |offset: usize, what: &str, e: prost::DecodeError| {
         Error::malformed(format, At::Byte(offset as u64), format!("{what}: {e}"))
     };
@@ -331,7 +351,7 @@ pub fn add_binary_from(b: &mut Builder<'_>, message: &mut impl TopLevel) -> Resu
     let fields = message.fields().to_vec();
     for f in fields.iter().filter(|f| f.number == 2) {
         let what = "the dictionary is not valid";
-        let payload = message.payload(f)?;
+        let payload = message.payload(f).await?;
         if dictionary.merge(&*payload).is_ok() && hot::read_stacks(&payload, &mut stacks) {
             continue;
         }
@@ -352,7 +372,7 @@ pub fn add_binary_from(b: &mut Builder<'_>, message: &mut impl TopLevel) -> Resu
     let mut n = normalize::Normalizer::with_stack_table(b, &dictionary, stacks)?;
     let mut scratch = hot::Scratch::default();
     for f in fields.iter().filter(|f| f.number == 1) {
-        let payload = message.payload(f)?;
+        let payload = message.payload(f).await?;
         // Prost decodes all but the samples, from a copy without them (skipping them with
         // prost would cost more than reading them); the sample reader reads those.
         let head =
@@ -396,13 +416,16 @@ pub fn add_binary_from(b: &mut Builder<'_>, message: &mut impl TopLevel) -> Resu
 /// [`sniff_within_limits_from`] of a whole message (the reader's tests use it).
 #[cfg(test)]
 pub(crate) fn sniff_within_limits(b: &mut Builder<'_>, buf: &[u8]) -> Result<Layout> {
-    sniff_within_limits_from(b, &mut Whole::new(buf))
+    at_once(sniff_within_limits_from(b, &mut Whole::new(buf)))
 }
 
 /// The layout of `message`, once its observations are known to be within the sample limit;
 /// the sample columns are then reserved for them.
-fn sniff_within_limits_from(b: &mut Builder<'_>, message: &mut impl TopLevel) -> Result<Layout> {
-    let (layout, observations) = sniff_from(message, &mut b.diags)?;
+async fn sniff_within_limits_from(
+    b: &mut Builder<'_>,
+    message: &mut impl TopLevel,
+) -> Result<Layout> {
+    let (layout, observations) = sniff_from(message, &mut b.diags).await?;
     let max = b.limits().max_samples;
     if observations > max {
         return Err(Error::limit(
