@@ -52,7 +52,14 @@ generate() { # generate SIZE
   local size="$1" dir="$data/$1" stamp sources
   mapfile -t sources < <(find synth/src -name '*.rs' | LC_ALL=C sort)
   stamp="$(cat "${sources[@]}" cli/src/main.rs | sha256sum | cut -d' ' -f1)"
-  if [[ -f "$dir/profile.folded" && "$(cat "$dir/.gen-stamp" 2>/dev/null)" == "$stamp" ]]; then
+  # Every file the bench reads must be there: without traces.binpb the span clicks would
+  # be measured on a waterfall of unnamed spans.
+  local complete=1 file files=(profile.binpb profile.folded profile.json traces.binpb)
+  [[ "$size" == L ]] || files+=(profile.pb.gz) # no pprof file for L (see `spanflame gen`)
+  for file in "${files[@]}"; do
+    [[ -f "$dir/$file" ]] || complete=0
+  done
+  if ((complete)) && [[ "$(cat "$dir/.gen-stamp" 2>/dev/null)" == "$stamp" ]]; then
     return
   fi
   say "spanflame gen --size $size (L: about 1 GB of protobuf and 4 GB of JSON, a few minutes)"
