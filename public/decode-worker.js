@@ -6,6 +6,13 @@
 // Before saying ready it warms the decoder up (app/src/decoder.rs, warm_up_worker).
 let glue = null;
 
+// A trap in the decoder (out of memory: wasm32 holds at most 4 GiB) escapes the awaited
+// promise below, which then never settles: say so as a failure, as the catch would.
+self.addEventListener('error', (event) => {
+  event.preventDefault();
+  self.postMessage({ failed: String(event.message) });
+});
+
 self.onmessage = async ({ data }) => {
   if (!glue) {
     try {

@@ -10,8 +10,8 @@
 //!    worker → page `{ready: true}`, or `{failed}` if it could not start.
 //! 2. page → worker `{input}`: bytes (transferred, not copied) or a Blob (a dropped file or a
 //!    download, whose bytes stay with the browser until the worker reads them, piece by
-//!    piece, straight into its wasm memory; a binary OTLP profiles message one top-level
-//!    field at a time, never whole); worker → page the packed result
+//!    piece, through one reused buffer into its wasm memory; a binary OTLP profiles message
+//!    one top-level field at a time, never whole); worker → page the packed result
 //!    ([`spanflame_core::transfer`]) with its buffers transferred, or `{error}` for a file the
 //!    core refused, or `{failed}` if the decoder itself broke.
 //!
@@ -23,6 +23,7 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use js_sys::{
     Array, BigInt64Array, BigUint64Array, Int32Array, Object, Reflect, Uint8Array, Uint16Array,
@@ -186,41 +187,21 @@ pub async fn decode_in_worker(input: JsValue) -> JsValue {
 /// plain buffer's memory waits for the garbage collector, which on the 1 GB file kept all
 /// 1.3 GB of columns beside the page's copy for seconds (BENCHMARKS.md).
 fn column_out(column: &Column) -> JsValue {
-    let bytes = match column {
-        Column::U32(v) => std::mem::size_of_val(v.as_slice()),
-        Column::U64(v) => std::mem::size_of_val(v.as_slice()),
-        Column::I64(v) => std::mem::size_of_val(v.as_slice()),
-        Column::I32(v) => std::mem::size_of_val(v.as_slice()),
-        Column::U16(v) => std::mem::size_of_val(v.as_slice()),
-    };
-    let buffer =
-        js_sys::ArrayBuffer::new_with_options(bytes, &js_sys::ArrayBufferOptions::new(bytes));
+    macro_rules! out {
+        ($array:ty, $values:expr) => {{
+            let bytes = std::mem::size_of_val($values.as_slice());
+            let options = js_sys::ArrayBufferOptions::new(bytes);
+            let array = <$array>::new(&js_sys::ArrayBuffer::new_with_options(bytes, &options));
+            array.copy_from($values);
+            array.into()
+        }};
+    }
     match column {
-        Column::U32(v) => {
-            let array = Uint32Array::new(&buffer);
-            array.copy_from(v);
-            array.into()
-        }
-        Column::U64(v) => {
-            let array = BigUint64Array::new(&buffer);
-            array.copy_from(v);
-            array.into()
-        }
-        Column::I64(v) => {
-            let array = BigInt64Array::new(&buffer);
-            array.copy_from(v);
-            array.into()
-        }
-        Column::I32(v) => {
-            let array = Int32Array::new(&buffer);
-            array.copy_from(v);
-            array.into()
-        }
-        Column::U16(v) => {
-            let array = Uint16Array::new(&buffer);
-            array.copy_from(v);
-            array.into()
-        }
+        Column::U32(v) => out!(Uint32Array, v),
+        Column::U64(v) => out!(BigUint64Array, v),
+        Column::I64(v) => out!(BigInt64Array, v),
+        Column::I32(v) => out!(Int32Array, v),
+        Column::U16(v) => out!(Uint16Array, v),
     }
 }
 
@@ -243,7 +224,7 @@ async fn read_input(input: &JsValue) -> Result<Vec<u8>, String> {
     BlobReader::new(blob)
         .read(0, size)
         .await
-        .map_err(|e| format!("could not read the file: {e:?}"))
+        .map_err(|e| format!("could not read the file: {e}"))
 }
 
 /// A binary OTLP profiles message decoded from its Blob a top-level field at a time (the
@@ -263,7 +244,7 @@ async fn decode_by_field(blob: &web_sys::Blob) -> Option<Result<Loaded, String>>
                 .map_err(|e| e.to_string()),
         ),
         Ok(None) => None,
-        Err(e) => Some(Err(format!("could not read the file: {e:?}"))),
+        Err(e) => Some(Err(format!("could not read the file: {e}"))),
     }
 }
 
@@ -287,7 +268,7 @@ const MAX_TOP_FIELDS: usize = 100_000;
 impl BlobMessage {
     /// The top level of `blob`, if it is fields 1 and 2 only, tiling the file, with a
     /// dictionary (what [`spanflame_core::formats::otlp::sniff_binary`] calls profiles).
-    async fn open(blob: &web_sys::Blob) -> Result<Option<BlobMessage>, JsValue> {
+    async fn open(blob: &web_sys::Blob) -> Result<Option<BlobMessage>, String> {
         let mut reader = BlobReader::new(blob);
         let size = blob.size() as usize;
         let mut fields = Vec::new();
@@ -312,22 +293,17 @@ impl BlobMessage {
             held: (size <= HOLD_UP_TO).then(HashMap::new),
         }))
     }
+}
 
-    /// Bytes of field `f`, read off the Blob.
-    async fn read(&mut self, f: &TopField) -> spanflame_core::Result<Vec<u8>> {
-        self.reader
-            .read(f.start, f.start + f.len)
-            .await
-            .map_err(|e| {
-                spanflame_core::Error::malformed(
-                    spanflame_core::Format::OtlpProfilesBinary,
-                    spanflame_core::At::Byte(f.start as u64),
-                    format!(
-                        "could not read the file here (did it change since it was opened?): {e:?}"
-                    ),
-                )
-            })
-    }
+/// Bytes of field `f`, read off the Blob.
+async fn read_field(reader: &mut BlobReader, f: &TopField) -> spanflame_core::Result<Vec<u8>> {
+    reader.read(f.start, f.start + f.len).await.map_err(|e| {
+        spanflame_core::Error::malformed(
+            spanflame_core::Format::OtlpProfilesBinary,
+            spanflame_core::At::Byte(f.start as u64),
+            format!("could not read the file here: {e}"),
+        )
+    })
 }
 
 impl TopLevel for BlobMessage {
@@ -340,14 +316,15 @@ impl TopLevel for BlobMessage {
     }
 
     async fn payload(&mut self, f: &TopField) -> spanflame_core::Result<Cow<'_, [u8]>> {
-        let Some(held) = &self.held else {
-            return self.read(f).await.map(Cow::Owned);
+        let BlobMessage { reader, held, .. } = self;
+        let Some(held) = held else {
+            return read_field(reader, f).await.map(Cow::Owned);
         };
-        if !held.contains_key(&f.start) {
-            let bytes = self.read(f).await?;
-            self.held.get_or_insert_default().insert(f.start, bytes);
-        }
-        Ok(Cow::Borrowed(&self.held.get_or_insert_default()[&f.start]))
+        let bytes = match held.entry(f.start) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(read_field(reader, f).await?),
+        };
+        Ok(Cow::Borrowed(bytes))
     }
 }
 
@@ -374,44 +351,92 @@ impl BlobReader {
         }
     }
 
-    /// Bytes `from..to` of the Blob.
-    async fn read(&mut self, from: usize, to: usize) -> Result<Vec<u8>, JsValue> {
-        let slice = self.blob.slice_with_f64_and_f64(from as f64, to as f64)?;
+    /// Bytes `from..to` of the Blob, or what went wrong, for the user.
+    async fn read(&mut self, from: usize, to: usize) -> Result<Vec<u8>, String> {
         let len = to.saturating_sub(from);
-        let Ok(reader) = web_sys::ReadableStreamByobReader::new(&slice.stream()) else {
-            let buffer = JsFuture::from(slice.array_buffer()).await?;
-            return Ok(Uint8Array::new(&buffer).to_vec());
-        };
         let mut out = Vec::with_capacity(len);
-        loop {
-            let buffer = self
-                .spare
-                .take()
-                .unwrap_or_else(|| js_sys::ArrayBuffer::new(BLOB_PIECE));
+        let slice = (self.blob)
+            .slice_with_f64_and_f64(from as f64, to as f64)
+            .map_err(js_text)?;
+        match web_sys::ReadableStreamByobReader::new(&slice.stream()) {
+            Ok(reader) => {
+                let filled = self.fill(&reader, &mut out, len).await;
+                reader.release_lock();
+                filled?;
+            }
+            // No byte stream here: a piece at a time with `Blob.arrayBuffer()`.
+            Err(_) => {
+                while out.len() < len {
+                    let at = from + out.len();
+                    let end = to.min(at + BLOB_PIECE as usize);
+                    let piece = (self.blob)
+                        .slice_with_f64_and_f64(at as f64, end as f64)
+                        .map_err(js_text)?;
+                    let buffer = JsFuture::from(piece.array_buffer())
+                        .await
+                        .map_err(js_text)?;
+                    let bytes = Uint8Array::new(&buffer);
+                    if bytes.length() == 0 {
+                        break;
+                    }
+                    append(&mut out, &bytes, len)?;
+                }
+            }
+        }
+        if out.len() != len {
+            return Err(CHANGED.to_owned());
+        }
+        Ok(out)
+    }
+
+    /// Read from `reader` into `out` until it holds `len` bytes or the stream ends.
+    async fn fill(
+        &mut self,
+        reader: &web_sys::ReadableStreamByobReader,
+        out: &mut Vec<u8>,
+        len: usize,
+    ) -> Result<(), String> {
+        while out.len() < len {
+            let buffer =
+                (self.spare.take()).unwrap_or_else(|| js_sys::ArrayBuffer::new(BLOB_PIECE));
             // The read takes the buffer and hands it back, filled, in its result's view.
             let result =
                 JsFuture::from(reader.read_with_array_buffer_view(&Uint8Array::new(&buffer)))
-                    .await?;
-            let view = get(&result, "value").dyn_into::<Uint8Array>().ok();
-            if let Some(view) = &view {
-                let at = out.len();
-                let n = view.length() as usize;
-                if at + n > len {
-                    return Err("the file grew while it was read".into());
-                }
-                out.resize(at + n, 0);
-                view.copy_to(&mut out[at..]);
-                self.spare = Some(view.buffer());
-            }
-            if get(&result, "done").is_truthy() || view.is_none() {
+                    .await
+                    .map_err(js_text)?;
+            let Ok(view) = get(&result, "value").dyn_into::<Uint8Array>() else {
+                break;
+            };
+            self.spare = Some(view.buffer());
+            append(out, &view, len)?;
+            if get(&result, "done").is_truthy() {
                 break;
             }
         }
-        reader.release_lock();
-        if out.len() != len {
-            return Err("the file ended early (did it change since it was opened?)".into());
-        }
-        Ok(out)
+        Ok(())
+    }
+}
+
+/// What a read says when the file is not what it was when opened.
+const CHANGED: &str = "the file changed while it was read";
+
+/// Append `bytes` to `out`, which is to hold `len` bytes at most.
+fn append(out: &mut Vec<u8>, bytes: &Uint8Array, len: usize) -> Result<(), String> {
+    let at = out.len();
+    let end = at + bytes.length() as usize;
+    if end > len {
+        return Err(CHANGED.to_owned());
+    }
+    out.resize(end, 0);
+    bytes.copy_to(&mut out[at..]);
+    Ok(())
+}
+
+/// A JS exception as text.
+fn js_text(error: JsValue) -> String {
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(e) => String::from(e.message()),
+        None => error.as_string().unwrap_or_else(|| format!("{error:?}")),
     }
 }
 
@@ -622,4 +647,42 @@ fn glue_url() -> Option<String> {
     web_sys::Url::new_with_base(&src, &base)
         .ok()
         .map(|u| u.href())
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    use super::{BLOB_PIECE, BlobReader};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Ranges of a Blob over several pieces read whole and exactly, through the stream and
+    /// its one reused buffer; an empty range reads nothing.
+    #[wasm_bindgen_test]
+    async fn blob_ranges_read_through_one_reused_buffer() {
+        let bytes: Vec<u8> = (0..(BLOB_PIECE as usize * 2 + 12_345))
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let array = js_sys::Uint8Array::from(bytes.as_slice());
+        let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&array)).unwrap();
+        let mut reader = BlobReader::new(&blob);
+        assert_eq!(reader.read(0, bytes.len()).await.unwrap(), bytes);
+        let spare = reader.spare.clone().expect("the stream's buffer is kept");
+        assert_eq!(reader.read(7, 7 + 1000).await.unwrap(), bytes[7..1007]);
+        assert_eq!(reader.read(5, 5).await.unwrap(), Vec::<u8>::new());
+        // One buffer's memory throughout: each read hands it on (the object before is then
+        // detached) and gets it back whole.
+        let now = reader.spare.as_ref().expect("the buffer is kept");
+        assert_eq!(now.byte_length(), BLOB_PIECE);
+        assert!(
+            spare.detached(),
+            "the first buffer was handed to the next read"
+        );
+        let error = reader
+            .read(bytes.len() - 10, bytes.len() + 10)
+            .await
+            .unwrap_err();
+        assert!(error.contains("changed"), "{error}");
+    }
 }

@@ -145,7 +145,7 @@ impl<'l> Builder<'l> {
     /// Intern a stack given its frames root first. Stacks deeper than the limit keep their
     /// leaf-most frames under a `(truncated)` frame, with a diagnostic. No frames, no stack.
     pub fn stack(&mut self, frames_root_first: &[FrameId]) -> Option<StackId> {
-        let max = self.limits.max_stack_depth.max(2) as usize;
+        let max = self.max_depth();
         let mut parent = NONE;
         let frames = if frames_root_first.len() > max {
             self.diags.push(
@@ -170,6 +170,11 @@ impl<'l> Builder<'l> {
             parent = self.stacks.intern((parent, frame.get()));
         }
         StackId::from_raw(parent)
+    }
+
+    /// Frames a stack may have; [`Builder::stack`] cuts deeper ones at the root side.
+    pub fn max_depth(&self) -> usize {
+        self.limits.max_stack_depth.max(2) as usize
     }
 
     /// Intern the stack `parent` + `frame` (`parent` `None` for a root frame), for readers

@@ -151,7 +151,13 @@ function viewers(options) {
     return Object.fromEntries(
       options.compareDists.map(({ label, dir }) => [
         `spanflame-${label}`,
-        { name: `Spanflame ${label}`, ...spanflame(options.compareFile, dir) },
+        {
+          name: `Spanflame ${label}`,
+          ...spanflame(options.compareFile, dir),
+          // Only the OTLP file links samples to spans (see the viewers below).
+          spanClicks: options.compareFile === 'profile.binpb',
+          brushes: options.compareFile === 'profile.binpb',
+        },
       ]),
     );
   }

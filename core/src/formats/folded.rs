@@ -78,6 +78,10 @@ impl<'a> PreviousLine<'a> {
         frames: &mut Frames<'a>,
         text: &'a str,
     ) -> Option<StackId> {
+        if text.is_empty() {
+            *self = PreviousLine::default();
+            return None;
+        }
         let common = common_prefix(text.as_bytes(), self.text.as_bytes());
         // The frames of the line before that this one shares: a name that ends before the
         // first difference is followed by `;` in both lines, and one that ends at it must
@@ -94,10 +98,9 @@ impl<'a> PreviousLine<'a> {
         let start = match self.ends.last() {
             Some(&end) if end == text.len() => return self.stacks.last().copied(),
             Some(&end) => end + 1,
-            None if text.is_empty() => return None,
             None => 0,
         };
-        let max = b.limits().max_stack_depth.max(2) as usize;
+        let max = b.max_depth();
         if self.stacks.len() + text[start..].matches(';').count() + 1 > max {
             // Deeper than the limit: the builder cuts it at the root side, and says so.
             return self.whole(b, frames, text);
@@ -223,12 +226,13 @@ mod tests {
     #[test]
     fn lines_share_only_whole_frames_with_the_line_before() {
         let text = "main;a;b 1\nmain;a;bc 2\nmain;a 3\nmain;ab;c 4\nmain;a;b 5\n\
-                    main;a;b;c 6\nmain 7\n 8\nx;;y 9\nx; 10\nmain;a;b 11\n";
+                    main;a;b;c 6\nmain 7\n 8\nx;;y 9\nx; 10\nmain;a;b 11\n;a 12\n 13\n";
         let set = load(text.as_bytes()).unwrap();
         let mut folded = set.folded(&Filter::default());
         folded.sort();
         let expected = [
-            ("(no stack)", 8),
+            ("(no stack)", 21),
+            (";a", 12),
             ("main", 7),
             ("main;a", 3),
             ("main;a;b", 17),
@@ -241,10 +245,39 @@ mod tests {
         let expected: Vec<(String, i64)> =
             expected.iter().map(|&(s, v)| (s.to_owned(), v)).collect();
         assert_eq!(folded, expected);
-        assert_eq!(set.call_tree(&Filter::default()).total(), 66);
+        assert_eq!(set.call_tree(&Filter::default()).total(), 91);
         // Each distinct path once: main, main;a, main;a;b, main;a;bc, main;ab,
-        // main;ab;c, main;a;b;c, x, x;, x;;y.
-        assert_eq!(set.stacks.len(), 10);
+        // main;ab;c, main;a;b;c, x, x;, x;;y, (empty), ;a.
+        assert_eq!(set.stacks.len(), 12);
+    }
+
+    proptest::proptest! {
+        /// Whatever the lines, sorted or not, each stack is the line's own: the graph
+        /// holds per stack what the lines say, summed.
+        #[test]
+        fn shared_prefixes_never_change_a_stack(
+            lines in proptest::collection::vec(
+                (proptest::collection::vec("|a|b|ab|ba", 0..6), 1i64..100),
+                0..40,
+            ),
+            sorted in proptest::bool::ANY,
+        ) {
+            let mut lines: Vec<(String, i64)> =
+                lines.into_iter().map(|(names, v)| (names.join(";"), v)).collect();
+            if sorted {
+                lines.sort();
+            }
+            let text: String = lines.iter().map(|(s, v)| format!("{s} {v}\n")).collect();
+            let mut expected = std::collections::BTreeMap::<String, i64>::new();
+            for (stack, v) in &lines {
+                let name = if stack.is_empty() { "(no stack)" } else { stack };
+                *expected.entry(name.to_owned()).or_default() += v;
+            }
+            let set = load(text.as_bytes()).unwrap();
+            let got: std::collections::BTreeMap<String, i64> =
+                set.folded(&Filter::default()).into_iter().collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 
     /// A line deeper than the limit is cut at the root side, and the lines after it still

@@ -55,9 +55,8 @@
 //! Long (~960 lines): the wire reader and the span-label rules are one importer; split it
 //! when a second pprof consumer (the planned pprof export) needs part of it.
 
+use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-
-use rustc_hash::FxHashMap;
 
 use prost::Message;
 
@@ -452,7 +451,7 @@ struct Converter<'p> {
     /// The `(unknown location)` frame's range, once made.
     unknown_location: Option<(u32, u32)>,
     /// Raw label list → (attribute set id, link id).
-    label_sets: FxHashMap<Vec<RawLabel>, (AttrSetId, Option<LinkId>)>,
+    label_sets: HashMap<Vec<RawLabel>, (AttrSetId, Option<LinkId>)>,
     /// A sample's raw labels, reused from sample to sample.
     raw_labels: Vec<RawLabel>,
     /// Whether string `span id` labels are hex (else decimal).
@@ -499,7 +498,7 @@ impl<'p> Converter<'p> {
             location_frames: vec![None; p.location.len()],
             frame_pool: Vec::new(),
             unknown_location: None,
-            label_sets: FxHashMap::default(),
+            label_sets: HashMap::new(),
             raw_labels: Vec::new(),
             span_id_hex,
             text_budget: b.limits().max_decompressed_bytes,
@@ -945,8 +944,8 @@ enum IdIndex {
     /// position is the id less one, with no hashing. Hashing each location id of M's million
     /// samples was a third of the parse.
     Dense(usize),
-    /// Any other numbering.
-    Hashed(FxHashMap<u64, usize>),
+    /// Any other numbering. std's hasher (keyed at random), as the ids come from the file.
+    Hashed(HashMap<u64, usize>),
 }
 
 impl IdIndex {
@@ -971,8 +970,7 @@ fn index_by_id(
     if ids.clone().zip(1..).all(|(id, n)| id == n) {
         return IdIndex::Dense(len);
     }
-    let mut out = FxHashMap::default();
-    out.reserve(len);
+    let mut out = HashMap::with_capacity(len);
     for (i, id) in ids.enumerate() {
         if id == 0 {
             b.diags.push(
