@@ -86,14 +86,7 @@ pub fn decode(input: Input) -> impl std::future::Future<Output = Decoded> {
             return worker.decode(input).await;
         }
         let started = now();
-        let bytes = match input {
-            Input::Bytes(bytes) => Ok(bytes),
-            Input::Blob(blob) => JsFuture::from(blob.array_buffer())
-                .await
-                .map(|buffer| Uint8Array::new(&buffer))
-                .map_err(|e| format!("could not read the file: {e:?}")),
-        };
-        let result = bytes.and_then(|bytes| decode_here(&bytes.to_vec()));
+        let result = decode_input(&input.into()).await;
         Decoded {
             result,
             in_worker: false,
@@ -117,9 +110,26 @@ pub fn warm() {
     });
 }
 
-/// Decode on this thread.
-fn decode_here(bytes: &[u8]) -> Result<Loaded, String> {
-    spanflame_core::load(bytes, &Limits::default()).map_err(|e| e.to_string())
+impl From<Input> for JsValue {
+    fn from(input: Input) -> JsValue {
+        match input {
+            Input::Bytes(bytes) => bytes.into(),
+            Input::Blob(blob) => blob.into(),
+        }
+    }
+}
+
+/// Decode `input` (a `Uint8Array` or a `Blob`) on this thread, the worker's or, where no
+/// worker starts, the page's: a binary OTLP profiles Blob a top-level field at a time, any
+/// other input read whole.
+async fn decode_input(input: &JsValue) -> Result<Loaded, String> {
+    if let Some(blob) = input.dyn_ref::<web_sys::Blob>()
+        && let Some(result) = decode_by_field(blob).await
+    {
+        return result;
+    }
+    let bytes = read_input(input).await?;
+    spanflame_core::load(&bytes, &Limits::default()).map_err(|e| e.to_string())
 }
 
 /// Called in the worker by `decode-worker.js` before it says it is ready: runs the decoder,
@@ -149,16 +159,7 @@ const WARM_UP_ROUNDS: usize = 60;
 /// Resolves to `{meta: Uint8Array, columns: [typed arrays]}` or `{error: string}`.
 #[wasm_bindgen]
 pub async fn decode_in_worker(input: JsValue) -> JsValue {
-    let by_field = match input.dyn_ref::<web_sys::Blob>() {
-        Some(blob) => decode_by_field(blob).await,
-        None => None,
-    };
-    let result = match by_field {
-        Some(result) => result,
-        None => read_input(&input)
-            .await
-            .and_then(|bytes| decode_here(&bytes)),
-    };
+    let result = decode_input(&input).await;
     let out = Object::new();
     match result {
         Err(message) => set(&out, "error", &message.into()),

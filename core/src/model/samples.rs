@@ -302,11 +302,11 @@ pub struct SampleTable {
     pub(crate) attrs: Vec<u32>,
 }
 
-/// Push `v` onto a column kept only once a row differs from `absent`: the first such row
-/// fills in the rows before it, and reserves as much room as the stack column has.
 /// The stack column, which the other columns follow in length and capacity.
 type Stacks = Vec<u32>;
 
+/// Push `v` onto a column kept only once a row differs from `absent`: the first such row
+/// fills in the rows before it, and reserves as much room as the stack column has.
 #[inline(always)]
 fn push_sparse<T: Copy + PartialEq>(column: &mut Vec<T>, stack: &Stacks, v: T, absent: T) {
     if !column.is_empty() {
@@ -494,11 +494,11 @@ mod tests {
         assert_eq!((0..4).map(|r| t.time(r)).collect::<Vec<_>>(), times);
         assert_eq!(t.time.bytes(), t.time.len() * 6);
         // Two days earlier does not: the column widens and keeps every value.
-        let hour_before = first - 48 * 3_600_000_000_000;
-        t.push(4, 1, hour_before, NONE, 0);
+        let two_days_before = first - 48 * 3_600_000_000_000;
+        t.push(4, 1, two_days_before, NONE, 0);
         assert!(matches!(t.times(), Some(Times::Wide(_))));
         let got: Vec<u64> = (0..5).map(|r| t.time(r)).collect();
-        assert_eq!(got, [&times[..], &[hour_before]].concat());
+        assert_eq!(got, [&times[..], &[two_days_before]].concat());
     }
 
     #[test]
